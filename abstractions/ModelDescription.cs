@@ -1,0 +1,16 @@
+namespace PeftQa.Abstractions;
+
+/// <summary>The shape of the encoder a strategy attaches to; enough to size adapters and to refuse mismatched files.</summary>
+/// <param name="BaseModel">Where the base weights came from (a folder or <c>builtin:minilm-l6</c>); recorded in saved adapters.</param>
+public sealed record ModelDescription(
+    string BaseModel,
+    int HiddenSize,
+    int NumLayers,
+    int NumAttentionHeads,
+    int IntermediateSize,
+    int VocabSize,
+    int MaxPositionEmbeddings)
+{
+    /// <summary>Size of one attention head.</summary>
+    public int HeadSize => HiddenSize / NumAttentionHeads;
+}

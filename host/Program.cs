@@ -1,0 +1,3 @@
+using PeftQa.Host.Cli;
+
+return await PeftQaCommandLine.RunAsync(args);

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using PeftQa.Host.Cli;
+
+namespace PeftQa.Host.Recipes;
+
+/// <summary>
+/// Reads a recipe file and checks everything that needs no plugin: JSON syntax, field names and types,
+/// required fields, ranges, duplicate names. Problems are reported as "file: $.path: message", all at once.
+/// </summary>
+public static class RecipeLoader
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>A recipe and the file it came from, as the user named it.</summary>
+    public sealed record LoadedRecipe(Recipe Recipe, string FilePath, string DisplayPath, JsonElement Json)
+    {
+        public string Directory => Path.GetDirectoryName(Path.GetFullPath(FilePath))!;
+    }
+
+    public static LoadedRecipe Load(string path)
+    {
+        if (!File.Exists(path)) throw new BadInputException($"{path}: recipe file not found");
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException($"{path}: cannot read: {e.Message}"); }
+        return Parse(text, path, path);
+    }
+
+    /// <param name="filePath">Where relative paths in the recipe resolve from; defaults to the working directory.</param>
+    public static LoadedRecipe Parse(string json, string displayPath, string? filePath = null)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(json, DocumentOptions);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            string where = e.LineNumber is { } line ? $"line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}: " : "";
+            throw new BadInputException($"{displayPath}: {where}not valid JSON: {FirstSentence(e.Message)}");
+        }
+
+        var problems = JsonShapeValidator.Validate(root, typeof(Recipe));
+        var recipe = problems.Count == 0 ? root.Deserialize<Recipe>(JsonShapeValidator.SerializerOptions)! : null;
+        if (recipe is not null) problems.AddRange(CrossFieldProblems(recipe));
+        if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{displayPath}: {p}").ToList());
+        return new LoadedRecipe(recipe!, filePath ?? Path.Combine(Directory.GetCurrentDirectory(), "recipe.json"), displayPath, root);
+    }
+
+    private static IEnumerable<string> CrossFieldProblems(Recipe recipe)
+    {
+        if (string.IsNullOrWhiteSpace(recipe.Name)) yield return "$.name: expected a non-empty name";
+        else if (recipe.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || recipe.Name.Contains('/'))
+            yield return $"$.name: '{recipe.Name}' cannot be used in a folder name";
+        foreach (var problem in Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name")) yield return problem;
+        foreach (var problem in Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)"))
+            yield return problem;
+        if (recipe.Training.DocStride >= recipe.Training.MaxSequenceLength)
+            yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), got {recipe.Training.DocStride}";
+    }
+
+    private static IEnumerable<string> Duplicates(IReadOnlyList<string> names, string arrayPath, string field, string what)
+    {
+        var first = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (first.TryGetValue(names[i], out int earlier))
+                yield return $"{arrayPath}[{i}].{field}: duplicate {what} '{names[i]}' (also at {arrayPath}[{earlier}])";
+            else first[names[i]] = i;
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (end > 0 ? message[..end] : message).Trim();
+    }
+}

@@ -1,0 +1,22 @@
+using PeftQa.Abstractions;
+using PeftQa.Host.Recipes;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>One task of a study, its data resolved.</summary>
+public sealed record TaskPlan(string Name, string Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples);
+
+/// <summary>
+/// One study: an adapter strategy carried through the recipe's task sequence from the base model. A single-task
+/// recipe is a study of one task; several adapters make several studies over the same data.
+/// </summary>
+public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<TaskPlan> Tasks);
+
+/// <summary>Everything a run needs, checked before any work starts.</summary>
+public sealed record RunPlan(
+    Recipe Recipe,
+    string RecipePath,
+    ModelDescription Model,
+    string? DataRoot,
+    IReadOnlyList<StudyPlan> Studies,
+    IReadOnlyList<IMetric> Metrics);

@@ -1,0 +1,76 @@
+using PeftQa.Abstractions;
+using PeftQa.Host.Cli;
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Plugins;
+using PeftQa.Host.Recipes;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>
+/// Turns a recipe into a <see cref="RunPlan"/>, checking what needs plugins, data and the model's config: strategy and
+/// metric names, strategy options (types and the strategy's own rules), data files. Every problem is reported at once,
+/// each prefixed with the recipe file and JSON path.
+/// </summary>
+public static class RunPlanner
+{
+    public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, string? dataRootOverride)
+    {
+        var recipe = loaded.Recipe;
+        var problems = new List<string>();
+        string At(string path) => $"{loaded.DisplayPath}: {path}";
+
+        T? Try<T>(Func<T> step) where T : class
+        {
+            try { return step(); }
+            catch (BadInputException e) { problems.AddRange(e.Problems); return null; }
+        }
+
+        var dataRoot = dataRootOverride ?? (recipe.DataRoot is null ? null : Path.GetFullPath(recipe.DataRoot, loaded.Directory));
+        if (dataRoot is not null && !Directory.Exists(dataRoot))
+            problems.Add($"data root not found: {dataRoot} (from {(dataRootOverride is null ? $"{At("$.dataRoot")}" : "--data-root or PEFTQA_DATA")})");
+
+        var model = Try(() => ModelSources.Describe(recipe.Model, loaded.Directory, At("$.model")));
+
+        var tasks = new List<TaskPlan>();
+        for (int i = 0; i < recipe.Tasks.Count; i++)
+        {
+            var task = recipe.Tasks[i];
+            var train = Try(() => DataSources.Resolve(task.Train, dataRoot, At($"$.tasks[{i}].train")));
+            var eval = Try(() => DataSources.Resolve(task.Eval, dataRoot, At($"$.tasks[{i}].eval")));
+            if (train is not null && eval is not null)
+                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples));
+        }
+
+        var studies = new List<StudyPlan>();
+        for (int i = 0; i < recipe.Adapters.Count; i++)
+        {
+            var spec = recipe.Adapters[i];
+            var strategy = Try(() => (object)plugins.Require<IAdapterStrategy>(spec.Strategy, At($"$.adapters[{i}].strategy"))) as IAdapterStrategy;
+            if (strategy is null) continue;
+            var optionsPath = $"$.adapters[{i}].options";
+            var options = Try(() => PluginOptionsSchema.Bind(strategy, spec.Options, optionsPath));
+            if (options is null)
+            {
+                // Bind reports paths without the file name; add it.
+                for (int p = 0; p < problems.Count; p++)
+                    if (problems[p].StartsWith(optionsPath, StringComparison.Ordinal)) problems[p] = $"{loaded.DisplayPath}: {problems[p]}";
+                continue;
+            }
+            if (model is not null)
+                problems.AddRange(strategy.Validate(options, model).Select(p => $"{At(optionsPath)}.{p}"));
+            studies.Add(new StudyPlan(spec.DisplayName, strategy, options, tasks));
+        }
+
+        var metrics = new List<IMetric>();
+        for (int i = 0; i < recipe.Evaluation.Metrics.Count; i++)
+        {
+            int index = i;
+            if (Try(() => (object)plugins.Require<IMetric>(recipe.Evaluation.Metrics[index], At($"$.evaluation.metrics[{index}]"))) is IMetric metric)
+                metrics.Add(metric);
+        }
+
+        if (problems.Count > 0) throw new BadInputException(problems);
+        return new RunPlan(recipe, loaded.DisplayPath, model!, dataRoot, studies, metrics);
+    }
+}

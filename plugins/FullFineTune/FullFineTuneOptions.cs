@@ -1,0 +1,12 @@
+using System.ComponentModel;
+
+namespace PeftQa.Plugins.FullFineTune;
+
+public sealed class FullFineTuneOptions
+{
+    [Description("Keep the embedding layer (word, position, token type, LayerNorm) frozen.")]
+    public bool FreezeEmbeddings { get; set; }
+
+    [Description("Keep the lowest N encoder layers frozen (0 trains all).")]
+    public int FreezeLowestLayers { get; set; }
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel;
+
+namespace PeftQa.Plugins.Lora;
+
+/// <summary>LoRA options, with Hugging Face PEFT's defaults.</summary>
+public sealed class LoraOptions
+{
+    [Description("Rank r of the update B A.")]
+    public int R { get; set; } = 8;
+
+    [Description("Scaling numerator: the update is multiplied by alpha / r (alpha / sqrt(r) with rsLora).")]
+    public double Alpha { get; set; } = 8;
+
+    [Description("Dropout on the branch input.")]
+    public double Dropout { get; set; }
+
+    [Description("Module names to adapt (query, key, value, attention.output.dense, intermediate.dense, output.dense) or [\"all-linear\"].")]
+    public List<string> TargetModules { get; set; } = ["query", "value"];
+
+    [Description("Which biases train: none, all or lora_only.")]
+    public string Bias { get; set; } = "none";
+
+    [Description("Rank-stabilised scaling alpha / sqrt(r).")]
+    public bool UseRsLora { get; set; }
+
+    [Description("Weight-decomposed LoRA (DoRA).")]
+    public bool UseDora { get; set; }
+}
