@@ -70,14 +70,18 @@ public static class RecipeLoader
         for (int i = 0; i < names.Count; i++)
         {
             if (first.TryGetValue(names[i], out int earlier))
-                yield return $"{arrayPath}[{i}].{field}: duplicate {what} '{names[i]}' (also at {arrayPath}[{earlier}])";
+                yield return $"{arrayPath}[{i}].{field}: duplicate {what} '{names[i]}' (also at {arrayPath}[{earlier}].{field})";
             else first[names[i]] = i;
         }
     }
 
     private static string FirstSentence(string message)
     {
-        int end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (end > 0 ? message[..end] : message).Trim();
+        foreach (var marker in (ReadOnlySpan<string>)[" Path:", " LineNumber:"])
+        {
+            int end = message.IndexOf(marker, StringComparison.Ordinal);
+            if (end > 0) message = message[..end];
+        }
+        return message.Trim();
     }
 }
