@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
 using PeftQa.Host.Cli;
 
@@ -31,21 +31,15 @@ public static class ModelSources
                 : throw new BadInputException($"{usedAt}: unknown built-in model '{model}'; available: {string.Join(", ", Builtins.Keys)}");
 
         var folder = Path.GetFullPath(model, baseDirectory);
-        var configPath = Path.Combine(folder, "config.json");
         if (!Directory.Exists(folder)) throw new BadInputException($"{usedAt}: model folder not found: {folder}");
-        if (!File.Exists(configPath)) throw new BadInputException($"{usedAt}: {configPath} is missing (a Hugging Face checkpoint folder has config.json)");
-        try
-        {
-            using var config = JsonDocument.Parse(File.ReadAllText(configPath));
-            var root = config.RootElement;
-            int Read(string name) => root.TryGetProperty(name, out var value) && value.TryGetInt32(out int number) ? number
-                : throw new BadInputException($"{configPath}: {name}: expected an integer");
-            return new ModelDescription(model, Read("hidden_size"), Read("num_hidden_layers"), Read("num_attention_heads"),
-                Read("intermediate_size"), Read("vocab_size"), Read("max_position_embeddings"));
-        }
-        catch (JsonException e)
-        {
-            throw new BadInputException($"{configPath}: not valid JSON: {e.Message}");
-        }
+        return BertConfig.Load(Path.Combine(folder, Checkpoint.ConfigFile)).Describe(model);
+    }
+
+    /// <summary>Loads the model named by <paramref name="model"/> (a checkpoint folder or a built-in name) on the CPU.</summary>
+    public static Checkpoint.LoadedModel Load(string model, string baseDirectory, ILogger logger, bool allowPickle = false)
+    {
+        if (model.StartsWith(BuiltinPrefix, StringComparison.OrdinalIgnoreCase))
+            return Checkpoint.Load(BuiltinModels.EnsureCheckpoint(model, logger), logger, baseModelName: model.ToLowerInvariant());
+        return Checkpoint.Load(Path.GetFullPath(model, baseDirectory), logger, baseModelName: model, allowPickle: allowPickle);
     }
 }

@@ -1,0 +1,77 @@
+using PeftQa.Abstractions;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Modeling;
+
+/// <summary>
+/// torch.nn.Linear (parameters <c>weight</c> [out, in] and <c>bias</c>) that adapter strategies can extend with
+/// parallel branches and merge deltas into. With no branch attached the forward pass is a single linear call.
+/// </summary>
+public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinear
+{
+    private readonly List<KeyValuePair<string, ILinearBranch>> branches = [];
+
+    public AdaptableLinear(long inFeatures, long outFeatures, bool hasBias = true) : base(nameof(AdaptableLinear))
+    {
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = new Parameter(empty(outFeatures, inFeatures));
+        register_parameter("weight", Weight);
+        if (hasBias)
+        {
+            Bias = new Parameter(zeros(outFeatures));
+            register_parameter("bias", Bias);
+        }
+    }
+
+    /// <summary>Hugging Face module name, set by the model once the tree is built.</summary>
+    public string Name { get; internal set; } = "";
+
+    public long InFeatures { get; }
+
+    public long OutFeatures { get; }
+
+    public Parameter Weight { get; }
+
+    public Parameter? Bias { get; }
+
+    public IReadOnlyList<KeyValuePair<string, ILinearBranch>> Branches => branches;
+
+    public override Tensor forward(Tensor input)
+    {
+        var output = nn.functional.linear(input, Weight, Bias);
+        foreach (var (_, branch) in branches)
+            if (branch.Enabled) output = output.add_(branch.Forward(input));
+        return output;
+    }
+
+    public void AddBranch(string name, ILinearBranch branch)
+    {
+        if (branches.Any(b => b.Key == name)) throw new InvalidOperationException($"{Name} already has a branch named '{name}'");
+        branches.Add(new(name, branch));
+    }
+
+    public bool RemoveBranch(string name) => branches.RemoveAll(b => b.Key == name) > 0;
+
+    public void MergeIntoWeight(Tensor delta)
+    {
+        CheckDelta(delta);
+        using var _ = no_grad();
+        Weight.add_(delta.to(Weight.dtype, Weight.device));
+    }
+
+    public void UnmergeFromWeight(Tensor delta)
+    {
+        CheckDelta(delta);
+        using var _ = no_grad();
+        Weight.sub_(delta.to(Weight.dtype, Weight.device));
+    }
+
+    private void CheckDelta(Tensor delta)
+    {
+        if (delta.shape.Length != 2 || delta.shape[0] != OutFeatures || delta.shape[1] != InFeatures)
+            throw new ArgumentException($"{Name}: a delta must be [{OutFeatures}, {InFeatures}], got [{string.Join(", ", delta.shape)}]");
+    }
+}

@@ -1,0 +1,92 @@
+using PeftQa.Abstractions;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Modeling;
+
+/// <summary>
+/// BERT with a span head (Hugging Face BertForQuestionAnswering): <c>qa_outputs</c> maps each token's hidden state
+/// to a start and an end logit. Parameter names match Hugging Face's one to one. Implements the extension points
+/// adapter strategies use.
+/// </summary>
+public sealed class BertForQuestionAnswering : nn.Module, IAdaptableModel
+{
+    private readonly Linear qaOutputs;
+    private IReadOnlyList<NamedParameter>? namedParameters;
+    private IReadOnlyDictionary<string, IAdaptableLinear>? linears;
+
+    public BertForQuestionAnswering(BertConfig config, string baseModel = "") : base(nameof(BertForQuestionAnswering))
+    {
+        Config = config;
+        Bert = new BertModel(config);
+        qaOutputs = nn.Linear(config.HiddenSize, 2);
+        register_module("bert", Bert);
+        register_module("qa_outputs", qaOutputs);
+        Description = config.Describe(baseModel);
+        foreach (var (name, module) in named_modules())
+            if (module is AdaptableLinear linear) linear.Name = name;
+        InitializeWeights(this, config);
+    }
+
+    public BertConfig Config { get; }
+
+    public BertModel Bert { get; }
+
+    public ModelDescription Description { get; }
+
+    public IVirtualTokenSource? VirtualTokens { get; set; }
+
+    public IAttentionPrefixSource? AttentionPrefixes { get; set; }
+
+    public IReadOnlyList<NamedParameter> NamedParameters =>
+        namedParameters ??= named_parameters().Select(p => new NamedParameter(p.name, p.parameter)).ToList();
+
+    public IReadOnlyDictionary<string, IAdaptableLinear> Linears =>
+        linears ??= named_modules().Where(m => m.module is AdaptableLinear)
+            .ToDictionary(m => m.name, m => (IAdaptableLinear)m.module, StringComparer.Ordinal);
+
+    public Tensor EmbedTokens(Tensor inputIds) => Bert.Embeddings.EmbedWords(inputIds);
+
+    /// <summary>Start and end logits [batch, length] for the real tokens (virtual tokens are cut off).</summary>
+    public (Tensor Start, Tensor End) Forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
+    {
+        var hidden = Bert.Forward(inputIds, attentionMask, tokenTypeIds, VirtualTokens, AttentionPrefixes);
+        if (VirtualTokens is { Count: > 0 } virtualTokens)
+            hidden = hidden.narrow(1, virtualTokens.Count, inputIds.shape[1]);
+        var logits = qaOutputs.forward(hidden);
+        return (logits.select(-1, 0), logits.select(-1, 1));
+    }
+
+    /// <summary>
+    /// Hugging Face's span loss: the mean of the start and end cross-entropies; positions outside the sequence are
+    /// clamped to its length and ignored.
+    /// </summary>
+    public static Tensor Loss(Tensor startLogits, Tensor endLogits, Tensor startPositions, Tensor endPositions)
+    {
+        long ignored = startLogits.shape[1];
+        var startLoss = nn.functional.cross_entropy(startLogits, startPositions.clamp(0, ignored), ignore_index: ignored);
+        var endLoss = nn.functional.cross_entropy(endLogits, endPositions.clamp(0, ignored), ignore_index: ignored);
+        return (startLoss + endLoss) / 2;
+    }
+
+    /// <summary>Hugging Face's BertPreTrainedModel._init_weights: normal(0, initializer_range) weights, zero biases, unit LayerNorms.</summary>
+    internal static void InitializeWeights(nn.Module root, BertConfig config)
+    {
+        using var _ = no_grad();
+        foreach (var (name, parameter) in root.named_parameters())
+        {
+            if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) parameter.fill_(1);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else parameter.normal_(0, config.InitializerRange);
+            if (name.EndsWith("word_embeddings.weight", StringComparison.Ordinal)) parameter[config.PadTokenId].zero_();
+        }
+    }
+
+    /// <summary>Re-initialises the QA head as Hugging Face does for a base checkpoint that has none.</summary>
+    internal void InitializeHead()
+    {
+        using var _ = no_grad();
+        qaOutputs.weight!.normal_(0, Config.InitializerRange);
+        qaOutputs.bias!.zero_();
+    }
+}
