@@ -39,6 +39,9 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
 
     public IReadOnlyList<KeyValuePair<string, ILinearBranch>> Branches => branches;
 
+    /// <summary>Weight and bias are registered explicitly; see <see cref="BertModule"/>.</summary>
+    protected override void RegisterComponents() { }
+
     public override Tensor forward(Tensor input)
     {
         var output = nn.functional.linear(input, Weight, Bias);

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Modeling;
 
 /// <summary>Self-attention followed by its output block (Hugging Face BertAttention: <c>self</c>, <c>output</c>).</summary>
-public sealed class BertAttention : nn.Module
+public sealed class BertAttention : BertModule
 {
     public BertAttention(BertConfig config) : base(nameof(BertAttention))
     {

@@ -7,7 +7,7 @@ namespace PeftQa.Host.Modeling;
 /// Word + position + token-type embeddings, LayerNorm, dropout (Hugging Face BertEmbeddings). Optional virtual
 /// tokens (prompt tuning) are prepended to the word embeddings before positions are added, as PEFT does.
 /// </summary>
-public sealed class BertEmbeddings : nn.Module
+public sealed class BertEmbeddings : BertModule
 {
     private readonly Embedding wordEmbeddings;
     private readonly Embedding positionEmbeddings;

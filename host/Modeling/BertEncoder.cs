@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Modeling;
 
 /// <summary>The stack of layers (Hugging Face BertEncoder: <c>layer.0</c> ... <c>layer.N-1</c>).</summary>
-public sealed class BertEncoder : nn.Module
+public sealed class BertEncoder : BertModule
 {
     private readonly ModuleList<BertLayer> layers;
 

@@ -9,7 +9,7 @@ namespace PeftQa.Host.Modeling;
 /// to a start and an end logit. Parameter names match Hugging Face's one to one. Implements the extension points
 /// adapter strategies use.
 /// </summary>
-public sealed class BertForQuestionAnswering : nn.Module, IAdaptableModel
+public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
 {
     private readonly Linear qaOutputs;
     private IReadOnlyList<NamedParameter>? namedParameters;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Modeling;
 
 /// <summary>Feed-forward expansion with its activation (Hugging Face BertIntermediate; GELU in its exact erf form).</summary>
-public sealed class BertIntermediate : nn.Module
+public sealed class BertIntermediate : BertModule
 {
     private readonly string activation;
 

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Modeling;
 
 /// <summary>One transformer layer: attention, intermediate, output (Hugging Face BertLayer).</summary>
-public sealed class BertLayer : nn.Module
+public sealed class BertLayer : BertModule
 {
     public BertLayer(BertConfig config) : base(nameof(BertLayer))
     {

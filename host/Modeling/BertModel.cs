@@ -7,7 +7,7 @@ namespace PeftQa.Host.Modeling;
 /// The BERT encoder (Hugging Face BertModel without the pooler, as BertForQuestionAnswering uses it):
 /// embeddings then the layer stack, returning the last hidden state.
 /// </summary>
-public sealed class BertModel : nn.Module
+public sealed class BertModel : BertModule
 {
     public BertModel(BertConfig config) : base(nameof(BertModel))
     {

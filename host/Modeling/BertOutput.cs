@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Modeling;
 
 /// <summary>Feed-forward contraction, dropout and residual LayerNorm (Hugging Face BertOutput, <c>output</c>).</summary>
-public sealed class BertOutput : nn.Module
+public sealed class BertOutput : BertModule
 {
     private readonly LayerNorm layerNorm;
     private readonly Dropout dropout;

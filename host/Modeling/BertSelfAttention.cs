@@ -8,7 +8,7 @@ namespace PeftQa.Host.Modeling;
 /// scaled_dot_product_attention with the padding mask. Optional key/value prefixes (P-tuning v2) are prepended to
 /// the keys and values only, so the real tokens keep their positions and the output keeps its length.
 /// </summary>
-public sealed class BertSelfAttention : nn.Module
+public sealed class BertSelfAttention : BertModule
 {
     private readonly int heads;
     private readonly int headSize;

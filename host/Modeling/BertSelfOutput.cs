@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Modeling;
 
 /// <summary>Attention output projection, dropout and residual LayerNorm (Hugging Face BertSelfOutput, <c>attention.output</c>).</summary>
-public sealed class BertSelfOutput : nn.Module
+public sealed class BertSelfOutput : BertModule
 {
     private readonly LayerNorm layerNorm;
     private readonly Dropout dropout;
