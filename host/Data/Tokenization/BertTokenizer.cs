@@ -19,10 +19,12 @@ public sealed class BertTokenizer
     public const int MaxCharsPerWord = 100;
 
     private readonly WordPieceTokenizer wordPiece;
+    private readonly string[] vocabulary;
     private readonly ConcurrentDictionary<string, (int Id, int Start, int End)[]> cache = new(StringComparer.Ordinal);
 
     public BertTokenizer(string vocabPath)
     {
+        vocabulary = File.ReadAllLines(vocabPath);
         using var stream = File.OpenRead(vocabPath);
         wordPiece = WordPieceTokenizer.Create(stream, new WordPieceOptions { PreTokenizer = null, Normalizer = null });
         ClsId = RequireId("[CLS]", vocabPath);
@@ -50,6 +52,9 @@ public sealed class BertTokenizer
         }
         return tokens;
     }
+
+    /// <summary>The vocabulary entry for <paramref name="id"/> (word pieces keep their ## prefix).</summary>
+    public string TokenText(int id) => vocabulary[id];
 
     /// <summary>Ids only, as a model input without special tokens.</summary>
     public int[] Encode(string text) => Tokenize(text).Select(t => t.Id).ToArray();
