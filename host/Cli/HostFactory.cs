@@ -43,6 +43,7 @@ public static class HostFactory
         builder.Services.AddSingleton<TorchRuntime>();
         builder.Services.AddTransient<RunCommand>();
         builder.Services.AddTransient<PluginsListCommand>();
+        builder.Services.AddTransient<BenchCommand>();
         return builder.Build();
     }
 

@@ -50,7 +50,18 @@ public static class PeftQaCommandLine
         var list = new Command("list", "List the loaded plugins with their options and defaults.") { json };
         list.SetAction((parse, token) => Execute(parse, console, token,
             services => Task.FromResult(services.GetRequiredService<PluginsListCommand>().Execute(parse.GetValue(json)))));
+        var benchModel = new Option<string>("--model") { Description = "Model to measure.", DefaultValueFactory = _ => "builtin:minilm-l6" };
+        var benchBatch = new Option<int>("--batch") { Description = "Examples per batch.", DefaultValueFactory = _ => 16 };
+        var benchLength = new Option<int>("--length") { Description = "Tokens per example.", DefaultValueFactory = _ => 384 };
+        var benchIterations = new Option<int>("--iterations") { Description = "Timed iterations per measure (median reported).", DefaultValueFactory = _ => 3 };
+        var benchJson = new Option<bool>("--json") { Description = "Print JSON." };
+        var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
+            { benchModel, benchBatch, benchLength, benchIterations, benchJson };
+        bench.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+            services.GetRequiredService<BenchCommand>().Execute(new BenchRequest(parse.GetValue(benchModel)!, parse.GetValue(benchBatch),
+                parse.GetValue(benchLength), parse.GetValue(benchIterations), parse.GetValue(benchJson))))));
         root.Subcommands.Add(run);
+        root.Subcommands.Add(bench);
         root.Subcommands.Add(new Command("plugins", "Inspect plugins.") { list });
 
         var parsed = root.Parse(args);

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using PeftQa.Host.Modeling;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>Figures printed by <c>peftqa bench</c>.</summary>
+public sealed record BenchmarkResult(
+    string Model,
+    int Batch,
+    int Length,
+    int Threads,
+    double MatmulGflops,
+    double ForwardGflopPerExample,
+    double InferenceExamplesPerSecond,
+    double TrainingExamplesPerSecond,
+    double OnnxRuntimeExamplesPerSecond,
+    double InferenceMfu,
+    double TrainingMfu,
+    double InferenceVsOnnxRuntime);
+
+/// <summary>
+/// Throughput of the encoder with its QA head at a fixed batch shape, against two yardsticks measured in the same
+/// process: the fp32 rate of a 2048 x 2048 matrix product (for MFU) and ONNX Runtime on the same ONNX file, inputs
+/// and thread count. Model FLOPs count the matrix products only (projections, feed-forward, attention scores and
+/// mixing, QA head); a training step counts 3x the forward.
+/// </summary>
+public static class ThroughputBenchmark
+{
+    public static BenchmarkResult Run(BertForQuestionAnswering model, byte[]? onnxModel, int batch, int length, int iterations, int threads,
+        Action<string> progress)
+    {
+        var config = model.Config;
+        double forwardFlops = ForwardFlopsPerExample(config, length);
+
+        progress("matrix product rate (2048 x 2048 fp32)");
+        double matmulFlops = MatmulRate();
+
+        manual_seed(0);
+        var ids = randint(1000, config.VocabSize, [batch, length], dtype: ScalarType.Int64);
+        ids[.., 0] = tensor(101L);
+        var mask = ones(batch, length, dtype: ScalarType.Int64);
+        var types = zeros(batch, length, dtype: ScalarType.Int64);
+        types[.., (length / 4)..] = tensor(1L);
+
+        progress($"inference, batch {batch} x {length}");
+        model.eval();
+        double inferenceSeconds = TimePerIteration(iterations, () =>
+        {
+            using var _ = inference_mode();
+            model.Forward(ids, mask, types);
+        });
+
+        progress($"training step (forward, backward, AdamW), batch {batch} x {length}");
+        model.train();
+        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        using var optimizer = optim.AdamW(parameters, lr: 1e-5);
+        var startPositions = randint(1, length, [batch], dtype: ScalarType.Int64);
+        var endPositions = startPositions.clamp_max(length - 1);
+        double trainingSeconds = TimePerIteration(iterations, () =>
+        {
+            optimizer.zero_grad();
+            var (start, end) = model.Forward(ids, mask, types);
+            var loss = BertForQuestionAnswering.Loss(start, end, startPositions, endPositions);
+            loss.backward();
+            optimizer.step();
+        });
+        model.eval();
+
+        double onnxSeconds = double.NaN;
+        if (onnxModel is not null)
+        {
+            progress($"ONNX Runtime, same ONNX file, inputs and {threads} threads");
+            using var reference = new OnnxRuntimeReference(onnxModel, threads);
+            var idsArray = ids.data<long>().ToArray();
+            var maskArray = mask.data<long>().ToArray();
+            var typesArray = types.data<long>().ToArray();
+            onnxSeconds = TimePerIteration(iterations, () => reference.LastHiddenState(idsArray, maskArray, typesArray, batch, length));
+        }
+
+        double inferenceRate = batch / inferenceSeconds;
+        double trainingRate = batch / trainingSeconds;
+        double onnxRate = batch / onnxSeconds;
+        return new BenchmarkResult(model.Description.BaseModel, batch, length, threads, matmulFlops / 1e9, forwardFlops / 1e9,
+            inferenceRate, trainingRate, onnxRate,
+            inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate);
+    }
+
+    /// <summary>Multiply-adds x 2 of one example's forward pass at <paramref name="length"/> tokens.</summary>
+    public static double ForwardFlopsPerExample(BertConfig config, int length)
+    {
+        double l = length, h = config.HiddenSize, i = config.IntermediateSize;
+        double projections = 4 * 2 * l * h * h;
+        double feedForward = 2 * 2 * l * h * i;
+        double attention = 2 * 2 * l * l * h;
+        return config.NumHiddenLayers * (projections + feedForward + attention) + 2 * l * h * 2;
+    }
+
+    private static double MatmulRate()
+    {
+        const int n = 2048;
+        using var a = randn(n, n);
+        using var b = randn(n, n);
+        double seconds = TimePerIteration(5, () => a.matmul(b));
+        return 2.0 * n * n * n / seconds;
+    }
+
+    /// <summary>Median seconds per call after one warm-up call; tensors made by a call are freed after it.</summary>
+    private static double TimePerIteration(int iterations, Action action)
+    {
+        using (NewDisposeScope()) action();
+        var times = new List<double>();
+        for (int i = 0; i < iterations; i++)
+        {
+            using var scope = NewDisposeScope();
+            var watch = Stopwatch.StartNew();
+            action();
+            times.Add(watch.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+}
