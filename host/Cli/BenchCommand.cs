@@ -37,7 +37,8 @@ public sealed class BenchCommand(TorchRuntime torch, IOptions<PeftQaSettings> se
         table.AddRow("fp32 matmul 2048^3", $"{result.MatmulGflops:F1} GFLOP/s");
         table.AddRow("model forward", $"{result.ForwardGflopPerExample:F2} GFLOP per example");
         table.AddRow("inference", $"{result.InferenceExamplesPerSecond:F2} examples/s (MFU {result.InferenceMfu:F2})");
-        table.AddRow("training step", $"{result.TrainingExamplesPerSecond:F2} examples/s (MFU {result.TrainingMfu:F2})");
+        table.AddRow($"training step (attention dropout {result.AttentionDropout})", $"{result.TrainingExamplesPerSecond:F2} examples/s (MFU {result.TrainingMfu:F2})");
+        table.AddRow("training step (attention dropout 0, fused attention)", $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
         table.AddRow("ONNX Runtime inference", double.IsNaN(result.OnnxRuntimeExamplesPerSecond) ? "n/a (not a built-in ONNX model)" : $"{result.OnnxRuntimeExamplesPerSecond:F2} examples/s");
         table.AddRow("inference / ONNX Runtime", double.IsNaN(result.InferenceVsOnnxRuntime) ? "n/a" : $"{result.InferenceVsOnnxRuntime:F2}x");
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });

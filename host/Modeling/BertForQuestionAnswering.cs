@@ -45,6 +45,12 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
         linears ??= named_modules().Where(m => m.module is AdaptableLinear)
             .ToDictionary(m => m.name, m => (IAdaptableLinear)m.module, StringComparer.Ordinal);
 
+    /// <summary>Overrides attention_probs_dropout_prob for training (see <see cref="BertSelfAttention.AttentionDropout"/>).</summary>
+    public void SetAttentionDropout(double probability)
+    {
+        foreach (var layer in Bert.Encoder.Layers) layer.Attention.Self.AttentionDropout = probability;
+    }
+
     public Tensor EmbedTokens(Tensor inputIds) => Bert.Embeddings.EmbedWords(inputIds);
 
     /// <summary>Start and end logits [batch, length] for the real tokens (virtual tokens are cut off).</summary>

@@ -12,13 +12,12 @@ public sealed class BertSelfAttention : BertModule
 {
     private readonly int heads;
     private readonly int headSize;
-    private readonly double attentionDropout;
 
     public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
     {
         heads = config.NumAttentionHeads;
         headSize = config.HeadSize;
-        attentionDropout = config.AttentionProbsDropoutProb;
+        AttentionDropout = config.AttentionProbsDropoutProb;
         Query = new AdaptableLinear(config.HiddenSize, config.HiddenSize);
         Key = new AdaptableLinear(config.HiddenSize, config.HiddenSize);
         Value = new AdaptableLinear(config.HiddenSize, config.HiddenSize);
@@ -26,6 +25,12 @@ public sealed class BertSelfAttention : BertModule
         register_module("key", Key);
         register_module("value", Value);
     }
+
+    /// <summary>
+    /// Dropout on the attention probabilities while training. Above 0, libtorch's CPU attention takes its
+    /// unfused path (the probabilities are materialised); at 0 it uses the fused kernel, about 1.5x faster to train here.
+    /// </summary>
+    public double AttentionDropout { get; set; }
 
     public AdaptableLinear Query { get; }
 
@@ -47,7 +52,7 @@ public sealed class BertSelfAttention : BertModule
             key = cat([prefixKey, key], 2);
             value = cat([prefixValue, value], 2);
         }
-        var context = nn.functional.scaled_dot_product_attention(query, key, value, mask, training ? attentionDropout : 0);
+        var context = nn.functional.scaled_dot_product_attention(query, key, value, mask, training ? AttentionDropout : 0);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize);
     }
 

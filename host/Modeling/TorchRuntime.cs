@@ -15,6 +15,7 @@ public sealed class TorchRuntime(IOptions<PeftQaSettings> settings, ILogger<Torc
 
     private static Device Resolve(PeftQaSettings settings, ILogger logger)
     {
+        bool tuned = NativeMemory.TuneForLargeTensors();
         bool cudaAvailable = cuda.is_available();
         var chosen = settings.Device switch
         {
@@ -30,6 +31,7 @@ public sealed class TorchRuntime(IOptions<PeftQaSettings> settings, ILogger<Torc
         set_num_threads(threads);
         logger.LogInformation("Device {Device} (asked for {Requested}; CUDA available: {Cuda}), {Threads} CPU threads",
             chosen.type.ToString().ToLowerInvariant(), settings.Device.ToString().ToLowerInvariant(), cudaAvailable, threads);
+        logger.LogDebug("malloc tuned for large tensors: {Tuned}", tuned);
         return chosen;
     }
 }
