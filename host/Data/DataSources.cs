@@ -11,7 +11,14 @@ public static class DataSources
     public const string BuiltinPrefix = "builtin:";
 
     /// <summary>Built-in data sources this build provides.</summary>
-    public static IReadOnlyCollection<string> BuiltinNames { get; } = [];
+    public static IReadOnlyCollection<string> BuiltinNames { get; } = SyntheticQa.BuiltinNames.ToList();
+
+    /// <summary>Reads a resolved data reference (a file path or a builtin name).</summary>
+    public static QaDataSet Load(string resolved, bool strict = false)
+    {
+        if (SyntheticQa.TryParse(resolved, out var domain, out var split)) return SyntheticQa.Generate(domain, split);
+        return SquadReader.Read(resolved, strict);
+    }
 
     /// <summary>The absolute path (or builtin name) for <paramref name="reference"/>; a missing file is a <see cref="BadInputException"/>.</summary>
     public static string Resolve(string reference, string? dataRoot, string usedAt)
