@@ -44,6 +44,13 @@ public static class HostFactory
         builder.Services.AddTransient<RunCommand>();
         builder.Services.AddTransient<PluginsListCommand>();
         builder.Services.AddTransient<BenchCommand>();
+        builder.Services.AddTransient<DataCheckCommand>();
+        builder.Services.AddTransient<ScoreCommand>();
+        builder.Services.AddTransient<EvalCommand>();
+        builder.Services.AddTransient<PredictCommand>();
+        builder.Services.AddSingleton<Training.QaTrainer>();
+        builder.Services.AddSingleton<Continual.StudyRunner>();
+        builder.Services.AddSingleton<Reporting.TrainingProgressDisplay>();
         return builder.Build();
     }
 

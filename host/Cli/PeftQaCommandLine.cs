@@ -41,10 +41,11 @@ public static class PeftQaCommandLine
         var dryRun = new Option<bool>("--dry-run") { Description = "Check the recipe, plugins, data and device, print the plan, and stop." };
         var dataRoot = new Option<string?>("--data-root") { Description = "Folder that relative data paths resolve against (default: $PEFTQA_DATA, then the recipe's dataRoot)." };
         var output = new Option<string?>("--out") { Description = "Run folder to write (default: <recipe output>/<recipe name>-<time>)." };
-        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output };
+        var resume = new Option<bool>("--resume") { Description = "Continue the newest run of this recipe (or --out) from its last checkpoint." };
+        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output, resume };
         run.SetAction((parse, token) => Execute(parse, console, token,
             services => services.GetRequiredService<RunCommand>().ExecuteAsync(
-                new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output)), token)));
+                new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume)), token)));
 
         var json = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var list = new Command("list", "List the loaded plugins with their options and defaults.") { json };
@@ -60,8 +61,55 @@ public static class PeftQaCommandLine
         bench.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
             services.GetRequiredService<BenchCommand>().Execute(new BenchRequest(parse.GetValue(benchModel)!, parse.GetValue(benchBatch),
                 parse.GetValue(benchLength), parse.GetValue(benchIterations), parse.GetValue(benchJson))))));
+        var checkFile = new Argument<string>("file") { Description = "A SQuAD v1.1/v2.0 JSON file or a builtin:synthetic/... source." };
+        var strict = new Option<bool>("--strict") { Description = "Fail on the first bad item instead of listing them." };
+        var checkJson = new Option<bool>("--json") { Description = "Print the summary as JSON." };
+        var check = new Command("check", "Summarise a QA data file and list bad items by question id.") { checkFile, strict, checkJson };
+        check.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+            services.GetRequiredService<DataCheckCommand>().Execute(parse.GetValue(checkFile)!, parse.GetValue(strict), parse.GetValue(checkJson)))));
+
+        var scoreData = new Option<string>("--data") { Description = "The SQuAD JSON file with the gold answers.", Required = true };
+        var scorePredictions = new Option<string>("--predictions") { Description = "Predictions: a JSON object mapping question id to answer text.", Required = true };
+        var scoreMetrics = new Option<string[]>("--metrics")
+        {
+            Description = "Metric plugins to report (exact_match and f1 by default; bleu, rougeL ...).",
+            DefaultValueFactory = _ => ["exact_match", "f1"], AllowMultipleArgumentsPerToken = true,
+        };
+        var score = new Command("score", "Score a predictions file as the official SQuAD v1.1 script does.") { scoreData, scorePredictions, scoreMetrics };
+        score.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+            services.GetRequiredService<ScoreCommand>().Execute(parse.GetValue(scoreData)!, parse.GetValue(scorePredictions)!, parse.GetValue(scoreMetrics)!))));
+
+        var model = new Option<string>("--model") { Description = "A Hugging Face checkpoint folder (for example runs/.../studies/full/model) or builtin:minilm-l6.", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "An adapter folder written by peftqa run (studies/<label>/adapter)." };
+        var allowPickle = new Option<bool>("--allow-pickle") { Description = "Allow loading pytorch_model.bin (unpickling can run code: only for trusted files)." };
+        var evalData = new Option<string>("--data") { Description = "SQuAD JSON to evaluate on.", Required = true };
+        var evalOut = new Option<string>("--out") { Description = "Folder for predictions.json and metrics.json.", Required = true };
+        var evalMetrics = new Option<string[]>("--metrics") { Description = "Metric plugins.", DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"], AllowMultipleArgumentsPerToken = true };
+        var evalMax = new Option<int?>("--max-examples") { Description = "Evaluate a seeded sample of this many questions." };
+        var evalSeed = new Option<int>("--seed") { Description = "Seed of the --max-examples sample (a recipe's maxEvalExamples uses the recipe's seed).", DefaultValueFactory = _ => 42 };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => 384 };
+        var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => 128 };
+        var eval = new Command("eval", "Predict answers for a data file, write predictions.json and metrics.json.")
+            { model, adapter, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle };
+        eval.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+            services.GetRequiredService<EvalCommand>().Execute(new EvalRequest(parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(evalData)!,
+                parse.GetValue(evalOut)!, parse.GetValue(evalMetrics)!, parse.GetValue(evalMax), parse.GetValue(maxLength), parse.GetValue(docStride),
+                parse.GetValue(allowPickle), parse.GetValue(evalSeed)), token))));
+
+        var question = new Option<string?>("--question") { Description = "The question." };
+        var contextText = new Option<string?>("--context") { Description = "The text that holds the answer." };
+        var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
+            { model, adapter, question, contextText, allowPickle };
+        predict.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+            services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(parse.GetValue(model)!, parse.GetValue(adapter),
+                parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle)), console.In, token))));
+
         root.Subcommands.Add(run);
         root.Subcommands.Add(bench);
+        root.Subcommands.Add(new Command("data", "Inspect QA data.") { check });
+        root.Subcommands.Add(score);
+        root.Subcommands.Add(eval);
+        root.Subcommands.Add(predict);
         root.Subcommands.Add(new Command("plugins", "Inspect plugins.") { list });
 
         var parsed = root.Parse(args);

@@ -117,7 +117,9 @@ public static class SquadReader
         }
         catch (JsonException e)
         {
-            throw new BadInputException($"{source}: not valid SQuAD JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0]}");
+            var reason = e.Message.Split(" Path:")[0].Split(" LineNumber:")[0];
+            if (reason.Contains("end of data", StringComparison.Ordinal)) reason += " The file ends early: truncated?";
+            throw new BadInputException($"{source}: not valid SQuAD JSON at line {(e.LineNumber ?? 0) + 1}: {reason}");
         }
 
         var summary = new QaDataSummary(source, version, articles, paragraphs, questions, answers, unanswerable, skipped, problems);

@@ -17,13 +17,8 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
     {
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = new Parameter(empty(outFeatures, inFeatures));
-        register_parameter("weight", Weight);
-        if (hasBias)
-        {
-            Bias = new Parameter(zeros(outFeatures));
-            register_parameter("bias", Bias);
-        }
+        register_parameter("weight", new Parameter(empty(outFeatures, inFeatures)));
+        if (hasBias) register_parameter("bias", new Parameter(zeros(outFeatures)));
     }
 
     /// <summary>Hugging Face module name, set by the model once the tree is built.</summary>
@@ -33,9 +28,10 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
 
     public long OutFeatures { get; }
 
-    public Parameter Weight { get; }
+    /// <summary>Looked up on each use: moving the module to a device replaces its registered parameters.</summary>
+    public Parameter Weight => get_parameter("weight")!;
 
-    public Parameter? Bias { get; }
+    public Parameter? Bias => get_parameter("bias");
 
     public IReadOnlyList<KeyValuePair<string, ILinearBranch>> Branches => branches;
 

@@ -12,7 +12,6 @@ namespace PeftQa.Host.Modeling;
 public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
 {
     private readonly Linear qaOutputs;
-    private IReadOnlyList<NamedParameter>? namedParameters;
     private IReadOnlyDictionary<string, IAdaptableLinear>? linears;
 
     public BertForQuestionAnswering(BertConfig config, string baseModel = "") : base(nameof(BertForQuestionAnswering))
@@ -38,8 +37,9 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
 
     public IAttentionPrefixSource? AttentionPrefixes { get; set; }
 
+    /// <summary>Listed afresh on each call: moving the model to a device replaces its parameters.</summary>
     public IReadOnlyList<NamedParameter> NamedParameters =>
-        namedParameters ??= named_parameters().Select(p => new NamedParameter(p.name, p.parameter)).ToList();
+        named_parameters().Select(p => new NamedParameter(p.name, p.parameter)).ToList();
 
     public IReadOnlyDictionary<string, IAdaptableLinear> Linears =>
         linears ??= named_modules().Where(m => m.module is AdaptableLinear)

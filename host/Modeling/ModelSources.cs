@@ -35,6 +35,16 @@ public static class ModelSources
         return BertConfig.Load(Path.Combine(folder, Checkpoint.ConfigFile)).Describe(model);
     }
 
+    /// <summary>The vocab.txt of the model named by <paramref name="model"/> (converting a built-in model on first use).</summary>
+    public static string VocabularyPath(string model, string baseDirectory, ILogger logger)
+    {
+        var folder = model.StartsWith(BuiltinPrefix, StringComparison.OrdinalIgnoreCase)
+            ? BuiltinModels.EnsureCheckpoint(model, logger)
+            : Path.GetFullPath(model, baseDirectory);
+        var vocab = Path.Combine(folder, Checkpoint.VocabFile);
+        return File.Exists(vocab) ? vocab : throw new BadInputException($"{vocab}: file not found (the tokenizer needs the checkpoint's vocab.txt)");
+    }
+
     /// <summary>Loads the model named by <paramref name="model"/> (a checkpoint folder or a built-in name) on the CPU.</summary>
     public static Checkpoint.LoadedModel Load(string model, string baseDirectory, ILogger logger, bool allowPickle = false)
     {

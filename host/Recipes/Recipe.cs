@@ -23,6 +23,9 @@ public sealed class Recipe
     [Description("Seed for initialisation, shuffling and dropout.")]
     public int Seed { get; init; } = 42;
 
+    [Description("Fail on any bad question in the data instead of skipping it with a warning.")]
+    public bool StrictData { get; init; }
+
     [Description("Extra plugin folders (relative to the recipe file), searched after the host's own.")]
     public List<string> Plugins { get; init; } = [];
 
@@ -78,7 +81,7 @@ public sealed class AdapterSpec
     public string DisplayName => Label ?? Strategy;
 }
 
-public sealed class TrainingSettings
+public sealed record TrainingSettings
 {
     [Description("Peak learning rate of AdamW.")]
     [Range(double.Epsilon, double.MaxValue)]
@@ -107,6 +110,10 @@ public sealed class TrainingSettings
     [Description("Decoupled weight decay (not applied to biases and LayerNorm).")]
     [Range(0.0, double.MaxValue)]
     public double WeightDecay { get; init; } = 0.01;
+
+    [Description("Dropout on attention probabilities while training (null: the model's config). 0 lets CPU attention use its fused kernel, about 1.5x faster.")]
+    [Range(0.0, 0.99)]
+    public double? AttentionDropout { get; init; }
 
     [Description("Clip the global gradient norm to this value (0: no clipping).")]
     [Range(0.0, double.MaxValue)]
@@ -137,7 +144,7 @@ public sealed class TrainingSettings
     public int KeepCheckpoints { get; init; } = 2;
 }
 
-public sealed class EvaluationSettings
+public sealed record EvaluationSettings
 {
     [Description("Metric plugins to report, by name.")]
     [MinLength(1)]

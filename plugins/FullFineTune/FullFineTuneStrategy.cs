@@ -1,11 +1,14 @@
 using System.Text.RegularExpressions;
 using PeftQa.Abstractions;
+using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.FullFineTune;
 
 /// <summary>Trains every parameter of the encoder and the QA head, optionally keeping the embeddings or the lowest layers frozen.</summary>
 public sealed partial class FullFineTuneStrategy : AdapterStrategy<FullFineTuneOptions>
 {
+    public const string WeightsFile = "adapter_model.safetensors";
+
     public override string Name => "full";
 
     public override string Description => "Full fine-tuning: every parameter trains (options freeze the embeddings or the lowest layers).";
@@ -39,6 +42,7 @@ public sealed partial class FullFineTuneStrategy : AdapterStrategy<FullFineTuneO
     [GeneratedRegex(@"^bert\.encoder\.layer\.(\d+)\.")]
     private static partial Regex LayerIndex();
 
+    /// <summary>The trained weights are the model's own; saving writes them (the trainable ones) under their Hugging Face names.</summary>
     private sealed class FullFineTuneAdapter(string strategyName, IReadOnlyList<NamedParameter> trainable) : IAdapter
     {
         public string StrategyName => strategyName;
@@ -48,10 +52,27 @@ public sealed partial class FullFineTuneStrategy : AdapterStrategy<FullFineTuneO
         public bool SupportsMerge => false;
 
         public void Save(string directory) =>
-            throw new NotSupportedException("Saving full fine-tuning weights needs the checkpoint writer, which this build does not have yet.");
+            SafeTensors.Save(Path.Combine(directory, WeightsFile), trainable.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)),
+                SafeTensors.Metadata(("format", "pt"), ("peftqa_strategy", strategyName)));
 
-        public void Load(string directory) =>
-            throw new NotSupportedException("Loading full fine-tuning weights needs the checkpoint reader, which this build does not have yet.");
+        public void Load(string directory)
+        {
+            var path = Path.Combine(directory, WeightsFile);
+            if (!File.Exists(path)) throw new AdapterLoadException($"{path}: not found (a full fine-tuning adapter folder holds {WeightsFile})");
+            Dictionary<string, Tensor> weights;
+            try { weights = SafeTensors.Load(path); }
+            catch (InvalidDataException e) { throw new AdapterLoadException(e.Message); }
+            using var _ = no_grad();
+            foreach (var parameter in trainable)
+            {
+                if (!weights.TryGetValue(parameter.Name, out var saved))
+                    throw new AdapterLoadException($"{path}: no tensor '{parameter.Name}' (saved with other freeze options?)");
+                if (!saved.shape.SequenceEqual(parameter.Parameter.shape))
+                    throw new AdapterLoadException($"{path}: '{parameter.Name}' is [{string.Join(", ", saved.shape)}] but this model expects [{string.Join(", ", parameter.Parameter.shape)}]: trained on another base model?");
+                parameter.Parameter.copy_(saved);
+            }
+            foreach (var tensor in weights.Values) tensor.Dispose();
+        }
 
         public void Merge() => throw new NotSupportedException("Full fine-tuning has nothing to merge: the base weights are trained directly.");
 

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PeftQa.Abstractions;
+using PeftQa.Host.Data;
+using PeftQa.Host.Evaluation;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Plugins;
+using PeftQa.Host.Recipes;
+
+namespace PeftQa.Host.Cli;
+
+public sealed record EvalRequest(string Model, string? Adapter, string Data, string Out, IReadOnlyList<string> Metrics, int? MaxExamples,
+    int MaxSequenceLength, int DocStride, bool AllowPickle, int Seed = 42);
+
+/// <summary><c>peftqa eval</c>: predictions.json (official format), nbest-free metrics.json, and the scores on standard output.</summary>
+public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<EvalCommand> logger)
+{
+    public int Execute(EvalRequest request, CancellationToken cancellation)
+    {
+        if (request.DocStride >= request.MaxSequenceLength) throw new BadInputException("--doc-stride must be below --max-length");
+        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var metrics = request.Metrics.Select(name => plugins.Require<IMetric>(name, $"--metrics {name}")).ToList();
+        var data = TaskDataLoader.Limit(DataSources.Load(request.Data), request.MaxExamples, request.Seed);
+        if (data.Examples.Count == 0) throw new BadInputException($"{request.Data}: no usable questions");
+
+        using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, torch.Device, logger, request.AllowPickle);
+        var features = new FeatureBuilder(model.Tokenizer, request.MaxSequenceLength, request.DocStride).Build(data.Examples, cancellation);
+        var result = QaEvaluator.Evaluate(model.Model, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,
+            model.Device, cancellation);
+
+        Directory.CreateDirectory(request.Out);
+        var predictions = new JsonObject(result.Predictions.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value.Text)));
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        WriteAtomically(Path.Combine(request.Out, "predictions.json"), predictions.ToJsonString(indented));
+        var scores = new JsonObject(result.Scores.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value)));
+        var report = new JsonObject
+        {
+            ["model"] = request.Model, ["adapter"] = request.Adapter, ["data"] = request.Data, ["questions"] = data.Examples.Count,
+            ["windows"] = features.Count, ["seconds"] = Math.Round(result.Seconds, 2), ["scores"] = scores.DeepClone(),
+            ["signatures"] = new JsonObject(metrics.Where(m => m.Signature is not null).Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Signature))),
+        };
+        WriteAtomically(Path.Combine(request.Out, "metrics.json"), report.ToJsonString(indented));
+        console.Out.WriteLine(scores.ToJsonString());
+        logger.LogInformation("{Questions} questions in {Seconds:F1} s; wrote {Folder}", data.Examples.Count, result.Seconds, Path.GetFullPath(request.Out));
+        return PeftQaCommandLine.Success;
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PeftQa.Abstractions;
+using PeftQa.Host.Data;
+using PeftQa.Host.Evaluation;
+using PeftQa.Host.Plugins;
+
+namespace PeftQa.Host.Cli;
+
+/// <summary>
+/// <c>peftqa score --data squad.json --predictions predictions.json</c>: the official evaluate-v1.1.py on a predictions
+/// file (question id -> answer text), printing <c>{"exact_match": ..., "f1": ...}</c>; --metrics adds others as extra keys.
+/// </summary>
+public sealed class ScoreCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<ScoreCommand> logger)
+{
+    public int Execute(string dataPath, string predictionsPath, IReadOnlyList<string> metricNames)
+    {
+        var data = DataSources.Load(dataPath);
+        var predictions = ReadPredictions(predictionsPath);
+        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var metrics = metricNames.Select(name => plugins.Require<IMetric>(name, $"--metrics {name}")).ToList();
+
+        var known = data.Examples.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var unanswered = data.Examples.Where(e => !predictions.ContainsKey(e.Id)).Select(e => e.Id).ToList();
+        if (unanswered.Count > 0)
+            logger.LogWarning("{Count} questions have no prediction and score 0, as in the official script (for example {Ids}); add them to {File} to score them",
+                unanswered.Count, string.Join(", ", unanswered.Take(5)), predictionsPath);
+        var unknown = predictions.Keys.Where(id => !known.Contains(id)).ToList();
+        if (unknown.Count > 0)
+            logger.LogWarning("{Count} predictions are for ids not in {Data} and are ignored (for example {Ids}); are the files from the same data set?",
+                unknown.Count, dataPath, string.Join(", ", unknown.Take(5)));
+
+        var scores = QaEvaluator.Score(data.Examples, predictions, metrics);
+        var output = new JsonObject();
+        foreach (var metric in metrics) output[metric.Name] = scores[metric.Name];
+        console.Out.WriteLine(output.ToJsonString());
+        foreach (var metric in metrics.Where(m => m.Signature is not null)) logger.LogInformation("{Metric}: {Signature}", metric.Name, metric.Signature);
+        return PeftQaCommandLine.Success;
+    }
+
+    /// <summary>A predictions file in the official format: one JSON object mapping question id to answer text.</summary>
+    public static Dictionary<string, string> ReadPredictions(string path)
+    {
+        if (!File.Exists(path)) throw new BadInputException($"{path}: predictions file not found");
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new BadInputException($"{path}: not valid JSON (line {(e.LineNumber ?? 0) + 1}): expected an object mapping question id to answer text"); }
+        if (root is not JsonObject map)
+            throw new BadInputException($"{path}: expected a JSON object mapping question id to answer text (as evaluate-v1.1.py reads), got {root?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}");
+        var predictions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var (id, value) in map)
+        {
+            if (value is JsonValue text && text.TryGetValue(out string? answer)) predictions[id] = answer;
+            else problems.Add($"{path}: $.{id}: expected the answer text as a string, got {value?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}");
+        }
+        if (problems.Count > 0) throw new BadInputException(problems.Take(20).ToList());
+        return predictions;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using PeftQa.Host.Training;
+
+namespace PeftQa.Host.Continual;
+
+/// <summary>
+/// A study's progress on disk (<c>study-state.json</c>), rewritten atomically after the baseline and after each task,
+/// so an interrupted study resumes at the task where it stopped without retraining finished tasks.
+/// </summary>
+public sealed class StudyState
+{
+    public List<Dictionary<string, double>>? Baseline { get; set; }
+
+    public List<List<Dictionary<string, double>>> AfterTask { get; set; } = [];
+
+    public List<TrainingSummary> Training { get; set; } = [];
+
+    public int CompletedTasks => AfterTask.Count;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static StudyState LoadOrNew(string path) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<StudyState>(File.ReadAllText(path), Json) ?? new StudyState() : new StudyState();
+
+    public void Save(string path)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using PeftQa.Host.Cli;
+using PeftQa.Host.Data.Tokenization;
+using PeftQa.Host.Evaluation;
+using PeftQa.Host.Training;
+
+namespace PeftQa.Host.Data;
+
+/// <summary>A task's data, read, validated, limited and turned into windows once per run and shared by every study.</summary>
+public sealed record TaskData(string Name, QaDataSet Train, IReadOnlyList<QaFeature> TrainFeatures, EvalSet Eval);
+
+public static class TaskDataLoader
+{
+    public static IReadOnlyList<TaskData> Load(RunPlan plan, BertTokenizer tokenizer, ILogger logger, CancellationToken cancellation)
+    {
+        var builder = new FeatureBuilder(tokenizer, plan.Recipe.Training.MaxSequenceLength, plan.Recipe.Training.DocStride);
+        var problems = new List<string>();
+        var result = new List<TaskData>();
+        foreach (var task in plan.Studies.FirstOrDefault()?.Tasks ?? [])
+        {
+            var train = Limit(Read(task.Train, plan, logger), task.MaxTrainExamples, plan.Recipe.Seed);
+            var eval = Limit(Read(task.Eval, plan, logger), task.MaxEvalExamples, plan.Recipe.Seed);
+            if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
+            if (train.Examples.Count == 0) problems.Add($"task '{task.Name}': its training data ({task.Train}) has no usable questions");
+            if (problems.Count > 0) continue;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var trainFeatures = builder.Build(train.Examples, cancellation);
+            var evalFeatures = builder.Build(eval.Examples, cancellation);
+            logger.LogInformation("Task {Task}: {Train} training questions -> {TrainFeatures} windows, {Eval} evaluation questions -> {EvalFeatures} windows ({Seconds:F1} s)",
+                task.Name, train.Examples.Count, trainFeatures.Count, eval.Examples.Count, evalFeatures.Count, watch.Elapsed.TotalSeconds);
+            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures)));
+        }
+        if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{plan.RecipePath}: {p}").ToList());
+        return result;
+    }
+
+    private static QaDataSet Read(string source, RunPlan plan, ILogger logger)
+    {
+        var data = DataSources.Load(source, plan.Recipe.StrictData);
+        var summary = data.Summary;
+        if (summary.SkippedQuestions > 0 || summary.Problems.Count > 0)
+            logger.LogWarning("{Source}: skipped {Skipped} of {Questions} questions with bad data ({Problems} problems), for example: {Examples}. Set \"strictData\": true to fail instead.",
+                source, summary.SkippedQuestions, summary.Questions, summary.Problems.Count, string.Join(" | ", summary.Problems.Take(3)));
+        return data;
+    }
+
+    /// <summary>At most <paramref name="limit"/> questions: a seeded sample across the whole file, kept in file order.</summary>
+    public static QaDataSet Limit(QaDataSet data, int? limit, int seed)
+    {
+        if (limit is not { } n || n >= data.Examples.Count) return data;
+        var random = new Random(seed);
+        var chosen = Enumerable.Range(0, data.Examples.Count).OrderBy(_ => random.Next()).Take(n).Order().Select(i => data.Examples[i]).ToList();
+        return data with { Examples = chosen };
+    }
+}

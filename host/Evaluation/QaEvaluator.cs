@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using PeftQa.Abstractions;
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Recipes;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Evaluation;
+
+/// <summary>An evaluation set: examples, their windows, and whether "no answer" is a valid prediction (SQuAD v2 data).</summary>
+public sealed record EvalSet(string Name, IReadOnlyList<QaExample> Examples, IReadOnlyList<QaFeature> Features)
+{
+    public bool AllowNoAnswer => Examples.Any(e => e.IsImpossible);
+}
+
+/// <summary>Scores and the predicted answer for every question id.</summary>
+public sealed record EvaluationResult(IReadOnlyDictionary<string, double> Scores, IReadOnlyDictionary<string, PredictedAnswer> Predictions, double Seconds);
+
+/// <summary>Predicts answers for an evaluation set and scores them with the metric plugins.</summary>
+public static class QaEvaluator
+{
+    public static EvaluationResult Evaluate(BertForQuestionAnswering model, EvalSet set, IReadOnlyList<IMetric> metrics, EvaluationSettings settings,
+        int padId, Device device, CancellationToken cancellation = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var logits = SpanLogits.Predict(model, set.Features, settings.BatchSize, padId, device, cancellation: cancellation);
+        var answers = AnswerExtractor.Extract(set.Examples, set.Features, logits, settings.NBestSize, settings.MaxAnswerLength, set.AllowNoAnswer);
+        var predictions = new Dictionary<string, PredictedAnswer>(StringComparer.Ordinal);
+        for (int i = 0; i < set.Examples.Count; i++) predictions[set.Examples[i].Id] = answers[i];
+        var scores = Score(set.Examples, predictions.ToDictionary(p => p.Key, p => p.Value.Text), metrics);
+        return new EvaluationResult(scores, predictions, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Every metric over (prediction, gold answers) pairs; a question without a prediction scores as an empty answer, as in
+    /// the official script. Unanswerable questions have the single gold answer "".
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Score(IReadOnlyList<QaExample> examples, IReadOnlyDictionary<string, string> predictions,
+        IReadOnlyList<IMetric> metrics)
+    {
+        var pairs = examples.Select(e => new AnswerPair(e.Id, predictions.GetValueOrDefault(e.Id, ""),
+            e.IsImpossible ? [""] : e.Answers.Select(a => a.Text).ToList())).ToList();
+        return metrics.ToDictionary(m => m.Name, m => m.Compute(pairs), StringComparer.Ordinal);
+    }
+}

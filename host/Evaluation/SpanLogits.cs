@@ -1,0 +1,48 @@
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Evaluation;
+
+/// <summary>Start and end logits of one feature's real tokens.</summary>
+public sealed record FeatureLogits(float[] Start, float[] End);
+
+/// <summary>Runs the model over features in batches (grouped by length to keep padding small), in eval mode.</summary>
+public static class SpanLogits
+{
+    public static FeatureLogits[] Predict(BertForQuestionAnswering model, IReadOnlyList<QaFeature> features, int batchSize, int padId,
+        Device device, Action<int>? progress = null, CancellationToken cancellation = default)
+    {
+        var results = new FeatureLogits[features.Count];
+        var order = Enumerable.Range(0, features.Count).OrderBy(i => features[i].Length).ThenBy(i => i).ToArray();
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            for (int from = 0; from < order.Length; from += batchSize)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                using var _ = inference_mode();
+                var indices = order.Skip(from).Take(batchSize).ToArray();
+                var batchFeatures = indices.Select(i => features[i]).ToList();
+                using var batch = FeatureBatch.Collate(batchFeatures, padId, device);
+                var (start, end) = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+                var startValues = start.cpu().data<float>().ToArray();
+                var endValues = end.cpu().data<float>().ToArray();
+                int width = (int)batch.Length;
+                for (int row = 0; row < indices.Length; row++)
+                {
+                    int length = batchFeatures[row].Length;
+                    results[indices[row]] = new FeatureLogits(startValues.AsSpan(row * width, length).ToArray(), endValues.AsSpan(row * width, length).ToArray());
+                }
+                progress?.Invoke(Math.Min(from + batchSize, order.Length));
+            }
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+        return results;
+    }
+}

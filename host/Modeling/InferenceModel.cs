@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using PeftQa.Abstractions;
+using PeftQa.Host.Data.Tokenization;
+using PeftQa.Host.Plugins;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Modeling;
+
+/// <summary>A model ready to answer questions: loaded (plus an adapter when given), on its device, in eval mode.</summary>
+public sealed class InferenceModel : IDisposable
+{
+    private InferenceModel(BertForQuestionAnswering model, BertTokenizer tokenizer, IAdapter? adapter, Device device)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Adapter = adapter;
+        Device = device;
+    }
+
+    public BertForQuestionAnswering Model { get; }
+
+    public BertTokenizer Tokenizer { get; }
+
+    public IAdapter? Adapter { get; }
+
+    public Device Device { get; }
+
+    public static InferenceModel Load(string model, string? adapterFolder, PluginCatalog plugins, Device device, ILogger logger, bool allowPickle = false)
+    {
+        var loaded = ModelSources.Load(model, Directory.GetCurrentDirectory(), logger, allowPickle);
+        if (loaded.Report.HeadInitialized && adapterFolder is null)
+            logger.LogWarning("{Model} has no trained QA head: its answers are random. Pass a fine-tuned model folder or --adapter", model);
+        loaded.Model.to(device);
+        var adapter = adapterFolder is null ? null : AdapterFolder.Load(adapterFolder, loaded.Model, plugins);
+        loaded.Model.eval();
+        return new InferenceModel(loaded.Model, new BertTokenizer(loaded.VocabPath), adapter, device);
+    }
+
+    public void Dispose()
+    {
+        Adapter?.Dispose();
+        Model.Dispose();
+    }
+}

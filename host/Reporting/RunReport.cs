@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PeftQa.Host.Cli;
+using PeftQa.Host.Continual;
+using PeftQa.Host.Training;
+using Spectre.Console;
+
+namespace PeftQa.Host.Reporting;
+
+/// <summary>The run's results: <c>results.json</c> (everything) and a table on standard output (every metric before and after each task).</summary>
+public static class RunReport
+{
+    public static JsonObject ToJson(RunPlan plan, IReadOnlyList<StudyResult> studies)
+    {
+        var json = new JsonObject
+        {
+            ["recipe"] = plan.Recipe.Name,
+            ["model"] = plan.Recipe.Model,
+            ["seed"] = plan.Recipe.Seed,
+            ["metrics"] = new JsonObject(plan.Metrics.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)(m.Signature ?? m.Description)))),
+            ["studies"] = new JsonArray(studies.Select(s => (JsonNode?)JsonSerializer.SerializeToNode(s, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })).ToArray()),
+        };
+        return json;
+    }
+
+    public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies)
+    {
+        var path = Path.Combine(runFolder, "results.json");
+        File.WriteAllText(path + ".tmp", ToJson(plan, studies).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static void Print(RunPlan plan, IReadOnlyList<StudyResult> studies, CliConsole console)
+    {
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.Out),
+            Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = console.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!console.IsTerminal) terminal.Profile.Width = 160;
+        var metricNames = plan.Metrics.Select(m => m.Name).ToList();
+        var table = new Table().Title($"{plan.Recipe.Name}: scores on each task's evaluation data");
+        table.AddColumns(["Study", "Trainable", "Evaluated on", "Stage", .. metricNames]);
+        foreach (var study in studies)
+        {
+            string trainable = $"{100.0 * study.TrainableParameters / study.TotalParameters:F2}%";
+            for (int j = 0; j < study.Tasks.Count; j++)
+            {
+                table.AddRow([Markup.Escape(study.Label), trainable, Markup.Escape(study.Tasks[j]), "before training",
+                    .. metricNames.Select(m => Format(study.Baseline[j], m))]);
+                for (int i = 0; i < study.AfterTask.Count; i++)
+                    table.AddRow(["", "", "", Markup.Escape($"after {study.Tasks[i]}"), .. metricNames.Select(m => Format(study.AfterTask[i][j], m))]);
+            }
+        }
+        terminal.Write(table);
+        foreach (var metric in plan.Metrics.Where(m => m.Signature is not null))
+            terminal.WriteLine($"{metric.Name}: {metric.Signature}");
+    }
+
+    private static string Format(IReadOnlyDictionary<string, double> scores, string metric) =>
+        scores.TryGetValue(metric, out var value) ? value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "-";
+}

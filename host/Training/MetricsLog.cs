@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>
+/// <c>metrics.jsonl</c> in the run folder: one JSON object per logged step or evaluation, flushed as written. On resume,
+/// lines of the resumed task that lie beyond the checkpoint are dropped, so the file reads as one uninterrupted run.
+/// </summary>
+public sealed class MetricsLog(string path)
+{
+    private readonly object gate = new();
+
+    public string Path { get; } = path;
+
+    public void Write(JsonObject line)
+    {
+        lock (gate)
+        {
+            File.AppendAllText(Path, line.ToJsonString() + "\n");
+        }
+    }
+
+    /// <summary>Removes the lines of (<paramref name="study"/>, <paramref name="task"/>) whose step is after <paramref name="step"/>.</summary>
+    public void TruncateAfter(string study, string task, int step)
+    {
+        lock (gate)
+        {
+            if (!File.Exists(Path)) return;
+            var kept = File.ReadAllLines(Path).Where(line =>
+            {
+                try
+                {
+                    var node = JsonNode.Parse(line);
+                    return !(node?["study"]?.GetValue<string>() == study && node["task"]?.GetValue<string>() == task
+                             && node["step"]?.GetValue<int>() > step);
+                }
+                catch (JsonException)
+                {
+                    return false; // a line cut short by a crash
+                }
+            });
+            var temporary = Path + ".tmp";
+            File.WriteAllLines(temporary, kept);
+            File.Move(temporary, Path, overwrite: true);
+        }
+    }
+}

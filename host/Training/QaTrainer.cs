@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using PeftQa.Abstractions;
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Recipes;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>What one training stage produced.</summary>
+public sealed record TrainingSummary(int Steps, long Examples, double Seconds, double ExamplesPerSecond, double FinalLoss, int ResumedAtStep);
+
+/// <summary>The training loss became NaN or infinite; the last good checkpoint is kept.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+/// <summary>Everything one training stage needs besides the model.</summary>
+public sealed record TrainingJob(
+    string Study,
+    string Task,
+    IReadOnlyList<QaFeature> Features,
+    IReadOnlyList<NamedParameter> Trainable,
+    TrainingSettings Settings,
+    int Seed,
+    string CheckpointFolder,
+    bool Resume,
+    Func<int, IReadOnlyDictionary<string, double>>? Evaluate = null);
+
+/// <summary>
+/// Fine-tunes a QA model: AdamW with decoupled weight decay (none on biases and LayerNorm weights) over the trainable
+/// parameters only, linear warm-up then linear decay, gradient clipping, gradient accumulation, seeded shuffling.
+/// Checkpoints hold the trainable weights, optimizer state, step, data position and RNG state, so a resumed run
+/// continues exactly where the interrupted one was: the same recipe and seed give the same numbers on CPU.
+/// </summary>
+public sealed class QaTrainer(ILogger<QaTrainer> logger)
+{
+    public TrainingSummary Train(BertForQuestionAnswering model, TrainingJob job, int padId, Device device, MetricsLog metrics,
+        ITrainingObserver observer, CancellationToken cancellation)
+    {
+        var settings = job.Settings;
+        int microBatchesPerEpoch = (job.Features.Count + settings.BatchSize - 1) / settings.BatchSize;
+        int stepsPerEpoch = (microBatchesPerEpoch + settings.GradientAccumulation - 1) / settings.GradientAccumulation;
+        int totalSteps = settings.MaxSteps ?? (int)Math.Ceiling(settings.Epochs * stepsPerEpoch);
+        var schedule = new LearningRateSchedule(settings.LearningRate, (int)Math.Round(settings.WarmupRatio * totalSteps), totalSteps);
+
+        using var optimizer = CreateOptimizer(job.Trainable, settings);
+        manual_seed(job.Seed);
+        var state = new TrainerState(0, 0, 0, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, double.NaN);
+        if (job.Resume && TrainingCheckpoint.Latest(job.CheckpointFolder) is { } checkpoint)
+        {
+            state = TrainingCheckpoint.Load(checkpoint, job.Trainable, optimizer);
+            TrainingCheckpoint.RestoreRng(state.RngState);
+            metrics.TruncateAfter(job.Study, job.Task, state.Step);
+            logger.LogInformation("Resuming {Study}/{Task} from {Checkpoint} (step {Step} of {Total})", job.Study, job.Task, checkpoint, state.Step, totalSteps);
+        }
+        int resumedAt = state.Step;
+        if (state.Step >= totalSteps) return new TrainingSummary(totalSteps, 0, 0, 0, state.LastLoss, resumedAt);
+
+        model.train();
+        observer.Started($"{job.Study} / {job.Task}", totalSteps, state.Step);
+        var watch = Stopwatch.StartNew();
+        long examples = 0, examplesSinceLog = 0;
+        double lossSinceLog = 0;
+        int stepsSinceLog = 0;
+        double lastLoss = state.LastLoss;
+        var logWatch = Stopwatch.StartNew();
+        int[] order = EpochOrder(job.Features.Count, job.Seed, state.Epoch);
+        int epoch = state.Epoch, batchInEpoch = state.BatchInEpoch, step = state.Step;
+        string? lastCheckpoint = TrainingCheckpoint.Latest(job.CheckpointFolder);
+
+        try
+        {
+            while (step < totalSteps)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                double learningRate = schedule.At(step);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+
+                // One optimizer step: up to GradientAccumulation micro-batches, the loss weighted by each one's share of examples.
+                var microBatches = new List<int[]>();
+                for (int m = 0; m < settings.GradientAccumulation && batchInEpoch < microBatchesPerEpoch; m++, batchInEpoch++)
+                    microBatches.Add(order.AsSpan(batchInEpoch * settings.BatchSize, Math.Min(settings.BatchSize, order.Length - batchInEpoch * settings.BatchSize)).ToArray());
+                int stepExamples = microBatches.Sum(b => b.Length);
+                double stepLoss = 0;
+                optimizer.zero_grad();
+                foreach (var indices in microBatches)
+                {
+                    using var scope = NewDisposeScope();
+                    using var batch = FeatureBatch.Collate(indices.Select(i => job.Features[i]).ToList(), padId, device);
+                    var (start, end) = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+                    var loss = BertForQuestionAnswering.Loss(start, end, batch.StartPositions, batch.EndPositions);
+                    double value = loss.item<float>();
+                    if (!double.IsFinite(value))
+                        throw new TrainingDivergedException($"{job.Study}/{job.Task}: the loss became {value} at step {step + 1}; " +
+                            (lastCheckpoint is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastCheckpoint}") +
+                            $". Lower the learning rate (now {settings.LearningRate}) or raise warmupRatio.");
+                    (loss * ((double)indices.Length / stepExamples)).backward();
+                    stepLoss += value * indices.Length / stepExamples;
+                }
+                if (settings.MaxGradNorm > 0) nn.utils.clip_grad_norm_(job.Trainable.Select(p => p.Parameter), settings.MaxGradNorm);
+                optimizer.step();
+                step++;
+                examples += stepExamples;
+                examplesSinceLog += stepExamples;
+                lossSinceLog += stepLoss;
+                stepsSinceLog++;
+                lastLoss = stepLoss;
+
+                if (batchInEpoch >= microBatchesPerEpoch)
+                {
+                    epoch++;
+                    batchInEpoch = 0;
+                    order = EpochOrder(job.Features.Count, job.Seed, epoch);
+                }
+
+                bool last = step == totalSteps;
+                if (step % settings.LogEvery == 0 || last)
+                {
+                    double rate = examplesSinceLog / Math.Max(1e-9, logWatch.Elapsed.TotalSeconds);
+                    var elapsed = watch.Elapsed;
+                    var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / (step - resumedAt) * (totalSteps - step));
+                    var report = new StepReport(step, totalSteps, epoch, lossSinceLog / stepsSinceLog, learningRate, rate, elapsed, remaining);
+                    observer.Stepped(report);
+                    metrics.Write(new JsonObject
+                    {
+                        ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["epoch"] = Math.Round(epoch + (double)batchInEpoch / microBatchesPerEpoch, 4),
+                        ["loss"] = report.Loss, ["learning_rate"] = learningRate, ["examples_per_second"] = Math.Round(rate, 3),
+                        ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 2),
+                    });
+                    lossSinceLog = 0;
+                    stepsSinceLog = 0;
+                    examplesSinceLog = 0;
+                    logWatch.Restart();
+                }
+                if ((settings.CheckpointEvery is { } every && step % every == 0) || last)
+                {
+                    var saved = new TrainerState(step, epoch, batchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss);
+                    lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, optimizer, settings.KeepCheckpoints);
+                    logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
+                }
+                if (job.Evaluate is not null && settings.EvalEvery is { } evalEvery && step % evalEvery == 0 && !last)
+                {
+                    var scores = job.Evaluate(step);
+                    model.train();
+                    var line = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "evaluation" };
+                    foreach (var (name, value) in scores) line[name] = value;
+                    metrics.Write(line);
+                }
+            }
+        }
+        finally
+        {
+            model.eval();
+            observer.Finished();
+        }
+        double seconds = watch.Elapsed.TotalSeconds;
+        return new TrainingSummary(step, examples, seconds, examples / Math.Max(1e-9, seconds), lastLoss, resumedAt);
+    }
+
+    /// <summary>The order of the features in one epoch: a Fisher-Yates shuffle seeded by (seed, epoch), the same on every machine.</summary>
+    public static int[] EpochOrder(int count, int seed, int epoch)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        var random = new Random(unchecked(seed * 1_000_003 + epoch));
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    private static AdamW CreateOptimizer(IReadOnlyList<NamedParameter> trainable, TrainingSettings settings)
+    {
+        static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
+        var decay = trainable.Where(p => !NoDecay(p.Name)).Select(p => p.Parameter).ToList();
+        var noDecay = trainable.Where(p => NoDecay(p.Name)).Select(p => p.Parameter).ToList();
+        var groups = new List<AdamW.ParamGroup>();
+        if (decay.Count > 0) groups.Add(new AdamW.ParamGroup(decay, settings.LearningRate, 0.9, 0.999, 1e-8, settings.WeightDecay, false, false));
+        if (noDecay.Count > 0) groups.Add(new AdamW.ParamGroup(noDecay, settings.LearningRate, 0.9, 0.999, 1e-8, 0, false, false));
+        if (groups.Count == 0) throw new InvalidOperationException("the adapter strategy left no parameter trainable");
+        return optim.AdamW(groups, settings.LearningRate);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using PeftQa.Abstractions;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>Where the trainer stands, saved with every checkpoint.</summary>
+/// <param name="Step">Optimizer steps completed.</param>
+/// <param name="Epoch">Epoch the next batch comes from.</param>
+/// <param name="BatchInEpoch">Index, within that epoch's seeded order, of the next micro-batch.</param>
+/// <param name="RngState">The CPU generator's state (dropout), base64.</param>
+public sealed record TrainerState(int Step, int Epoch, int BatchInEpoch, int Seed, string RngState, int TotalSteps, double LastLoss);
+
+/// <summary>
+/// A training checkpoint folder: the trainable weights (safetensors, by parameter name), the optimizer state, and
+/// <c>trainer-state.json</c> (step, data position, seed, RNG state). Written into a temporary folder and renamed into
+/// place, so a folder named <c>checkpoint-NNNNNNN</c> is always complete; a crash leaves at most a temporary folder,
+/// which <see cref="Latest"/> ignores and the next write removes.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    public const string Prefix = "checkpoint-";
+    private const string WeightsFile = "trainable.safetensors";
+    private const string OptimizerFile = "optimizer.bin";
+    private const string StateFile = "trainer-state.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static string Save(string folder, TrainerState state, IReadOnlyList<NamedParameter> trainable, TorchSharp.Modules.AdamW optimizer, int keep)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var stale in Directory.GetDirectories(folder, "." + Prefix + "*")) Directory.Delete(stale, recursive: true);
+        var final = Path.Combine(folder, $"{Prefix}{state.Step:D7}");
+        var temporary = Path.Combine(folder, $".{Prefix}{state.Step:D7}.tmp-{Environment.ProcessId}");
+        Directory.CreateDirectory(temporary);
+        SafeTensors.Save(Path.Combine(temporary, WeightsFile), trainable.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)));
+        optimizer.save_state_dict(Path.Combine(temporary, OptimizerFile));
+        File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(temporary, final);
+        foreach (var old in Complete(folder).SkipLast(keep)) Directory.Delete(old, recursive: true);
+        return final;
+    }
+
+    /// <summary>The newest complete checkpoint in <paramref name="folder"/>, or null.</summary>
+    public static string? Latest(string folder) => Directory.Exists(folder) ? Complete(folder).LastOrDefault() : null;
+
+    public static TrainerState Load(string checkpoint, IReadOnlyList<NamedParameter> trainable, TorchSharp.Modules.AdamW optimizer)
+    {
+        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, StateFile)))
+            ?? throw new InvalidDataException($"{checkpoint}: empty {StateFile}");
+        var weights = SafeTensors.Load(Path.Combine(checkpoint, WeightsFile));
+        using (no_grad())
+        {
+            foreach (var parameter in trainable)
+            {
+                if (!weights.TryGetValue(parameter.Name, out var saved))
+                    throw new InvalidDataException($"{checkpoint}: {WeightsFile} has no tensor '{parameter.Name}'");
+                parameter.Parameter.copy_(saved);
+            }
+        }
+        foreach (var tensor in weights.Values) tensor.Dispose();
+        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFile));
+        return state;
+    }
+
+    public static string EncodeRng() => Convert.ToBase64String(get_rng_state().bytes.ToArray());
+
+    public static void RestoreRng(string state)
+    {
+        var bytes = Convert.FromBase64String(state);
+        using var tensor = empty(bytes.Length, ScalarType.Byte);
+        tensor.bytes = bytes;
+        set_rng_state(tensor);
+    }
+
+    private static IEnumerable<string> Complete(string folder) =>
+        Directory.GetDirectories(folder, Prefix + "*")
+            .Where(d => File.Exists(Path.Combine(d, StateFile)))
+            .OrderBy(d => d, StringComparer.Ordinal);
+}

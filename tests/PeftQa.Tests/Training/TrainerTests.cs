@@ -1,0 +1,131 @@
+using FluentAssertions;
+using Microsoft.Extensions.Logging.Abstractions;
+using PeftQa.Abstractions;
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Training;
+using PeftQa.Plugins.FullFineTune;
+using PeftQa.Tests.Support;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PeftQa.Tests.Training;
+
+[Collection(SerialCollection.Name)]
+public sealed class TrainerTests
+{
+    /// <summary>Records step reports; optionally cancels the run after a given step, as Ctrl+C or a kill would stop it.</summary>
+    private sealed class RecordingObserver(int cancelAfterStep = -1, CancellationTokenSource? cancel = null) : ITrainingObserver
+    {
+        public List<StepReport> Reports { get; } = [];
+        public void Started(string title, int totalSteps, int resumedAtStep) { }
+        public void Stepped(StepReport report)
+        {
+            Reports.Add(report);
+            if (report.Step == cancelAfterStep) cancel?.Cancel();
+        }
+        public void Finished() { }
+    }
+
+    /// <summary>Random windows over the tiny vocabulary with labels inside them.</summary>
+    private static List<QaFeature> Features(int count)
+    {
+        var random = new Random(3);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            int length = random.Next(12, 30);
+            var ids = Enumerable.Range(0, length).Select(_ => random.Next(4, 99)).ToArray();
+            ids[0] = 2;
+            int start = random.Next(6, length - 3);
+            return new QaFeature(i, ids, 5, Enumerable.Range(0, length - 6).Select(t => (t, t + 1)).ToArray(), start, start + random.Next(0, 2));
+        }).ToList();
+    }
+
+    private static (BertForQuestionAnswering Model, IAdapter Adapter) NewModel(double dropout = 0.1)
+    {
+        var model = TinyBert.Model(seed: 11, dropout: dropout);
+        var adapter = new FullFineTuneStrategy().Attach(model, new FullFineTuneOptions());
+        return (model, adapter);
+    }
+
+    private static float[] Weights(IAdapter adapter) => adapter.TrainableParameters.SelectMany(p => p.Parameter.data<float>().ToArray()).ToArray();
+
+    private static TrainingSummary Train(BertForQuestionAnswering model, IAdapter adapter, TrainingSettings settings, string checkpoints,
+        bool resume = false, CancellationToken cancellation = default, ITrainingObserver? observer = null) =>
+        new QaTrainer(NullLogger<QaTrainer>.Instance).Train(model,
+            new TrainingJob("study", "task", Features(40), adapter.TrainableParameters, settings, 7, checkpoints, resume),
+            0, CPU, new MetricsLog(Path.Combine(checkpoints, "..", "metrics.jsonl")), observer ?? new RecordingObserver(), cancellation);
+
+    [Fact]
+    public void Learning_rate_warms_up_then_decays_linearly_to_zero()
+    {
+        var schedule = new LearningRateSchedule(1e-3, WarmupSteps: 10, TotalSteps: 110);
+
+        schedule.At(0).Should().Be(0);
+        schedule.At(5).Should().BeApproximately(5e-4, 1e-15);
+        schedule.At(10).Should().BeApproximately(1e-3, 1e-15);
+        schedule.At(60).Should().BeApproximately(5e-4, 1e-15);
+        schedule.At(110).Should().Be(0);
+    }
+
+    [Fact]
+    public void Data_order_is_a_seeded_permutation_per_epoch()
+    {
+        QaTrainer.EpochOrder(50, 1, 0).Should().Equal(QaTrainer.EpochOrder(50, 1, 0));
+        QaTrainer.EpochOrder(50, 1, 0).Should().NotEqual(QaTrainer.EpochOrder(50, 1, 1));
+        QaTrainer.EpochOrder(50, 1, 0).Order().Should().Equal(Enumerable.Range(0, 50));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_weights_and_the_loss_falls()
+    {
+        using var folder = new TemporaryFolder();
+        var settings = new TrainingSettings { LearningRate = 1e-3, BatchSize = 8, GradientAccumulation = 2, Epochs = 3, LogEvery = 1 };
+        var (first, firstAdapter) = NewModel();
+        var observer = new RecordingObserver();
+        var summary = Train(first, firstAdapter, settings, folder.Combine("a"), observer: observer);
+        var (second, secondAdapter) = NewModel();
+        Train(second, secondAdapter, settings, folder.Combine("b"));
+
+        summary.Steps.Should().Be(9, "40 windows / (8 x 2) = 3 steps per epoch, 3 epochs");
+        Weights(secondAdapter).Should().Equal(Weights(firstAdapter));
+        observer.Reports.Last().Loss.Should().BeLessThan(observer.Reports.First().Loss);
+    }
+
+    [Fact]
+    public void A_cancelled_run_resumed_from_its_checkpoint_ends_with_identical_weights()
+    {
+        using var folder = new TemporaryFolder();
+        var settings = new TrainingSettings { LearningRate = 1e-3, BatchSize = 4, Epochs = 2, CheckpointEvery = 3, KeepCheckpoints = 2 };
+        var (reference, referenceAdapter) = NewModel();
+        Train(reference, referenceAdapter, settings, folder.Combine("reference"));
+
+        var (interrupted, interruptedAdapter) = NewModel();
+        using var cancel = new CancellationTokenSource();
+        var observer = new RecordingObserver(cancelAfterStep: 7, cancel);
+        var act = () => Train(interrupted, interruptedAdapter, settings with { LogEvery = 1 }, folder.Combine("resumed"), cancellation: cancel.Token, observer: observer);
+        act.Should().Throw<OperationCanceledException>();
+        Directory.GetDirectories(folder.Combine("resumed")).Select(Path.GetFileName).Should().Equal("checkpoint-0000003", "checkpoint-0000006");
+
+        var (resumed, resumedAdapter) = NewModel();
+        var summary = Train(resumed, resumedAdapter, settings, folder.Combine("resumed"), resume: true);
+
+        summary.ResumedAtStep.Should().Be(6);
+        Weights(resumedAdapter).Should().Equal(Weights(referenceAdapter));
+    }
+
+    [Fact]
+    public void A_diverging_loss_stops_the_run_and_keeps_the_last_good_checkpoint()
+    {
+        using var folder = new TemporaryFolder();
+        var (model, adapter) = NewModel();
+        var settings = new TrainingSettings { LearningRate = 1e30, BatchSize = 4, MaxSteps = 8, CheckpointEvery = 1, MaxGradNorm = 0 };
+
+        var act = () => Train(model, adapter, settings, folder.Combine("ckpt"));
+
+        var error = act.Should().Throw<TrainingDivergedException>().Which;
+        error.Message.Should().Contain("the loss became").And.Contain("last good checkpoint is").And.Contain("checkpoint-0000001").And.Contain("Lower the learning rate");
+        Directory.GetDirectories(folder.Combine("ckpt")).Should().NotBeEmpty().And.OnlyContain(d => Path.GetFileName(d).StartsWith("checkpoint-"));
+    }
+}
