@@ -25,6 +25,12 @@ public interface IAdaptableModel
     /// <summary>Word-embedding lookup ([batch, seq] ids to [batch, seq, hidden]), for initialising prompts from text or vocabulary.</summary>
     Tensor EmbedTokens(Tensor inputIds);
 
+    /// <summary>The model's tokenizer on plain text (no special tokens), for initialising prompts from a text.</summary>
+    IReadOnlyList<int> TokenIds(string text);
+
+    /// <summary>True while training (dropout active); branches and prompts use it for their own dropout.</summary>
+    bool IsTraining { get; }
+
     /// <summary>
     /// Virtual tokens prepended to the input embeddings (prompt tuning). The model extends the attention mask
     /// with ones and the token types with zeros, and reports start/end logits for the real tokens only.

@@ -22,8 +22,17 @@ public interface IAdapterStrategy : IConfigurablePlugin
     /// </summary>
     IReadOnlyList<string> Validate(object options, ModelDescription model);
 
-    /// <summary>Adds this strategy's modules to <paramref name="model"/>, sets which parameters train, and returns the attachment.</summary>
+    /// <summary>
+    /// Adds this strategy's modules to <paramref name="model"/>, sets which parameters train, and returns the attachment.
+    /// New parameters are created on the device of the model's parameters.
+    /// </summary>
     IAdapter Attach(IAdaptableModel model, object options);
+
+    /// <summary>
+    /// The options stored in <paramref name="directory"/> when it holds an adapter in this strategy's own file format (for
+    /// example PEFT's adapter_config.json), else null. Lets adapters saved by other tools load without a peftqa descriptor.
+    /// </summary>
+    object? ReadSavedOptions(string directory);
 }
 
 /// <summary>A strategy attached to one model: its trainable parameters and its saved state.</summary>
@@ -41,6 +50,9 @@ public interface IAdapter : IDisposable
     /// <summary>Reads what <see cref="Save"/> wrote. Fails with <see cref="AdapterLoadException"/> naming the file and what
     /// does not match (another strategy, another base model's shapes).</summary>
     void Load(string directory);
+
+    /// <summary>False: the model computes as if this adapter were not attached; its trained state is kept. Dispose detaches it.</summary>
+    bool Enabled { get; set; }
 
     /// <summary>True when <see cref="Merge"/> folds the adapter into the base weights.</summary>
     bool SupportsMerge { get; }
@@ -64,6 +76,8 @@ public abstract class AdapterStrategy<TOptions> : IAdapterStrategy where TOption
     public IReadOnlyList<string> Validate(object options, ModelDescription model) => Validate(Cast(options), model);
 
     public IAdapter Attach(IAdaptableModel model, object options) => Attach(model, Cast(options));
+
+    public virtual object? ReadSavedOptions(string directory) => null;
 
     protected virtual IReadOnlyList<string> Validate(TOptions options, ModelDescription model) => [];
 

@@ -11,6 +11,9 @@ public sealed record ModelDescription(
     int VocabSize,
     int MaxPositionEmbeddings)
 {
+    /// <summary>The longest window (in tokens) the run will feed, when known; strategies that add virtual tokens check it still fits.</summary>
+    public int? SequenceLength { get; init; }
+
     /// <summary>Size of one attention head.</summary>
     public int HeadSize => HiddenSize / NumAttentionHeads;
 }

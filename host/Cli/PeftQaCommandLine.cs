@@ -104,7 +104,14 @@ public static class PeftQaCommandLine
             services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(parse.GetValue(model)!, parse.GetValue(adapter),
                 parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle)), console.In, token))));
 
+        var compareRuns = new Argument<string[]>("runs") { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
+        var compareOut = new Option<string?>("--out") { Description = "Folder for compare.md, compare.json and compare.png (default: the first run folder)." };
+        var compare = new Command("compare", "Rebuild the strategy comparison table and chart from finished runs.") { compareRuns, compareOut };
+        compare.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+            services.GetRequiredService<CompareCommand>().Execute(parse.GetValue(compareRuns)!, parse.GetValue(compareOut)))));
+
         root.Subcommands.Add(run);
+        root.Subcommands.Add(compare);
         root.Subcommands.Add(bench);
         root.Subcommands.Add(new Command("data", "Inspect QA data.") { check });
         root.Subcommands.Add(score);

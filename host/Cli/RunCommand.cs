@@ -65,6 +65,11 @@ public sealed class RunCommand(
             RunReport.Write(runFolder, plan, results);
         }
         RunReport.Print(plan, results, console);
+        if (results.Count > 1)
+        {
+            ComparisonReport.Write(runFolder, results.Select(ComparisonReport.Row).ToList(), $"{plan.Recipe.Name}: strategy comparison");
+            logger.LogInformation("Comparison: {Markdown}", Path.GetFullPath(Path.Combine(runFolder, "compare.md")));
+        }
         logger.LogInformation("Results: {Results}", Path.GetFullPath(Path.Combine(runFolder, "results.json")));
         return Task.FromResult(PeftQaCommandLine.Success);
     }

@@ -16,4 +16,15 @@ public sealed record StudyResult(
     long TrainableParameters,
     long TotalParameters,
     string AdapterFolder,
-    string? ModelFolder);
+    string? ModelFolder,
+    long PeakMemoryBytes,
+    long AdapterBytes)
+{
+    /// <summary>Mean over tasks of the scores after the last task (ACC); for one task, its final scores.</summary>
+    public IReadOnlyDictionary<string, double> Final =>
+        AfterTask.Count == 0 ? new Dictionary<string, double>()
+            : AfterTask[^1].SelectMany(s => s).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Average(s => s.Value));
+
+    /// <summary>AdamW keeps two fp32 moments per trainable parameter.</summary>
+    public long OptimizerStateBytes => TrainableParameters * 8;
+}

@@ -31,6 +31,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         var state = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();
         var recipe = plan.Recipe;
 
+        ProcessMemory.ResetPeak();
         manual_seed(recipe.Seed);
         var loaded = ModelSources.Load(recipe.Model, context.RecipeDirectory, logger);
         using var model = loaded.Model;
@@ -48,7 +49,8 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             var scores = new IReadOnlyDictionary<string, double>[context.Tasks.Count];
             for (int j = 0; j < context.Tasks.Count; j++)
             {
-                var result = QaEvaluator.Evaluate(model, context.Tasks[j].Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device, cancellation);
+                var result = QaEvaluator.Evaluate(model, context.Tasks[j].Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device,
+                    cancellation, EvaluationProgress($"{study.Label} {stage}, task {context.Tasks[j].Name}"));
                 scores[j] = result.Scores;
                 logger.LogInformation("{Study} {Stage}, task {Task}: {Scores} ({Seconds:F1} s)", study.Label, stage, context.Tasks[j].Name,
                     string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")), result.Seconds);
@@ -73,7 +75,8 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
                 continue;
             }
             var checkpoints = Path.Combine(folder, "tasks", $"{i + 1}-{SafeName(task.Name)}", "checkpoints");
-            var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, adapter.TrainableParameters, recipe.Training, recipe.Seed + i,
+            var settings = study.LearningRate is { } rate ? recipe.Training with { LearningRate = rate } : recipe.Training;
+            var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, adapter.TrainableParameters, settings, recipe.Seed + i,
                 checkpoints, context.Resume,
                 step => QaEvaluator.Evaluate(model, task.Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores);
             var summary = trainer.Train(model, job, context.Tokenizer.PadId, context.Device, context.Metrics, context.Observer, cancellation);
@@ -103,8 +106,23 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             Checkpoint.Save(model, loaded.VocabPath, modelFolder);
             adapter.Unmerge();
         }
+        long adapterBytes = Directory.GetFiles(adapterFolder).Sum(f => new FileInfo(f).Length);
         return new StudyResult(study.Label, study.Strategy.Name, context.Tasks.Select(t => t.Name).ToList(), state.Baseline!,
-            state.AfterTask, state.Training, trainable, total, adapterFolder, modelFolder);
+            state.AfterTask, state.Training, trainable, total, adapterFolder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes);
+    }
+
+    /// <summary>A log line at most every 20 seconds while a long evaluation runs.</summary>
+    private Action<int, int> EvaluationProgress(string what)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        return (done, total) =>
+        {
+            if (watch.Elapsed - last < TimeSpan.FromSeconds(20) || done == total) return;
+            last = watch.Elapsed;
+            var remaining = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / done * (total - done));
+            logger.LogInformation("{What}: evaluated {Done:N0} of {Total:N0} windows, about {Remaining} left", what, done, total, remaining.ToString(@"mm\:ss"));
+        };
     }
 
     private static void RestoreTrainable(string snapshot, IReadOnlyList<NamedParameter> trainable)

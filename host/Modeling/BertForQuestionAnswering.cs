@@ -53,6 +53,14 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
 
     public Tensor EmbedTokens(Tensor inputIds) => Bert.Embeddings.EmbedWords(inputIds);
 
+    /// <summary>Set by whoever loads the model with its vocabulary (the host does).</summary>
+    public Func<string, IReadOnlyList<int>>? TextTokenizer { get; set; }
+
+    public IReadOnlyList<int> TokenIds(string text) =>
+        (TextTokenizer ?? throw new InvalidOperationException("this model was loaded without its tokenizer"))(text);
+
+    public bool IsTraining => training;
+
     /// <summary>Start and end logits [batch, length] for the real tokens (virtual tokens are cut off).</summary>
     public (Tensor Start, Tensor End) Forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
     {

@@ -49,6 +49,8 @@ public static class Checkpoint
         else throw new BadInputException($"{weightsPath}: file not found (expected model.safetensors in the checkpoint folder)");
 
         var model = new BertForQuestionAnswering(config, baseModelName ?? folder);
+        var tokenizer = new Lazy<Data.Tokenization.BertTokenizer>(() => new Data.Tokenization.BertTokenizer(vocab));
+        model.TextTokenizer = text => tokenizer.Value.Encode(text);
         var report = Apply(model, weights, weightsPath, config);
         foreach (var tensor in weights.Values) tensor.Dispose();
 

@@ -2,7 +2,6 @@ using System.Collections;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -110,9 +109,16 @@ public static class JsonShapeValidator
             if (errors.Count == before) CheckConstraints(field.Value, property, fieldPath, errors);
         }
         foreach (var (name, property) in properties)
-            if (!seen.Contains(name) && property.GetCustomAttribute<RequiredMemberAttribute>() is not null)
+            if (!seen.Contains(name) && IsRequired(property))
                 errors.Add($"{path}.{name}: required field is missing");
     }
+
+    /// <summary>
+    /// C#'s <c>required</c> modifier. Matched by name: some libraries (ScottPlot among them) ship their own public copy of
+    /// RequiredMemberAttribute, which makes the type name ambiguous at compile time.
+    /// </summary>
+    private static bool IsRequired(PropertyInfo property) =>
+        property.GetCustomAttributes().Any(a => a.GetType().FullName == "System.Runtime.CompilerServices.RequiredMemberAttribute");
 
     private static void CheckConstraints(JsonElement value, PropertyInfo property, string path, List<string> errors)
     {

@@ -78,6 +78,10 @@ public sealed class AdapterSpec
     [Description("The strategy's options; omitted options take the plugin's defaults.")]
     public JsonElement? Options { get; init; }
 
+    [Description("Learning rate for this strategy (null: training.learningRate); methods differ in their usual rates, the budget stays the same.")]
+    [Range(double.Epsilon, double.MaxValue)]
+    public double? LearningRate { get; init; }
+
     public string DisplayName => Label ?? Strategy;
 }
 

@@ -10,7 +10,7 @@ public sealed record TaskPlan(string Name, string Train, string Eval, int? MaxTr
 /// One study: an adapter strategy carried through the recipe's task sequence from the base model. A single-task
 /// recipe is a study of one task; several adapters make several studies over the same data.
 /// </summary>
-public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<TaskPlan> Tasks);
+public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<TaskPlan> Tasks, double? LearningRate = null);
 
 /// <summary>Everything a run needs, checked before any work starts.</summary>
 public sealed record RunPlan(

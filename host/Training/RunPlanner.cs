@@ -58,8 +58,8 @@ public static class RunPlanner
                 continue;
             }
             if (model is not null)
-                problems.AddRange(strategy.Validate(options, model).Select(p => $"{At(optionsPath)}.{p}"));
-            studies.Add(new StudyPlan(spec.DisplayName, strategy, options, tasks));
+                problems.AddRange(strategy.Validate(options, model with { SequenceLength = recipe.Training.MaxSequenceLength }).Select(p => $"{At(optionsPath)}.{p}"));
+            studies.Add(new StudyPlan(spec.DisplayName, strategy, options, tasks, spec.LearningRate));
         }
 
         var metrics = new List<IMetric>();

@@ -49,6 +49,16 @@ public sealed partial class FullFineTuneStrategy : AdapterStrategy<FullFineTuneO
 
         public IReadOnlyList<NamedParameter> TrainableParameters => trainable;
 
+        /// <summary>The trained weights are the base weights: there is no untouched model to switch back to.</summary>
+        public bool Enabled
+        {
+            get => true;
+            set
+            {
+                if (!value) throw new NotSupportedException("Full fine-tuning changes the base weights in place; it cannot be switched off. Load the base model again instead.");
+            }
+        }
+
         public bool SupportsMerge => false;
 
         public void Save(string directory) =>

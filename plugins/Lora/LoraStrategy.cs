@@ -1,15 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Lora;
 
-/// <summary>Low-rank adaptation: a trainable B A branch beside each targeted Linear, the base frozen.</summary>
+/// <summary>Low-rank adaptation: a trainable B A branch beside each targeted Linear, the base frozen, the QA head trained.</summary>
 public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
 {
-    /// <summary>The short names recipes may use, each matching the end of a Hugging Face module name.</summary>
+    /// <summary>The short names recipes may use; like PEFT, a name matches every Linear whose module name ends with it.</summary>
     public static readonly IReadOnlyList<string> KnownTargetModules =
-        ["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense", "all-linear"];
+        ["query", "key", "value", "dense", "attention.output.dense", "intermediate.dense", "output.dense", "all-linear"];
 
     private static readonly string[] BiasModes = ["none", "all", "lora_only"];
+    private static int attachments;
 
     public override string Name => "lora";
 
@@ -19,6 +22,7 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
     {
         var problems = new List<string>();
         if (options.R <= 0) problems.Add($"r: expected a positive integer, got {options.R}");
+        else if (options.R > model.HiddenSize) problems.Add($"r: {options.R} exceeds the hidden size ({model.HiddenSize})");
         if (options.Alpha <= 0) problems.Add($"alpha: expected a positive number, got {options.Alpha}");
         if (options.Dropout is < 0 or >= 1) problems.Add($"dropout: expected 0 <= dropout < 1, got {options.Dropout}");
         if (options.TargetModules.Count == 0) problems.Add("targetModules: expected at least one module name");
@@ -26,9 +30,64 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
             problems.Add($"targetModules: unknown module '{module}'; expected one of {string.Join(", ", KnownTargetModules)}");
         if (!BiasModes.Contains(options.Bias))
             problems.Add($"bias: expected one of {string.Join(", ", BiasModes)}, got '{options.Bias}'");
+        if (options.UseDora) problems.Add("useDora: DoRA is not implemented in this build; set it to false");
         return problems;
     }
 
-    protected override IAdapter Attach(IAdaptableModel model, LoraOptions options) =>
-        throw new NotSupportedException("LoRA training is not available in this build yet.");
+    /// <summary>The model's Linears that <paramref name="targets"/> select, PEFT's way (suffix match on module names).</summary>
+    public static IReadOnlyList<IAdaptableLinear> SelectTargets(IAdaptableModel model, IReadOnlyList<string> targets) =>
+        model.Linears.Where(l => targets.Contains("all-linear") || targets.Any(t => l.Key == t || l.Key.EndsWith("." + t, StringComparison.Ordinal)))
+            .Select(l => l.Value).ToList();
+
+    protected override IAdapter Attach(IAdaptableModel model, LoraOptions options)
+    {
+        var problems = Validate(options, model.Description);
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        var targets = SelectTargets(model, options.TargetModules);
+        if (targets.Count == 0) throw new ArgumentException($"targetModules [{string.Join(", ", options.TargetModules)}] match no Linear of this model");
+
+        foreach (var parameter in model.NamedParameters) parameter.Parameter.requires_grad = false;
+        double scaling = options.UseRsLora ? options.Alpha / Math.Sqrt(options.R) : options.Alpha / options.R;
+        string branchName = $"lora-{Interlocked.Increment(ref attachments)}";
+        var branches = new List<LoraBranch>();
+        foreach (var target in targets)
+        {
+            var branch = new LoraBranch(model, target, options.R, scaling, options.Dropout);
+            target.AddBranch(branchName, branch);
+            branches.Add(branch);
+        }
+
+        var targetNames = targets.Select(t => t.Name).ToHashSet();
+        var extra = model.NamedParameters.Where(p =>
+            p.Name.StartsWith("qa_outputs.", StringComparison.Ordinal)
+            || (options.Bias == "all" && p.Name.EndsWith(".bias", StringComparison.Ordinal))
+            || (options.Bias == "lora_only" && p.Name.EndsWith(".bias", StringComparison.Ordinal) && targetNames.Contains(p.Name[..^".bias".Length]))).ToList();
+        foreach (var parameter in extra) parameter.Parameter.requires_grad = true;
+        return new LoraAdapter(branchName, branches, extra, options, model.Description);
+    }
+
+    public override object? ReadSavedOptions(string directory)
+    {
+        var path = Path.Combine(directory, LoraAdapter.ConfigFile);
+        if (!File.Exists(path)) return null;
+        JsonObject? config;
+        try { config = JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
+        catch (JsonException) { return null; }
+        if (config?["peft_type"]?.GetValue<string>() != "LORA") return null;
+        return new LoraOptions
+        {
+            R = config["r"]?.GetValue<int>() ?? 8,
+            Alpha = config["lora_alpha"]?.GetValue<double>() ?? 8,
+            Dropout = config["lora_dropout"]?.GetValue<double>() ?? 0,
+            TargetModules = config["target_modules"] switch
+            {
+                JsonArray list => list.Select(t => t!.GetValue<string>()).ToList(),
+                JsonValue single => [single.GetValue<string>()],
+                _ => ["query", "value"],
+            },
+            Bias = config["bias"]?.GetValue<string>() ?? "none",
+            UseRsLora = config["use_rslora"]?.GetValue<bool>() ?? false,
+            UseDora = config["use_dora"]?.GetValue<bool>() ?? false,
+        };
+    }
 }

@@ -41,5 +41,9 @@ public sealed class TinyAdaptableModel : IAdaptableModel
     public Tensor EmbedTokens(Tensor inputIds) =>
         parameters[0].Parameter.index_select(0, inputIds.flatten()).reshape([.. inputIds.shape, Description.HiddenSize]);
 
+    public IReadOnlyList<int> TokenIds(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => 4 + Math.Abs(w.GetHashCode()) % 6).ToList();
+
+    public bool IsTraining => false;
+
     private void Add(string name, params long[] shape) => parameters.Add(new NamedParameter(name, new Parameter(randn(shape))));
 }

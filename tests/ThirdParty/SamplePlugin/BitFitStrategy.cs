@@ -33,6 +33,7 @@ public sealed class BitFitStrategy : AdapterStrategy<BitFitOptions>
     {
         public string StrategyName => "sample-bitfit";
         public IReadOnlyList<NamedParameter> TrainableParameters => trainable;
+        public bool Enabled { get => true; set { if (!value) throw new NotSupportedException("BitFit trains the base biases in place."); } }
         public bool SupportsMerge => false;
         public void Save(string directory) => File.WriteAllLines(Path.Combine(directory, "bitfit.txt"), trainable.Select(p => p.Name));
         public void Load(string directory) { }

@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PeftQa.Abstractions;
+using static TorchSharp.torch;
+
+namespace PeftQa.Plugins.Lora;
+
+/// <summary>
+/// LoRA pairs on the targeted Linears of one model, plus the QA head (PEFT's modules_to_save) and, per the bias option,
+/// biases. Saved in PEFT's layout: adapter_config.json and adapter_model.safetensors with PEFT's key names, so the same
+/// files load in Python PEFT on the same base model and PEFT's files load here.
+/// </summary>
+public sealed class LoraAdapter : IAdapter
+{
+    public const string ConfigFile = "adapter_config.json";
+    public const string WeightsFile = "adapter_model.safetensors";
+    public const string PeftPrefix = "base_model.model.";
+
+    private readonly string branchName;
+    private readonly IReadOnlyList<LoraBranch> branches;
+    private readonly IReadOnlyList<NamedParameter> extra;
+    private readonly LoraOptions options;
+    private readonly ModelDescription model;
+    private bool enabled = true;
+    private bool merged;
+
+    internal LoraAdapter(string branchName, IReadOnlyList<LoraBranch> branches, IReadOnlyList<NamedParameter> extraTrainable, LoraOptions options, ModelDescription model)
+    {
+        this.branchName = branchName;
+        this.branches = branches;
+        extra = extraTrainable;
+        this.options = options;
+        this.model = model;
+        TrainableParameters = branches
+            .SelectMany(b => new[] { new NamedParameter($"{b.Target.Name}.lora_A.weight", b.A), new NamedParameter($"{b.Target.Name}.lora_B.weight", b.B) })
+            .Concat(extraTrainable).ToList();
+    }
+
+    public string StrategyName => "lora";
+
+    public IReadOnlyList<NamedParameter> TrainableParameters { get; }
+
+    public IReadOnlyList<LoraBranch> Branches => branches;
+
+    public bool Enabled
+    {
+        get => enabled;
+        set
+        {
+            if (merged && !value) throw new InvalidOperationException("unmerge the adapter before disabling it");
+            enabled = value;
+            foreach (var branch in branches) branch.Enabled = value && !merged;
+        }
+    }
+
+    public bool SupportsMerge => true;
+
+    public void Merge()
+    {
+        if (merged) return;
+        foreach (var branch in branches)
+        {
+            using var delta = branch.Delta();
+            branch.Target.MergeIntoWeight(delta);
+            branch.Enabled = false;
+        }
+        merged = true;
+    }
+
+    public void Unmerge()
+    {
+        if (!merged) return;
+        foreach (var branch in branches)
+        {
+            using var delta = branch.Delta();
+            branch.Target.UnmergeFromWeight(delta);
+            branch.Enabled = enabled;
+        }
+        merged = false;
+    }
+
+    public void Save(string directory)
+    {
+        var tensors = TrainableParameters.Select(p => new KeyValuePair<string, Tensor>(PeftPrefix + p.Name, p.Parameter));
+        SafeTensors.Save(Path.Combine(directory, WeightsFile), tensors, SafeTensors.Metadata(("format", "pt")));
+        File.WriteAllText(Path.Combine(directory, ConfigFile), PeftConfig(options, model.BaseModel).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    public void Load(string directory)
+    {
+        var path = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(path)) throw new AdapterLoadException($"{path}: not found (a LoRA adapter folder holds {WeightsFile} and {ConfigFile})");
+        Dictionary<string, Tensor> weights;
+        try { weights = SafeTensors.Load(path); }
+        catch (InvalidDataException e) { throw new AdapterLoadException(e.Message); }
+        try
+        {
+            var missing = TrainableParameters.Where(p => !weights.ContainsKey(PeftPrefix + p.Name)).Select(p => PeftPrefix + p.Name).ToList();
+            if (missing.Count > 0)
+                throw new AdapterLoadException($"{path}: missing {missing.Count} tensors, for example '{missing[0]}': saved with other target modules, bias or rank?");
+            using var _ = no_grad();
+            foreach (var parameter in TrainableParameters)
+            {
+                var saved = weights[PeftPrefix + parameter.Name];
+                if (!saved.shape.SequenceEqual(parameter.Parameter.shape))
+                    throw new AdapterLoadException($"{path}: '{PeftPrefix + parameter.Name}' is [{string.Join(", ", saved.shape)}] but this model " +
+                        $"(hidden {model.HiddenSize}, r {options.R}) expects [{string.Join(", ", parameter.Parameter.shape)}]: made for another base model or rank?");
+                parameter.Parameter.copy_(saved);
+            }
+        }
+        finally
+        {
+            foreach (var tensor in weights.Values) tensor.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (merged) Unmerge();
+        foreach (var branch in branches)
+        {
+            branch.Target.RemoveBranch(branchName);
+            branch.Dispose();
+        }
+    }
+
+    /// <summary>PEFT's LoraConfig as JSON.</summary>
+    public static JsonObject PeftConfig(LoraOptions options, string baseModel) => new()
+    {
+        ["peft_type"] = "LORA",
+        ["task_type"] = "QUESTION_ANS",
+        ["base_model_name_or_path"] = baseModel,
+        ["r"] = options.R,
+        ["lora_alpha"] = options.Alpha,
+        ["lora_dropout"] = options.Dropout,
+        ["target_modules"] = new JsonArray(options.TargetModules.Select(t => (JsonNode?)t).ToArray()),
+        ["bias"] = options.Bias,
+        ["use_rslora"] = options.UseRsLora,
+        ["use_dora"] = options.UseDora,
+        ["modules_to_save"] = new JsonArray("qa_outputs"),
+        ["fan_in_fan_out"] = false,
+        ["init_lora_weights"] = true,
+        ["inference_mode"] = true,
+        ["layers_to_transform"] = null,
+        ["layers_pattern"] = null,
+        ["rank_pattern"] = new JsonObject(),
+        ["alpha_pattern"] = new JsonObject(),
+        ["revision"] = null,
+    };
+}
