@@ -1,16 +1,21 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PeftQa.Abstractions;
 using PeftQa.Host.Modeling;
+using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
 using Spectre.Console;
 
 namespace PeftQa.Host.Cli;
 
-public sealed record BenchRequest(string Model, int Batch, int Length, int Iterations, bool Json);
+public sealed record BenchRequest(string Model, int Batch, int Length, int Iterations, bool Json, IReadOnlyList<string>? Strategies = null);
+
+/// <summary>One adapter strategy's training step at the bench shape.</summary>
+public sealed record StrategyStep(string Strategy, long TrainableParameters, double TrainablePercent, double SecondsPerStep, double RelativeToFull);
 
 /// <summary><c>peftqa bench</c>: inference and training-step throughput, MFU, and the ratio to ONNX Runtime.</summary>
-public sealed class BenchCommand(TorchRuntime torch, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<BenchCommand> logger)
+public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<BenchCommand> logger)
 {
     public int Execute(BenchRequest request)
     {
@@ -27,9 +32,13 @@ public sealed class BenchCommand(TorchRuntime torch, IOptions<PeftQaSettings> se
         var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, threads,
             step => logger.LogInformation("Measuring {Step}", step));
 
+        var strategies = MeasureStrategies(request, logger);
+
         if (request.Json)
         {
-            console.Out.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            var json = JsonSerializer.SerializeToNode(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })!.AsObject();
+            json["strategies"] = JsonSerializer.SerializeToNode(strategies, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
+            console.Out.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return PeftQaCommandLine.Success;
         }
         var table = new Table().AddColumns("Measure", "Value");
@@ -41,8 +50,34 @@ public sealed class BenchCommand(TorchRuntime torch, IOptions<PeftQaSettings> se
         table.AddRow("training step (attention dropout 0, fused attention)", $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
         table.AddRow("ONNX Runtime inference", double.IsNaN(result.OnnxRuntimeExamplesPerSecond) ? "n/a (not a built-in ONNX model)" : $"{result.OnnxRuntimeExamplesPerSecond:F2} examples/s");
         table.AddRow("inference / ONNX Runtime", double.IsNaN(result.InferenceVsOnnxRuntime) ? "n/a" : $"{result.InferenceVsOnnxRuntime:F2}x");
+        foreach (var step in strategies)
+            table.AddRow($"training step, {step.Strategy} ({step.TrainablePercent:F3}% trainable, attention dropout 0)",
+                $"{step.SecondsPerStep:F2} s ({step.RelativeToFull:F2}x full fine-tuning)");
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });
         terminal.Write(table);
         return PeftQaCommandLine.Success;
+    }
+
+    /// <summary>Training-step time per adapter strategy (default options), each on a fresh copy of the model.</summary>
+    private List<StrategyStep> MeasureStrategies(BenchRequest request, ILogger log)
+    {
+        var names = request.Strategies ?? [];
+        if (names.Count == 0) return [];
+        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
+        foreach (var name in names.Prepend("full").Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var strategy = plugins.Require<IAdapterStrategy>(name, $"--strategies {name}");
+            log.LogInformation("Measuring a training step with {Strategy}", strategy.Name);
+            var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), log);
+            using var model = loaded.Model;
+            using var adapter = strategy.Attach(model, Activator.CreateInstance(strategy.OptionsType)!);
+            long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
+            long total = model.NamedParameters.Sum(p => p.Parameter.numel());
+            double seconds = ThroughputBenchmark.TrainingStepSeconds(model, request.Batch, request.Length, 0, request.Iterations);
+            steps.Add((strategy.Name, trainable, 100.0 * trainable / total, seconds));
+        }
+        double full = steps[0].Seconds;
+        return steps.Select(s => new StrategyStep(s.Name, s.Trainable, s.Percent, s.Seconds, s.Seconds / full)).ToList();
     }
 }

@@ -56,11 +56,16 @@ public static class PeftQaCommandLine
         var benchLength = new Option<int>("--length") { Description = "Tokens per example.", DefaultValueFactory = _ => 384 };
         var benchIterations = new Option<int>("--iterations") { Description = "Timed iterations per measure (median reported).", DefaultValueFactory = _ => 3 };
         var benchJson = new Option<bool>("--json") { Description = "Print JSON." };
+        var benchStrategies = new Option<string[]>("--strategies")
+        {
+            Description = "Also time a training step with these adapter strategies (default options), against full fine-tuning.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
-            { benchModel, benchBatch, benchLength, benchIterations, benchJson };
+            { benchModel, benchBatch, benchLength, benchIterations, benchJson, benchStrategies };
         bench.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
             services.GetRequiredService<BenchCommand>().Execute(new BenchRequest(parse.GetValue(benchModel)!, parse.GetValue(benchBatch),
-                parse.GetValue(benchLength), parse.GetValue(benchIterations), parse.GetValue(benchJson))))));
+                parse.GetValue(benchLength), parse.GetValue(benchIterations), parse.GetValue(benchJson), parse.GetValue(benchStrategies))))));
         var checkFile = new Argument<string>("file") { Description = "A SQuAD v1.1/v2.0 JSON file or a builtin:synthetic/... source." };
         var strict = new Option<bool>("--strict") { Description = "Fail on the first bad item instead of listing them." };
         var checkJson = new Option<bool>("--json") { Description = "Print the summary as JSON." };

@@ -85,6 +85,18 @@ public static class ThroughputBenchmark
             fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate);
     }
 
+    /// <summary>Seconds per training step of <paramref name="model"/> as it stands (whatever is attached and trainable).</summary>
+    public static double TrainingStepSeconds(BertForQuestionAnswering model, int batch, int length, double attentionDropout, int iterations)
+    {
+        manual_seed(0);
+        using var scope = NewDisposeScope();
+        var ids = randint(1000, model.Config.VocabSize, [batch, length], dtype: ScalarType.Int64);
+        var mask = ones(batch, length, dtype: ScalarType.Int64);
+        var types = zeros(batch, length, dtype: ScalarType.Int64);
+        var starts = randint(1, length, [batch], dtype: ScalarType.Int64);
+        return TrainingStepSeconds(model, ids, mask, types, starts, starts, attentionDropout, iterations);
+    }
+
     private static double TrainingStepSeconds(BertForQuestionAnswering model, Tensor ids, Tensor mask, Tensor types,
         Tensor startPositions, Tensor endPositions, double attentionDropout, int iterations)
     {
