@@ -41,8 +41,8 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
         long total = model.NamedParameters.Sum(p => p.Parameter.numel()) + adapter.TrainableParameters
             .Where(p => !model.NamedParameters.Any(m => ReferenceEquals(m.Parameter, p.Parameter))).Sum(p => p.Parameter.numel());
-        logger.LogInformation("Study {Study}: strategy {Strategy}, {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%)",
-            study.Label, study.Strategy.Name, trainable, total, 100.0 * trainable / total);
+        logger.LogInformation("Study {Study}: strategy {Strategy}, {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
+            study.Label, study.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
 
         IReadOnlyDictionary<string, double>[] EvaluateAll(string stage)
         {

@@ -79,6 +79,9 @@ public static class ComparisonReport
         text.AppendLine($"# {title}").AppendLine();
         text.AppendLine("Same data, seed and budget for every strategy. Scores are on the evaluation data after training (the mean over tasks when there are several).")
             .AppendLine();
+        text.AppendLine("Peak memory is the process's resident peak while the study ran. Freed tensor memory stays in the process for reuse, so in a run " +
+                        "with several studies a later study's peak includes what earlier ones left; run one strategy per run and combine them with " +
+                        "`peftqa compare` for separate figures. Optimizer state is AdamW's two moments per trainable parameter.").AppendLine();
         text.AppendLine($"| strategy | trainable | {string.Join(" | ", metrics)} | train examples/s | s/step | optimizer state | peak memory | adapter on disk |");
         text.AppendLine($"|---|---:|{string.Concat(metrics.Select(_ => "---:|"))}---:|---:|---:|---:|---:|");
         foreach (var row in rows)

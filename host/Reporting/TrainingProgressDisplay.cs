@@ -14,6 +14,7 @@ public sealed class TrainingProgressDisplay(CliConsole console, ILogger<Training
     private TaskCompletionSource? finished;
     private Task? rendering;
     private ProgressTask? bar;
+    private ProgressContext? progressContext;
 
     public void Started(string title, int totalSteps, int resumedAtStep)
     {
@@ -26,12 +27,20 @@ public sealed class TrainingProgressDisplay(CliConsole console, ILogger<Training
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
+                progressContext = context;
                 bar = context.AddTask(Markup.Escape(title), maxValue: totalSteps);
                 bar.Value = resumedAtStep;
                 ready.SetResult();
                 await finished.Task;
             });
         ready.Task.Wait();
+    }
+
+    public void Advanced(int step, double loss)
+    {
+        if (bar is null) return;
+        bar.Value = step;
+        bar.Description = Markup.Escape($"step {step}/{bar.MaxValue:F0} loss {loss:F3}");
     }
 
     public void Stepped(StepReport report)
@@ -51,9 +60,11 @@ public sealed class TrainingProgressDisplay(CliConsole console, ILogger<Training
     public void Finished()
     {
         if (finished is null) return;
+        progressContext?.Refresh();
         finished.TrySetResult();
         rendering?.Wait();
         finished = null;
         bar = null;
+        progressContext = null;
     }
 }

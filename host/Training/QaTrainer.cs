@@ -107,6 +107,7 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 lossSinceLog += stepLoss;
                 stepsSinceLog++;
                 lastLoss = stepLoss;
+                observer.Advanced(step, stepLoss);
 
                 if (batchInEpoch >= microBatchesPerEpoch)
                 {

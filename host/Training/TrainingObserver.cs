@@ -8,6 +8,10 @@ public interface ITrainingObserver
 {
     void Started(string title, int totalSteps, int resumedAtStep);
 
+    /// <summary>After every optimizer step (cheap: for progress bars).</summary>
+    void Advanced(int step, double loss);
+
+    /// <summary>At every logged step (every logEvery steps and the last).</summary>
     void Stepped(StepReport report);
 
     void Finished();

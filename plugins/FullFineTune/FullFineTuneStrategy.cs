@@ -65,24 +65,9 @@ public sealed partial class FullFineTuneStrategy : AdapterStrategy<FullFineTuneO
             SafeTensors.Save(Path.Combine(directory, WeightsFile), trainable.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)),
                 SafeTensors.Metadata(("format", "pt"), ("peftqa_strategy", strategyName)));
 
-        public void Load(string directory)
-        {
-            var path = Path.Combine(directory, WeightsFile);
-            if (!File.Exists(path)) throw new AdapterLoadException($"{path}: not found (a full fine-tuning adapter folder holds {WeightsFile})");
-            Dictionary<string, Tensor> weights;
-            try { weights = SafeTensors.Load(path); }
-            catch (InvalidDataException e) { throw new AdapterLoadException(e.Message); }
-            using var _ = no_grad();
-            foreach (var parameter in trainable)
-            {
-                if (!weights.TryGetValue(parameter.Name, out var saved))
-                    throw new AdapterLoadException($"{path}: no tensor '{parameter.Name}' (saved with other freeze options?)");
-                if (!saved.shape.SequenceEqual(parameter.Parameter.shape))
-                    throw new AdapterLoadException($"{path}: '{parameter.Name}' is [{string.Join(", ", saved.shape)}] but this model expects [{string.Join(", ", parameter.Parameter.shape)}]: trained on another base model?");
-                parameter.Parameter.copy_(saved);
-            }
-            foreach (var tensor in weights.Values) tensor.Dispose();
-        }
+        public void Load(string directory) =>
+            AdapterFiles.LoadParameters(Path.Combine(directory, WeightsFile), trainable.Select(p => (p.Name, p.Parameter)),
+                $"{trainable.Count} trainable tensors", "saved from another base model or with other freeze options?");
 
         public void Merge() => throw new NotSupportedException("Full fine-tuning has nothing to merge: the base weights are trained directly.");
 

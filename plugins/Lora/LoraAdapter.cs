@@ -86,33 +86,9 @@ public sealed class LoraAdapter : IAdapter
         File.WriteAllText(Path.Combine(directory, ConfigFile), PeftConfig(options, model.BaseModel).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    public void Load(string directory)
-    {
-        var path = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(path)) throw new AdapterLoadException($"{path}: not found (a LoRA adapter folder holds {WeightsFile} and {ConfigFile})");
-        Dictionary<string, Tensor> weights;
-        try { weights = SafeTensors.Load(path); }
-        catch (InvalidDataException e) { throw new AdapterLoadException(e.Message); }
-        try
-        {
-            var missing = TrainableParameters.Where(p => !weights.ContainsKey(PeftPrefix + p.Name)).Select(p => PeftPrefix + p.Name).ToList();
-            if (missing.Count > 0)
-                throw new AdapterLoadException($"{path}: missing {missing.Count} tensors, for example '{missing[0]}': saved with other target modules, bias or rank?");
-            using var _ = no_grad();
-            foreach (var parameter in TrainableParameters)
-            {
-                var saved = weights[PeftPrefix + parameter.Name];
-                if (!saved.shape.SequenceEqual(parameter.Parameter.shape))
-                    throw new AdapterLoadException($"{path}: '{PeftPrefix + parameter.Name}' is [{string.Join(", ", saved.shape)}] but this model " +
-                        $"(hidden {model.HiddenSize}, r {options.R}) expects [{string.Join(", ", parameter.Parameter.shape)}]: made for another base model or rank?");
-                parameter.Parameter.copy_(saved);
-            }
-        }
-        finally
-        {
-            foreach (var tensor in weights.Values) tensor.Dispose();
-        }
-    }
+    public void Load(string directory) =>
+        AdapterFiles.LoadParameters(Path.Combine(directory, WeightsFile), TrainableParameters.Select(p => (PeftPrefix + p.Name, p.Parameter)),
+            $"hidden {model.HiddenSize}, r {options.R}", "made for another base model, rank, target modules or bias setting?");
 
     public void Dispose()
     {

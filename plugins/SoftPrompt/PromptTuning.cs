@@ -145,30 +145,8 @@ internal static class PromptFiles
     }
 
     /// <summary>Copies saved tensors into <paramref name="parameters"/>; a prompt from another model or strategy fails with what differs.</summary>
-    public static void LoadInto(string directory, IReadOnlyList<NamedParameter> parameters, ModelDescription model)
-    {
-        var path = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(path)) throw new AdapterLoadException($"{path}: not found (a soft-prompt adapter folder holds {WeightsFile} and {ConfigFile})");
-        Dictionary<string, Tensor> weights;
-        try { weights = SafeTensors.Load(path); }
-        catch (InvalidDataException e) { throw new AdapterLoadException(e.Message); }
-        try
-        {
-            using var _ = no_grad();
-            foreach (var parameter in parameters)
-            {
-                var key = parameter.Name.StartsWith("qa_outputs.", StringComparison.Ordinal) ? PeftPrefix + parameter.Name : parameter.Name;
-                if (!weights.TryGetValue(key, out var saved))
-                    throw new AdapterLoadException($"{path}: no tensor '{key}': saved by another strategy?");
-                if (!saved.shape.SequenceEqual(parameter.Parameter.shape))
-                    throw new AdapterLoadException($"{path}: '{key}' is [{string.Join(", ", saved.shape)}] but this model (hidden {model.HiddenSize}, " +
-                        $"{model.NumLayers} layers) expects [{string.Join(", ", parameter.Parameter.shape)}]: made for another base model or prompt length?");
-                parameter.Parameter.copy_(saved);
-            }
-        }
-        finally
-        {
-            foreach (var tensor in weights.Values) tensor.Dispose();
-        }
-    }
+    public static void LoadInto(string directory, IReadOnlyList<NamedParameter> parameters, ModelDescription model) =>
+        AdapterFiles.LoadParameters(Path.Combine(directory, WeightsFile),
+            parameters.Select(p => (p.Name.StartsWith("qa_outputs.", StringComparison.Ordinal) ? PeftPrefix + p.Name : p.Name, p.Parameter)),
+            $"hidden {model.HiddenSize}, {model.NumLayers} layers", "made for another base model, strategy or prompt length?");
 }

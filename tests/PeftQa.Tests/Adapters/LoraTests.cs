@@ -12,14 +12,9 @@ namespace PeftQa.Tests.Adapters;
 
 public sealed class LoraTests
 {
-    private static (Tensor Ids, Tensor Mask, Tensor Types) Batch() => (
-        tensor(new long[] { 2, 5, 6, 7, 3, 8, 9, 3, 2, 11, 12, 3, 13, 3, 0, 0 }).view(2, 8),
-        tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }).view(2, 8),
-        tensor(new long[] { 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0 }).view(2, 8));
-
     private static Tensor Hidden(PeftQa.Host.Modeling.BertForQuestionAnswering model)
     {
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
         return model.Bert.Forward(ids, mask, types);
     }
@@ -37,12 +32,12 @@ public sealed class LoraTests
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
         var before = Hidden(model);
-        var (beforeStart, _) = model.Forward(Batch().Ids, Batch().Mask, Batch().Types);
+        var (beforeStart, _) = model.Forward(TinyBert.Batch().Ids, TinyBert.Batch().Mask, TinyBert.Batch().Types);
 
         using var adapter = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions { TargetModules = ["all-linear"] });
 
         Hidden(model).allclose(before, rtol: 0, atol: 0).Should().BeTrue();
-        model.Forward(Batch().Ids, Batch().Mask, Batch().Types).Start.allclose(beforeStart, rtol: 0, atol: 0).Should().BeTrue();
+        model.Forward(TinyBert.Batch().Ids, TinyBert.Batch().Mask, TinyBert.Batch().Types).Start.allclose(beforeStart, rtol: 0, atol: 0).Should().BeTrue();
         adapter.Branches.Should().OnlyContain(b => b.B.abs().sum().item<float>() == 0);
         // A is kaiming-uniform with a = sqrt(5): bounded by 1 / sqrt(fan_in).
         adapter.Branches.Should().OnlyContain(b => b.A.abs().max().item<float>() <= 1 / MathF.Sqrt(32) + 1e-6f);

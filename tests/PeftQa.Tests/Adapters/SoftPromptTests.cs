@@ -9,14 +9,9 @@ namespace PeftQa.Tests.Adapters;
 
 public sealed class SoftPromptTests
 {
-    private static (Tensor Ids, Tensor Mask, Tensor Types) Batch() => (
-        tensor(new long[] { 2, 5, 6, 7, 3, 8, 9, 3, 2, 11, 12, 3, 13, 3, 0, 0 }).view(2, 8),
-        tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }).view(2, 8),
-        tensor(new long[] { 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0 }).view(2, 8));
-
     private static Tensor StartLogits(PeftQa.Host.Modeling.BertForQuestionAnswering model)
     {
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
         return model.Forward(ids, mask, types).Start;
     }

@@ -9,14 +9,6 @@ namespace PeftQa.Tests.Modeling;
 
 public sealed class BertModelTests
 {
-    private static (Tensor Ids, Tensor Mask, Tensor Types) Batch()
-    {
-        var ids = tensor(new long[] { 2, 5, 6, 7, 3, 8, 9, 3, 2, 11, 12, 3, 13, 3, 0, 0 }).view(2, 8);
-        var mask = tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }).view(2, 8);
-        var types = tensor(new long[] { 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0 }).view(2, 8);
-        return (ids, mask, types);
-    }
-
     [Fact]
     public void Parameter_names_are_hugging_faces()
     {
@@ -42,7 +34,7 @@ public sealed class BertModelTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
 
         var (batchedStart, _) = model.Forward(ids, mask, types);
@@ -56,7 +48,7 @@ public sealed class BertModelTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model(dropout: 0.5);
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
 
         var first = model.Forward(ids, mask, types).Start;
@@ -78,7 +70,7 @@ public sealed class BertModelTests
         {
             0 => "[PAD]", 1 => "[UNK]", 2 => "[CLS]", 3 => "[SEP]", _ => $"w{i}",
         })));
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
         var before = model.Forward(ids, mask, types);
 
@@ -114,7 +106,7 @@ public sealed class BertModelTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
         Tensor Hidden() => model.Bert.Forward(ids, mask, types);
         var baseline = Hidden();
@@ -144,7 +136,7 @@ public sealed class BertModelTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
         var baseline = model.Forward(ids, mask, types).Start;
 
@@ -163,7 +155,7 @@ public sealed class BertModelTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var (ids, mask, types) = Batch();
+        var (ids, mask, types) = TinyBert.Batch();
         using var _ = no_grad();
         var baseline = model.Forward(ids, mask, types).Start;
 

@@ -11,6 +11,12 @@ public static class TinyBert
         MaxPositionEmbeddings = 64, HiddenDropoutProb = dropout, AttentionProbsDropoutProb = dropout,
     };
 
+    /// <summary>Two rows over the tiny vocabulary, the second padded: ids, attention mask, token types, each [2, 8].</summary>
+    public static (TorchSharp.torch.Tensor Ids, TorchSharp.torch.Tensor Mask, TorchSharp.torch.Tensor Types) Batch() => (
+        TorchSharp.torch.tensor(new long[] { 2, 5, 6, 7, 3, 8, 9, 3, 2, 11, 12, 3, 13, 3, 0, 0 }).view(2, 8),
+        TorchSharp.torch.tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }).view(2, 8),
+        TorchSharp.torch.tensor(new long[] { 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0 }).view(2, 8));
+
     public static BertForQuestionAnswering Model(int seed = 1, double dropout = 0)
     {
         TorchSharp.torch.manual_seed(seed);

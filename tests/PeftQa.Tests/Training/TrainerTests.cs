@@ -20,6 +20,7 @@ public sealed class TrainerTests
     {
         public List<StepReport> Reports { get; } = [];
         public void Started(string title, int totalSteps, int resumedAtStep) { }
+        public void Advanced(int step, double loss) { }
         public void Stepped(StepReport report)
         {
             Reports.Add(report);

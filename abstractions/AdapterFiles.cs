@@ -1,0 +1,38 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftQa.Abstractions;
+
+/// <summary>Loading saved adapter tensors into parameters, with the checks every strategy needs, in one place.</summary>
+public static class AdapterFiles
+{
+    /// <summary>
+    /// Copies each tensor <c>Key</c> of the safetensors file at <paramref name="path"/> into its parameter. A missing
+    /// file or tensor, or a shape that differs, is an <see cref="AdapterLoadException"/> naming the file and tensor,
+    /// the model (<paramref name="modelSummary"/>, such as "hidden 384, r 8") and the likely cause (<paramref name="hint"/>).
+    /// </summary>
+    public static void LoadParameters(string path, IEnumerable<(string Key, Parameter Parameter)> targets, string modelSummary, string hint)
+    {
+        if (!File.Exists(path)) throw new AdapterLoadException($"{path}: not found");
+        Dictionary<string, Tensor> saved;
+        try { saved = SafeTensors.Load(path); }
+        catch (InvalidDataException e) { throw new AdapterLoadException(e.Message); }
+        try
+        {
+            using var _ = no_grad();
+            foreach (var (key, parameter) in targets)
+            {
+                if (!saved.TryGetValue(key, out var tensor))
+                    throw new AdapterLoadException($"{path}: no tensor '{key}': {hint}");
+                if (!tensor.shape.SequenceEqual(parameter.shape))
+                    throw new AdapterLoadException($"{path}: '{key}' is [{string.Join(", ", tensor.shape)}] but this model ({modelSummary}) " +
+                                                   $"expects [{string.Join(", ", parameter.shape)}]: {hint}");
+                parameter.copy_(tensor);
+            }
+        }
+        finally
+        {
+            foreach (var tensor in saved.Values) tensor.Dispose();
+        }
+    }
+}
