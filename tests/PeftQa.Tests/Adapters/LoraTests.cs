@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Tests.Adapters;
 
+[Collection(SerialCollection.Name)]
 public sealed class LoraTests
 {
     private static Tensor Hidden(PeftQa.Host.Modeling.BertForQuestionAnswering model)

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Tests.Adapters;
 
+[Collection(SerialCollection.Name)]
 public sealed class SoftPromptTests
 {
     private static Tensor StartLogits(PeftQa.Host.Modeling.BertForQuestionAnswering model)
