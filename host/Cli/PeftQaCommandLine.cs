@@ -92,8 +92,8 @@ public static class PeftQaCommandLine
         var evalMetrics = new Option<string[]>("--metrics") { Description = "Metric plugins.", DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"], AllowMultipleArgumentsPerToken = true };
         var evalMax = new Option<int?>("--max-examples") { Description = "Evaluate a seeded sample of this many questions." };
         var evalSeed = new Option<int>("--seed") { Description = "Seed of the --max-examples sample (a recipe's maxEvalExamples uses the recipe's seed).", DefaultValueFactory = _ => 42 };
-        var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => 384 };
-        var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => 128 };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => new Recipes.TrainingSettings().MaxSequenceLength };
+        var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => new Recipes.TrainingSettings().DocStride };
         var eval = new Command("eval", "Predict answers for a data file, write predictions.json and metrics.json.")
             { model, adapter, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle };
         eval.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(

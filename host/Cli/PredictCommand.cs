@@ -6,6 +6,7 @@ using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
+using PeftQa.Host.Recipes;
 
 namespace PeftQa.Host.Cli;
 
@@ -66,8 +67,10 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
 
     private static PredictedAnswer[] Answer(InferenceModel model, IReadOnlyList<QaExample> examples, CancellationToken cancellation)
     {
-        var features = new FeatureBuilder(model.Tokenizer, 384, 128).Build(examples, cancellation);
-        var logits = SpanLogits.Predict(model.Model, features, 32, model.Tokenizer.PadId, model.Device, cancellation: cancellation);
-        return AnswerExtractor.Extract(examples, features, logits, 20, 30, allowNoAnswer: false);
+        var windows = new TrainingSettings();
+        var answers = new EvaluationSettings();
+        var features = new FeatureBuilder(model.Tokenizer, windows.MaxSequenceLength, windows.DocStride).Build(examples, cancellation);
+        var logits = SpanLogits.Predict(model.Model, features, answers.BatchSize, model.Tokenizer.PadId, model.Device, cancellation: cancellation);
+        return AnswerExtractor.Extract(examples, features, logits, answers.NBestSize, answers.MaxAnswerLength, allowNoAnswer: false);
     }
 }

@@ -39,8 +39,9 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         if (recipe.Training.AttentionDropout is { } attentionDropout) model.SetAttentionDropout(attentionDropout);
         using var adapter = study.Strategy.Attach(model, study.Options);
         long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
-        long total = model.NamedParameters.Sum(p => p.Parameter.numel()) + adapter.TrainableParameters
-            .Where(p => !model.NamedParameters.Any(m => ReferenceEquals(m.Parameter, p.Parameter))).Sum(p => p.Parameter.numel());
+        var modelParameters = new HashSet<TorchSharp.Modules.Parameter>(model.NamedParameters.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
+        long total = modelParameters.Sum(p => p.numel())
+                     + adapter.TrainableParameters.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
         logger.LogInformation("Study {Study}: strategy {Strategy}, {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
             study.Label, study.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
 
@@ -93,7 +94,6 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         var adapterFolder = Path.Combine(folder, "adapter");
         AdapterFolder.Save(adapter, study.Strategy, study.Options, recipe.Model, adapterFolder);
         string? modelFolder = null;
-        var modelParameters = model.NamedParameters.Select(p => p.Parameter).ToHashSet(ReferenceEqualityComparer.Instance);
         if (adapter.TrainableParameters.All(p => modelParameters.Contains(p.Parameter)))
         {
             modelFolder = Path.Combine(folder, "model");
@@ -125,13 +125,9 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         };
     }
 
-    private static void RestoreTrainable(string snapshot, IReadOnlyList<NamedParameter> trainable)
-    {
-        var weights = SafeTensors.Load(snapshot);
-        using var _ = no_grad();
-        foreach (var parameter in trainable) parameter.Parameter.copy_(weights[parameter.Name]);
-        foreach (var tensor in weights.Values) tensor.Dispose();
-    }
+    private static void RestoreTrainable(string snapshot, IReadOnlyList<NamedParameter> trainable) =>
+        AdapterFiles.LoadParameters(snapshot, trainable.Select(p => (p.Name, p.Parameter)),
+            $"{trainable.Count} trainable tensors", "the snapshot belongs to another recipe or strategy");
 
     public static string SafeName(string name) =>
         string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));

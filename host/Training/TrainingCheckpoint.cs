@@ -49,17 +49,8 @@ public static class TrainingCheckpoint
     {
         var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, StateFile)))
             ?? throw new InvalidDataException($"{checkpoint}: empty {StateFile}");
-        var weights = SafeTensors.Load(Path.Combine(checkpoint, WeightsFile));
-        using (no_grad())
-        {
-            foreach (var parameter in trainable)
-            {
-                if (!weights.TryGetValue(parameter.Name, out var saved))
-                    throw new InvalidDataException($"{checkpoint}: {WeightsFile} has no tensor '{parameter.Name}'");
-                parameter.Parameter.copy_(saved);
-            }
-        }
-        foreach (var tensor in weights.Values) tensor.Dispose();
+        AdapterFiles.LoadParameters(Path.Combine(checkpoint, WeightsFile), trainable.Select(p => (p.Name, p.Parameter)),
+            $"{trainable.Count} trainable tensors", "the checkpoint belongs to another recipe or strategy");
         optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFile));
         return state;
     }

@@ -13,13 +13,6 @@ namespace PeftQa.Tests.Adapters;
 [Collection(SerialCollection.Name)]
 public sealed class LoraTests
 {
-    private static Tensor Hidden(PeftQa.Host.Modeling.BertForQuestionAnswering model)
-    {
-        var (ids, mask, types) = TinyBert.Batch();
-        using var _ = no_grad();
-        return model.Bert.Forward(ids, mask, types);
-    }
-
     /// <summary>Gives every B random values, as training would, so the adapter changes outputs.</summary>
     private static void Perturb(LoraAdapter adapter)
     {
@@ -32,12 +25,12 @@ public sealed class LoraTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var before = Hidden(model);
+        var before = TinyBert.Hidden(model);
         var (beforeStart, _) = model.Forward(TinyBert.Batch().Ids, TinyBert.Batch().Mask, TinyBert.Batch().Types);
 
         using var adapter = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions { TargetModules = ["all-linear"] });
 
-        Hidden(model).allclose(before, rtol: 0, atol: 0).Should().BeTrue();
+        TinyBert.Hidden(model).allclose(before, rtol: 0, atol: 0).Should().BeTrue();
         model.Forward(TinyBert.Batch().Ids, TinyBert.Batch().Mask, TinyBert.Batch().Types).Start.allclose(beforeStart, rtol: 0, atol: 0).Should().BeTrue();
         adapter.Branches.Should().OnlyContain(b => b.B.abs().sum().item<float>() == 0);
         // A is kaiming-uniform with a = sqrt(5): bounded by 1 / sqrt(fan_in).
@@ -68,17 +61,17 @@ public sealed class LoraTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var original = Hidden(model);
+        var original = TinyBert.Hidden(model);
         using var adapter = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions { TargetModules = ["all-linear"] });
         Perturb(adapter);
-        var adapted = Hidden(model);
+        var adapted = TinyBert.Hidden(model);
 
         adapter.Merge();
-        var merged = Hidden(model);
+        var merged = TinyBert.Hidden(model);
         adapter.Unmerge();
-        var unmerged = Hidden(model);
+        var unmerged = TinyBert.Hidden(model);
         adapter.Enabled = false;
-        var disabled = Hidden(model);
+        var disabled = TinyBert.Hidden(model);
 
         (adapted - original).abs().max().item<float>().Should().BeGreaterThan(1e-3f);
         (merged - adapted).abs().max().item<float>().Should().BeLessThan(1e-5f);
@@ -91,23 +84,23 @@ public sealed class LoraTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var original = Hidden(model);
+        var original = TinyBert.Hidden(model);
         var first = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions());
         Perturb(first);
-        var withFirst = Hidden(model);
+        var withFirst = TinyBert.Hidden(model);
         var second = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions());
         Perturb(second);
 
         first.Enabled = false;
-        var onlySecond = Hidden(model);
+        var onlySecond = TinyBert.Hidden(model);
         second.Enabled = false;
         first.Enabled = true;
-        Hidden(model).allclose(withFirst, atol: 1e-6).Should().BeTrue("activating the first adapter restores its outputs");
+        TinyBert.Hidden(model).allclose(withFirst, atol: 1e-6).Should().BeTrue("activating the first adapter restores its outputs");
         second.Dispose();
         first.Dispose();
 
         onlySecond.allclose(withFirst, atol: 1e-4).Should().BeFalse();
-        Hidden(model).allclose(original, atol: 1e-6).Should().BeTrue("deleting every adapter restores the base model");
+        TinyBert.Hidden(model).allclose(original, atol: 1e-6).Should().BeTrue("deleting every adapter restores the base model");
         model.Linears.Values.Should().OnlyContain(l => l.Branches.Count == 0);
     }
 
@@ -135,15 +128,15 @@ public sealed class LoraTests
         config["modules_to_save"]![0]!.GetValue<string>().Should().Be("qa_outputs");
 
         using var reloadedModel = TinyBert.Model();
-        var saved = Hidden(reloadedModel);
+        var saved = TinyBert.Hidden(reloadedModel);
         using (var restored = new LoraStrategy().Attach(reloadedModel, options))
         {
             restored.Load(folder.Path);
             using var reference = TinyBert.Model();
             using var referenceAdapter = new LoraStrategy().Attach(reference, options);
             referenceAdapter.Load(folder.Path);
-            Hidden(reloadedModel).allclose(Hidden(reference), rtol: 0, atol: 0).Should().BeTrue();
-            Hidden(reloadedModel).allclose(saved, atol: 1e-4).Should().BeFalse("the loaded adapter is active");
+            TinyBert.Hidden(reloadedModel).allclose(TinyBert.Hidden(reference), rtol: 0, atol: 0).Should().BeTrue();
+            TinyBert.Hidden(reloadedModel).allclose(saved, atol: 1e-4).Should().BeFalse("the loaded adapter is active");
         }
     }
 

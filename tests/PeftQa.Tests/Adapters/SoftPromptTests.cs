@@ -10,30 +10,23 @@ namespace PeftQa.Tests.Adapters;
 [Collection(SerialCollection.Name)]
 public sealed class SoftPromptTests
 {
-    private static Tensor StartLogits(PeftQa.Host.Modeling.BertForQuestionAnswering model)
-    {
-        var (ids, mask, types) = TinyBert.Batch();
-        using var _ = no_grad();
-        return model.Forward(ids, mask, types).Start;
-    }
-
     [Fact]
     public void Prompt_tuning_keeps_logits_aligned_and_trains_only_the_prompt_and_head()
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var before = StartLogits(model);
+        var before = TinyBert.StartLogits(model);
 
         using var adapter = new PromptTuningStrategy().Attach(model, new PromptTuningOptions { VirtualTokens = 5, Init = "random" });
 
-        var after = StartLogits(model);
+        var after = TinyBert.StartLogits(model);
         after.shape.Should().Equal(2, 8);
         (after - before).abs().max().item<float>().Should().BeGreaterThan(1e-5f);
         adapter.TrainableParameters.Select(p => p.Name).Should().Equal("prompt_embeddings", "qa_outputs.weight", "qa_outputs.bias");
         adapter.TrainableParameters[0].Parameter.shape.Should().Equal(5, 32);
         model.NamedParameters.Count(p => p.Parameter.requires_grad).Should().Be(2);
         adapter.Enabled = false;
-        StartLogits(model).allclose(before, rtol: 0, atol: 0).Should().BeTrue();
+        TinyBert.StartLogits(model).allclose(before, rtol: 0, atol: 0).Should().BeTrue();
     }
 
     [Fact]
@@ -65,7 +58,7 @@ public sealed class SoftPromptTests
     {
         using var scope = NewDisposeScope();
         using var model = TinyBert.Model();
-        var before = StartLogits(model);
+        var before = TinyBert.StartLogits(model);
 
         using var adapter = new PTuningV2Strategy().Attach(model, new PTuningV2Options { PrefixLength = 4, Reparameterize = reparameterize, ProjectionHiddenSize = 16 });
 
@@ -73,7 +66,7 @@ public sealed class SoftPromptTests
         var (key, value) = prefixes.Prefix(1, batchSize: 2);
         key.shape.Should().Equal(2, 4, 4, 8);
         value.shape.Should().Equal(2, 4, 4, 8);
-        var after = StartLogits(model);
+        var after = TinyBert.StartLogits(model);
         after.shape.Should().Equal(2, 8);
         (after - before).abs().max().item<float>().Should().BeGreaterThan(1e-5f);
         adapter.TrainableParameters[0].Name.Should().Be("prompt_embeddings");
@@ -90,7 +83,7 @@ public sealed class SoftPromptTests
         Tensor expected;
         using (var adapter = new PTuningV2Strategy().Attach(model, new PTuningV2Options { PrefixLength = 4 }))
         {
-            expected = StartLogits(model);
+            expected = TinyBert.StartLogits(model);
             adapter.Save(folder.Path);
         }
         new PTuningV2Strategy().ReadSavedOptions(folder.Path).Should().BeOfType<PTuningV2Options>().Which.PrefixLength.Should().Be(4);
@@ -100,7 +93,7 @@ public sealed class SoftPromptTests
         using (var restored = new PTuningV2Strategy().Attach(fresh, new PTuningV2Options { PrefixLength = 4 }))
         {
             restored.Load(folder.Path);
-            StartLogits(fresh).allclose(expected, rtol: 0, atol: 0).Should().BeTrue();
+            TinyBert.StartLogits(fresh).allclose(expected, rtol: 0, atol: 0).Should().BeTrue();
         }
         using var other = TinyBert.Model();
         using var prompt = new PromptTuningStrategy().Attach(other, new PromptTuningOptions { VirtualTokens = 4, Init = "random" });

@@ -17,6 +17,22 @@ public static class TinyBert
         TorchSharp.torch.tensor(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }).view(2, 8),
         TorchSharp.torch.tensor(new long[] { 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0 }).view(2, 8));
 
+    /// <summary>The encoder's last hidden state on <see cref="Batch"/>, without gradients.</summary>
+    public static TorchSharp.torch.Tensor Hidden(BertForQuestionAnswering model)
+    {
+        var (ids, mask, types) = Batch();
+        using var _ = TorchSharp.torch.no_grad();
+        return model.Bert.Forward(ids, mask, types);
+    }
+
+    /// <summary>Start logits on <see cref="Batch"/>, without gradients.</summary>
+    public static TorchSharp.torch.Tensor StartLogits(BertForQuestionAnswering model)
+    {
+        var (ids, mask, types) = Batch();
+        using var _ = TorchSharp.torch.no_grad();
+        return model.Forward(ids, mask, types).Start;
+    }
+
     public static BertForQuestionAnswering Model(int seed = 1, double dropout = 0)
     {
         TorchSharp.torch.manual_seed(seed);
