@@ -11,7 +11,11 @@ public static class AdapterFiles
     /// file or tensor, or a shape that differs, is an <see cref="AdapterLoadException"/> naming the file and tensor,
     /// the model (<paramref name="modelSummary"/>, such as "hidden 384, r 8") and the likely cause (<paramref name="hint"/>).
     /// </summary>
-    public static void LoadParameters(string path, IEnumerable<(string Key, Parameter Parameter)> targets, string modelSummary, string hint)
+    public static void LoadParameters(string path, IEnumerable<(string Key, Parameter Parameter)> targets, string modelSummary, string hint) =>
+        LoadTensors(path, targets.Select(t => (t.Key, (Tensor)t.Parameter)), modelSummary, hint);
+
+    /// <summary>As <see cref="LoadParameters"/>, into any tensors (statistics a strategy keeps beside its parameters).</summary>
+    public static void LoadTensors(string path, IEnumerable<(string Key, Tensor Target)> targets, string modelSummary, string hint)
     {
         if (!File.Exists(path)) throw new AdapterLoadException($"{path}: not found");
         Dictionary<string, Tensor> saved;

@@ -35,8 +35,9 @@ public sealed class RunCommand(
         var loaded = RecipeLoader.Load(request.RecipePath);
         var recipeFolders = loaded.Recipe.Plugins.Select(folder => Path.GetFullPath(folder, loaded.Directory));
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, recipeFolders));
-        var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null);
+        // The device first: planning attaches adapters to a small probe model, which needs libtorch ready.
         var device = torch.Device;
+        var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null);
         cancellation.ThrowIfCancellationRequested();
 
         PlanReport.Print(plan, console);
@@ -63,6 +64,7 @@ public sealed class RunCommand(
         {
             results.Add(studyRunner.Run(plan, study, context, cancellation));
             RunReport.Write(runFolder, plan, results);
+            ContinualReport.Write(runFolder, plan, results);
         }
         RunReport.Print(plan, results, console);
         if (results.Count > 1)
@@ -70,6 +72,7 @@ public sealed class RunCommand(
             ComparisonReport.Write(runFolder, results.Select(ComparisonReport.Row).ToList(), $"{plan.Recipe.Name}: strategy comparison");
             logger.LogInformation("Comparison: {Markdown}", Path.GetFullPath(Path.Combine(runFolder, "compare.md")));
         }
+        logger.LogInformation("Report: {Report}", Path.GetFullPath(Path.Combine(runFolder, "report.md")));
         logger.LogInformation("Results: {Results}", Path.GetFullPath(Path.Combine(runFolder, "results.json")));
         return Task.FromResult(PeftQaCommandLine.Success);
     }

@@ -9,6 +9,8 @@ namespace PeftQa.Host.Continual;
 public sealed record StudyResult(
     string Label,
     string Strategy,
+    string Continual,
+    string ContinualStrategy,
     IReadOnlyList<string> Tasks,
     IReadOnlyList<IReadOnlyDictionary<string, double>> Baseline,
     IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, double>>> AfterTask,
@@ -18,7 +20,9 @@ public sealed record StudyResult(
     string AdapterFolder,
     string? ModelFolder,
     long PeakMemoryBytes,
-    long AdapterBytes)
+    long AdapterBytes,
+    string Routing,
+    IReadOnlyList<IReadOnlyList<double?>>? RoutingAccuracy)
 {
     /// <summary>Mean over tasks of the scores after the last task (ACC); for one task, its final scores.</summary>
     public IReadOnlyDictionary<string, double> Final =>
@@ -27,4 +31,7 @@ public sealed record StudyResult(
 
     /// <summary>AdamW keeps two fp32 moments per trainable parameter.</summary>
     public long OptimizerStateBytes => TrainableParameters * 8;
+
+    /// <summary>Seconds spent training, all tasks together.</summary>
+    public double TrainingSeconds => Training.Sum(t => t.Seconds);
 }

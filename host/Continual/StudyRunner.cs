@@ -37,78 +37,119 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         using var model = loaded.Model;
         model.to(context.Device);
         if (recipe.Training.AttentionDropout is { } attentionDropout) model.SetAttentionDropout(attentionDropout);
-        using var adapter = study.Strategy.Attach(model, study.Options);
-        long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
         var modelParameters = new HashSet<TorchSharp.Modules.Parameter>(model.NamedParameters.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
-        long total = modelParameters.Sum(p => p.numel())
-                     + adapter.TrainableParameters.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
-        logger.LogInformation("Study {Study}: strategy {Strategy}, {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
-            study.Label, study.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
+        var taskNames = context.Tasks.Select(t => t.Name).ToList();
+        using var learner = study.Continual.Strategy.Start(
+            new ContinualSetup(model, () => study.Strategy.Attach(model, study.Options), taskNames, recipe.Seed), study.Continual.Options);
 
-        IReadOnlyDictionary<string, double>[] EvaluateAll(string stage)
+        IReadOnlyDictionary<string, double>[] EvaluateAll(string stage, int trainedThrough)
         {
             var scores = new IReadOnlyDictionary<string, double>[context.Tasks.Count];
+            var routing = new double?[context.Tasks.Count];
             for (int j = 0; j < context.Tasks.Count; j++)
             {
+                ContentRouter? router = null;
+                if (learner.Routing == EvaluationRouting.ByContent && trainedThrough >= 0) router = new ContentRouter(model, learner, j);
+                else learner.Activate(j);
                 var result = QaEvaluator.Evaluate(model, context.Tasks[j].Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device,
-                    cancellation, EvaluationProgress($"{study.Label} {stage}, task {context.Tasks[j].Name}"));
+                    cancellation, EvaluationProgress($"{study.Label} {stage}, task {context.Tasks[j].Name}"), router is null ? null : router.Forward);
                 scores[j] = result.Scores;
-                logger.LogInformation("{Study} {Stage}, task {Task}: {Scores} ({Seconds:F1} s)", study.Label, stage, context.Tasks[j].Name,
-                    string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")), result.Seconds);
+                if (router is not null && j <= trainedThrough) routing[j] = 100.0 * router.Correct / Math.Max(1, router.Windows);
+                logger.LogInformation("{Study} {Stage}, task {Task}: {Scores}{Routing} ({Seconds:F1} s)", study.Label, stage, context.Tasks[j].Name,
+                    string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")),
+                    routing[j] is { } accuracy ? $", routed to its own adapter {accuracy:F1}%" : "", result.Seconds);
             }
+            if (learner.Routing == EvaluationRouting.ByContent && trainedThrough >= 0) (state.RoutingAccuracy ??= []).Add([.. routing]);
             return scores;
         }
 
+        // The baseline b[j]: the base model with nothing attached and its fresh QA head, the same for every strategy.
         if (state.Baseline is null)
         {
-            state.Baseline = EvaluateAll("before training").Select(s => s.ToDictionary()).ToList();
+            state.Baseline = EvaluateAll("before training", -1).Select(s => s.ToDictionary()).ToList();
             state.Save(statePath);
         }
 
+        long trainable = 0, total = 0;
         for (int i = 0; i < context.Tasks.Count; i++)
         {
             var task = context.Tasks[i];
-            var snapshot = Path.Combine(folder, $"after-task-{i + 1}.safetensors");
+            var stateFolder = Path.Combine(folder, "continual", $"after-task-{i + 1}");
+            // Seeded per task, so adapters a task attaches start the same whether or not the study was resumed.
+            manual_seed(recipe.Seed + 1000 * (i + 1));
+            var taskTrainable = learner.BeginTask(i);
+            if (i == 0)
+            {
+                trainable = taskTrainable.Sum(p => p.Parameter.numel());
+                total = modelParameters.Sum(p => p.numel()) + taskTrainable.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
+                logger.LogInformation("Study {Study}: adapter {Strategy}, continual strategy {Continual}; {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
+                    study.Label, study.Strategy.Name, study.Continual.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
+            }
             if (i < state.CompletedTasks)
             {
-                if (i == state.CompletedTasks - 1) RestoreTrainable(snapshot, adapter.TrainableParameters);
+                if (i == state.CompletedTasks - 1) learner.Load(stateFolder);
                 logger.LogInformation("{Study}: task {Task} already done; skipping to the next", study.Label, task.Name);
                 continue;
             }
             var checkpoints = Path.Combine(folder, "tasks", $"{i + 1}-{SafeName(task.Name)}", "checkpoints");
             var settings = study.LearningRate is { } rate ? recipe.Training with { LearningRate = rate } : recipe.Training;
-            var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, adapter.TrainableParameters, settings, recipe.Seed + i,
-                checkpoints, context.Resume,
-                step => QaEvaluator.Evaluate(model, task.Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores);
+            int seed = recipe.Seed + i;
+            var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, taskTrainable, settings, seed, checkpoints, context.Resume,
+                step => QaEvaluator.Evaluate(model, task.Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,
+                new LearnerTrainingHooks(learner, i, context.Tasks));
             var summary = trainer.Train(model, job, context.Tokenizer.PadId, context.Device, context.Metrics, context.Observer, cancellation);
             logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s ({Rate:F1} windows/s), last loss {Loss:F3}",
                 study.Label, task.Name, summary.Steps, summary.Examples, summary.Seconds, summary.ExamplesPerSecond, summary.FinalLoss);
 
-            SafeTensors.Save(snapshot, adapter.TrainableParameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)));
+            learner.EndTask(i, new TaskSamples(model, i, task, QaTrainer.SeenWindows(task.TrainFeatures.Count, settings, seed), context.Tokenizer.PadId, context.Device));
+            Directory.CreateDirectory(stateFolder);
+            learner.Save(stateFolder);
             state.Training.Add(summary);
-            state.AfterTask.Add(EvaluateAll($"after training on {task.Name}").Select(s => s.ToDictionary()).ToList());
+            state.AfterTask.Add(EvaluateAll($"after training on {task.Name}", i).Select(s => s.ToDictionary()).ToList());
             state.Save(statePath);
             if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
+            // Only the newest state is needed to resume.
+            var previous = Path.Combine(folder, "continual", $"after-task-{i}");
+            if (i > 0 && Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
         }
 
-        var adapterFolder = Path.Combine(folder, "adapter");
-        AdapterFolder.Save(adapter, study.Strategy, study.Options, recipe.Model, adapterFolder);
-        string? modelFolder = null;
-        if (adapter.TrainableParameters.All(p => modelParameters.Contains(p.Parameter)))
+        var (adapterFolder, modelFolder) = SaveAdapters(learner, study, recipe.Model, loaded.VocabPath, model, modelParameters, folder);
+        long adapterBytes = Directory.GetDirectories(folder, "adapter*").Sum(d => Directory.GetFiles(d).Sum(f => new FileInfo(f).Length));
+        return new StudyResult(study.Label, study.Strategy.Name, study.Continual.Label, study.Continual.Strategy.Name, taskNames, state.Baseline!,
+            state.AfterTask, state.Training, trainable, total, adapterFolder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes,
+            learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
+            state.RoutingAccuracy);
+    }
+
+    /// <summary>
+    /// Saves what the study trained: one adapter in <c>adapter/</c>, or one folder per adapter (<c>adapter-1-&lt;task&gt;/</c>, ...);
+    /// and, where one model answers every task, the complete model with the adapters merged in <c>model/</c>.
+    /// </summary>
+    private static (string AdapterFolder, string? ModelFolder) SaveAdapters(IContinualLearner learner, StudyPlan study, string baseModel, string vocabPath,
+        BertForQuestionAnswering model, HashSet<TorchSharp.Modules.Parameter> modelParameters, string folder)
+    {
+        var adapters = learner.Adapters;
+        var folders = new List<string>();
+        for (int i = 0; i < adapters.Count; i++)
         {
-            modelFolder = Path.Combine(folder, "model");
-            Checkpoint.Save(model, loaded.VocabPath, modelFolder);
+            var adapterFolder = adapters.Count == 1 ? Path.Combine(folder, "adapter") : Path.Combine(folder, $"adapter-{i + 1}-{SafeName(study.Tasks[Math.Min(i, study.Tasks.Count - 1)].Name)}");
+            learner.Activate(i);
+            AdapterFolder.Save(adapters[i], study.Strategy, study.Options, baseModel, adapterFolder);
+            folders.Add(adapterFolder);
         }
-        else if (adapter.SupportsMerge)
+        if (learner.Routing != EvaluationRouting.Shared || adapters.Count == 0) return (folders.FirstOrDefault() ?? folder, null);
+
+        var modelFolder = Path.Combine(folder, "model");
+        if (adapters.All(a => a.TrainableParameters.All(p => modelParameters.Contains(p.Parameter))))
+            Checkpoint.Save(model, vocabPath, modelFolder);
+        else if (adapters.All(a => a.SupportsMerge))
         {
-            modelFolder = Path.Combine(folder, "model");
-            adapter.Merge();
-            Checkpoint.Save(model, loaded.VocabPath, modelFolder);
-            adapter.Unmerge();
+            foreach (var adapter in adapters) adapter.Merge();
+            Checkpoint.Save(model, vocabPath, modelFolder);
+            foreach (var adapter in adapters.Reverse()) adapter.Unmerge();
         }
-        long adapterBytes = Directory.GetFiles(adapterFolder).Sum(f => new FileInfo(f).Length);
-        return new StudyResult(study.Label, study.Strategy.Name, context.Tasks.Select(t => t.Name).ToList(), state.Baseline!,
-            state.AfterTask, state.Training, trainable, total, adapterFolder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes);
+        else return (folders[0], null);
+        return (folders[0], modelFolder);
     }
 
     /// <summary>A log line at most every 20 seconds while a long evaluation runs.</summary>
@@ -124,10 +165,6 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             logger.LogInformation("{What}: evaluated {Done:N0} of {Total:N0} windows, about {Remaining} left", what, done, total, remaining.ToString(@"mm\:ss"));
         };
     }
-
-    private static void RestoreTrainable(string snapshot, IReadOnlyList<NamedParameter> trainable) =>
-        AdapterFiles.LoadParameters(snapshot, trainable.Select(p => (p.Name, p.Parameter)),
-            $"{trainable.Count} trainable tensors", "the snapshot belongs to another recipe or strategy");
 
     public static string SafeName(string name) =>
         string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));

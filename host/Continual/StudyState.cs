@@ -15,6 +15,9 @@ public sealed class StudyState
 
     public List<TrainingSummary> Training { get; set; } = [];
 
+    /// <summary>With routing by content: per stage, per task, the percentage of evaluation windows routed to their own task (null for tasks not trained yet).</summary>
+    public List<List<double?>>? RoutingAccuracy { get; set; }
+
     public int CompletedTasks => AfterTask.Count;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using PeftQa.Host.Cli;
 using PeftQa.Host.Data.Tokenization;
 using PeftQa.Host.Evaluation;
+using PeftQa.Host.Recipes;
 using PeftQa.Host.Training;
 
 namespace PeftQa.Host.Data;
@@ -18,8 +19,16 @@ public static class TaskDataLoader
         var result = new List<TaskData>();
         foreach (var task in plan.Studies.FirstOrDefault()?.Tasks ?? [])
         {
-            var train = Limit(Read(task.Train, plan, logger), task.MaxTrainExamples, plan.Recipe.Seed);
-            var eval = Limit(Read(task.Eval, plan, logger), task.MaxEvalExamples, plan.Recipe.Seed);
+            var trainData = Read(task.Train, plan, logger);
+            var evalData = task.Eval == task.Train ? trainData : Read(task.Eval, plan, logger);
+            if (task.Split is { } split)
+            {
+                (trainData, evalData) = HoldOut(trainData, split, plan.Recipe.Seed);
+                logger.LogInformation("Task {Task}: {Source} split by {Unit} with seed {Seed}: {Train} training and {Eval} evaluation questions",
+                    task.Name, task.Train, split.By, plan.Recipe.Seed, trainData.Examples.Count, evalData.Examples.Count);
+            }
+            var train = Limit(trainData, task.MaxTrainExamples, plan.Recipe.Seed);
+            var eval = Limit(evalData, task.MaxEvalExamples, plan.Recipe.Seed);
             if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
             if (train.Examples.Count == 0) problems.Add($"task '{task.Name}': its training data ({task.Train}) has no usable questions");
             if (problems.Count > 0) continue;
@@ -42,6 +51,21 @@ public static class TaskDataLoader
             logger.LogWarning("{Source}: skipped {Skipped} of {Questions} questions with bad data ({Problems} problems), for example: {Examples}. Set \"strictData\": true to fail instead.",
                 source, summary.SkippedQuestions, summary.Questions, summary.Problems.Count, string.Join(" | ", summary.Problems.Take(3)));
         return data;
+    }
+
+    /// <summary>
+    /// Splits one data set into training and evaluation parts whole paragraphs (or articles) at a time: a seeded shuffle of
+    /// the units, the first <see cref="HoldOutSplit.EvalFraction"/> of them (rounded, at least one) to evaluation. Questions keep file order.
+    /// </summary>
+    public static (QaDataSet Train, QaDataSet Eval) HoldOut(QaDataSet data, HoldOutSplit split, int seed)
+    {
+        string Unit(QaExample e) => split.By == "article" ? e.Title : e.Title + "\u0001" + e.Context;
+        var units = data.Examples.Select(Unit).Distinct().ToArray();
+        new Random(seed).Shuffle(units);
+        int evalUnits = Math.Clamp((int)Math.Round(split.EvalFraction * units.Length), 1, Math.Max(1, units.Length - 1));
+        var held = units.Take(evalUnits).ToHashSet();
+        return (data with { Examples = data.Examples.Where(e => !held.Contains(Unit(e))).ToList() },
+                data with { Examples = data.Examples.Where(e => held.Contains(Unit(e))).ToList() });
     }
 
     /// <summary>At most <paramref name="limit"/> questions: a seeded sample across the whole file, kept in file order.</summary>

@@ -21,11 +21,12 @@ public static class QaEvaluator
 {
     /// <param name="progress">Called now and then with (windows done, windows in all).</param>
     public static EvaluationResult Evaluate(BertForQuestionAnswering model, EvalSet set, IReadOnlyList<IMetric> metrics, EvaluationSettings settings,
-        int padId, Device device, CancellationToken cancellation = default, Action<int, int>? progress = null)
+        int padId, Device device, CancellationToken cancellation = default, Action<int, int>? progress = null,
+        Func<FeatureBatch, (Tensor Start, Tensor End)>? forward = null)
     {
         var watch = Stopwatch.StartNew();
         var logits = SpanLogits.Predict(model, set.Features, settings.BatchSize, padId, device,
-            progress is null ? null : done => progress(done, set.Features.Count), cancellation);
+            progress is null ? null : done => progress(done, set.Features.Count), cancellation, forward);
         var answers = AnswerExtractor.Extract(set.Examples, set.Features, logits, settings.NBestSize, settings.MaxAnswerLength, set.AllowNoAnswer);
         var predictions = new Dictionary<string, PredictedAnswer>(StringComparer.Ordinal);
         for (int i = 0; i < set.Examples.Count; i++) predictions[set.Examples[i].Id] = answers[i];

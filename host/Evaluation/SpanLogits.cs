@@ -10,8 +10,9 @@ public sealed record FeatureLogits(float[] Start, float[] End);
 /// <summary>Runs the model over features in batches (grouped by length to keep padding small), in eval mode.</summary>
 public static class SpanLogits
 {
+    /// <param name="forward">Start and end logits for a batch; null: the model's own forward (routing strategies pass theirs).</param>
     public static FeatureLogits[] Predict(BertForQuestionAnswering model, IReadOnlyList<QaFeature> features, int batchSize, int padId,
-        Device device, Action<int>? progress = null, CancellationToken cancellation = default)
+        Device device, Action<int>? progress = null, CancellationToken cancellation = default, Func<FeatureBatch, (Tensor Start, Tensor End)>? forward = null)
     {
         var results = new FeatureLogits[features.Count];
         var order = Enumerable.Range(0, features.Count).OrderBy(i => features[i].Length).ThenBy(i => i).ToArray();
@@ -27,7 +28,7 @@ public static class SpanLogits
                 var indices = order.Skip(from).Take(batchSize).ToArray();
                 var batchFeatures = indices.Select(i => features[i]).ToList();
                 using var batch = FeatureBatch.Collate(batchFeatures, padId, device);
-                var (start, end) = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+                var (start, end) = forward?.Invoke(batch) ?? model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
                 var startValues = start.cpu().data<float>().ToArray();
                 var endValues = end.cpu().data<float>().ToArray();
                 int width = (int)batch.Length;

@@ -71,6 +71,13 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
         return (logits.select(-1, 0), logits.select(-1, 1));
     }
 
+    /// <summary>The encoder's output at the [CLS] position, [batch, hidden] (after any virtual tokens): a summary of each window.</summary>
+    public Tensor EncodeCls(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
+    {
+        var hidden = Bert.Forward(inputIds, attentionMask, tokenTypeIds, VirtualTokens, AttentionPrefixes);
+        return hidden.select(1, VirtualTokens?.Count ?? 0);
+    }
+
     /// <summary>
     /// Hugging Face's span loss: the mean of the start and end cross-entropies; positions outside the sequence are
     /// clamped to its length and ignored.

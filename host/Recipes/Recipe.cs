@@ -37,6 +37,10 @@ public sealed class Recipe
     [MinLength(1)]
     public List<AdapterSpec> Adapters { get; init; } = [new AdapterSpec { Strategy = "full" }];
 
+    [Description("Continual-learning strategies; each runs with every adapter strategy it lists (all by default). One study per pair.")]
+    [MinLength(1)]
+    public List<ContinualSpec> Continual { get; init; } = [new ContinualSpec { Strategy = "naive" }];
+
     [Description("Optimisation settings.")]
     public TrainingSettings Training { get; init; } = new();
 
@@ -65,6 +69,38 @@ public sealed class TaskSpec
     [Description("Use at most this many evaluation questions (null: all).")]
     [Range(1, int.MaxValue)]
     public int? MaxEvalExamples { get; init; }
+
+    [Description("Split one file into training and evaluation parts (train and eval then name the same file); null: use the files as they are.")]
+    public HoldOutSplit? Split { get; init; }
+}
+
+public sealed class HoldOutSplit
+{
+    [Description("Share of the paragraphs (or articles) that go to evaluation.")]
+    [Range(0.01, 0.99)]
+    public double EvalFraction { get; init; } = 0.2;
+
+    [Description("The unit kept whole on one side: paragraph or article, so no context is both trained and evaluated on.")]
+    public string By { get; init; } = "paragraph";
+
+    public static readonly IReadOnlyList<string> Units = ["paragraph", "article"];
+}
+
+public sealed class ContinualSpec
+{
+    [Description("Name of a continual-strategy plugin (naive, replay, ewc, per-task-adapters, o-lora; see peftqa plugins list).")]
+    public required string Strategy { get; init; }
+
+    [Description("Label in reports; defaults to the strategy name.")]
+    public string? Label { get; init; }
+
+    [Description("The strategy's options; omitted options take the plugin's defaults.")]
+    public JsonElement? Options { get; init; }
+
+    [Description("Labels of the adapters (see adapters[].label) this strategy runs with; null: every adapter.")]
+    public List<string>? Adapters { get; init; }
+
+    public string DisplayName => Label ?? Strategy;
 }
 
 public sealed class AdapterSpec
@@ -153,6 +189,9 @@ public sealed record EvaluationSettings
     [Description("Metric plugins to report, by name.")]
     [MinLength(1)]
     public List<string> Metrics { get; init; } = ["exact_match", "f1"];
+
+    [Description("Continual-learning metric plugins computed from each study's matrix of scores (needs two or more tasks).")]
+    public List<string> ContinualMetrics { get; init; } = ["acc", "bwt", "fwt", "forgetting"];
 
     [Description("Candidate start and end positions kept per window.")]
     [Range(1, 1000)]

@@ -60,6 +60,21 @@ public static class RecipeLoader
         foreach (var problem in Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name")) yield return problem;
         foreach (var problem in Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)"))
             yield return problem;
+        foreach (var problem in Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label", "continual label (set a distinct label)"))
+            yield return problem;
+        var adapterLabels = recipe.Adapters.Select(a => a.DisplayName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < recipe.Continual.Count; i++)
+            foreach (var (label, k) in (recipe.Continual[i].Adapters ?? []).Select((l, k) => (l, k)))
+                if (!adapterLabels.Contains(label))
+                    yield return $"$.continual[{i}].adapters[{k}]: no adapter labelled '{label}'; the adapters are {string.Join(", ", adapterLabels)}";
+        for (int i = 0; i < recipe.Tasks.Count; i++)
+        {
+            if (recipe.Tasks[i].Split is not { } split) continue;
+            if (!HoldOutSplit.Units.Contains(split.By))
+                yield return $"$.tasks[{i}].split.by: expected one of {string.Join(", ", HoldOutSplit.Units)}, got '{split.By}'";
+            if (recipe.Tasks[i].Train != recipe.Tasks[i].Eval)
+                yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so train and eval must name the same file (got '{recipe.Tasks[i].Train}' and '{recipe.Tasks[i].Eval}')";
+        }
         if (recipe.Training.DocStride >= recipe.Training.MaxSequenceLength)
             yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), got {recipe.Training.DocStride}";
     }

@@ -18,9 +18,27 @@ public static class RunReport
             ["model"] = plan.Recipe.Model,
             ["seed"] = plan.Recipe.Seed,
             ["metrics"] = new JsonObject(plan.Metrics.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)(m.Signature ?? m.Description)))),
-            ["studies"] = new JsonArray(studies.Select(s => (JsonNode?)JsonSerializer.SerializeToNode(s, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })).ToArray()),
+            ["continualMetrics"] = new JsonObject(plan.ContinualMetrics.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Definition))),
+            ["studies"] = new JsonArray(studies.Select(s => (JsonNode?)StudyJson(s, plan)).ToArray()),
         };
         return json;
+    }
+
+    private static readonly JsonSerializerOptions CamelCase = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>A study as results.json holds it: everything measured, plus its continual metrics per score once every task is trained.</summary>
+    private static JsonNode StudyJson(StudyResult study, RunPlan plan)
+    {
+        var node = JsonSerializer.SerializeToNode(study, CamelCase)!.AsObject();
+        var continual = new JsonObject();
+        foreach (var scores in ContinualSummary.Compute(study, plan.ContinualMetrics, plan.Metrics.Select(m => m.Name)))
+            continual[scores.Score] = new JsonObject(scores.Metrics.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)new JsonObject
+            {
+                ["value"] = m.Value.Value,
+                ["perTask"] = m.Value.PerTask is null ? null : new JsonArray(m.Value.PerTask.Select(v => (JsonNode?)v).ToArray()),
+            })));
+        node["continualMetrics"] = continual;
+        return node;
     }
 
     public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies)

@@ -26,7 +26,18 @@ public sealed record TrainingJob(
     int Seed,
     string CheckpointFolder,
     bool Resume,
-    Func<int, IReadOnlyDictionary<string, double>>? Evaluate = null);
+    Func<int, IReadOnlyDictionary<string, double>>? Evaluate = null,
+    ITrainingHooks? Hooks = null);
+
+/// <summary>What a continual-learning strategy adds to training: windows of earlier tasks in each batch, a term in the loss.</summary>
+public interface ITrainingHooks
+{
+    /// <summary>Windows to add to training batch <paramref name="batch"/> (counted from 0 within the task).</summary>
+    IReadOnlyList<QaFeature> ExtraWindows(int batch);
+
+    /// <summary>A term added to the loss at every step, or null; created inside the step's dispose scope.</summary>
+    Tensor? Penalty();
+}
 
 /// <summary>
 /// Fine-tunes a QA model: AdamW with decoupled weight decay (none on biases and LayerNorm weights) over the trainable
@@ -40,9 +51,8 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         ITrainingObserver observer, CancellationToken cancellation)
     {
         var settings = job.Settings;
-        int microBatchesPerEpoch = (job.Features.Count + settings.BatchSize - 1) / settings.BatchSize;
-        int stepsPerEpoch = (microBatchesPerEpoch + settings.GradientAccumulation - 1) / settings.GradientAccumulation;
-        int totalSteps = settings.MaxSteps ?? (int)Math.Ceiling(settings.Epochs * stepsPerEpoch);
+        int microBatchesPerEpoch = MicroBatchesPerEpoch(job.Features.Count, settings);
+        int totalSteps = TotalSteps(job.Features.Count, settings);
         var schedule = new LearningRateSchedule(settings.LearningRate, (int)Math.Round(settings.WarmupRatio * totalSteps), totalSteps);
 
         using var optimizer = CreateOptimizer(job.Trainable, settings);
@@ -83,12 +93,15 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 for (int m = 0; m < settings.GradientAccumulation && batchInEpoch < microBatchesPerEpoch; m++, batchInEpoch++)
                     microBatches.Add(order.AsSpan(batchInEpoch * settings.BatchSize, Math.Min(settings.BatchSize, order.Length - batchInEpoch * settings.BatchSize)).ToArray());
                 int stepExamples = microBatches.Sum(b => b.Length);
-                double stepLoss = 0;
+                double stepLoss = 0, stepPenalty = 0;
                 optimizer.zero_grad();
-                foreach (var indices in microBatches)
+                for (int m = 0; m < microBatches.Count; m++)
                 {
+                    var indices = microBatches[m];
                     using var scope = NewDisposeScope();
-                    using var batch = FeatureBatch.Collate(indices.Select(i => job.Features[i]).ToList(), padId, device);
+                    var windows = indices.Select(i => job.Features[i]).ToList();
+                    if (job.Hooks is not null) windows.AddRange(job.Hooks.ExtraWindows(step * settings.GradientAccumulation + m));
+                    using var batch = FeatureBatch.Collate(windows, padId, device);
                     var (start, end) = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
                     var loss = BertForQuestionAnswering.Loss(start, end, batch.StartPositions, batch.EndPositions);
                     double value = loss.item<float>();
@@ -96,8 +109,14 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                         throw new TrainingDivergedException($"{job.Study}/{job.Task}: the loss became {value} at step {step + 1}; " +
                             (lastCheckpoint is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastCheckpoint}") +
                             $". Lower the learning rate (now {settings.LearningRate}) or raise warmupRatio.");
-                    (loss * ((double)indices.Length / stepExamples)).backward();
-                    stepLoss += value * indices.Length / stepExamples;
+                    double share = (double)indices.Length / stepExamples;
+                    if (job.Hooks?.Penalty() is { } penalty)
+                    {
+                        stepPenalty += penalty.item<float>() * share;
+                        loss = loss + penalty;
+                    }
+                    (loss * share).backward();
+                    stepLoss += value * share;
                 }
                 if (settings.MaxGradNorm > 0) nn.utils.clip_grad_norm_(job.Trainable.Select(p => p.Parameter), settings.MaxGradNorm);
                 optimizer.step();
@@ -124,12 +143,14 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                     var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / (step - resumedAt) * (totalSteps - step));
                     var report = new StepReport(step, totalSteps, epoch, lossSinceLog / stepsSinceLog, learningRate, rate, elapsed, remaining);
                     observer.Stepped(report);
-                    metrics.Write(new JsonObject
+                    var line = new JsonObject
                     {
                         ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["epoch"] = Math.Round(epoch + (double)batchInEpoch / microBatchesPerEpoch, 4),
                         ["loss"] = report.Loss, ["learning_rate"] = learningRate, ["examples_per_second"] = Math.Round(rate, 3),
                         ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 2),
-                    });
+                    };
+                    if (job.Hooks is not null) line["penalty"] = Math.Round(stepPenalty, 6);
+                    metrics.Write(line);
                     lossSinceLog = 0;
                     stepsSinceLog = 0;
                     examplesSinceLog = 0;
@@ -145,9 +166,9 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 {
                     var scores = job.Evaluate(step);
                     model.train();
-                    var line = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "evaluation" };
-                    foreach (var (name, value) in scores) line[name] = value;
-                    metrics.Write(line);
+                    var evaluation = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "evaluation" };
+                    foreach (var (name, value) in scores) evaluation[name] = value;
+                    metrics.Write(evaluation);
                 }
             }
         }
@@ -158,6 +179,36 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         }
         double seconds = watch.Elapsed.TotalSeconds;
         return new TrainingSummary(step, examples, seconds, examples / Math.Max(1e-9, seconds), lastLoss, resumedAt);
+    }
+
+    public static int MicroBatchesPerEpoch(int windows, TrainingSettings settings) => (windows + settings.BatchSize - 1) / settings.BatchSize;
+
+    /// <summary>Optimizer steps of a task with this many training windows: maxSteps, else epochs over the windows.</summary>
+    public static int TotalSteps(int windows, TrainingSettings settings)
+    {
+        int stepsPerEpoch = (MicroBatchesPerEpoch(windows, settings) + settings.GradientAccumulation - 1) / settings.GradientAccumulation;
+        return settings.MaxSteps ?? (int)Math.Ceiling(settings.Epochs * stepsPerEpoch);
+    }
+
+    /// <summary>The training windows a task's training uses, in order, each as often as used: what <see cref="Train"/> feeds, rebuilt from the seed.</summary>
+    public static IReadOnlyList<int> SeenWindows(int windows, TrainingSettings settings, int seed)
+    {
+        int microBatchesPerEpoch = MicroBatchesPerEpoch(windows, settings), totalSteps = TotalSteps(windows, settings);
+        var seen = new List<int>();
+        int epoch = 0, batchInEpoch = 0;
+        var order = EpochOrder(windows, seed, epoch);
+        for (int step = 0; step < totalSteps; step++)
+        {
+            for (int m = 0; m < settings.GradientAccumulation && batchInEpoch < microBatchesPerEpoch; m++, batchInEpoch++)
+                seen.AddRange(order.AsSpan(batchInEpoch * settings.BatchSize, Math.Min(settings.BatchSize, order.Length - batchInEpoch * settings.BatchSize)));
+            if (batchInEpoch >= microBatchesPerEpoch)
+            {
+                epoch++;
+                batchInEpoch = 0;
+                order = EpochOrder(windows, seed, epoch);
+            }
+        }
+        return seen;
     }
 
     /// <summary>The order of the features in one epoch: a Fisher-Yates shuffle seeded by (seed, epoch), the same on every machine.</summary>

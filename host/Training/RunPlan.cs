@@ -4,13 +4,18 @@ using PeftQa.Host.Recipes;
 namespace PeftQa.Host.Training;
 
 /// <summary>One task of a study, its data resolved.</summary>
-public sealed record TaskPlan(string Name, string Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples);
+public sealed record TaskPlan(string Name, string Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples, HoldOutSplit? Split = null);
+
+/// <summary>A continual-learning strategy as a study uses it.</summary>
+public sealed record ContinualPlan(string Label, IContinualStrategy Strategy, object Options);
 
 /// <summary>
-/// One study: an adapter strategy carried through the recipe's task sequence from the base model. A single-task
-/// recipe is a study of one task; several adapters make several studies over the same data.
+/// One study: an adapter strategy and a continual strategy carried through the recipe's task sequence from the base
+/// model. A single-task recipe is a study of one task; several adapters or continual strategies make several studies
+/// over the same data.
 /// </summary>
-public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<TaskPlan> Tasks, double? LearningRate = null);
+public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<TaskPlan> Tasks, double? LearningRate,
+    ContinualPlan Continual, string AdapterLabel);
 
 /// <summary>Everything a run needs, checked before any work starts.</summary>
 public sealed record RunPlan(
@@ -19,4 +24,5 @@ public sealed record RunPlan(
     ModelDescription Model,
     string? DataRoot,
     IReadOnlyList<StudyPlan> Studies,
-    IReadOnlyList<IMetric> Metrics);
+    IReadOnlyList<IMetric> Metrics,
+    IReadOnlyList<IContinualMetric> ContinualMetrics);

@@ -1,5 +1,6 @@
 using PeftQa.Abstractions;
 using PeftQa.Host.Cli;
+using PeftQa.Host.Continual;
 using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
@@ -39,28 +40,50 @@ public static class RunPlanner
             var train = Try(() => DataSources.Resolve(task.Train, dataRoot, At($"$.tasks[{i}].train")));
             var eval = Try(() => DataSources.Resolve(task.Eval, dataRoot, At($"$.tasks[{i}].eval")));
             if (train is not null && eval is not null)
-                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples));
+                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples, task.Split));
         }
 
-        var studies = new List<StudyPlan>();
+        var adapters = new List<(int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options)>();
         for (int i = 0; i < recipe.Adapters.Count; i++)
         {
             var spec = recipe.Adapters[i];
             var strategy = Try(() => (object)plugins.Require<IAdapterStrategy>(spec.Strategy, At($"$.adapters[{i}].strategy"))) as IAdapterStrategy;
             if (strategy is null) continue;
-            var optionsPath = $"$.adapters[{i}].options";
-            var options = Try(() => PluginOptionsSchema.Bind(strategy, spec.Options, optionsPath));
-            if (options is null)
-            {
-                // Bind reports paths without the file name; add it.
-                for (int p = 0; p < problems.Count; p++)
-                    if (problems[p].StartsWith(optionsPath, StringComparison.Ordinal)) problems[p] = $"{loaded.DisplayPath}: {problems[p]}";
-                continue;
-            }
+            var options = BindOptions(strategy, spec.Options, $"$.adapters[{i}].options");
+            if (options is null) continue;
             if (model is not null)
-                problems.AddRange(strategy.Validate(options, model with { SequenceLength = recipe.Training.MaxSequenceLength }).Select(p => $"{At(optionsPath)}.{p}"));
-            studies.Add(new StudyPlan(spec.DisplayName, strategy, options, tasks, spec.LearningRate));
+                problems.AddRange(strategy.Validate(options, model with { SequenceLength = recipe.Training.MaxSequenceLength }).Select(p => $"{At($"$.adapters[{i}].options")}.{p}"));
+            adapters.Add((i, spec, strategy, options));
         }
+
+        var continual = new List<(ContinualSpec Spec, ContinualPlan Plan, int Index)>();
+        for (int k = 0; k < recipe.Continual.Count; k++)
+        {
+            var spec = recipe.Continual[k];
+            var strategy = Try(() => (object)plugins.Require<IContinualStrategy>(spec.Strategy, At($"$.continual[{k}].strategy"))) as IContinualStrategy;
+            if (strategy is null) continue;
+            var options = BindOptions(strategy, spec.Options, $"$.continual[{k}].options");
+            if (options is not null) continual.Add((spec, new ContinualPlan(spec.DisplayName, strategy, options), k));
+        }
+
+        // One study per (adapter, continual strategy) pair; a recipe with one continual strategy names studies after the adapters alone.
+        var studies = new List<StudyPlan>();
+        var traits = new Dictionary<int, AdapterTraits>();
+        foreach (var adapter in adapters)
+            foreach (var (spec, plan, k) in continual)
+            {
+                if (spec.Adapters is { } only && !only.Contains(adapter.Spec.DisplayName, StringComparer.OrdinalIgnoreCase)) continue;
+                if (model is not null)
+                {
+                    if (!traits.TryGetValue(adapter.Index, out var adapterTraits))
+                        traits[adapter.Index] = adapterTraits = AdapterProbe.Probe(adapter.Strategy, adapter.Options, model);
+                    problems.AddRange(plan.Strategy.Validate(plan.Options, adapterTraits)
+                        .Select(p => $"{At($"$.continual[{k}]")} ({plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
+                }
+                string label = recipe.Continual.Count == 1 ? adapter.Spec.DisplayName : $"{adapter.Spec.DisplayName}+{plan.Label}";
+                studies.Add(new StudyPlan(label, adapter.Strategy, adapter.Options, tasks, adapter.Spec.LearningRate, plan, adapter.Spec.DisplayName));
+            }
+        if (problems.Count == 0 && studies.Count == 0) problems.Add($"{At("$.continual")}: no continual strategy runs with any adapter; check continual[].adapters");
 
         var metrics = new List<IMetric>();
         for (int i = 0; i < recipe.Evaluation.Metrics.Count; i++)
@@ -70,7 +93,27 @@ public static class RunPlanner
                 metrics.Add(metric);
         }
 
+        var continualMetrics = new List<IContinualMetric>();
+        for (int i = 0; i < recipe.Evaluation.ContinualMetrics.Count; i++)
+        {
+            int index = i;
+            if (Try(() => (object)plugins.Require<IContinualMetric>(recipe.Evaluation.ContinualMetrics[index], At($"$.evaluation.continualMetrics[{index}]"))) is IContinualMetric metric)
+                continualMetrics.Add(metric);
+        }
+
         if (problems.Count > 0) throw new BadInputException(problems);
-        return new RunPlan(recipe, loaded.DisplayPath, model!, dataRoot, studies, metrics);
+        return new RunPlan(recipe, loaded.DisplayPath, model!, dataRoot, studies, metrics, continualMetrics);
+
+        object? BindOptions(IConfigurablePlugin plugin, System.Text.Json.JsonElement? json, string optionsPath)
+        {
+            var options = Try(() => PluginOptionsSchema.Bind(plugin, json, optionsPath));
+            if (options is null)
+            {
+                // Bind reports paths without the file name; add it.
+                for (int p = 0; p < problems.Count; p++)
+                    if (problems[p].StartsWith(optionsPath, StringComparison.Ordinal)) problems[p] = $"{loaded.DisplayPath}: {problems[p]}";
+            }
+            return options;
+        }
     }
 }

@@ -98,7 +98,9 @@ public sealed class PTuningV2Adapter : IAdapter, IAttentionPrefixSource
         set
         {
             enabled = value;
-            model.AttentionPrefixes = value ? this : null;
+            // The model has one slot; disabling an adapter that does not hold it (another one was enabled since) leaves it alone.
+            if (value) model.AttentionPrefixes = this;
+            else if (ReferenceEquals(model.AttentionPrefixes, this)) model.AttentionPrefixes = null;
         }
     }
 

@@ -89,7 +89,9 @@ public sealed class PromptTuningAdapter(IAdaptableModel model, Parameter prompt,
         set
         {
             enabled = value;
-            model.VirtualTokens = value ? this : null;
+            // The model has one slot; disabling an adapter that does not hold it (another one was enabled since) leaves it alone.
+            if (value) model.VirtualTokens = this;
+            else if (ReferenceEquals(model.VirtualTokens, this)) model.VirtualTokens = null;
         }
     }
 

@@ -18,14 +18,14 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
 {
     private static string Peftqa => Path.Combine(TestEnvironment.OutputFolder, "peftqa.dll");
 
-    private static Process Start(params string[] args)
+    public static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in (string[])[Peftqa, .. args, "--device", "cpu"]) start.ArgumentList.Add(arg);
         return Process.Start(start)!;
     }
 
-    private static async Task<(int Code, string Output)> RunToEnd(params string[] args)
+    public static async Task<(int Code, string Output)> RunToEnd(params string[] args)
     {
         using var process = Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();

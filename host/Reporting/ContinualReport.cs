@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using PeftQa.Host.Continual;
+using PeftQa.Host.Training;
+
+namespace PeftQa.Host.Reporting;
+
+/// <summary>
+/// <c>report.md</c>: per study, the matrix R[i][j] (score on task j after training through task i) with the baseline b[j],
+/// the continual metrics (ACC, BWT, FWT, forgetting) with their definitions, routing accuracy where evaluation routes,
+/// and PNG charts in <c>charts/</c>: a heatmap of R and each task's F1 through the sequence. Readable without the JSON.
+/// </summary>
+public static class ContinualReport
+{
+    public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies)
+    {
+        var charts = Path.Combine(runFolder, "charts");
+        Directory.CreateDirectory(charts);
+        var scores = ContinualSummary.ReportedScores.Where(s => plan.Metrics.Any(m => m.Name == s)).DefaultIfEmpty(plan.Metrics[0].Name).ToList();
+        var text = new StringBuilder();
+        var tasks = studies.Count > 0 ? studies[0].Tasks : [];
+        text.AppendLine($"# {plan.Recipe.Name}: scores through the task sequence").AppendLine();
+        text.AppendLine($"Model {plan.Recipe.Model}, seed {plan.Recipe.Seed}. Tasks in training order: {string.Join(" → ", tasks.Select((t, i) => $"{i + 1}. {t}"))}.");
+        text.AppendLine($"Every configuration starts from the same base model; R[i][j] is the score on task j's evaluation data after training through task i; b[j] is the score before any training.").AppendLine();
+
+        foreach (var score in scores)
+        {
+            var computed = studies.Select(s => (Study: s, Scores: ContinualSummary.Compute(s, plan.ContinualMetrics, [score]).FirstOrDefault())).ToList();
+            if (computed.All(c => c.Scores is null) || plan.ContinualMetrics.Count == 0) continue;
+            text.AppendLine($"## Summary ({ScoreName(score)})").AppendLine();
+            text.AppendLine($"| configuration | adapter | continual strategy | {string.Join(" | ", plan.ContinualMetrics.Select(m => m.Name.ToUpperInvariant()))} | routing accuracy | trainable | training time |");
+            text.AppendLine($"|---|---|---|{string.Concat(plan.ContinualMetrics.Select(_ => "---:|"))}---:|---:|---:|");
+            foreach (var (study, result) in computed)
+            {
+                var values = plan.ContinualMetrics.Select(m => result?.Metrics[m.Name].Value is { } v ? F(v) : "-");
+                text.AppendLine($"| {study.Label} | {study.Strategy} | {study.Continual} | {string.Join(" | ", values)} | {RoutingSummary(study)} | " +
+                                $"{100.0 * study.TrainableParameters / Math.Max(1, study.TotalParameters):F2}% | {study.TrainingSeconds:F0} s |");
+            }
+            text.AppendLine();
+        }
+        if (plan.ContinualMetrics.Count > 0)
+        {
+            text.AppendLine("Definitions (tasks numbered 1..T; R[T][j] is task j's score after the last task):");
+            foreach (var metric in plan.ContinualMetrics) text.AppendLine($"- **{metric.Name.ToUpperInvariant()}**: {metric.Definition}.");
+            text.AppendLine();
+        }
+
+        foreach (var study in studies)
+        {
+            var safe = StudyRunner.SafeName(study.Label);
+            text.AppendLine($"## {study.Label}").AppendLine();
+            text.AppendLine($"Adapter {study.Strategy}, continual strategy {study.Continual} ({study.ContinualStrategy}), evaluation routing: {study.Routing}; " +
+                            $"{study.TrainableParameters:N0} trainable parameters of {study.TotalParameters:N0}.").AppendLine();
+            foreach (var score in scores)
+            {
+                text.AppendLine($"{ScoreName(score)}, R[i][j]:").AppendLine();
+                text.AppendLine($"| after training on ↓ / evaluated on → | {string.Join(" | ", study.Tasks)} |");
+                text.AppendLine($"|---|{string.Concat(study.Tasks.Select(_ => "---:|"))}");
+                text.AppendLine($"| before training (b) | {string.Join(" | ", study.Baseline.Select(b => Cell(b, score)))} |");
+                for (int i = 0; i < study.AfterTask.Count; i++)
+                    text.AppendLine($"| {i + 1}. {study.Tasks[i]} | {string.Join(" | ", study.AfterTask[i].Select(r => Cell(r, score)))} |");
+                text.AppendLine();
+                if (ContinualSummary.Compute(study, plan.ContinualMetrics, [score]).FirstOrDefault() is { } result)
+                {
+                    var perTask = result.Metrics.Where(m => m.Value.PerTask is not null).ToList();
+                    if (perTask.Count > 0)
+                    {
+                        text.AppendLine($"Per task ({ScoreName(score)}): " + string.Join("; ", study.Tasks.Select((t, j) =>
+                            $"{t}: " + string.Join(", ", perTask.Select(m => $"{m.Key} {(m.Value.PerTask![j] is { } v ? F(v) : "-")}")))) + ".").AppendLine();
+                    }
+                }
+            }
+            if (study.RoutingAccuracy is { Count: > 0 } routing)
+            {
+                text.AppendLine("Routing accuracy (share of each task's evaluation windows sent to that task's own adapter, by nearest [CLS] centroid):").AppendLine();
+                text.AppendLine($"| after training on | {string.Join(" | ", study.Tasks)} |");
+                text.AppendLine($"|---|{string.Concat(study.Tasks.Select(_ => "---:|"))}");
+                for (int i = 0; i < routing.Count; i++)
+                    text.AppendLine($"| {i + 1}. {study.Tasks[i]} | {string.Join(" | ", routing[i].Select(v => v is { } a ? $"{a:F1}%" : "-"))} |");
+                text.AppendLine();
+            }
+            if (study.AfterTask.Count > 0)
+            {
+                var heatmap = $"heatmap-{safe}.png";
+                var lines = $"through-sequence-{safe}.png";
+                Charts.AccuracyHeatmap(Path.Combine(charts, heatmap), study, scores[0], $"{study.Label}: {ScoreName(scores[0])} R[i][j]");
+                Charts.ThroughSequence(Path.Combine(charts, lines), study, scores[0], $"{study.Label}: each task's {ScoreName(scores[0])} through the sequence");
+                text.AppendLine($"![{study.Label} heatmap](charts/{heatmap}) ![{study.Label} through the sequence](charts/{lines})").AppendLine();
+            }
+        }
+        var path = Path.Combine(runFolder, "report.md");
+        File.WriteAllText(path + ".tmp", text.ToString());
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static string RoutingSummary(StudyResult study)
+    {
+        if (study.RoutingAccuracy is not { Count: > 0 } routing) return study.Routing == "task id" ? "given" : "-";
+        var last = routing[^1].Where(v => v is not null).Select(v => v!.Value).ToList();
+        return last.Count == 0 ? "-" : $"{last.Average():F1}%";
+    }
+
+    private static string ScoreName(string score) => score switch { "f1" => "F1", "exact_match" => "EM", _ => score };
+
+    private static string Cell(IReadOnlyDictionary<string, double> scores, string score) => scores.TryGetValue(score, out var v) ? F(v) : "-";
+
+    private static string F(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,151 @@
+using System.ComponentModel;
+using PeftQa.Abstractions;
+using static TorchSharp.torch;
+
+namespace PeftQa.Plugins.Continual;
+
+public sealed class PerTaskAdaptersOptions
+{
+    [Description("How evaluation picks a task's adapter: task-id (the evaluation set's task is given) or centroid (not given: the " +
+                 "nearest task centroid of the base encoder's [CLS] vector chooses, per window).")]
+    public string Routing { get; set; } = "task-id";
+
+    [Description("Training windows per task whose base-encoder [CLS] vectors are averaged into the task's centroid.")]
+    public int CentroidWindows { get; set; } = 256;
+}
+
+/// <summary>
+/// One fresh adapter per task on the frozen base model, each with its own copy of the QA head: training a later task
+/// cannot change an earlier task's weights, so nothing is forgotten when the task is known. Without the task id, the
+/// nearest centroid of the base encoder's [CLS] vectors routes each window to an adapter. Needs an adapter strategy
+/// that leaves the encoder frozen and can be attached several times (LoRA, for example; not full fine-tuning).
+/// </summary>
+public sealed class PerTaskAdaptersStrategy : IContinualStrategy
+{
+    public static readonly IReadOnlyList<string> RoutingModes = ["task-id", "centroid"];
+
+    public string Name => "per-task-adapters";
+
+    public string Description => "A fresh adapter and QA head per task on the frozen base; evaluation routes by task id or by the nearest [CLS] centroid.";
+
+    public Type OptionsType => typeof(PerTaskAdaptersOptions);
+
+    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter)
+    {
+        var perTask = (PerTaskAdaptersOptions)options;
+        var problems = new List<string>();
+        if (!RoutingModes.Contains(perTask.Routing)) problems.Add($"routing: expected one of {string.Join(", ", RoutingModes)}, got '{perTask.Routing}'");
+        if (perTask.CentroidWindows <= 0) problems.Add($"centroidWindows: expected a positive integer, got {perTask.CentroidWindows}");
+        if (adapter.TrainsBaseWeights)
+            problems.Add($"adapter strategy '{adapter.Strategy}' trains the base encoder's own weights, so per-task adapters cannot keep a frozen base; pair it with a strategy that adds modules, such as lora");
+        else if (!adapter.CanAttachSeveral)
+            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first, which per-task adapters need; use lora");
+        return problems;
+    }
+
+    public IContinualLearner Start(ContinualSetup setup, object options) => new PerTaskAdaptersLearner(setup, (PerTaskAdaptersOptions)options);
+}
+
+internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdaptersOptions options) : LearnerBase(setup)
+{
+    /// <summary>Per task, its values of the base-model parameters its adapter trains (the QA head).</summary>
+    private readonly List<Tensor[]> heads = [];
+    private readonly List<Tensor> centroids = [];
+    private NamedParameter[] sharedTrainable = [];
+    private int active = -1;
+
+    public override EvaluationRouting Routing => options.Routing == "centroid" ? EvaluationRouting.ByContent : EvaluationRouting.ByTaskId;
+
+    public IReadOnlyList<Tensor> Centroids => centroids;
+
+    public override IReadOnlyList<NamedParameter> BeginTask(int task)
+    {
+        foreach (var old in Adapters)
+        {
+            old.Enabled = false;
+            foreach (var parameter in old.TrainableParameters) parameter.Parameter.requires_grad = false;
+        }
+        if (task > 0 && heads.Count >= task) RestoreHead(task - 1);
+        var adapter = Attach();
+        var modelParameters = new HashSet<Tensor>(Setup.Model.NamedParameters.Select(p => (Tensor)p.Parameter), ReferenceEqualityComparer.Instance);
+        sharedTrainable = adapter.TrainableParameters.Where(p => modelParameters.Contains(p.Parameter)).ToArray();
+        active = Adapters.Count - 1;
+        return adapter.TrainableParameters;
+    }
+
+    public override void EndTask(int task, ITaskSamples samples)
+    {
+        heads.Add(sharedTrainable.Select(p => p.Parameter.detach().clone()).ToArray());
+        var windows = Distinct(samples.SeenWindows).ToArray();
+        RandomFor(task, -3).Shuffle(windows);
+        Activate(null);
+        using (var cls = samples.Cls(windows.Take(options.CentroidWindows).ToList()))
+            centroids.Add(cls.mean([0]).detach().clone());
+        Activate(task);
+    }
+
+    public override void Activate(int? task)
+    {
+        if (Adapters.Count == 0) return;
+        if (task is not { } wanted)
+        {
+            foreach (var adapter in Adapters) adapter.Enabled = false;
+            return;
+        }
+        int chosen = Math.Min(wanted, Adapters.Count - 1);
+        foreach (var adapter in Adapters) adapter.Enabled = false;
+        Adapters[chosen].Enabled = true;
+        if (chosen != active && chosen < heads.Count) RestoreHead(chosen);
+        active = chosen;
+    }
+
+    public override int[] Route(Tensor baseCls)
+    {
+        if (centroids.Count == 0) return new int[baseCls.shape[0]];
+        using var scope = NewDisposeScope();
+        var distances = (baseCls.unsqueeze(1) - stack(centroids).to(baseCls.device).unsqueeze(0)).square().sum(-1);
+        return distances.argmin(1).cpu().data<long>().Select(i => (int)i).ToArray();
+    }
+
+    private void RestoreHead(int task)
+    {
+        using var _ = no_grad();
+        for (int p = 0; p < sharedTrainable.Length; p++) sharedTrainable[p].Parameter.copy_(heads[task][p]);
+        active = task;
+    }
+
+    protected override IEnumerable<(string Key, Tensor Tensor)> StateTensors()
+    {
+        foreach (var entry in base.StateTensors()) yield return entry;
+        for (int t = 0; t < heads.Count; t++)
+        {
+            for (int p = 0; p < sharedTrainable.Length; p++) yield return ($"head{t}/{sharedTrainable[p].Name}", heads[t][p]);
+            yield return ($"centroid{t}", centroids[t]);
+        }
+    }
+
+    protected override void BeforeLoad(string directory)
+    {
+        DisposeState();
+        int hidden = Setup.Model.Description.HiddenSize;
+        // BeginTask ran for every finished task, so their adapters exist; their heads and centroids are filled by Load.
+        for (int t = 0; t < Adapters.Count; t++)
+        {
+            heads.Add(sharedTrainable.Select(p => zeros_like(p.Parameter).requires_grad_(false)).ToArray());
+            centroids.Add(zeros(hidden, device: sharedTrainable.Length > 0 ? sharedTrainable[0].Parameter.device : null));
+        }
+    }
+
+    protected override void AfterLoad()
+    {
+        active = -1;
+        Activate(Adapters.Count - 1);
+    }
+
+    protected override void DisposeState()
+    {
+        foreach (var tensor in heads.SelectMany(h => h).Concat(centroids)) tensor.Dispose();
+        heads.Clear();
+        centroids.Clear();
+    }
+}

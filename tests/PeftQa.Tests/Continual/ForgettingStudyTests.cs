@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using Microsoft.Extensions.Logging.Abstractions;
+using PeftQa.Host.Modeling;
+using PeftQa.Tests.Support;
+using Xunit;
+
+namespace PeftQa.Tests.Continual;
+
+/// <summary>
+/// The CI-sized forgetting study: the shape of recipes/forgetting-squad-shifts.json (three tasks in sequence; full
+/// fine-tuning and LoRA; naive, replay, EWC, per-task adapters, O-LoRA) on synthetic domains with a tiny model.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class ForgettingStudyTests
+{
+    private static readonly string[] Tasks = ["biographies", "products", "chemistry"];
+
+    private static string Recipe(string model, string continual, string adapters, int maxSteps = 8, string extra = "") => $$"""
+        {
+          "name": "forgetting-tiny", "model": {{JsonSerializer.Serialize(model)}}, "seed": 11,
+          "tasks": [{{string.Join(", ", Tasks.Select(t =>
+              $$"""{ "name": "{{t}}", "train": "builtin:synthetic/{{t}}/train", "eval": "builtin:synthetic/{{t}}/eval", "maxTrainExamples": 80, "maxEvalExamples": 24 }"""))}}],
+          "adapters": [{{adapters}}],
+          "continual": [{{continual}}],
+          "training": { "learningRate": 2e-3, "batchSize": 8, "maxSteps": {{maxSteps}}, "maxSequenceLength": 96, "docStride": 32, "logEvery": 4 {{extra}} }
+        }
+        """;
+
+    private static string TinyModel(TemporaryFolder folder) =>
+        TinyCheckpoint.Create(folder.Combine("tiny-model"), Path.Combine(BuiltinModels.EnsureCheckpoint(ModelSources.MiniLmL6, NullLogger.Instance), "vocab.txt"));
+
+    private static double[][] Matrix(JsonNode study, string score) =>
+        study["afterTask"]!.AsArray().Select(row => row!.AsArray().Select(s => s![score]!.GetValue<double>()).ToArray()).ToArray();
+
+    [Fact]
+    public async Task A_study_of_three_tasks_reports_matrices_metrics_routing_and_charts_for_every_configuration()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = folder.WriteFile("study.json", Recipe(TinyModel(folder),
+            """
+            { "strategy": "naive" },
+            { "strategy": "replay", "options": { "memoryPerTask": 16, "perBatch": 4 } },
+            { "strategy": "ewc", "options": { "lambda": 1000, "fisherWindows": 16 } },
+            { "strategy": "per-task-adapters", "label": "per-task (task id)", "adapters": ["lora"] },
+            { "strategy": "per-task-adapters", "label": "per-task (routed)", "options": { "routing": "centroid" }, "adapters": ["lora"] },
+            { "strategy": "o-lora", "adapters": ["lora"] }
+            """,
+            """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }"""));
+        var runFolder = folder.Combine("run");
+
+        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+
+        result.ExitCode.Should().Be(0, result.Error);
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
+        var studies = results["studies"]!.AsArray().ToDictionary(s => s!["label"]!.GetValue<string>(), s => s!);
+        studies.Keys.Should().Equal("full+naive", "full+replay", "full+ewc", "lora+naive", "lora+replay", "lora+ewc",
+            "lora+per-task (task id)", "lora+per-task (routed)", "lora+o-lora");
+        results["continualMetrics"]!["forgetting"]!.GetValue<string>().Should().Contain("Chaudhry");
+
+        foreach (var (label, study) in studies)
+        {
+            var f1 = Matrix(study, "f1");
+            f1.Should().HaveCount(3).And.OnlyContain(row => row.Length == 3, label);
+            var metrics = study["continualMetrics"]!["f1"]!;
+            metrics["acc"]!["value"]!.GetValue<double>().Should().BeApproximately(f1[2].Average(), 1e-9, label);
+            metrics["bwt"]!["value"]!.GetValue<double>().Should().BeApproximately((f1[2][0] - f1[0][0] + f1[2][1] - f1[1][1]) / 2, 1e-9, label);
+            study["continualMetrics"]!["exact_match"]!["forgetting"]!["perTask"]!.AsArray().Should().HaveCount(3);
+        }
+
+        // With the task given, per-task adapters cannot forget: every score after its task stays exactly what it was.
+        var perTask = Matrix(studies["lora+per-task (task id)"], "f1");
+        for (int j = 0; j < 3; j++)
+            for (int i = j; i < 3; i++)
+                perTask[i][j].Should().Be(perTask[j][j], $"task {j} after task {i}");
+        studies["lora+per-task (task id)"]["continualMetrics"]!["f1"]!["bwt"]!["value"]!.GetValue<double>().Should().Be(0);
+        studies["lora+per-task (task id)"]["adapterFolder"]!.GetValue<string>().Should().EndWith("adapter-1-biographies");
+        Directory.GetDirectories(Path.Combine(runFolder, "studies", "lora_per-task__task_id_"), "adapter-*").Should().HaveCount(3);
+
+        // Routed without the task id: accuracy of the router per trained task, recorded after every task.
+        var routing = studies["lora+per-task (routed)"]["routingAccuracy"]!.AsArray();
+        routing.Should().HaveCount(3);
+        routing[2]!.AsArray().Should().OnlyContain(v => v != null && v.GetValue<double>() >= 0 && v.GetValue<double>() <= 100);
+        routing[0]![1].Should().BeNull("task 2 has no adapter after task 1");
+
+        var report = File.ReadAllText(Path.Combine(runFolder, "report.md"));
+        report.Should().Contain("## Summary (F1)").And.Contain("## Summary (EM)").And.Contain("| after training on ↓ / evaluated on → | biographies | products | chemistry |")
+            .And.Contain("Chaudhry").And.Contain("Routing accuracy").And.Contain("| lora+o-lora | lora | o-lora |");
+        foreach (var label in studies.Keys)
+            foreach (var chart in new[] { "heatmap", "through-sequence" })
+            {
+                var png = Path.Combine(runFolder, "charts", $"{chart}-{Host.Continual.StudyRunner.SafeName(label)}.png");
+                File.ReadAllBytes(png).Take(4).Should().Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png);
+                report.Should().Contain($"charts/{Path.GetFileName(png)}");
+            }
+    }
+
+    [Fact]
+    public async Task Pairings_that_cannot_work_fail_before_training_naming_the_option_and_adapter()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = folder.WriteFile("bad.json", Recipe(TinyModel(folder),
+            """{ "strategy": "per-task-adapters" }, { "strategy": "o-lora", "adapters": ["p-tuning-v2"] }, { "strategy": "ewc", "options": { "lambda": -1 } }""",
+            """{ "strategy": "full" }, { "strategy": "p-tuning-v2", "options": { "prefixLength": 2 } }"""));
+
+        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().NotContain("per-task-adapters with adapter 'p-tuning-v2'", "one prefix per task, swapped in by routing, works");
+        result.Error.Should().Contain("$.continual[0] (per-task-adapters with adapter 'full'): adapter strategy 'full' trains the base encoder's own weights")
+            .And.Contain("$.continual[1] (o-lora with adapter 'p-tuning-v2'): adapter strategy 'p-tuning-v2' has no LoRA A matrices")
+            .And.Contain("lambda: expected a finite number >= 0, got -1");
+        Directory.Exists(folder.Combine("run")).Should().BeFalse("nothing starts when the recipe is wrong");
+    }
+
+    [Fact]
+    public async Task A_study_killed_between_tasks_resumes_at_the_next_task_and_ends_like_an_uninterrupted_one()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = folder.WriteFile("study.json", Recipe(TinyModel(folder), """{ "strategy": "ewc", "options": { "lambda": 1000, "fisherWindows": 16 } }""",
+            """{ "strategy": "full" }""", maxSteps: 40, extra: """, "checkpointEvery": 5"""));
+        var reference = await PeftQa.Tests.Training.KillAndResumeTests.RunToEnd("run", recipe, "--out", folder.Combine("reference"));
+        reference.Code.Should().Be(0, reference.Output);
+
+        var killedFolder = folder.Combine("killed");
+        var statePath = Path.Combine(killedFolder, "studies", "full", "study-state.json");
+        using (var victim = PeftQa.Tests.Training.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
+        {
+            _ = victim.StandardOutput.ReadToEndAsync();
+            _ = victim.StandardError.ReadToEndAsync();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!(File.Exists(statePath) && CompletedTasks(statePath) >= 1) && !victim.HasExited && DateTime.UtcNow < deadline)
+                await Task.Delay(5);
+            victim.Kill(entireProcessTree: true);
+            await victim.WaitForExitAsync();
+        }
+        File.Exists(Path.Combine(killedFolder, "results.json")).Should().BeFalse("the kill came before the end");
+        int finished = CompletedTasks(statePath);
+        finished.Should().BeInRange(1, 2);
+
+        var resumed = await PeftQa.Tests.Training.KillAndResumeTests.RunToEnd("run", recipe, "--out", killedFolder, "--resume");
+        resumed.Code.Should().Be(0, resumed.Output);
+        resumed.Output.Should().Contain("full: task biographies already done; skipping to the next");
+        resumed.Output.Should().NotContain("trained on biographies", "a finished task is not trained again");
+
+        var expected = JsonNode.Parse(File.ReadAllText(folder.Combine("reference", "results.json")))!["studies"]![0]!;
+        var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(killedFolder, "results.json")))!["studies"]![0]!;
+        actual["afterTask"]!.ToJsonString().Should().Be(expected["afterTask"]!.ToJsonString());
+        actual["continualMetrics"]!.ToJsonString().Should().Be(expected["continualMetrics"]!.ToJsonString());
+        File.ReadAllBytes(Path.Combine(killedFolder, "studies", "full", "model", "model.safetensors"))
+            .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "full", "model", "model.safetensors")));
+    }
+
+    private static int CompletedTasks(string statePath)
+    {
+        try { return JsonNode.Parse(File.ReadAllText(statePath))?["AfterTask"]?.AsArray().Count ?? 0; }
+        catch (Exception e) when (e is IOException or JsonException) { return 0; }
+    }
+}
