@@ -93,6 +93,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             }
             var checkpoints = Path.Combine(folder, "tasks", $"{i + 1}-{SafeName(task.Name)}", "checkpoints");
             var settings = study.LearningRate is { } rate ? recipe.Training with { LearningRate = rate } : recipe.Training;
+            if (study.Tasks[i].MaxSteps is { } taskSteps) settings = settings with { MaxSteps = taskSteps };
             int seed = recipe.Seed + i;
             var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, taskTrainable, settings, seed, checkpoints, context.Resume,
                 step => QaEvaluator.Evaluate(model, task.Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,

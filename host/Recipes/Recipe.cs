@@ -70,6 +70,10 @@ public sealed class TaskSpec
     [Range(1, int.MaxValue)]
     public int? MaxEvalExamples { get; init; }
 
+    [Description("Optimizer steps for this task (null: training.maxSteps, else training.epochs).")]
+    [Range(1, int.MaxValue)]
+    public int? MaxSteps { get; init; }
+
     [Description("Split one file into training and evaluation parts (train and eval then name the same file); null: use the files as they are.")]
     public HoldOutSplit? Split { get; init; }
 }

@@ -80,8 +80,8 @@ public static class Charts
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             stages.Select(x => new Tick(x, x == 0 ? "before training" : $"after {study.Tasks[(int)x - 1]}")).ToArray());
-        plot.Axes.Left.Label.Text = $"{score} (0-100)";
-        plot.Axes.SetLimitsY(0, 105);
+        plot.Axes.Left.Label.Text = $"{(score == "f1" ? "F1" : score == "exact_match" ? "EM" : score)} (0-100)";
+        plot.Axes.SetLimits(-0.4, stages.Length - 0.6, 0, 105);
         plot.Title(title);
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Math.Max(640, 170 * stages.Length), 480);

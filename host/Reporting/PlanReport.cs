@@ -22,15 +22,17 @@ public static class PlanReport
         terminal.WriteLine($"Training: lr {training.LearningRate}, batch {training.BatchSize} x {training.GradientAccumulation}, " +
                            (training.MaxSteps is { } steps ? $"{steps} steps" : $"{training.Epochs} epochs") +
                            $", sequence {training.MaxSequenceLength}, stride {training.DocStride}; metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
-        var table = new Table().AddColumns("Study", "Strategy", "Step", "Task", "Train", "Eval");
+        var table = new Table().AddColumns("Study", "Strategy", "Continual", "Step", "Task", "Steps", "Train", "Eval");
         foreach (var study in plan.Studies)
         {
             for (int i = 0; i < study.Tasks.Count; i++)
             {
                 var task = study.Tasks[i];
-                table.AddRow(Markup.Escape(study.Label), Markup.Escape(study.Strategy.Name), (i + 1).ToString(), Markup.Escape(task.Name),
-                    Markup.Escape(task.Train + (task.MaxTrainExamples is { } t ? $" (first {t})" : "")),
-                    Markup.Escape(task.Eval + (task.MaxEvalExamples is { } e ? $" (first {e})" : "")));
+                string split = task.Split is { } s ? $", {100 * (1 - s.EvalFraction):F0}% of the {s.By}s" : "";
+                table.AddRow(Markup.Escape(study.Label), Markup.Escape(study.Strategy.Name), Markup.Escape(study.Continual.Strategy.Name), (i + 1).ToString(),
+                    Markup.Escape(task.Name), (task.MaxSteps ?? training.MaxSteps)?.ToString() ?? $"{training.Epochs} epochs",
+                    Markup.Escape(task.Train + (task.MaxTrainExamples is { } t ? $" (sample of {t}{split})" : split.Length > 0 ? $" ({split[2..]})" : "")),
+                    Markup.Escape(task.Eval + (task.MaxEvalExamples is { } e ? $" (sample of {e})" : "")));
             }
         }
         terminal.Write(table);

@@ -72,6 +72,20 @@ public static class RunReport
             }
         }
         terminal.Write(table);
+
+        // Forgetting at a glance: the continual metrics of the first reported score, once every task is trained.
+        var score = ContinualSummary.ReportedScores.FirstOrDefault(s => metricNames.Contains(s)) ?? metricNames[0];
+        var continual = studies.Select(s => (Study: s, Scores: ContinualSummary.Compute(s, plan.ContinualMetrics, [score]).FirstOrDefault()))
+            .Where(s => s.Scores is not null && s.Study.Tasks.Count > 1).ToList();
+        if (continual.Count > 0)
+        {
+            var summary = new Table().Title($"{plan.Recipe.Name}: continual metrics on {score} (definitions in report.md)");
+            summary.AddColumns(["Study", .. plan.ContinualMetrics.Select(m => m.Name.ToUpperInvariant())]);
+            foreach (var (study, scores) in continual)
+                summary.AddRow([Markup.Escape(study.Label), .. plan.ContinualMetrics.Select(m => scores!.Metrics[m.Name].Value is { } v
+                    ? v.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "-")]);
+            terminal.Write(summary);
+        }
         foreach (var metric in plan.Metrics.Where(m => m.Signature is not null))
             terminal.WriteLine($"{metric.Name}: {metric.Signature}");
     }

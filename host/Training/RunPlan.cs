@@ -4,7 +4,7 @@ using PeftQa.Host.Recipes;
 namespace PeftQa.Host.Training;
 
 /// <summary>One task of a study, its data resolved.</summary>
-public sealed record TaskPlan(string Name, string Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples, HoldOutSplit? Split = null);
+public sealed record TaskPlan(string Name, string Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples, HoldOutSplit? Split = null, int? MaxSteps = null);
 
 /// <summary>A continual-learning strategy as a study uses it.</summary>
 public sealed record ContinualPlan(string Label, IContinualStrategy Strategy, object Options);

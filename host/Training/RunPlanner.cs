@@ -40,7 +40,7 @@ public static class RunPlanner
             var train = Try(() => DataSources.Resolve(task.Train, dataRoot, At($"$.tasks[{i}].train")));
             var eval = Try(() => DataSources.Resolve(task.Eval, dataRoot, At($"$.tasks[{i}].eval")));
             if (train is not null && eval is not null)
-                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples, task.Split));
+                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples, task.Split, task.MaxSteps));
         }
 
         var adapters = new List<(int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options)>();
