@@ -12,7 +12,7 @@ namespace PeftQa.Abstractions;
 /// The host drives a study: <see cref="Start"/>, then for each task <see cref="IContinualLearner.BeginTask"/>, training
 /// (each step's loss plus <see cref="IContinualLearner.Penalty"/>, each batch plus <see cref="IContinualLearner.ReplayWindows"/>),
 /// <see cref="IContinualLearner.EndTask"/>, <see cref="IContinualLearner.Save"/>, and evaluation on every task.
-/// Options work as for adapter strategies (see <see cref="IAdapterStrategy"/>).
+/// Options work as for adapter strategies (see <see cref="IAdapterStrategy"/>); derive from <see cref="ContinualStrategy{TOptions}"/> to get them typed.
 /// </remarks>
 [PluginKind("continual-strategy")]
 public interface IContinualStrategy : IConfigurablePlugin
@@ -25,6 +25,27 @@ public interface IContinualStrategy : IConfigurablePlugin
 
     /// <summary>Starts a study on <see cref="ContinualSetup.Model"/>; no adapter is attached yet.</summary>
     IContinualLearner Start(ContinualSetup setup, object options);
+}
+
+/// <summary>Base class with typed options. Override <see cref="Validate(TOptions, AdapterTraits)"/> and <see cref="Start(ContinualSetup, TOptions)"/>.</summary>
+public abstract class ContinualStrategy<TOptions> : IContinualStrategy where TOptions : class, new()
+{
+    public abstract string Name { get; }
+
+    public abstract string Description { get; }
+
+    public Type OptionsType => typeof(TOptions);
+
+    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter) => Validate(Cast(options), adapter);
+
+    public IContinualLearner Start(ContinualSetup setup, object options) => Start(setup, Cast(options));
+
+    protected virtual IReadOnlyList<string> Validate(TOptions options, AdapterTraits adapter) => [];
+
+    protected abstract IContinualLearner Start(ContinualSetup setup, TOptions options);
+
+    private TOptions Cast(object options) => options as TOptions
+        ?? throw new ArgumentException($"{Name} expects options of type {typeof(TOptions).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
 }
 
 /// <summary>What the host found out about an adapter strategy by attaching it to a small model of the same kind.</summary>

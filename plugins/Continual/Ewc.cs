@@ -23,17 +23,15 @@ public sealed class EwcOptions
 /// parameters and their values theta* are kept; later tasks train with the penalty sum of lambda/2 * F * (theta - theta*)^2,
 /// one term per finished task (Avalanche's "separate" mode). Works with any adapter strategy: it protects what that strategy trains.
 /// </summary>
-public sealed class EwcStrategy : IContinualStrategy
+public sealed class EwcStrategy : ContinualStrategy<EwcOptions>
 {
-    public string Name => "ewc";
+    public override string Name => "ewc";
 
-    public string Description => "Elastic weight consolidation: a diagonal-Fisher penalty keeps the weights earlier tasks relied on near their values.";
+    public override string Description => "Elastic weight consolidation: a diagonal-Fisher penalty keeps the weights earlier tasks relied on near their values.";
 
-    public Type OptionsType => typeof(EwcOptions);
-
-    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter)
+    protected override IReadOnlyList<string> Validate(EwcOptions options, AdapterTraits adapter)
     {
-        var ewc = (EwcOptions)options;
+        var ewc = options;
         var problems = new List<string>();
         if (!(ewc.Lambda >= 0) || double.IsInfinity(ewc.Lambda)) problems.Add($"lambda: expected a finite number >= 0, got {ewc.Lambda}");
         if (ewc.FisherWindows <= 0) problems.Add($"fisherWindows: expected a positive integer, got {ewc.FisherWindows}");
@@ -41,7 +39,7 @@ public sealed class EwcStrategy : IContinualStrategy
         return problems;
     }
 
-    public IContinualLearner Start(ContinualSetup setup, object options) => new EwcLearner(setup, (EwcOptions)options);
+    protected override IContinualLearner Start(ContinualSetup setup, EwcOptions options) => new EwcLearner(setup, options);
 }
 
 internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : LearnerBase(setup)

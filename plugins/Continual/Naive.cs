@@ -7,17 +7,13 @@ public sealed class NaiveOptions
 }
 
 /// <summary>Plain sequential fine-tuning: each task trains from where the previous one left off. The baseline for forgetting.</summary>
-public sealed class NaiveStrategy : IContinualStrategy
+public sealed class NaiveStrategy : ContinualStrategy<NaiveOptions>
 {
-    public string Name => "naive";
+    public override string Name => "naive";
 
-    public string Description => "Plain sequential training, task after task, with nothing done against forgetting (the baseline).";
+    public override string Description => "Plain sequential training, task after task, with nothing done against forgetting (the baseline).";
 
-    public Type OptionsType => typeof(NaiveOptions);
-
-    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter) => [];
-
-    public IContinualLearner Start(ContinualSetup setup, object options) => new NaiveLearner(setup);
+    protected override IContinualLearner Start(ContinualSetup setup, NaiveOptions options) => new NaiveLearner(setup);
 
     private sealed class NaiveLearner(ContinualSetup setup) : LearnerBase(setup);
 }

@@ -19,17 +19,15 @@ public sealed class OLoraOptions
 /// with LoRA A matrices (parameters named <c>*.lora_A.weight</c>) that can be attached several times. The QA head is shared
 /// and keeps training (the paper's models generate answers and have no head).
 /// </summary>
-public sealed class OLoraStrategy : IContinualStrategy
+public sealed class OLoraStrategy : ContinualStrategy<OLoraOptions>
 {
-    public string Name => "o-lora";
+    public override string Name => "o-lora";
 
-    public string Description => "O-LoRA: a new LoRA per task, earlier ones frozen, with a penalty keeping the new A orthogonal to the old ones.";
+    public override string Description => "O-LoRA: a new LoRA per task, earlier ones frozen, with a penalty keeping the new A orthogonal to the old ones.";
 
-    public Type OptionsType => typeof(OLoraOptions);
-
-    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter)
+    protected override IReadOnlyList<string> Validate(OLoraOptions options, AdapterTraits adapter)
     {
-        var oLora = (OLoraOptions)options;
+        var oLora = options;
         var problems = new List<string>();
         if (!(oLora.Lambda >= 0) || double.IsInfinity(oLora.Lambda)) problems.Add($"lambda: expected a finite number >= 0, got {oLora.Lambda}");
         if (!(oLora.L2 >= 0) || double.IsInfinity(oLora.L2)) problems.Add($"l2: expected a finite number >= 0, got {oLora.L2}");
@@ -40,7 +38,7 @@ public sealed class OLoraStrategy : IContinualStrategy
         return problems;
     }
 
-    public IContinualLearner Start(ContinualSetup setup, object options) => new OLoraLearner(setup, (OLoraOptions)options);
+    protected override IContinualLearner Start(ContinualSetup setup, OLoraOptions options) => new OLoraLearner(setup, options);
 
     internal static bool IsLoraA(string name) => name.EndsWith(".lora_A.weight", StringComparison.Ordinal);
 }

@@ -20,19 +20,17 @@ public sealed class PerTaskAdaptersOptions
 /// nearest centroid of the base encoder's [CLS] vectors routes each window to an adapter. Needs an adapter strategy
 /// that leaves the encoder frozen and can be attached several times (LoRA, for example; not full fine-tuning).
 /// </summary>
-public sealed class PerTaskAdaptersStrategy : IContinualStrategy
+public sealed class PerTaskAdaptersStrategy : ContinualStrategy<PerTaskAdaptersOptions>
 {
     public static readonly IReadOnlyList<string> RoutingModes = ["task-id", "centroid"];
 
-    public string Name => "per-task-adapters";
+    public override string Name => "per-task-adapters";
 
-    public string Description => "A fresh adapter and QA head per task on the frozen base; evaluation routes by task id or by the nearest [CLS] centroid.";
+    public override string Description => "A fresh adapter and QA head per task on the frozen base; evaluation routes by task id or by the nearest [CLS] centroid.";
 
-    public Type OptionsType => typeof(PerTaskAdaptersOptions);
-
-    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter)
+    protected override IReadOnlyList<string> Validate(PerTaskAdaptersOptions options, AdapterTraits adapter)
     {
-        var perTask = (PerTaskAdaptersOptions)options;
+        var perTask = options;
         var problems = new List<string>();
         if (!RoutingModes.Contains(perTask.Routing)) problems.Add($"routing: expected one of {string.Join(", ", RoutingModes)}, got '{perTask.Routing}'");
         if (perTask.CentroidWindows <= 0) problems.Add($"centroidWindows: expected a positive integer, got {perTask.CentroidWindows}");
@@ -43,7 +41,7 @@ public sealed class PerTaskAdaptersStrategy : IContinualStrategy
         return problems;
     }
 
-    public IContinualLearner Start(ContinualSetup setup, object options) => new PerTaskAdaptersLearner(setup, (PerTaskAdaptersOptions)options);
+    protected override IContinualLearner Start(ContinualSetup setup, PerTaskAdaptersOptions options) => new PerTaskAdaptersLearner(setup, options);
 }
 
 internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdaptersOptions options) : LearnerBase(setup)

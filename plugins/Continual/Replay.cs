@@ -17,24 +17,22 @@ public sealed class ReplayOptions
 /// Experience replay: after each task, a reservoir sample of the windows its training used is kept; every later batch
 /// gets <see cref="ReplayOptions.PerBatch"/> of them added. Works with any adapter strategy.
 /// </summary>
-public sealed class ReplayStrategy : IContinualStrategy
+public sealed class ReplayStrategy : ContinualStrategy<ReplayOptions>
 {
-    public string Name => "replay";
+    public override string Name => "replay";
 
-    public string Description => "Experience replay: a reservoir-sampled memory of each finished task's windows, mixed into every later batch.";
+    public override string Description => "Experience replay: a reservoir-sampled memory of each finished task's windows, mixed into every later batch.";
 
-    public Type OptionsType => typeof(ReplayOptions);
-
-    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter)
+    protected override IReadOnlyList<string> Validate(ReplayOptions options, AdapterTraits adapter)
     {
-        var replay = (ReplayOptions)options;
+        var replay = options;
         var problems = new List<string>();
         if (replay.MemoryPerTask <= 0) problems.Add($"memoryPerTask: expected a positive integer, got {replay.MemoryPerTask}");
         if (replay.PerBatch <= 0) problems.Add($"perBatch: expected a positive integer, got {replay.PerBatch}");
         return problems;
     }
 
-    public IContinualLearner Start(ContinualSetup setup, object options) => new ReplayLearner(setup, (ReplayOptions)options);
+    protected override IContinualLearner Start(ContinualSetup setup, ReplayOptions options) => new ReplayLearner(setup, options);
 }
 
 internal sealed class ReplayLearner(ContinualSetup setup, ReplayOptions options) : LearnerBase(setup)

@@ -98,6 +98,29 @@ public sealed class ForgettingStudyTests
     }
 
     [Fact]
+    public async Task A_third_party_continual_strategy_and_metric_run_from_a_plugin_folder()
+    {
+        using var folder = new TemporaryFolder();
+        TemporaryFolder.CopyFolder(Path.Combine(TestEnvironment.OutputFolder, "third-party", "SamplePlugin"), folder.Combine("plugins", "SamplePlugin"));
+        var recipe = Recipe(TinyModel(folder), """{ "strategy": "naive" }, { "strategy": "sample-l2-anchor", "label": "l2", "options": { "strength": 10 } }""",
+            """{ "strategy": "full" }""", maxSteps: 4);
+        recipe = recipe.Replace("\"seed\": 11,", "\"seed\": 11, \"plugins\": [\"plugins\"], \"evaluation\": { \"continualMetrics\": [\"acc\", \"sample_worst_final\"] },");
+        var runFolder = folder.Combine("run");
+
+        var result = await Cli.Run("run", folder.WriteFile("study.json", recipe), "--device", "cpu", "--out", runFolder);
+
+        result.ExitCode.Should().Be(0, result.Error);
+        var studies = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!["studies"]!.AsArray();
+        studies.Select(s => s!["label"]!.GetValue<string>()).Should().Equal("full+naive", "full+l2");
+        var l2 = studies[1]!;
+        l2["continualMetrics"]!["f1"]!["sample_worst_final"]!["value"]!.GetValue<double>().Should().Be(Matrix(l2, "f1")[2].Min());
+        File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!)
+            .Where(n => n["study"]!.GetValue<string>() == "full+l2" && n["task"]!.GetValue<string>() != "biographies" && n["penalty"] is not null)
+            .Should().Contain(n => n["penalty"]!.GetValue<double>() > 0, "the third party's penalty trains along");
+        File.ReadAllText(Path.Combine(runFolder, "report.md")).Should().Contain("SAMPLE_WORST_FINAL").And.Contain("min over j of R[T][j]");
+    }
+
+    [Fact]
     public async Task Pairings_that_cannot_work_fail_before_training_naming_the_option_and_adapter()
     {
         using var folder = new TemporaryFolder();
