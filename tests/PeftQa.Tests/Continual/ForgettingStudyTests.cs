@@ -41,14 +41,14 @@ public sealed class ForgettingStudyTests
         using var folder = new TemporaryFolder();
         var recipe = folder.WriteFile("study.json", Recipe(TinyModel(folder),
             """
-            { "strategy": "naive" },
-            { "strategy": "replay", "options": { "memoryPerTask": 16, "perBatch": 4 } },
-            { "strategy": "ewc", "options": { "lambda": 1000, "fisherWindows": 16 } },
-            { "strategy": "per-task-adapters", "label": "per-task (task id)", "adapters": ["lora"] },
+            { "strategy": "naive", "adapters": ["full", "lora"] },
+            { "strategy": "replay", "options": { "memoryPerTask": 16, "perBatch": 4 }, "adapters": ["full", "lora"] },
+            { "strategy": "ewc", "options": { "lambda": 1000, "fisherWindows": 16 }, "adapters": ["full", "lora"] },
+            { "strategy": "per-task-adapters", "label": "per-task (task id)", "adapters": ["lora", "p-tuning-v2"] },
             { "strategy": "per-task-adapters", "label": "per-task (routed)", "options": { "routing": "centroid" }, "adapters": ["lora"] },
             { "strategy": "o-lora", "adapters": ["lora"] }
             """,
-            """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }"""));
+            """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }, { "strategy": "p-tuning-v2", "options": { "prefixLength": 4 } }"""));
         var runFolder = folder.Combine("run");
 
         var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
@@ -57,7 +57,7 @@ public sealed class ForgettingStudyTests
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
         var studies = results["studies"]!.AsArray().ToDictionary(s => s!["label"]!.GetValue<string>(), s => s!);
         studies.Keys.Should().Equal("full+naive", "full+replay", "full+ewc", "lora+naive", "lora+replay", "lora+ewc",
-            "lora+per-task (task id)", "lora+per-task (routed)", "lora+o-lora");
+            "lora+per-task (task id)", "lora+per-task (routed)", "lora+o-lora", "p-tuning-v2+per-task (task id)");
         results["continualMetrics"]!["forgetting"]!.GetValue<string>().Should().Contain("Chaudhry");
 
         foreach (var (label, study) in studies)
@@ -70,12 +70,16 @@ public sealed class ForgettingStudyTests
             study["continualMetrics"]!["exact_match"]!["forgetting"]!["perTask"]!.AsArray().Should().HaveCount(3);
         }
 
-        // With the task given, per-task adapters cannot forget: every score after its task stays exactly what it was.
-        var perTask = Matrix(studies["lora+per-task (task id)"], "f1");
-        for (int j = 0; j < 3; j++)
-            for (int i = j; i < 3; i++)
-                perTask[i][j].Should().Be(perTask[j][j], $"task {j} after task {i}");
-        studies["lora+per-task (task id)"]["continualMetrics"]!["f1"]!["bwt"]!["value"]!.GetValue<double>().Should().Be(0);
+        // With the task given, per-task adapters cannot forget: every score after its task stays exactly what it was,
+        // with LoRA branches and with P-tuning v2 prefixes (one prefix per task, swapped in by the router).
+        foreach (var label in new[] { "lora+per-task (task id)", "p-tuning-v2+per-task (task id)" })
+        {
+            var perTask = Matrix(studies[label], "f1");
+            for (int j = 0; j < 3; j++)
+                for (int i = j; i < 3; i++)
+                    perTask[i][j].Should().Be(perTask[j][j], $"{label}: task {j} after task {i}");
+            studies[label]["continualMetrics"]!["f1"]!["bwt"]!["value"]!.GetValue<double>().Should().Be(0);
+        }
         studies["lora+per-task (task id)"]["adapterFolder"]!.GetValue<string>().Should().EndWith("adapter-1-biographies");
         Directory.GetDirectories(Path.Combine(runFolder, "studies", "lora_per-task__task_id_"), "adapter-*").Should().HaveCount(3);
 
