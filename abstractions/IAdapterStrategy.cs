@@ -73,18 +73,15 @@ public abstract class AdapterStrategy<TOptions> : IAdapterStrategy where TOption
 
     public Type OptionsType => typeof(TOptions);
 
-    public IReadOnlyList<string> Validate(object options, ModelDescription model) => Validate(Cast(options), model);
+    public IReadOnlyList<string> Validate(object options, ModelDescription model) => Validate(PluginOptions.Cast<TOptions>(Name, options), model);
 
-    public IAdapter Attach(IAdaptableModel model, object options) => Attach(model, Cast(options));
+    public IAdapter Attach(IAdaptableModel model, object options) => Attach(model, PluginOptions.Cast<TOptions>(Name, options));
 
     public virtual object? ReadSavedOptions(string directory) => null;
 
     protected virtual IReadOnlyList<string> Validate(TOptions options, ModelDescription model) => [];
 
     protected abstract IAdapter Attach(IAdaptableModel model, TOptions options);
-
-    private TOptions Cast(object options) => options as TOptions
-        ?? throw new ArgumentException($"{Name} expects options of type {typeof(TOptions).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
 }
 
 /// <summary>A saved adapter that cannot be loaded into this model or by this strategy.</summary>

@@ -36,16 +36,13 @@ public abstract class ContinualStrategy<TOptions> : IContinualStrategy where TOp
 
     public Type OptionsType => typeof(TOptions);
 
-    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter) => Validate(Cast(options), adapter);
+    public IReadOnlyList<string> Validate(object options, AdapterTraits adapter) => Validate(PluginOptions.Cast<TOptions>(Name, options), adapter);
 
-    public IContinualLearner Start(ContinualSetup setup, object options) => Start(setup, Cast(options));
+    public IContinualLearner Start(ContinualSetup setup, object options) => Start(setup, PluginOptions.Cast<TOptions>(Name, options));
 
     protected virtual IReadOnlyList<string> Validate(TOptions options, AdapterTraits adapter) => [];
 
     protected abstract IContinualLearner Start(ContinualSetup setup, TOptions options);
-
-    private TOptions Cast(object options) => options as TOptions
-        ?? throw new ArgumentException($"{Name} expects options of type {typeof(TOptions).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
 }
 
 /// <summary>What the host found out about an adapter strategy by attaching it to a small model of the same kind.</summary>

@@ -17,3 +17,10 @@ public interface IConfigurablePlugin : IPeftQaPlugin
     /// <summary>The options class. Public settable properties are the options; a <c>[Description]</c> on each documents it.</summary>
     Type OptionsType { get; }
 }
+
+/// <summary>The typed plugin bases' one check that the host passed the options class they declared.</summary>
+internal static class PluginOptions
+{
+    public static TOptions Cast<TOptions>(string plugin, object options) where TOptions : class => options as TOptions
+        ?? throw new ArgumentException($"{plugin} expects options of type {typeof(TOptions).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
+}

@@ -13,7 +13,14 @@ namespace PeftQa.Host.Continual;
 
 /// <summary>What a study runs in: the run folder, device, tokenizer, shared data and logs.</summary>
 public sealed record StudyContext(string RunFolder, string RecipeDirectory, bool Resume, Device Device, BertTokenizer Tokenizer,
-    IReadOnlyList<TaskData> Tasks, MetricsLog Metrics, ITrainingObserver Observer);
+    IReadOnlyList<TaskData> Tasks, MetricsLog Metrics, ITrainingObserver Observer)
+{
+    /// <summary>
+    /// The baseline b[j]: the base model, loaded after seeding with the recipe's seed (so its fresh QA head is the same),
+    /// with nothing attached. It is the same for every study of a run, so the first study measures it and the rest reuse it.
+    /// </summary>
+    public List<Dictionary<string, double>>? Baseline { get; set; }
+}
 
 /// <summary>
 /// Runs one study: a fresh copy of the base model with the study's adapter strategy, evaluated on every task before
@@ -63,12 +70,14 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             return scores;
         }
 
-        // The baseline b[j]: the base model with nothing attached and its fresh QA head, the same for every strategy.
         if (state.Baseline is null)
         {
-            state.Baseline = EvaluateAll("before training", -1).Select(s => s.ToDictionary()).ToList();
+            if (context.Baseline is null) context.Baseline = EvaluateAll("before training", -1).Select(s => s.ToDictionary()).ToList();
+            else logger.LogInformation("{Study}: baseline before training as measured for the run's first study (same base model and seed)", study.Label);
+            state.Baseline = context.Baseline;
             state.Save(statePath);
         }
+        context.Baseline ??= state.Baseline;
 
         long trainable = 0, total = 0;
         for (int i = 0; i < context.Tasks.Count; i++)
@@ -114,10 +123,10 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             if (i > 0 && Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
         }
 
-        var (adapterFolder, modelFolder) = SaveAdapters(learner, study, recipe.Model, loaded.VocabPath, model, modelParameters, folder);
-        long adapterBytes = Directory.GetDirectories(folder, "adapter*").Sum(d => Directory.GetFiles(d).Sum(f => new FileInfo(f).Length));
+        var (adapterFolders, modelFolder) = SaveAdapters(learner, study, recipe.Model, loaded.VocabPath, model, modelParameters, folder);
+        long adapterBytes = adapterFolders.Sum(d => Directory.GetFiles(d).Sum(f => new FileInfo(f).Length));
         return new StudyResult(study.Label, study.Strategy.Name, study.Continual.Label, study.Continual.Strategy.Name, taskNames, state.Baseline!,
-            state.AfterTask, state.Training, trainable, total, adapterFolder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes,
+            state.AfterTask, state.Training, trainable, total, adapterFolders.FirstOrDefault() ?? folder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes,
             learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
             state.RoutingAccuracy);
     }
@@ -126,7 +135,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
     /// Saves what the study trained: one adapter in <c>adapter/</c>, or one folder per adapter (<c>adapter-1-&lt;task&gt;/</c>, ...);
     /// and, where one model answers every task, the complete model with the adapters merged in <c>model/</c>.
     /// </summary>
-    private static (string AdapterFolder, string? ModelFolder) SaveAdapters(IContinualLearner learner, StudyPlan study, string baseModel, string vocabPath,
+    private static (IReadOnlyList<string> AdapterFolders, string? ModelFolder) SaveAdapters(IContinualLearner learner, StudyPlan study, string baseModel, string vocabPath,
         BertForQuestionAnswering model, HashSet<TorchSharp.Modules.Parameter> modelParameters, string folder)
     {
         var adapters = learner.Adapters;
@@ -138,7 +147,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             AdapterFolder.Save(adapters[i], study.Strategy, study.Options, baseModel, adapterFolder);
             folders.Add(adapterFolder);
         }
-        if (learner.Routing != EvaluationRouting.Shared || adapters.Count == 0) return (folders.FirstOrDefault() ?? folder, null);
+        if (learner.Routing != EvaluationRouting.Shared || adapters.Count == 0) return (folders, null);
 
         var modelFolder = Path.Combine(folder, "model");
         if (adapters.All(a => a.TrainableParameters.All(p => modelParameters.Contains(p.Parameter))))
@@ -149,8 +158,8 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             Checkpoint.Save(model, vocabPath, modelFolder);
             foreach (var adapter in adapters.Reverse()) adapter.Unmerge();
         }
-        else return (folders[0], null);
-        return (folders[0], modelFolder);
+        else return (folders, null);
+        return (folders, modelFolder);
     }
 
     /// <summary>A log line at most every 20 seconds while a long evaluation runs.</summary>

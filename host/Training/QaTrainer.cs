@@ -51,8 +51,7 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         ITrainingObserver observer, CancellationToken cancellation)
     {
         var settings = job.Settings;
-        int microBatchesPerEpoch = MicroBatchesPerEpoch(job.Features.Count, settings);
-        int totalSteps = TotalSteps(job.Features.Count, settings);
+        int totalSteps = new BatchCursor(job.Features.Count, settings, job.Seed).TotalSteps;
         var schedule = new LearningRateSchedule(settings.LearningRate, (int)Math.Round(settings.WarmupRatio * totalSteps), totalSteps);
 
         using var optimizer = CreateOptimizer(job.Trainable, settings);
@@ -76,8 +75,8 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         int stepsSinceLog = 0;
         double lastLoss = state.LastLoss;
         var logWatch = Stopwatch.StartNew();
-        int[] order = EpochOrder(job.Features.Count, job.Seed, state.Epoch);
-        int epoch = state.Epoch, batchInEpoch = state.BatchInEpoch, step = state.Step;
+        var cursor = new BatchCursor(job.Features.Count, settings, job.Seed, state.Epoch, state.BatchInEpoch);
+        int step = state.Step;
         string? lastCheckpoint = TrainingCheckpoint.Latest(job.CheckpointFolder);
 
         try
@@ -89,11 +88,10 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
 
                 // One optimizer step: up to GradientAccumulation micro-batches, the loss weighted by each one's share of examples.
-                var microBatches = new List<int[]>();
-                for (int m = 0; m < settings.GradientAccumulation && batchInEpoch < microBatchesPerEpoch; m++, batchInEpoch++)
-                    microBatches.Add(order.AsSpan(batchInEpoch * settings.BatchSize, Math.Min(settings.BatchSize, order.Length - batchInEpoch * settings.BatchSize)).ToArray());
+                var microBatches = cursor.NextStep();
                 int stepExamples = microBatches.Sum(b => b.Length);
-                double stepLoss = 0, stepPenalty = 0;
+                double stepLoss = 0;
+                double? stepPenalty = null;
                 optimizer.zero_grad();
                 for (int m = 0; m < microBatches.Count; m++)
                 {
@@ -110,14 +108,16 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                             (lastCheckpoint is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastCheckpoint}") +
                             $". Lower the learning rate (now {settings.LearningRate}) or raise warmupRatio.");
                     double share = (double)indices.Length / stepExamples;
-                    if (job.Hooks?.Penalty() is { } penalty)
-                    {
-                        stepPenalty += penalty.item<float>() * share;
-                        loss = loss + penalty;
-                    }
                     (loss * share).backward();
                     stepLoss += value * share;
                 }
+                // A continual strategy's penalty depends on the weights only: once per step, not once per micro-batch.
+                using (NewDisposeScope())
+                    if (job.Hooks?.Penalty() is { } penalty)
+                    {
+                        stepPenalty = penalty.item<float>();
+                        penalty.backward();
+                    }
                 if (settings.MaxGradNorm > 0) nn.utils.clip_grad_norm_(job.Trainable.Select(p => p.Parameter), settings.MaxGradNorm);
                 optimizer.step();
                 step++;
@@ -128,28 +128,21 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 lastLoss = stepLoss;
                 observer.Advanced(step, stepLoss);
 
-                if (batchInEpoch >= microBatchesPerEpoch)
-                {
-                    epoch++;
-                    batchInEpoch = 0;
-                    order = EpochOrder(job.Features.Count, job.Seed, epoch);
-                }
-
                 bool last = step == totalSteps;
                 if (step % settings.LogEvery == 0 || last)
                 {
                     double rate = examplesSinceLog / Math.Max(1e-9, logWatch.Elapsed.TotalSeconds);
                     var elapsed = watch.Elapsed;
                     var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / (step - resumedAt) * (totalSteps - step));
-                    var report = new StepReport(step, totalSteps, epoch, lossSinceLog / stepsSinceLog, learningRate, rate, elapsed, remaining);
+                    var report = new StepReport(step, totalSteps, cursor.Epoch, lossSinceLog / stepsSinceLog, learningRate, rate, elapsed, remaining);
                     observer.Stepped(report);
                     var line = new JsonObject
                     {
-                        ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["epoch"] = Math.Round(epoch + (double)batchInEpoch / microBatchesPerEpoch, 4),
+                        ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["epoch"] = Math.Round(cursor.Epoch + (double)cursor.BatchInEpoch / cursor.MicroBatchesPerEpoch, 4),
                         ["loss"] = report.Loss, ["learning_rate"] = learningRate, ["examples_per_second"] = Math.Round(rate, 3),
                         ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 2),
                     };
-                    if (job.Hooks is not null) line["penalty"] = Math.Round(stepPenalty, 6);
+                    if (stepPenalty is { } lastPenalty) line["penalty"] = Math.Round(lastPenalty, 6);
                     metrics.Write(line);
                     lossSinceLog = 0;
                     stepsSinceLog = 0;
@@ -158,7 +151,7 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 }
                 if ((settings.CheckpointEvery is { } every && step % every == 0) || last)
                 {
-                    var saved = new TrainerState(step, epoch, batchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss);
+                    var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss);
                     lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, optimizer, settings.KeepCheckpoints);
                     logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
                 }
@@ -181,33 +174,13 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         return new TrainingSummary(step, examples, seconds, examples / Math.Max(1e-9, seconds), lastLoss, resumedAt);
     }
 
-    public static int MicroBatchesPerEpoch(int windows, TrainingSettings settings) => (windows + settings.BatchSize - 1) / settings.BatchSize;
-
-    /// <summary>Optimizer steps of a task with this many training windows: maxSteps, else epochs over the windows.</summary>
-    public static int TotalSteps(int windows, TrainingSettings settings)
-    {
-        int stepsPerEpoch = (MicroBatchesPerEpoch(windows, settings) + settings.GradientAccumulation - 1) / settings.GradientAccumulation;
-        return settings.MaxSteps ?? (int)Math.Ceiling(settings.Epochs * stepsPerEpoch);
-    }
-
     /// <summary>The training windows a task's training uses, in order, each as often as used: what <see cref="Train"/> feeds, rebuilt from the seed.</summary>
     public static IReadOnlyList<int> SeenWindows(int windows, TrainingSettings settings, int seed)
     {
-        int microBatchesPerEpoch = MicroBatchesPerEpoch(windows, settings), totalSteps = TotalSteps(windows, settings);
+        var cursor = new BatchCursor(windows, settings, seed);
         var seen = new List<int>();
-        int epoch = 0, batchInEpoch = 0;
-        var order = EpochOrder(windows, seed, epoch);
-        for (int step = 0; step < totalSteps; step++)
-        {
-            for (int m = 0; m < settings.GradientAccumulation && batchInEpoch < microBatchesPerEpoch; m++, batchInEpoch++)
-                seen.AddRange(order.AsSpan(batchInEpoch * settings.BatchSize, Math.Min(settings.BatchSize, order.Length - batchInEpoch * settings.BatchSize)));
-            if (batchInEpoch >= microBatchesPerEpoch)
-            {
-                epoch++;
-                batchInEpoch = 0;
-                order = EpochOrder(windows, seed, epoch);
-            }
-        }
+        for (int step = cursor.TotalSteps; step > 0; step--)
+            foreach (var microBatch in cursor.NextStep()) seen.AddRange(microBatch);
         return seen;
     }
 

@@ -69,7 +69,7 @@ internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : Lea
 
     public override void EndTask(int task, ITaskSamples samples)
     {
-        var windows = Distinct(samples.SeenWindows).ToArray();
+        var windows = samples.SeenWindows.Distinct().ToArray();
         RandomFor(task, -2).Shuffle(windows);
         var chosen = windows.Take(options.FisherWindows).ToList();
         var fisher = trainable.Select(p => zeros_like(p.Parameter).requires_grad_(false)).ToArray();

@@ -106,7 +106,4 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
         foreach (int key in keys) seed = unchecked(seed * 1_000_003 + key + 17);
         return new Random(seed);
     }
-
-    /// <summary>The distinct windows in first-seen order.</summary>
-    protected static IReadOnlyList<int> Distinct(IReadOnlyList<int> windows) => windows.Distinct().ToList();
 }

@@ -74,7 +74,7 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
     public override void EndTask(int task, ITaskSamples samples)
     {
         heads.Add(sharedTrainable.Select(p => p.Parameter.detach().clone()).ToArray());
-        var windows = Distinct(samples.SeenWindows).ToArray();
+        var windows = samples.SeenWindows.Distinct().ToArray();
         RandomFor(task, -3).Shuffle(windows);
         Activate(null);
         using (var cls = samples.Cls(windows.Take(options.CentroidWindows).ToList()))

@@ -60,7 +60,7 @@ internal sealed class ReplayLearner(ContinualSetup setup, ReplayOptions options)
     }
 
     public override void EndTask(int task, ITaskSamples samples) =>
-        memory[task] = Reservoir(Distinct(samples.SeenWindows), options.MemoryPerTask, RandomFor(task, -1));
+        memory[task] = Reservoir(samples.SeenWindows.Distinct().ToList(), options.MemoryPerTask, RandomFor(task, -1));
 
     /// <summary>Vitter's algorithm R: a uniform sample of <paramref name="capacity"/> items from a stream seen once.</summary>
     public static List<int> Reservoir(IReadOnlyList<int> stream, int capacity, Random random)
