@@ -59,6 +59,9 @@ public sealed class ForgettingStudyTests
         studies.Keys.Should().Equal("full+naive", "full+replay", "full+ewc", "lora+naive", "lora+replay", "lora+ewc",
             "lora+per-task (task id)", "lora+per-task (routed)", "lora+o-lora", "p-tuning-v2+per-task (task id)");
         results["continualMetrics"]!["forgetting"]!.GetValue<string>().Should().Contain("Chaudhry");
+        studies.Values.Select(s => s["baseline"]!.ToJsonString()).Distinct().Should().ContainSingle("b[j] is the base model's, measured once per run");
+        File.ReadAllText(Path.Combine(runFolder, "log.json")).Split('\n').Count(l => l.Contains("\"Stage\":\"before training\"", StringComparison.Ordinal))
+            .Should().Be(3, "one baseline evaluation per task, not per study");
 
         foreach (var (label, study) in studies)
         {
