@@ -10,6 +10,8 @@ public static class AdapterFiles
     /// Copies each tensor <c>Key</c> of the safetensors file at <paramref name="path"/> into its parameter. A missing
     /// file or tensor, or a shape that differs, is an <see cref="AdapterLoadException"/> naming the file and tensor,
     /// the model (<paramref name="modelSummary"/>, such as "hidden 384, r 8") and the likely cause (<paramref name="hint"/>).
+    /// Tensors in the file that no target asks for are an <see cref="AdapterMismatchException"/>, thrown last, after
+    /// every target was loaded; call this as the last step of <see cref="IAdapter.Load"/>.
     /// </summary>
     public static void LoadParameters(string path, IEnumerable<(string Key, Parameter Parameter)> targets, string modelSummary, string hint) =>
         LoadTensors(path, targets.Select(t => (t.Key, (Tensor)t.Parameter)), modelSummary, hint);
@@ -24,7 +26,8 @@ public static class AdapterFiles
         try
         {
             using var _ = no_grad();
-            foreach (var (key, parameter) in targets)
+            var targetList = targets.ToList();
+            foreach (var (key, parameter) in targetList)
             {
                 if (!saved.TryGetValue(key, out var tensor))
                     throw new AdapterLoadException($"{path}: no tensor '{key}': {hint}");
@@ -33,6 +36,11 @@ public static class AdapterFiles
                                                    $"expects [{string.Join(", ", parameter.shape)}]: {hint}");
                 parameter.copy_(tensor);
             }
+            var expected = targetList.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+            var unexpected = saved.Keys.Where(k => !expected.Contains(k)).Order(StringComparer.Ordinal).ToList();
+            if (unexpected.Count > 0)
+                throw new AdapterMismatchException($"{path}: {unexpected.Count} tensor(s) that this model ({modelSummary}) has no place for, " +
+                                                   $"such as {string.Join(", ", unexpected.Take(4).Select(k => $"'{k}'"))}: {hint}", unexpected);
         }
         finally
         {

@@ -50,7 +50,13 @@ public abstract class ContinualStrategy<TOptions> : IContinualStrategy where TOp
 /// <param name="TrainsBaseWeights">It trains weights of the base encoder itself (full fine-tuning), not only its own modules and the QA head.</param>
 /// <param name="CanAttachSeveral">A second adapter of this strategy can be attached beside a first one.</param>
 /// <param name="ParameterNames">Names of the trainable parameters it adds or frees, for example <c>bert.encoder.layer.0.attention.self.query.lora_A.weight</c>.</param>
-public sealed record AdapterTraits(string Strategy, bool TrainsBaseWeights, bool CanAttachSeveral, IReadOnlyList<string> ParameterNames);
+/// <param name="SecondAttachRefusal">When a second adapter could not be attached: the strategy's own reason, for messages.</param>
+public sealed record AdapterTraits(string Strategy, bool TrainsBaseWeights, bool CanAttachSeveral, IReadOnlyList<string> ParameterNames,
+    string? SecondAttachRefusal = null)
+{
+    /// <summary>" (reason)" when the strategy gave one for refusing a second adapter, else "".</summary>
+    public string SecondAttachReason => SecondAttachRefusal is { } reason ? $" (it said: {reason})" : "";
+}
 
 /// <param name="Model">The study's model, the base loaded and nothing attached.</param>
 /// <param name="AttachAdapter">Attaches a fresh adapter of the study's adapter strategy, with the recipe's options.</param>

@@ -116,12 +116,9 @@ public static class SafeTensors
                     foreach (var item in property.Value.EnumerateObject()) metadata[item.Name] = item.Value.GetString() ?? "";
                     continue;
                 }
-                var value = property.Value;
-                string dtype = value.GetProperty("dtype").GetString() ?? "";
+                var (dtype, shape, offsets) = ReadEntry(property, path);
                 if (!DTypes.TryGetValue(dtype, out var info))
                     throw new InvalidDataException($"{path}: tensor '{property.Name}' has unsupported dtype {dtype}");
-                var shape = value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-                var offsets = value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
                 long expected = shape.Aggregate(1L, (a, b) => a * b) * info.Size;
                 if (offsets.Length != 2 || offsets[1] - offsets[0] != expected || offsets[0] < 0)
                     throw new InvalidDataException($"{path}: tensor '{property.Name}' has data_offsets [{string.Join(", ", offsets)}] that do not match its shape [{string.Join(", ", shape)}] and dtype {dtype}");
@@ -130,6 +127,21 @@ public static class SafeTensors
                 entries.Add(new Entry(property.Name, dtype, shape, offsets[0], offsets[1]));
             }
             return (entries, metadata, dataStart);
+        }
+    }
+
+    private static (string DType, long[] Shape, long[] Offsets) ReadEntry(JsonProperty property, string path)
+    {
+        try
+        {
+            var value = property.Value;
+            return (value.GetProperty("dtype").GetString() ?? "",
+                value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray(),
+                value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray());
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: header entry '{property.Name}' is not a tensor description (dtype, shape, data_offsets): {e.Message}");
         }
     }
 

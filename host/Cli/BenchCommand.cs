@@ -6,6 +6,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
 using Spectre.Console;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Cli;
 
@@ -21,6 +22,10 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
     {
         if (request.Batch < 1 || request.Length < 8 || request.Iterations < 1)
             throw new BadInputException("--batch and --iterations must be at least 1 and --length at least 8");
+        var description = ModelSources.Describe(request.Model, Directory.GetCurrentDirectory(), "--model");
+        if (request.Length > description.MaxPositionEmbeddings)
+            throw new BadInputException($"--length {request.Length}: {request.Model} has {description.MaxPositionEmbeddings} position embeddings, so at most {description.MaxPositionEmbeddings} tokens per example");
+        var strategies = ResolveStrategies(request);
         var device = torch.Device;
         if (device.type != TorchSharp.DeviceType.CPU)
             logger.LogWarning("bench measures the CPU path; tensors stay on the CPU");
@@ -32,12 +37,12 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, threads,
             step => logger.LogInformation("Measuring {Step}", step));
 
-        var strategies = MeasureStrategies(request, logger);
+        var strategySteps = MeasureStrategies(strategies, request, logger);
 
         if (request.Json)
         {
             var json = JsonSerializer.SerializeToNode(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })!.AsObject();
-            json["strategies"] = JsonSerializer.SerializeToNode(strategies, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
+            json["strategies"] = JsonSerializer.SerializeToNode(strategySteps, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
             console.Out.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return PeftQaCommandLine.Success;
         }
@@ -50,7 +55,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         table.AddRow("training step (attention dropout 0, fused attention)", $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
         table.AddRow("ONNX Runtime inference", double.IsNaN(result.OnnxRuntimeExamplesPerSecond) ? "n/a (not a built-in ONNX model)" : $"{result.OnnxRuntimeExamplesPerSecond:F2} examples/s");
         table.AddRow("inference / ONNX Runtime", double.IsNaN(result.InferenceVsOnnxRuntime) ? "n/a" : $"{result.InferenceVsOnnxRuntime:F2}x");
-        foreach (var step in strategies)
+        foreach (var step in strategySteps)
             table.AddRow($"training step, {step.Strategy} ({step.TrainablePercent:F3}% trainable, attention dropout 0)",
                 $"{step.SecondsPerStep:F2} s ({step.RelativeToFull:F2}x full fine-tuning)");
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });
@@ -58,16 +63,30 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         return PeftQaCommandLine.Success;
     }
 
-    /// <summary>Training-step time per adapter strategy (default options), each on a fresh copy of the model.</summary>
-    private List<StrategyStep> MeasureStrategies(BenchRequest request, ILogger log)
+    /// <summary>The strategies --strategies names, full fine-tuning first; unknown names are refused before anything is measured.</summary>
+    private List<IAdapterStrategy> ResolveStrategies(BenchRequest request)
     {
         var names = request.Strategies ?? [];
         if (names.Count == 0) return [];
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
-        var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
+        var problems = new List<string>();
+        var strategies = new List<IAdapterStrategy>();
         foreach (var name in names.Prepend("full").Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            var strategy = plugins.Require<IAdapterStrategy>(name, $"--strategies {name}");
+            try { strategies.Add(plugins.Require<IAdapterStrategy>(name, $"--strategies {name}")); }
+            catch (BadInputException e) { problems.AddRange(e.Problems); }
+        }
+        if (problems.Count > 0) throw new BadInputException(problems);
+        return strategies;
+    }
+
+    /// <summary>Training-step time per adapter strategy (default options), each on a fresh copy of the model.</summary>
+    private static List<StrategyStep> MeasureStrategies(IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, ILogger log)
+    {
+        if (strategies.Count == 0) return [];
+        var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
+        foreach (var strategy in strategies)
+        {
             log.LogInformation("Measuring a training step with {Strategy}", strategy.Name);
             var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), log);
             using var model = loaded.Model;

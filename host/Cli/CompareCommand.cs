@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Host.Reporting;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Cli;
 

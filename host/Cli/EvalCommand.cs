@@ -8,32 +8,34 @@ using PeftQa.Host.Evaluation;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Cli;
 
 public sealed record EvalRequest(string Model, string? Adapter, string Data, string Out, IReadOnlyList<string> Metrics, int? MaxExamples,
-    int MaxSequenceLength, int DocStride, bool AllowPickle, int Seed = 42);
+    int MaxSequenceLength, int DocStride, bool AllowPickle, int Seed = 42, bool IgnoreMismatched = false);
 
 /// <summary><c>peftqa eval</c>: predictions.json (official format), nbest-free metrics.json, and the scores on standard output.</summary>
 public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<EvalCommand> logger)
 {
     public int Execute(EvalRequest request, CancellationToken cancellation)
     {
-        if (request.DocStride >= request.MaxSequenceLength) throw new BadInputException("--doc-stride must be below --max-length");
+        WindowOptions.Check(request.MaxSequenceLength, request.DocStride, maxPositions: null);
+        var output = WritableFolder.Ensure(request.Out, "--out");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         var metrics = request.Metrics.Select(name => plugins.Require<IMetric>(name, $"--metrics {name}")).ToList();
         var data = TaskDataLoader.Limit(DataSources.Load(request.Data), request.MaxExamples, request.Seed);
         if (data.Examples.Count == 0) throw new BadInputException($"{request.Data}: no usable questions");
 
-        using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, torch.Device, logger, request.AllowPickle);
+        using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, torch.Device, logger, request.AllowPickle, request.IgnoreMismatched);
+        WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.Model.Config.MaxPositionEmbeddings);
         var features = new FeatureBuilder(model.Tokenizer, request.MaxSequenceLength, request.DocStride).Build(data.Examples, cancellation);
         var result = QaEvaluator.Evaluate(model.Model, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,
-            model.Device, cancellation);
+            model.Device, cancellation, EvaluationProgress.Logged(logger, $"eval on {request.Data}"));
 
-        Directory.CreateDirectory(request.Out);
         var predictions = new JsonObject(result.Predictions.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value.Text)));
         var indented = new JsonSerializerOptions { WriteIndented = true };
-        WriteAtomically(Path.Combine(request.Out, "predictions.json"), predictions.ToJsonString(indented));
+        AtomicFile.WriteAllText(Path.Combine(output, "predictions.json"), predictions.ToJsonString(indented));
         var scores = new JsonObject(result.Scores.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value)));
         var report = new JsonObject
         {
@@ -41,15 +43,9 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
             ["windows"] = features.Count, ["seconds"] = Math.Round(result.Seconds, 2), ["scores"] = scores.DeepClone(),
             ["signatures"] = new JsonObject(metrics.Where(m => m.Signature is not null).Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Signature))),
         };
-        WriteAtomically(Path.Combine(request.Out, "metrics.json"), report.ToJsonString(indented));
+        AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"), report.ToJsonString(indented));
         console.Out.WriteLine(scores.ToJsonString());
-        logger.LogInformation("{Questions} questions in {Seconds:F1} s; wrote {Folder}", data.Examples.Count, result.Seconds, Path.GetFullPath(request.Out));
+        logger.LogInformation("{Questions} questions in {Seconds:F1} s; wrote {Folder}", data.Examples.Count, result.Seconds, output);
         return PeftQaCommandLine.Success;
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text);
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Training;
 
 namespace PeftQa.Host.Cli;
 
@@ -10,6 +12,20 @@ public static class PeftQaCommandLine
     public const int Success = 0;
     public const int WorkFailed = 1;
     public const int BadInput = 2;
+
+    /// <summary>ENOSPC: .NET reports the errno as the IOException's HResult on Linux.</summary>
+    private const int NoSpaceLeftOnDevice = 28;
+
+    /// <summary>What survived a full disk: checkpoints and reports are written to temporary names and renamed, so the last complete one stands.</summary>
+    private static string DiskFullAdvice(string? logPath)
+    {
+        if (logPath is null || Path.GetDirectoryName(logPath) is not { } runFolder) return "Files written before are intact (each is written whole or not at all).";
+        var newest = Directory.EnumerateDirectories(runFolder, TrainingCheckpoint.Prefix + "*", SearchOption.AllDirectories)
+            .OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
+        return newest is null
+            ? $"Files written before in {runFolder} are intact (each is written whole or not at all)."
+            : $"The last checkpoint, {newest}, is intact, and so is everything else written before (each file is written whole or not at all).";
+    }
 
     public static async Task<int> RunAsync(string[] args, CliConsole? console = null, CancellationToken cancellation = default)
     {
@@ -41,11 +57,12 @@ public static class PeftQaCommandLine
         var dryRun = new Option<bool>("--dry-run") { Description = "Check the recipe, plugins, data and device, print the plan, and stop." };
         var dataRoot = new Option<string?>("--data-root") { Description = "Folder that relative data paths resolve against (default: $PEFTQA_DATA, then the recipe's dataRoot)." };
         var output = new Option<string?>("--out") { Description = "Run folder to write (default: <recipe output>/<recipe name>-<time>)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue the newest run of this recipe (or --out) from its last checkpoint." };
-        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output, resume };
+        var resume = new Option<bool>("--resume") { Description = "Continue the newest run of this recipe (or --out) from its last checkpoint; refused if the recipe changed in anything that alters results." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Start a new run in --out even if it holds one; its old contents are moved to <out>.replaced-<time> first." };
+        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output, resume, overwrite };
         run.SetAction((parse, token) => Execute(parse, console, token,
             services => services.GetRequiredService<RunCommand>().ExecuteAsync(
-                new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume)), token)));
+                new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(overwrite)), token)));
 
         var json = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var list = new Command("list", "List the loaded plugins with their options and defaults.") { json };
@@ -87,6 +104,7 @@ public static class PeftQaCommandLine
         var model = new Option<string>("--model") { Description = "A Hugging Face checkpoint folder (for example runs/.../studies/full/model) or builtin:minilm-l6.", Required = true };
         var adapter = new Option<string?>("--adapter") { Description = "An adapter folder written by peftqa run (studies/<label>/adapter)." };
         var allowPickle = new Option<bool>("--allow-pickle") { Description = "Allow loading pytorch_model.bin (unpickling can run code: only for trusted files)." };
+        var ignoreMismatched = new Option<bool>("--ignore-mismatched") { Description = "Load an adapter made for a model of another shape, or with tensors this model has no place for, as far as it fits (logged)." };
         var evalData = new Option<string>("--data") { Description = "SQuAD JSON to evaluate on.", Required = true };
         var evalOut = new Option<string>("--out") { Description = "Folder for predictions.json and metrics.json.", Required = true };
         var evalMetrics = new Option<string[]>("--metrics") { Description = "Metric plugins.", DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"], AllowMultipleArgumentsPerToken = true };
@@ -95,19 +113,19 @@ public static class PeftQaCommandLine
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => new Recipes.TrainingSettings().MaxSequenceLength };
         var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => new Recipes.TrainingSettings().DocStride };
         var eval = new Command("eval", "Predict answers for a data file, write predictions.json and metrics.json.")
-            { model, adapter, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle };
+            { model, adapter, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle, ignoreMismatched };
         eval.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
             services.GetRequiredService<EvalCommand>().Execute(new EvalRequest(parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(evalData)!,
                 parse.GetValue(evalOut)!, parse.GetValue(evalMetrics)!, parse.GetValue(evalMax), parse.GetValue(maxLength), parse.GetValue(docStride),
-                parse.GetValue(allowPickle), parse.GetValue(evalSeed)), token))));
+                parse.GetValue(allowPickle), parse.GetValue(evalSeed), parse.GetValue(ignoreMismatched)), token))));
 
         var question = new Option<string?>("--question") { Description = "The question." };
         var contextText = new Option<string?>("--context") { Description = "The text that holds the answer." };
         var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
-            { model, adapter, question, contextText, allowPickle };
+            { model, adapter, question, contextText, allowPickle, ignoreMismatched };
         predict.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
             services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(parse.GetValue(model)!, parse.GetValue(adapter),
-                parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle)), console.In, token))));
+                parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched)), console.In, token))));
 
         var compareRuns = new Argument<string[]>("runs") { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
         var compareOut = new Option<string?>("--out") { Description = "Folder for compare.md, compare.json and compare.png (default: the first run folder)." };
@@ -157,6 +175,12 @@ public static class PeftQaCommandLine
                     await cli.Error.WriteLineAsync($"error: {problem}");
                 }
                 return BadInput;
+            }
+            catch (IOException e) when (e.HResult == NoSpaceLeftOnDevice)
+            {
+                logger.LogError("Disk full: {Message}. {Saved} Free some space, then continue with --resume", e.Message,
+                    DiskFullAdvice(host.Services.GetRequiredService<RunLogSink>().Path));
+                return WorkFailed;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

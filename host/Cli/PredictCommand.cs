@@ -7,10 +7,11 @@ using PeftQa.Host.Evaluation;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Cli;
 
-public sealed record PredictRequest(string Model, string? Adapter, string? Question, string? Context, bool AllowPickle);
+public sealed record PredictRequest(string Model, string? Adapter, string? Question, string? Context, bool AllowPickle, bool IgnoreMismatched = false);
 
 /// <summary>
 /// <c>peftqa predict</c>: the answer to one question (--question, --context) with its score, or, without them, one JSON
@@ -24,7 +25,7 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
         if ((request.Question is null) != (request.Context is null))
             throw new BadInputException("give both --question and --context, or neither to read JSON lines from standard input");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
-        using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, torch.Device, logger, request.AllowPickle);
+        using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, torch.Device, logger, request.AllowPickle, request.IgnoreMismatched);
 
         if (request.Question is not null)
         {

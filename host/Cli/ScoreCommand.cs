@@ -6,6 +6,7 @@ using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Plugins;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Cli;
 
@@ -40,23 +41,30 @@ public sealed class ScoreCommand(PluginLoader pluginLoader, IOptions<PeftQaSetti
         return PeftQaCommandLine.Success;
     }
 
-    /// <summary>A predictions file in the official format: one JSON object mapping question id to answer text.</summary>
+    /// <summary>A predictions file in the official format: one JSON object mapping question id to answer text, each id once.</summary>
     public static Dictionary<string, string> ReadPredictions(string path)
     {
+        if (Directory.Exists(path)) throw new BadInputException($"{path}: is a folder; give the predictions file (predictions.json)");
         if (!File.Exists(path)) throw new BadInputException($"{path}: predictions file not found");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        JsonDocument document;
+        try { document = JsonDocument.Parse(File.ReadAllBytes(path)); }
         catch (JsonException e) { throw new BadInputException($"{path}: not valid JSON (line {(e.LineNumber ?? 0) + 1}): expected an object mapping question id to answer text"); }
-        if (root is not JsonObject map)
-            throw new BadInputException($"{path}: expected a JSON object mapping question id to answer text (as evaluate-v1.1.py reads), got {root?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}");
-        var predictions = new Dictionary<string, string>(StringComparer.Ordinal);
-        var problems = new List<string>();
-        foreach (var (id, value) in map)
+        using (document)
         {
-            if (value is JsonValue text && text.TryGetValue(out string? answer)) predictions[id] = answer;
-            else problems.Add($"{path}: $.{id}: expected the answer text as a string, got {value?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}");
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new BadInputException($"{path}: expected a JSON object mapping question id to answer text (as evaluate-v1.1.py reads), got {root.ValueKind.ToString().ToLowerInvariant()}");
+            var predictions = new Dictionary<string, string>(StringComparer.Ordinal);
+            var problems = new List<string>();
+            foreach (var property in root.EnumerateObject())
+            {
+                if (predictions.ContainsKey(property.Name))
+                    problems.Add($"{path}: $.{property.Name}: the question id appears more than once; give each question one prediction");
+                else if (property.Value.ValueKind == JsonValueKind.String) predictions[property.Name] = property.Value.GetString()!;
+                else problems.Add($"{path}: $.{property.Name}: expected the answer text as a string, got {property.Value.ValueKind.ToString().ToLowerInvariant()}");
+            }
+            if (problems.Count > 0) throw new BadInputException(problems.Take(20).ToList());
+            return predictions;
         }
-        if (problems.Count > 0) throw new BadInputException(problems.Take(20).ToList());
-        return predictions;
     }
 }

@@ -6,6 +6,7 @@ using PeftQa.Host.Evaluation;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
+using PeftQa.Host.Foundation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
 {
     public StudyResult Run(RunPlan plan, StudyPlan study, StudyContext context, CancellationToken cancellation)
     {
-        var folder = Path.Combine(context.RunFolder, "studies", SafeName(study.Label));
+        var folder = Path.Combine(context.RunFolder, "studies", FolderNames.For(study.Label));
         Directory.CreateDirectory(folder);
         var statePath = Path.Combine(folder, "study-state.json");
         var state = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();
@@ -59,7 +60,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
                 if (learner.Routing == EvaluationRouting.ByContent && trainedThrough >= 0) router = new ContentRouter(model, learner, j);
                 else learner.Activate(j);
                 var result = QaEvaluator.Evaluate(model, context.Tasks[j].Eval, plan.Metrics, recipe.Evaluation, context.Tokenizer.PadId, context.Device,
-                    cancellation, EvaluationProgress($"{study.Label} {stage}, task {context.Tasks[j].Name}"), router is null ? null : router.Forward);
+                    cancellation, EvaluationProgress.Logged(logger, $"{study.Label} {stage}, task {context.Tasks[j].Name}"), router is null ? null : router.Forward);
                 scores[j] = result.Scores;
                 if (router is not null && j <= trainedThrough) routing[j] = 100.0 * router.Correct / Math.Max(1, router.Windows);
                 logger.LogInformation("{Study} {Stage}, task {Task}: {Scores}{Routing} ({Seconds:F1} s)", study.Label, stage, context.Tasks[j].Name,
@@ -94,13 +95,15 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
                 logger.LogInformation("Study {Study}: adapter {Strategy}, continual strategy {Continual}; {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
                     study.Label, study.Strategy.Name, study.Continual.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
             }
+            var checkpoints = Path.Combine(folder, "tasks", $"{i + 1}-{FolderNames.For(task.Name)}", "checkpoints");
             if (i < state.CompletedTasks)
             {
                 if (i == state.CompletedTasks - 1) learner.Load(stateFolder);
+                else DeleteLeftover(stateFolder);
+                DeleteLeftover(checkpoints);
                 logger.LogInformation("{Study}: task {Task} already done; skipping to the next", study.Label, task.Name);
                 continue;
             }
-            var checkpoints = Path.Combine(folder, "tasks", $"{i + 1}-{SafeName(task.Name)}", "checkpoints");
             var settings = study.LearningRate is { } rate ? recipe.Training with { LearningRate = rate } : recipe.Training;
             if (study.Tasks[i].MaxSteps is { } taskSteps) settings = settings with { MaxSteps = taskSteps };
             int seed = recipe.Seed + i;
@@ -123,7 +126,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             if (i > 0 && Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
         }
 
-        var (adapterFolders, modelFolder) = SaveAdapters(learner, study, recipe.Model, loaded.VocabPath, model, modelParameters, folder);
+        var (adapterFolders, modelFolder) = SaveAdapters(learner, study, loaded.VocabPath, model, modelParameters, folder);
         long adapterBytes = adapterFolders.Sum(d => Directory.GetFiles(d).Sum(f => new FileInfo(f).Length));
         return new StudyResult(study.Label, study.Strategy.Name, study.Continual.Label, study.Continual.Strategy.Name, taskNames, state.Baseline!,
             state.AfterTask, state.Training, trainable, total, adapterFolders.FirstOrDefault() ?? folder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes,
@@ -135,16 +138,16 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
     /// Saves what the study trained: one adapter in <c>adapter/</c>, or one folder per adapter (<c>adapter-1-&lt;task&gt;/</c>, ...);
     /// and, where one model answers every task, the complete model with the adapters merged in <c>model/</c>.
     /// </summary>
-    private static (IReadOnlyList<string> AdapterFolders, string? ModelFolder) SaveAdapters(IContinualLearner learner, StudyPlan study, string baseModel, string vocabPath,
+    private static (IReadOnlyList<string> AdapterFolders, string? ModelFolder) SaveAdapters(IContinualLearner learner, StudyPlan study, string vocabPath,
         BertForQuestionAnswering model, HashSet<TorchSharp.Modules.Parameter> modelParameters, string folder)
     {
         var adapters = learner.Adapters;
         var folders = new List<string>();
         for (int i = 0; i < adapters.Count; i++)
         {
-            var adapterFolder = adapters.Count == 1 ? Path.Combine(folder, "adapter") : Path.Combine(folder, $"adapter-{i + 1}-{SafeName(study.Tasks[Math.Min(i, study.Tasks.Count - 1)].Name)}");
+            var adapterFolder = adapters.Count == 1 ? Path.Combine(folder, "adapter") : Path.Combine(folder, $"adapter-{i + 1}-{FolderNames.For(study.Tasks[Math.Min(i, study.Tasks.Count - 1)].Name)}");
             learner.Activate(i);
-            AdapterFolder.Save(adapters[i], study.Strategy, study.Options, baseModel, adapterFolder);
+            AdapterFolder.Save(adapters[i], study.Strategy, study.Options, model.Description, adapterFolder);
             folders.Add(adapterFolder);
         }
         if (learner.Routing != EvaluationRouting.Shared || adapters.Count == 0) return (folders, null);
@@ -162,20 +165,14 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         return (folders, modelFolder);
     }
 
-    /// <summary>A log line at most every 20 seconds while a long evaluation runs.</summary>
-    private Action<int, int> EvaluationProgress(string what)
+    /// <summary>
+    /// Removes what a run killed between finishing a task and cleaning up after it left behind (the task's checkpoints,
+    /// an older learner state), which a resumed run no longer needs.
+    /// </summary>
+    private void DeleteLeftover(string path)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var last = TimeSpan.Zero;
-        return (done, total) =>
-        {
-            if (watch.Elapsed - last < TimeSpan.FromSeconds(20) || done == total) return;
-            last = watch.Elapsed;
-            var remaining = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / done * (total - done));
-            logger.LogInformation("{What}: evaluated {Done:N0} of {Total:N0} windows, about {Remaining} left", what, done, total, remaining.ToString(@"mm\:ss"));
-        };
+        if (!Directory.Exists(path)) return;
+        Directory.Delete(path, recursive: true);
+        logger.LogInformation("Removed {Folder}, left over from a finished task", path);
     }
-
-    public static string SafeName(string name) =>
-        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 }

@@ -1,4 +1,4 @@
-using PeftQa.Host.Cli;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Data;
 
@@ -31,6 +31,7 @@ public static class DataSources
         }
         var path = dataRoot is null ? Path.GetFullPath(reference) : Path.GetFullPath(reference, dataRoot);
         if (File.Exists(path)) return path;
+        if (Directory.Exists(path)) throw new BadInputException($"{usedAt}: {path} is a folder; name a SQuAD-format JSON file in it");
         throw new BadInputException($"{usedAt}: data file not found: {path} " +
                                     (dataRoot is null ? "(no data root is set: use --data-root, PEFTQA_DATA or the recipe's dataRoot)" : $"(data root: {dataRoot})"));
     }

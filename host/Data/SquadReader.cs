@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PeftQa.Host.Cli;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Data;
 
@@ -28,8 +28,12 @@ public static class SquadReader
 
     public static QaDataSet Read(string path, bool strict = false)
     {
+        if (Directory.Exists(path)) throw new BadInputException($"{path}: is a folder; name a SQuAD-format JSON file");
         if (!File.Exists(path)) throw new BadInputException($"{path}: data file not found");
-        using var stream = File.OpenRead(path);
+        FileStream stream;
+        try { stream = File.OpenRead(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException($"{path}: cannot read: {e.Message}"); }
+        using var _ = stream;
         return Read(stream, path, strict);
     }
 
@@ -151,7 +155,7 @@ public static class SquadReader
     private static IEnumerable<(string Name, Article Article)> StreamTopLevel(Stream stream, string source, Action<string?> onVersion)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-        var parser = new TopLevelParser(onVersion);
+        var parser = new TopLevelParser(source, onVersion);
         try
         {
             int length = 0;
@@ -186,8 +190,9 @@ public static class SquadReader
     }
 
     /// <summary>Incremental parse of <c>{"version": ..., "data": [article, ...]}</c>, other top-level fields skipped.</summary>
-    private sealed class TopLevelParser(Action<string?> onVersion)
+    private sealed class TopLevelParser(string source, Action<string?> onVersion)
     {
+        private int articleCount;
         private JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         private int depth;
         private bool inData;
@@ -214,7 +219,16 @@ public static class SquadReader
                     var skip = probe;
                     if (!skip.TrySkip()) break;
                     reader.Read();
-                    articles.Add(JsonSerializer.Deserialize<Article>(ref reader) ?? new Article(null, null));
+                    int start = (int)reader.TokenStartIndex;
+                    try
+                    {
+                        articles.Add(JsonSerializer.Deserialize<Article>(ref reader) ?? new Article(null, null));
+                    }
+                    catch (Exception e) when (e is JsonException or InvalidOperationException)
+                    {
+                        throw new BadInputException($"{source}: {SquadItemError.Describe(e, data[start..(int)skip.BytesConsumed], articleCount)}");
+                    }
+                    articleCount++;
                     continue;
                 }
                 var before = reader;

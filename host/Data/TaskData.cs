@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Data.Tokenization;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Training;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Data;
 
@@ -17,7 +17,7 @@ public static class TaskDataLoader
         var builder = new FeatureBuilder(tokenizer, plan.Recipe.Training.MaxSequenceLength, plan.Recipe.Training.DocStride);
         var problems = new List<string>();
         var result = new List<TaskData>();
-        foreach (var task in plan.Studies.FirstOrDefault()?.Tasks ?? [])
+        foreach (var task in plan.Tasks)
         {
             var trainData = Read(task.Train, plan, logger);
             var evalData = task.Eval == task.Train ? trainData : Read(task.Eval, plan, logger);

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Onnx;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Modeling;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Modeling;
 
@@ -24,6 +24,31 @@ public static class Checkpoint
     /// <summary>A loaded model and its vocabulary file.</summary>
     public sealed record LoadedModel(BertForQuestionAnswering Model, string VocabPath, LoadReport Report);
 
+    /// <summary>
+    /// Checks, without loading tensors, what <see cref="Load"/> would refuse: a missing config, vocabulary or weights
+    /// file, a pickle checkpoint not allowed, a safetensors file whose header does not match its size (truncated).
+    /// </summary>
+    public static void Verify(string folder, bool allowPickle = false)
+    {
+        if (!Directory.Exists(folder)) throw new BadInputException($"{folder}: model folder not found");
+        BertConfig.Load(Path.Combine(folder, ConfigFile));
+        var vocab = Path.Combine(folder, VocabFile);
+        if (!File.Exists(vocab)) throw new BadInputException($"{vocab}: file not found (the tokenizer needs the checkpoint's vocab.txt)");
+        var weightsPath = Path.Combine(folder, WeightsFile);
+        if (File.Exists(weightsPath))
+        {
+            try { SafeTensors.ReadHeader(weightsPath); }
+            catch (InvalidDataException e) { throw new BadInputException(e.Message); }
+            return;
+        }
+        var picklePath = Path.Combine(folder, PickleWeightsFile);
+        if (!File.Exists(picklePath)) throw new BadInputException($"{weightsPath}: file not found (expected model.safetensors in the checkpoint folder)");
+        if (!allowPickle) throw PickleRefused(picklePath);
+    }
+
+    private static BadInputException PickleRefused(string path) =>
+        new($"{path}: pickle checkpoints can run code when loaded; convert it to model.safetensors, or pass --allow-pickle if you trust its source");
+
     /// <param name="allowPickle">Allow <c>pytorch_model.bin</c>: unpickling can run code, so it must be asked for.</param>
     public static LoadedModel Load(string folder, ILogger logger, string? baseModelName = null, bool allowPickle = false)
     {
@@ -41,9 +66,7 @@ public static class Checkpoint
         }
         else if (File.Exists(Path.Combine(folder, PickleWeightsFile)))
         {
-            if (!allowPickle)
-                throw new BadInputException($"{Path.Combine(folder, PickleWeightsFile)}: pickle checkpoints can run code when loaded; " +
-                                            "convert it to model.safetensors, or pass --allow-pickle if you trust its source");
+            if (!allowPickle) throw PickleRefused(Path.Combine(folder, PickleWeightsFile));
             weights = PickleCheckpoint.Load(Path.Combine(folder, PickleWeightsFile));
         }
         else throw new BadInputException($"{weightsPath}: file not found (expected model.safetensors in the checkpoint folder)");

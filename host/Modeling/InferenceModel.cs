@@ -26,13 +26,15 @@ public sealed class InferenceModel : IDisposable
 
     public Device Device { get; }
 
-    public static InferenceModel Load(string model, string? adapterFolder, PluginCatalog plugins, Device device, ILogger logger, bool allowPickle = false)
+    /// <param name="ignoreMismatched">Load an adapter made for a model of another shape, or with tensors this model has no place for, as far as it fits.</param>
+    public static InferenceModel Load(string model, string? adapterFolder, PluginCatalog plugins, Device device, ILogger logger, bool allowPickle = false,
+        bool ignoreMismatched = false)
     {
         var loaded = ModelSources.Load(model, Directory.GetCurrentDirectory(), logger, allowPickle);
         if (loaded.Report.HeadInitialized && adapterFolder is null)
             logger.LogWarning("{Model} has no trained QA head: its answers are random. Pass a fine-tuned model folder or --adapter", model);
         loaded.Model.to(device);
-        var adapter = adapterFolder is null ? null : AdapterFolder.Load(adapterFolder, loaded.Model, plugins);
+        var adapter = adapterFolder is null ? null : AdapterFolder.Load(adapterFolder, loaded.Model, plugins, ignoreMismatched, logger);
         loaded.Model.eval();
         return new InferenceModel(loaded.Model, new BertTokenizer(loaded.VocabPath), adapter, device);
     }

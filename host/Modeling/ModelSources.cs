@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Modeling;
 
@@ -33,6 +33,17 @@ public static class ModelSources
         var folder = Path.GetFullPath(model, baseDirectory);
         if (!Directory.Exists(folder)) throw new BadInputException($"{usedAt}: model folder not found: {folder}");
         return BertConfig.Load(Path.Combine(folder, Checkpoint.ConfigFile)).Describe(model);
+    }
+
+    /// <summary>
+    /// Checks that the model's files are complete and loadable (see <see cref="Checkpoint.Verify"/>) without loading them;
+    /// a built-in model is checked (and rebuilt if damaged) when it is first used.
+    /// </summary>
+    public static void Verify(string model, string baseDirectory, string usedAt)
+    {
+        if (model.StartsWith(BuiltinPrefix, StringComparison.OrdinalIgnoreCase)) return;
+        try { Checkpoint.Verify(Path.GetFullPath(model, baseDirectory)); }
+        catch (BadInputException e) { throw new BadInputException(e.Problems.Select(p => $"{usedAt}: {p}").ToList()); }
     }
 
     /// <summary>The vocab.txt of the model named by <paramref name="model"/> (converting a built-in model on first use).</summary>

@@ -1,7 +1,7 @@
 using System.Collections;
-using PeftQa.Host.Cli;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Modeling;
 

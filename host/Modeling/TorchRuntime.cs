@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PeftQa.Host.Cli;
 using static TorchSharp.torch;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Modeling;
 

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Recipes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Plugins;
 
@@ -14,14 +16,15 @@ public static class AdapterFolder
 {
     public const string DescriptorFile = "peftqa_adapter.json";
 
-    public static void Save(IAdapter adapter, IAdapterStrategy strategy, object options, string baseModel, string folder)
+    public static void Save(IAdapter adapter, IAdapterStrategy strategy, object options, ModelDescription baseModel, string folder)
     {
         Directory.CreateDirectory(folder);
         adapter.Save(folder);
         var descriptor = new JsonObject
         {
             ["strategy"] = strategy.Name,
-            ["base_model"] = baseModel,
+            ["base_model"] = baseModel.BaseModel,
+            ["base_model_shape"] = Shape(baseModel),
             ["options"] = JsonSerializer.SerializeToNode(options, strategy.OptionsType, JsonShapeValidator.SerializerOptions),
         };
         File.WriteAllText(Path.Combine(folder, DescriptorFile), descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -30,29 +33,71 @@ public static class AdapterFolder
     /// <summary>
     /// Attaches the saved strategy to <paramref name="model"/> and loads its weights. A folder without peftqa's descriptor
     /// (for example one saved by Python PEFT) is offered to every strategy's <see cref="IAdapterStrategy.ReadSavedOptions"/>.
+    /// An adapter made for a model of another shape, or whose files hold tensors this model has no place for, is refused
+    /// unless <paramref name="ignoreMismatched"/>, which loads what fits and logs what did not.
     /// </summary>
-    public static IAdapter Load(string folder, IAdaptableModel model, PluginCatalog plugins)
+    public static IAdapter Load(string folder, IAdaptableModel model, PluginCatalog plugins, bool ignoreMismatched = false, ILogger? logger = null)
     {
-        if (!Directory.Exists(folder)) throw new BadInputException($"{folder}: adapter folder not found");
+        logger ??= NullLogger.Instance;
+        if (!Directory.Exists(folder))
+            throw new BadInputException(File.Exists(folder) ? $"{folder}: is a file; --adapter takes the adapter's folder" : $"{folder}: adapter folder not found");
         var path = Path.Combine(folder, DescriptorFile);
-        if (!File.Exists(path))
-        {
-            foreach (var candidate in plugins.OfType<IAdapterStrategy>().Select(p => (IAdapterStrategy)p.Instance))
-                if (candidate.ReadSavedOptions(folder) is { } savedOptions)
-                    return AttachAndLoad(candidate, savedOptions, folder, model, Path.Combine(folder, "adapter_config.json"));
-            throw new BadInputException($"{folder}: not an adapter folder: no {DescriptorFile}, and no strategy recognises its files (PEFT's adapter_config.json with a supported peft_type)");
-        }
+        if (!File.Exists(path)) return LoadForeign(folder, model, plugins, ignoreMismatched, logger);
         JsonObject descriptor;
-        try { descriptor = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new BadInputException($"{path}: expected a JSON object"); }
+        try { descriptor = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new BadInputException($"{path}: expected a JSON object"); }
         catch (JsonException e) { throw new BadInputException($"{path}: not valid JSON: {e.Message}"); }
-        var strategyName = descriptor["strategy"]?.GetValue<string>() ?? throw new BadInputException($"{path}: $.strategy: required field is missing");
-        var strategy = plugins.Require<IAdapterStrategy>(strategyName, $"{path}: $.strategy");
+        string? strategyName;
+        try { strategyName = descriptor["strategy"]?.GetValue<string>(); }
+        catch (InvalidOperationException) { throw new BadInputException($"{path}: $.strategy: expected the strategy's name as a string"); }
+        var strategy = plugins.Require<IAdapterStrategy>(strategyName ?? throw new BadInputException($"{path}: $.strategy: required field is missing"), $"{path}: $.strategy");
+        CheckBaseModel(descriptor, path, model.Description, ignoreMismatched, logger);
         var optionsJson = descriptor["options"] is { } node ? JsonDocument.Parse(node.ToJsonString()).RootElement : (JsonElement?)null;
         var options = PluginOptionsSchema.Bind(strategy, optionsJson, $"{path}: $.options");
-        return AttachAndLoad(strategy, options, folder, model, path);
+        return AttachAndLoad(strategy, options, folder, model, path, ignoreMismatched, logger);
     }
 
-    private static IAdapter AttachAndLoad(IAdapterStrategy strategy, object options, string folder, IAdaptableModel model, string describedBy)
+    /// <summary>A folder saved by another tool (Python PEFT): the strategy that recognises its config loads it.</summary>
+    private static IAdapter LoadForeign(string folder, IAdaptableModel model, PluginCatalog plugins, bool ignoreMismatched, ILogger logger)
+    {
+        foreach (var candidate in plugins.OfType<IAdapterStrategy>().Select(p => (IAdapterStrategy)p.Instance))
+            if (candidate.ReadSavedOptions(folder) is { } savedOptions)
+                return AttachAndLoad(candidate, savedOptions, folder, model, Path.Combine(folder, PeftConfigFile), ignoreMismatched, logger);
+        var peftConfig = Path.Combine(folder, PeftConfigFile);
+        if (!File.Exists(peftConfig))
+            throw new BadInputException($"{folder}: not an adapter folder: it has neither {DescriptorFile} (written by peftqa) nor {PeftConfigFile} (written by PEFT)");
+        string? peftType;
+        try { peftType = (JsonNode.Parse(File.ReadAllText(peftConfig)) as JsonObject)?["peft_type"]?.ToString(); }
+        catch (JsonException e) { throw new BadInputException($"{peftConfig}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}"); }
+        throw new BadInputException(peftType is null
+            ? $"{peftConfig}: $.peft_type: missing; expected a PEFT adapter config naming its peft_type (LORA, PROMPT_TUNING, PREFIX_TUNING)"
+            : $"{peftConfig}: $.peft_type: '{peftType}' is not supported by any loaded adapter strategy (see peftqa plugins list)");
+    }
+
+    /// <summary>The adapter records the shape of the model it was trained on; another shape means another base model.</summary>
+    private static void CheckBaseModel(JsonObject descriptor, string path, ModelDescription model, bool ignoreMismatched, ILogger logger)
+    {
+        if (descriptor["base_model_shape"] is not JsonObject saved) return; // written before shapes were recorded
+        var differences = Recipes.EffectiveRecipe.Differences(saved, Shape(model)).Select(d => $"{d.Path[2..]} {d.Change}").ToList();
+        if (differences.Count == 0) return;
+        var message = $"{path}: this adapter was trained on {descriptor["base_model"]}, a model of another shape than {model.BaseModel} " +
+                      $"({string.Join(", ", differences)})";
+        if (!ignoreMismatched) throw new BadInputException(message + "; use the model it was trained on, or pass --ignore-mismatched to load what fits");
+        logger.LogWarning("{Message}; loading what fits, as --ignore-mismatched asks", message);
+    }
+
+    private static JsonObject Shape(ModelDescription model) => new()
+    {
+        ["num_hidden_layers"] = model.NumLayers,
+        ["hidden_size"] = model.HiddenSize,
+        ["num_attention_heads"] = model.NumAttentionHeads,
+        ["intermediate_size"] = model.IntermediateSize,
+        ["vocab_size"] = model.VocabSize,
+    };
+
+    private const string PeftConfigFile = "adapter_config.json";
+
+    private static IAdapter AttachAndLoad(IAdapterStrategy strategy, object options, string folder, IAdaptableModel model, string describedBy,
+        bool ignoreMismatched, ILogger logger)
     {
         var problems = strategy.Validate(options, model.Description);
         if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{describedBy}: {p}").ToList());
@@ -61,10 +106,14 @@ public static class AdapterFolder
         {
             adapter.Load(folder);
         }
+        catch (AdapterMismatchException e) when (ignoreMismatched)
+        {
+            logger.LogWarning("{Message}; ignored as --ignore-mismatched asks ({Count} tensors unused)", e.Message, e.UnexpectedTensors.Count);
+        }
         catch (AdapterLoadException e)
         {
             adapter.Dispose();
-            throw new BadInputException(e.Message);
+            throw new BadInputException(e is AdapterMismatchException ? e.Message + " (pass --ignore-mismatched to load what fits)" : e.Message);
         }
         return adapter;
     }

@@ -1,5 +1,5 @@
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Plugins;
 

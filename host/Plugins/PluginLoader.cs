@@ -3,7 +3,7 @@ using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Plugins;
 

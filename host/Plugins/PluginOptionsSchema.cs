@@ -3,8 +3,8 @@ using System.ComponentModel;
 using System.Reflection;
 using System.Text.Json;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Recipes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Plugins;
 

@@ -49,6 +49,20 @@ public sealed class Recipe
 
     [Description("Folder under which run folders are created (relative to the working directory).")]
     public string Output { get; init; } = "runs";
+
+    /// <summary>
+    /// The label of the study that runs <paramref name="adapter"/> with <paramref name="continual"/>: the adapter's label
+    /// alone when the recipe has one continual strategy, else "adapter+continual".
+    /// </summary>
+    public string StudyLabel(AdapterSpec adapter, ContinualSpec continual) =>
+        Continual.Count == 1 ? adapter.DisplayName : $"{adapter.DisplayName}+{continual.DisplayName}";
+
+    /// <summary>Every (adapter, continual strategy) pair the recipe runs, with their indices, in plan order.</summary>
+    public IEnumerable<(int AdapterIndex, int ContinualIndex)> StudyPairs() =>
+        from a in Enumerable.Range(0, Adapters.Count)
+        from k in Enumerable.Range(0, Continual.Count)
+        where Continual[k].Adapters is not { } only || only.Contains(Adapters[a].DisplayName, StringComparer.OrdinalIgnoreCase)
+        select (a, k);
 }
 
 public sealed class TaskSpec
@@ -104,6 +118,7 @@ public sealed class ContinualSpec
     [Description("Labels of the adapters (see adapters[].label) this strategy runs with; null: every adapter.")]
     public List<string>? Adapters { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string DisplayName => Label ?? Strategy;
 }
 
@@ -122,6 +137,7 @@ public sealed class AdapterSpec
     [Range(double.Epsilon, double.MaxValue)]
     public double? LearningRate { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string DisplayName => Label ?? Strategy;
 }
 

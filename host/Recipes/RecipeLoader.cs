@@ -1,5 +1,5 @@
 using System.Text.Json;
-using PeftQa.Host.Cli;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Recipes;
 
@@ -62,6 +62,9 @@ public static class RecipeLoader
             yield return problem;
         foreach (var problem in Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label", "continual label (set a distinct label)"))
             yield return problem;
+        var studyLabels = recipe.StudyPairs().Select(pair => (recipe.StudyLabel(recipe.Adapters[pair.AdapterIndex], recipe.Continual[pair.ContinualIndex]),
+            recipe.Continual.Count == 1 ? $"$.adapters[{pair.AdapterIndex}]" : $"$.adapters[{pair.AdapterIndex}] with $.continual[{pair.ContinualIndex}]")).ToList();
+        foreach (var problem in FolderNames.Problems(studyLabels, "study label")) yield return problem;
         var adapterLabels = recipe.Adapters.Select(a => a.DisplayName).ToHashSet(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < recipe.Continual.Count; i++)
             foreach (var (label, k) in (recipe.Continual[i].Adapters ?? []).Select((l, k) => (l, k)))

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftQa.Host.Continual;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Reporting;
 
@@ -47,17 +48,33 @@ public static class ComparisonReport
         foreach (var folder in runFolders)
         {
             var path = Path.Combine(folder, "results.json");
-            if (!File.Exists(path)) throw new Cli.BadInputException($"{path}: not found (is {folder} a finished run folder?)");
-            var studies = JsonNode.Parse(File.ReadAllText(path))?["studies"]?.AsArray()
-                ?? throw new Cli.BadInputException($"{path}: no \"studies\" array");
-            foreach (var study in studies)
+            if (!File.Exists(path)) throw new BadInputException($"{path}: not found (is {folder} a finished run folder?)");
+            foreach (var result in ReadStudies(path, options))
             {
-                var result = study.Deserialize<StudyResult>(options) ?? throw new Cli.BadInputException($"{path}: a study could not be read");
                 var row = Row(result);
                 rows.Add(row with { Study = rows.Any(r => r.Study == row.Study) ? $"{row.Study} ({Path.GetFileName(Path.GetFullPath(folder))})" : row.Study });
             }
         }
         return rows;
+    }
+
+    /// <summary>The studies of one results.json; a damaged or foreign file is bad input naming the file and the place.</summary>
+    private static List<StudyResult> ReadStudies(string path, JsonSerializerOptions options)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new BadInputException($"{path}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]} (damaged or not written by peftqa?)"); }
+        if (root is not JsonObject || root["studies"] is not JsonArray studies) throw new BadInputException($"{path}: no \"studies\" array (not a peftqa results.json?)");
+        var results = new List<StudyResult>();
+        for (int i = 0; i < studies.Count; i++)
+        {
+            try { results.Add(studies[i].Deserialize<StudyResult>(options) ?? throw new JsonException("null study")); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+            {
+                throw new BadInputException($"{path}: $.studies[{i}]: not a study as peftqa writes it: {e.Message.Split(" Path:")[0]}");
+            }
+        }
+        return results;
     }
 
     public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title)

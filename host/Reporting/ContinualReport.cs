@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PeftQa.Host.Continual;
+using PeftQa.Host.Foundation;
 using PeftQa.Host.Training;
 
 namespace PeftQa.Host.Reporting;
@@ -47,7 +48,7 @@ public static class ContinualReport
 
         foreach (var study in studies)
         {
-            var safe = StudyRunner.SafeName(study.Label);
+            var safe = FolderNames.For(study.Label);
             text.AppendLine($"## {study.Label}").AppendLine();
             text.AppendLine($"Adapter {study.Strategy}, continual strategy {study.Continual} ({study.ContinualStrategy}), evaluation routing: {study.Routing}; " +
                             $"{study.TrainableParameters:N0} trainable parameters of {study.TotalParameters:N0}.").AppendLine();

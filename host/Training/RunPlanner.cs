@@ -1,10 +1,10 @@
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Continual;
 using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Training;
 
@@ -32,6 +32,13 @@ public static class RunPlanner
             problems.Add($"data root not found: {dataRoot} (from {(dataRootOverride is null ? $"{At("$.dataRoot")}" : "--data-root or PEFTQA_DATA")})");
 
         var model = Try(() => ModelSources.Describe(recipe.Model, loaded.Directory, At("$.model")));
+        if (model is not null)
+        {
+            Try(() => { ModelSources.Verify(recipe.Model, loaded.Directory, At("$.model")); return model; });
+            if (recipe.Training.MaxSequenceLength > model.MaxPositionEmbeddings)
+                problems.Add($"{At("$.training.maxSequenceLength")}: {recipe.Training.MaxSequenceLength} tokens is more than the model's " +
+                             $"{model.MaxPositionEmbeddings} position embeddings (max_position_embeddings in its config); use at most {model.MaxPositionEmbeddings}");
+        }
 
         var tasks = new List<TaskPlan>();
         for (int i = 0; i < recipe.Tasks.Count; i++)
@@ -43,7 +50,7 @@ public static class RunPlanner
                 tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples, task.Split, task.MaxSteps));
         }
 
-        var adapters = new List<(int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options)>();
+        var adapters = new List<(int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options, bool Valid)>();
         for (int i = 0; i < recipe.Adapters.Count; i++)
         {
             var spec = recipe.Adapters[i];
@@ -51,9 +58,10 @@ public static class RunPlanner
             if (strategy is null) continue;
             var options = BindOptions(strategy, spec.Options, $"$.adapters[{i}].options");
             if (options is null) continue;
-            if (model is not null)
-                problems.AddRange(strategy.Validate(options, model with { SequenceLength = recipe.Training.MaxSequenceLength }).Select(p => $"{At($"$.adapters[{i}].options")}.{p}"));
-            adapters.Add((i, spec, strategy, options));
+            var optionProblems = model is null ? []
+                : strategy.Validate(options, model with { SequenceLength = recipe.Training.MaxSequenceLength }).Select(p => $"{At($"$.adapters[{i}].options")}.{p}").ToList();
+            problems.AddRange(optionProblems);
+            adapters.Add((i, spec, strategy, options, optionProblems.Count == 0));
         }
 
         var continual = new List<(ContinualSpec Spec, ContinualPlan Plan, int Index)>();
@@ -68,21 +76,22 @@ public static class RunPlanner
 
         // One study per (adapter, continual strategy) pair; a recipe with one continual strategy names studies after the adapters alone.
         var studies = new List<StudyPlan>();
-        var traits = new Dictionary<int, AdapterTraits>();
-        foreach (var adapter in adapters)
-            foreach (var (spec, plan, k) in continual)
+        var traits = new Dictionary<int, AdapterTraits?>();
+        foreach (var (adapterIndex, continualIndex) in recipe.StudyPairs())
+        {
+            var adapter = adapters.FirstOrDefault(a => a.Index == adapterIndex);
+            var (spec, plan, k) = continual.FirstOrDefault(c => c.Index == continualIndex);
+            if (adapter.Strategy is null || plan is null) continue;
+            if (model is not null && adapter.Valid)
             {
-                if (spec.Adapters is { } only && !only.Contains(adapter.Spec.DisplayName, StringComparer.OrdinalIgnoreCase)) continue;
-                if (model is not null)
-                {
-                    if (!traits.TryGetValue(adapter.Index, out var adapterTraits))
-                        traits[adapter.Index] = adapterTraits = AdapterProbe.Probe(adapter.Strategy, adapter.Options, model);
+                if (!traits.TryGetValue(adapter.Index, out var adapterTraits))
+                    traits[adapter.Index] = adapterTraits = Try(() => AdapterProbe.Probe(adapter.Strategy, adapter.Options, model, At($"$.adapters[{adapter.Index}].options")));
+                if (adapterTraits is not null)
                     problems.AddRange(plan.Strategy.Validate(plan.Options, adapterTraits)
                         .Select(p => $"{At($"$.continual[{k}]")} ({plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
-                }
-                string label = recipe.Continual.Count == 1 ? adapter.Spec.DisplayName : $"{adapter.Spec.DisplayName}+{plan.Label}";
-                studies.Add(new StudyPlan(label, adapter.Strategy, adapter.Options, tasks, adapter.Spec.LearningRate, plan, adapter.Spec.DisplayName));
             }
+            studies.Add(new StudyPlan(recipe.StudyLabel(adapter.Spec, spec), adapter.Strategy, adapter.Options, tasks, adapter.Spec.LearningRate, plan, adapter.Spec.DisplayName));
+        }
         if (problems.Count == 0 && studies.Count == 0) problems.Add($"{At("$.continual")}: no continual strategy runs with any adapter; check continual[].adapters");
 
         var metrics = new List<IMetric>();
@@ -102,7 +111,7 @@ public static class RunPlanner
         }
 
         if (problems.Count > 0) throw new BadInputException(problems);
-        return new RunPlan(recipe, loaded.DisplayPath, model!, dataRoot, studies, metrics, continualMetrics);
+        return new RunPlan(recipe, loaded.DisplayPath, model!, dataRoot, tasks, EffectiveRecipe.Of(recipe, plugins), studies, metrics, continualMetrics);
 
         object? BindOptions(IConfigurablePlugin plugin, System.Text.Json.JsonElement? json, string optionsPath)
         {

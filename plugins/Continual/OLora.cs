@@ -34,7 +34,7 @@ public sealed class OLoraStrategy : ContinualStrategy<OLoraOptions>
         if (!adapter.ParameterNames.Any(IsLoraA))
             problems.Add($"adapter strategy '{adapter.Strategy}' has no LoRA A matrices (parameters named *.lora_A.weight), which o-lora constrains; use lora");
         else if (!adapter.CanAttachSeveral)
-            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first, which o-lora needs");
+            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first{adapter.SecondAttachReason}, which o-lora needs");
         return problems;
     }
 

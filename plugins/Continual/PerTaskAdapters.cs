@@ -37,7 +37,7 @@ public sealed class PerTaskAdaptersStrategy : ContinualStrategy<PerTaskAdaptersO
         if (adapter.TrainsBaseWeights)
             problems.Add($"adapter strategy '{adapter.Strategy}' trains the base encoder's own weights, so per-task adapters cannot keep a frozen base; pair it with a strategy that adds modules, such as lora");
         else if (!adapter.CanAttachSeveral)
-            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first, which per-task adapters need; use lora");
+            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first{adapter.SecondAttachReason}, which per-task adapters need; use lora");
         return problems;
     }
 

@@ -98,7 +98,7 @@ public sealed class ForgettingStudyTests
         foreach (var label in studies.Keys)
             foreach (var chart in new[] { "heatmap", "through-sequence" })
             {
-                var png = Path.Combine(runFolder, "charts", $"{chart}-{Host.Continual.StudyRunner.SafeName(label)}.png");
+                var png = Path.Combine(runFolder, "charts", $"{chart}-{Host.Foundation.FolderNames.For(label)}.png");
                 File.ReadAllBytes(png).Take(4).Should().Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png);
                 report.Should().Contain($"charts/{Path.GetFileName(png)}");
             }

@@ -7,6 +7,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Recipes;
 using PeftQa.Tests.Support;
 using Xunit;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Tests.Continual;
 

@@ -5,6 +5,7 @@ using PeftQa.Host.Cli;
 using PeftQa.Host.Data;
 using PeftQa.Tests.Support;
 using Xunit;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Tests.Data;
 

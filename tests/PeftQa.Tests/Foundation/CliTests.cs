@@ -77,7 +77,7 @@ public sealed class CliTests
     public async Task Recipe_problems_found_with_plugins_and_data_are_all_reported_before_any_work()
     {
         using var folder = new TemporaryFolder();
-        folder.WriteFile("data/train.json", "{}");
+        folder.WriteFile("data/train.json", TestEnvironment.TinySquad);
         var recipe = folder.WriteFile("x.json", """
             { "name": "r", "dataRoot": "data",
               "tasks": [{ "name": "t", "train": "train.json", "eval": "missing.json" }],
@@ -102,8 +102,8 @@ public sealed class CliTests
     public async Task A_valid_recipe_dry_run_prints_the_plan_and_writes_nothing()
     {
         using var folder = new TemporaryFolder();
-        folder.WriteFile("data/train.json", "{}");
-        folder.WriteFile("data/dev.json", "{}");
+        folder.WriteFile("data/train.json", TestEnvironment.TinySquad);
+        folder.WriteFile("data/dev.json", TestEnvironment.TinySquad);
         var recipe = folder.WriteFile("x.json", """
             { "name": "r", "dataRoot": "data", "output": "runs",
               "tasks": [{ "name": "squad", "train": "train.json", "eval": "dev.json" }],
@@ -121,7 +121,7 @@ public sealed class CliTests
     public async Task Device_cuda_is_used_when_available_and_otherwise_exits_2_with_a_clear_message()
     {
         using var folder = new TemporaryFolder();
-        folder.WriteFile("train.json", "{}");
+        folder.WriteFile("train.json", TestEnvironment.TinySquad);
         var recipe = folder.WriteFile("x.json", """{ "name": "r", "dataRoot": ".", "tasks": [{ "name": "t", "train": "train.json", "eval": "train.json" }] }""");
 
         var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cuda");
@@ -142,7 +142,7 @@ public sealed class CliTests
     public async Task The_data_root_option_wins_over_the_recipe()
     {
         using var folder = new TemporaryFolder();
-        folder.WriteFile("other/train.json", "{}");
+        folder.WriteFile("other/train.json", TestEnvironment.TinySquad);
         var recipe = folder.WriteFile("x.json", """{ "name": "r", "dataRoot": "nowhere", "tasks": [{ "name": "t", "train": "train.json", "eval": "train.json" }] }""");
 
         var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu", "--data-root", folder.Combine("other"));

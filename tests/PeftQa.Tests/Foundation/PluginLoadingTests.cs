@@ -125,7 +125,7 @@ public sealed class PluginLoadingTests
     {
         using var folder = new TemporaryFolder();
         TemporaryFolder.CopyFolder(ThirdParty("SamplePlugin"), folder.Combine("my-plugins", "SamplePlugin"));
-        folder.WriteFile("train.json", "{}");
+        folder.WriteFile("train.json", TestEnvironment.TinySquad);
         var recipe = folder.WriteFile("x.json", """
             { "name": "r", "dataRoot": ".", "plugins": ["my-plugins"],
               "tasks": [{ "name": "t", "train": "train.json", "eval": "train.json" }],

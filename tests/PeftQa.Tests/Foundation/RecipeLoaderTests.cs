@@ -2,6 +2,7 @@ using FluentAssertions;
 using PeftQa.Host.Cli;
 using PeftQa.Host.Recipes;
 using Xunit;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Tests.Foundation;
 

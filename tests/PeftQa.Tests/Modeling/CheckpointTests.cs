@@ -6,6 +6,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Tests.Modeling;
 

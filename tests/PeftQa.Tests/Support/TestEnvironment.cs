@@ -21,6 +21,12 @@ public static class TestEnvironment
         }
     }
 
+    /// <summary>The smallest valid SQuAD v1.1 file: one question, answered in its context.</summary>
+    public const string TinySquad = """
+        {"version": "1.1", "data": [{"title": "t", "paragraphs": [{"context": "Paris is the capital of France.",
+          "qas": [{"id": "a", "question": "What is the capital of France?", "answers": [{"text": "Paris", "answer_start": 0}]}]}]}]}
+        """;
+
     /// <summary>../shared/data beside the repository, where the real QA data sets live.</summary>
     public static string SharedData => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
 }

@@ -1,4 +1,4 @@
-namespace PeftQa.Host.Cli;
+namespace PeftQa.Host.Foundation;
 
 /// <summary>
 /// The user's input is wrong (a recipe, a path, an option, a plugin conflict): exit code 2. Each line of

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Plugins;
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Training;
+
+namespace PeftQa.Host.Runs;
+
+/// <summary>
+/// Before <c>--resume</c> continues a run: the recipe now must be the recipe the run started with, in everything that
+/// can change its results, and so must the data and model files it read. The run folder's own recipe.json is the
+/// reference and is never rewritten by a resume.
+/// </summary>
+public static class ResumeCheck
+{
+    /// <summary>
+    /// Fields that change how a run reports or where it writes, never what it computes: resumed runs use the new values.
+    /// The data root is here because the data files themselves are compared (<see cref="RunInputs"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> HarmlessFields =
+        ["$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints"];
+
+    /// <summary>The changes that are allowed (for the log); throws when any other change is found.</summary>
+    /// <exception cref="BadInputException">Names every field and input file that differs.</exception>
+    public static IReadOnlyList<string> Verify(string runFolder, RunPlan plan, JsonObject inputsNow, PluginCatalog plugins)
+    {
+        var recipePath = Path.Combine(runFolder, RunFolder.RecipeFile);
+        RecipeLoader.LoadedRecipe original;
+        try { original = RecipeLoader.Parse(WithoutDerivedFields(File.ReadAllText(recipePath)), recipePath, recipePath); }
+        catch (BadInputException e)
+        {
+            throw new BadInputException([$"--resume: the run's own {recipePath} cannot be read, so the run cannot be checked and continued:", .. e.Problems]);
+        }
+        var differences = EffectiveRecipe.Differences(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe);
+        var harmful = differences.Where(d => !HarmlessFields.Contains(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
+        if (RunInputs.Read(runFolder) is { } inputsThen) harmful.AddRange(RunInputs.Changes(inputsThen, inputsNow));
+        if (harmful.Count > 0)
+            throw new BadInputException([
+                $"--resume: {plan.RecipePath} differs from the recipe the run in {runFolder} started with ({recipePath}) in what decides its results:",
+                .. harmful.Select(h => "  " + h),
+                "Undo these changes to resume, or start a new run (another --out, or --overwrite)."]);
+        return differences.Select(d => $"{d.Path}: {d.Change}").ToList();
+    }
+
+    /// <summary>Run folders written before labels were kept out of recipe.json hold a derived "displayName"; it is not a recipe field.</summary>
+    private static string WithoutDerivedFields(string json)
+    {
+        try
+        {
+            if (JsonNode.Parse(json) is not JsonObject recipe) return json;
+            foreach (var list in (string[])["adapters", "continual"])
+                foreach (var item in recipe[list] as JsonArray ?? [])
+                    (item as JsonObject)?.Remove("displayName");
+            return recipe.ToJsonString();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return json; // the loader reports it with its line
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using PeftQa.Host.Foundation;
+
+namespace PeftQa.Host.Runs;
+
+/// <summary>
+/// A run folder opened for one run: created if needed, locked for the run's lifetime (<see cref="RunFolderLock"/>), and
+/// checked against how the run means to use it. A folder that holds anything is never reused by a new run: it must be
+/// resumed (<see cref="RunFolderMode.Resume"/>) or replaced (<see cref="RunFolderMode.Overwrite"/>, which moves the old
+/// contents to a sibling folder first, so nothing is lost).
+/// </summary>
+public sealed class RunFolder : IDisposable
+{
+    public const string RecipeFile = "recipe.json";
+
+    private readonly RunFolderLock runLock;
+
+    private RunFolder(string path, RunFolderLock runLock, string? movedAsideTo)
+    {
+        Path = path;
+        this.runLock = runLock;
+        MovedAsideTo = movedAsideTo;
+    }
+
+    /// <summary>The folder's full path.</summary>
+    public string Path { get; }
+
+    /// <summary>With <see cref="RunFolderMode.Overwrite"/>: where the old contents went, if there were any.</summary>
+    public string? MovedAsideTo { get; }
+
+    /// <exception cref="BadInputException">The folder cannot be created or written, is in use, or does not suit <paramref name="mode"/>.</exception>
+    public static RunFolder Open(string folder, RunFolderMode mode)
+    {
+        var path = System.IO.Path.GetFullPath(folder);
+        if (File.Exists(path)) throw new BadInputException($"{path}: is a file, not a run folder; choose a folder with --out");
+        if (mode == RunFolderMode.Resume && !Directory.Exists(path)) throw new BadInputException($"--resume: run folder {path} does not exist");
+        try { Directory.CreateDirectory(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new BadInputException($"{path}: cannot create the run folder: {e.Message}");
+        }
+
+        var runLock = RunFolderLock.Acquire(path);
+        try
+        {
+            return new RunFolder(path, runLock, Prepare(path, mode));
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => runLock.Dispose();
+
+    /// <summary>Checks the folder's contents against the mode; for an overwrite, moves them aside and returns where to.</summary>
+    private static string? Prepare(string path, RunFolderMode mode)
+    {
+        var contents = Contents(path);
+        switch (mode)
+        {
+            case RunFolderMode.Resume when !File.Exists(System.IO.Path.Combine(path, RecipeFile)):
+                throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
+            case RunFolderMode.New when contents.Count > 0:
+                bool isRun = File.Exists(System.IO.Path.Combine(path, RecipeFile));
+                throw new BadInputException($"{path}: {(isRun ? "already holds a run" : "is not empty")} ({Summarize(contents)}); " +
+                                            (isRun ? "continue it with --resume, " : "") +
+                                            "choose another folder with --out, or pass --overwrite to move its contents aside and start again");
+            case RunFolderMode.Overwrite when contents.Count > 0:
+                return MoveAside(path, contents);
+            default:
+                return null;
+        }
+    }
+
+    private static string MoveAside(string path, IReadOnlyList<string> contents)
+    {
+        var aside = $"{path.TrimEnd(System.IO.Path.DirectorySeparatorChar)}.replaced-{DateTime.Now:yyyyMMdd-HHmmss}";
+        for (int n = 2; Directory.Exists(aside) || File.Exists(aside); n++) aside = $"{aside.Split("~")[0]}~{n}";
+        try
+        {
+            Directory.CreateDirectory(aside);
+            foreach (var entry in contents)
+            {
+                var target = System.IO.Path.Combine(aside, System.IO.Path.GetFileName(entry));
+                if (Directory.Exists(entry)) Directory.Move(entry, target);
+                else File.Move(entry, target);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"--overwrite: could not move the contents of {path} to {aside}: {e.Message}; nothing was deleted");
+        }
+        return aside;
+    }
+
+    /// <summary>Everything in the folder but the lock's own files.</summary>
+    private static List<string> Contents(string path) =>
+        Directory.EnumerateFileSystemEntries(path).Where(e => !RunFolderLock.IsLockFile(System.IO.Path.GetFileName(e))).Order(StringComparer.Ordinal).ToList();
+
+    private static string Summarize(IReadOnlyList<string> entries) =>
+        string.Join(", ", entries.Take(4).Select(System.IO.Path.GetFileName)) + (entries.Count > 4 ? $" and {entries.Count - 4} more" : "");
+}

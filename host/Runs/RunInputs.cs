@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Training;
+
+namespace PeftQa.Host.Runs;
+
+/// <summary>
+/// What a run read besides its recipe, pinned when the run starts (<c>run-inputs.json</c>): each task's data files and
+/// the model's files, by size and SHA-256, so <c>--resume</c> notices a data file or model that changed under the same
+/// name. Built-in sources are pinned by name (they are generated or shipped with the build).
+/// </summary>
+public static class RunInputs
+{
+    public const string FileName = "run-inputs.json";
+
+    public static JsonObject Describe(RunPlan plan, string recipeDirectory)
+    {
+        var data = new JsonArray();
+        for (int i = 0; i < plan.Tasks.Count; i++)
+        {
+            var task = plan.Tasks[i];
+            data.Add(new JsonObject { ["path"] = $"$.tasks[{i}].train", ["task"] = task.Name, ["file"] = Fingerprint(task.Train) });
+            data.Add(new JsonObject { ["path"] = $"$.tasks[{i}].eval", ["task"] = task.Name, ["file"] = Fingerprint(task.Eval) });
+        }
+        var model = new JsonArray();
+        if (!plan.Recipe.Model.StartsWith(ModelSources.BuiltinPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var folder = Path.GetFullPath(plan.Recipe.Model, recipeDirectory);
+            foreach (var name in (string[])[Checkpoint.ConfigFile, Checkpoint.VocabFile, Checkpoint.WeightsFile, Checkpoint.PickleWeightsFile])
+                if (File.Exists(Path.Combine(folder, name))) model.Add(Fingerprint(Path.Combine(folder, name)));
+        }
+        else model.Add(new JsonObject { ["name"] = plan.Recipe.Model.ToLowerInvariant() });
+        return new JsonObject { ["data"] = data, ["model"] = model };
+    }
+
+    public static void Write(string runFolder, JsonObject inputs) =>
+        AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), inputs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+    /// <summary>The inputs pinned when the run started, or null for a run folder from before they were pinned.</summary>
+    public static JsonObject? Read(string runFolder)
+    {
+        var path = Path.Combine(runFolder, FileName);
+        if (!File.Exists(path)) return null;
+        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>One message per data or model file that differs between the run's start and now.</summary>
+    public static IEnumerable<string> Changes(JsonObject before, JsonObject now)
+    {
+        var beforeData = (before["data"] as JsonArray ?? []).ToList();
+        var nowData = (now["data"] as JsonArray ?? []).ToList();
+        for (int i = 0; i < Math.Min(beforeData.Count, nowData.Count); i++)
+            if (!JsonNode.DeepEquals(beforeData[i]?["file"], nowData[i]?["file"]))
+                yield return $"{nowData[i]?["path"]} (task '{nowData[i]?["task"]}'): the data changed since the run started: " +
+                             $"{Show(beforeData[i]?["file"])} then, {Show(nowData[i]?["file"])} now";
+        if (!JsonNode.DeepEquals(before["model"], now["model"]))
+            yield return $"$.model: the model's files changed since the run started ({string.Join(", ", (before["model"] as JsonArray ?? []).Select(Show))} then, " +
+                         $"{string.Join(", ", (now["model"] as JsonArray ?? []).Select(Show))} now)";
+    }
+
+    private static JsonObject Fingerprint(string source)
+    {
+        if (!File.Exists(source)) return new JsonObject { ["name"] = source };
+        using var stream = File.OpenRead(source);
+        return new JsonObject
+        {
+            ["name"] = source,
+            ["bytes"] = stream.Length,
+            ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(stream)),
+        };
+    }
+
+    private static string Show(JsonNode? file) =>
+        file?["sha256"] is { } hash ? $"{file["name"]} ({file["bytes"]} bytes, sha256 {hash.GetValue<string>()[..12]})" : $"{file?["name"]}";
+}
