@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using PeftQa.Host.Reporting;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 
@@ -11,7 +11,7 @@ public sealed class CompareCommand(CliConsole console, ILogger<CompareCommand> l
     {
         if (runFolders.Count == 0) throw new BadInputException("give at least one run folder");
         var rows = ComparisonReport.FromRunFolders(runFolders);
-        var folder = output ?? runFolders[0];
+        var folder = WritableFolder.Ensure(output ?? runFolders[0], output is null ? "the first run folder" : "--out");
         ComparisonReport.Write(folder, rows, "Strategy comparison");
         console.Out.Write(ComparisonReport.Markdown(rows, "Strategy comparison"));
         logger.LogInformation("Wrote compare.md, compare.json and compare.png to {Folder}", Path.GetFullPath(folder));

@@ -66,12 +66,14 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
         return failures == 0 ? PeftQaCommandLine.Success : PeftQaCommandLine.BadInput;
     }
 
-    private static PredictedAnswer[] Answer(InferenceModel model, IReadOnlyList<QaExample> examples, CancellationToken cancellation)
+    private PredictedAnswer[] Answer(InferenceModel model, IReadOnlyList<QaExample> examples, CancellationToken cancellation)
     {
         var windows = new TrainingSettings();
         var answers = new EvaluationSettings();
         var features = new FeatureBuilder(model.Tokenizer, windows.MaxSequenceLength, windows.DocStride).Build(examples, cancellation);
-        var logits = SpanLogits.Predict(model.Model, features, answers.BatchSize, model.Tokenizer.PadId, model.Device, cancellation: cancellation);
+        var progress = EvaluationProgress.Logged(logger, $"question {examples[0].Id}");
+        var logits = SpanLogits.Predict(model.Model, features, answers.BatchSize, model.Tokenizer.PadId, model.Device,
+            done => progress(done, features.Count), cancellation);
         return AnswerExtractor.Extract(examples, features, logits, answers.NBestSize, answers.MaxAnswerLength, allowNoAnswer: false);
     }
 }

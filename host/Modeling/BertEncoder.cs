@@ -21,7 +21,13 @@ public sealed class BertEncoder : BertModule
     {
         long batch = hidden.shape[0];
         for (int i = 0; i < layers.Count; i++)
-            hidden = layers[i].Forward(hidden, mask, prefixes?.Prefix(i, batch));
+        {
+            var prefix = prefixes?.Prefix(i, batch);
+            // A layer's temporaries are released when it is done (autograd keeps what backward needs by itself), so a
+            // batch holds one layer's temporaries at a time, not every layer's until the caller's scope ends.
+            using var scope = NewDisposeScope();
+            hidden = scope.MoveToOuter(layers[i].Forward(hidden, mask, prefix));
+        }
         return hidden;
     }
 }

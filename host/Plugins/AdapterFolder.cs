@@ -59,10 +59,17 @@ public static class AdapterFolder
     /// <summary>A folder saved by another tool (Python PEFT): the strategy that recognises its config loads it.</summary>
     private static IAdapter LoadForeign(string folder, IAdaptableModel model, PluginCatalog plugins, bool ignoreMismatched, ILogger logger)
     {
-        foreach (var candidate in plugins.OfType<IAdapterStrategy>().Select(p => (IAdapterStrategy)p.Instance))
-            if (candidate.ReadSavedOptions(folder) is { } savedOptions)
-                return AttachAndLoad(candidate, savedOptions, folder, model, Path.Combine(folder, PeftConfigFile), ignoreMismatched, logger);
         var peftConfig = Path.Combine(folder, PeftConfigFile);
+        foreach (var candidate in plugins.OfType<IAdapterStrategy>().Select(p => (IAdapterStrategy)p.Instance))
+        {
+            object? savedOptions;
+            try { savedOptions = candidate.ReadSavedOptions(folder); }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException or ArgumentException)
+            {
+                throw new BadInputException($"{peftConfig}: adapter strategy '{candidate.Name}' recognises this folder but cannot read its settings: {e.Message}");
+            }
+            if (savedOptions is not null) return AttachAndLoad(candidate, savedOptions, folder, model, peftConfig, ignoreMismatched, logger);
+        }
         if (!File.Exists(peftConfig))
             throw new BadInputException($"{folder}: not an adapter folder: it has neither {DescriptorFile} (written by peftqa) nor {PeftConfigFile} (written by PEFT)");
         string? peftType;

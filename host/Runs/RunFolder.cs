@@ -30,7 +30,12 @@ public sealed class RunFolder : IDisposable
     /// <exception cref="BadInputException">The folder cannot be created or written, is in use, or does not suit <paramref name="mode"/>.</exception>
     public static RunFolder Open(string folder, RunFolderMode mode)
     {
-        var path = System.IO.Path.GetFullPath(folder);
+        string path;
+        try { path = System.IO.Path.GetFullPath(folder); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new BadInputException($"--out {folder}: not a valid folder path: {e.Message}");
+        }
         if (File.Exists(path)) throw new BadInputException($"{path}: is a file, not a run folder; choose a folder with --out");
         if (mode == RunFolderMode.Resume && !Directory.Exists(path)) throw new BadInputException($"--resume: run folder {path} does not exist");
         try { Directory.CreateDirectory(path); }

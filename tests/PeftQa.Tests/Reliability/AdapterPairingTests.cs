@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using PeftQa.Abstractions;
+using PeftQa.Host.Continual;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Plugins;
+using PeftQa.Plugins.Continual;
+using PeftQa.Plugins.Lora;
+using PeftQa.Tests.Support;
+using Xunit;
+
+namespace PeftQa.Tests.Reliability;
+
+/// <summary>Pairing checks measure the real shape; adapters meet only the model they were made for.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class AdapterPairingTests
+{
+    [Fact]
+    public void Lora_of_any_rank_that_fits_the_model_pairs_with_per_task_adapters_and_o_lora()
+    {
+        var minilm = ModelSources.Describe(ModelSources.MiniLmL6, ".", "$.model");
+        foreach (int r in (int[])[4, 16, 64])
+        {
+            var traits = AdapterProbe.Probe(new LoraStrategy(), new LoraOptions { R = r }, minilm);
+
+            traits.Should().Match<AdapterTraits>(t => !t.TrainsBaseWeights && t.CanAttachSeveral, $"r {r}");
+            new PerTaskAdaptersStrategy().Validate(new PerTaskAdaptersOptions(), traits).Should().BeEmpty();
+            new OLoraStrategy().Validate(new OLoraOptions(), traits).Should().BeEmpty();
+        }
+    }
+
+    private sealed class RefusingOptions;
+
+    private sealed class RefusingStrategy : AdapterStrategy<RefusingOptions>
+    {
+        public override string Name => "refusing";
+        public override string Description => "Attach always fails, as a buggy third-party strategy might.";
+        protected override IAdapter Attach(IAdaptableModel model, RefusingOptions options) => throw new InvalidOperationException("the widget is not calibrated");
+    }
+
+    [Fact]
+    public void A_strategy_that_fails_to_attach_is_reported_with_its_own_reason_not_as_training_base_weights()
+    {
+        var tiny = TinyBert.Config().Describe("tiny");
+
+        var probe = () => AdapterProbe.Probe(new RefusingStrategy(), new RefusingOptions(), tiny, "x.json: $.adapters[0].options");
+
+        probe.Should().Throw<BadInputException>().Which.Message.Should()
+            .Be("x.json: $.adapters[0].options: adapter strategy 'refusing' could not attach to a model of this shape (2 layers, hidden 32): InvalidOperationException: the widget is not calibrated");
+    }
+
+    [Fact]
+    public async Task A_lora_r16_recipe_with_per_task_adapters_and_o_lora_passes_the_dry_run()
+    {
+        using var folder = new TemporaryFolder();
+        var (_, model, data) = TinyRuns.Create(folder);
+        var recipe = folder.WriteFile("r16.json", TinyRuns.SquadRecipe(model, data, """[{ "strategy": "lora", "options": { "r": 16 } }]""")
+            .Replace("\"training\":", "\"continual\": [{ \"strategy\": \"per-task-adapters\" }, { \"strategy\": \"o-lora\" }], \"training\":"));
+
+        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
+
+        result.ExitCode.Should().Be(0, result.Error);
+    }
+
+    [Fact]
+    public async Task An_adapter_from_a_deeper_model_is_refused_unless_mismatches_are_ignored()
+    {
+        using var folder = new TemporaryFolder();
+        var twoLayers = TinyCheckpoint.Create(folder.Combine("two-layers"), TinyRuns.Vocabulary);
+        var deeper = Checkpoint.Load(twoLayers, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Model.Config with { NumHiddenLayers = 3 };
+        var adapterFolder = folder.Combine("adapter");
+        using (var model = new BertForQuestionAnswering(deeper, "three-layers"))
+        using (var adapter = new LoraStrategy().Attach(model, new LoraOptions()))
+            AdapterFolder.Save(adapter, new LoraStrategy(), new LoraOptions(), model.Description, adapterFolder);
+        string[] predict = ["predict", "--model", twoLayers, "--adapter", adapterFolder, "--question", "What is the capital?", "--context", "Paris is the capital.", "--device", "cpu"];
+
+        var refused = await Cli.Run(predict);
+        var ignored = await Cli.Run([.. predict, "--ignore-mismatched"]);
+        var descriptor = Path.Combine(adapterFolder, AdapterFolder.DescriptorFile);
+        var json = JsonNode.Parse(File.ReadAllText(descriptor))!.AsObject();
+        json.Remove("base_model_shape");
+        File.WriteAllText(descriptor, json.ToJsonString());
+        var unexpected = await Cli.Run(predict);
+
+        refused.ExitCode.Should().Be(2);
+        refused.Error.Should().Contain("this adapter was trained on three-layers, a model of another shape").And.Contain("num_hidden_layers 3 -> 2")
+            .And.Contain("--ignore-mismatched");
+        ignored.ExitCode.Should().Be(0, ignored.Error);
+        ignored.Error.Should().Contain("loading what fits").And.Contain("tensor(s) that this model");
+        unexpected.ExitCode.Should().Be(2, "tensors the model has no place for are an error, as missing ones are");
+        unexpected.Error.Should().Contain("adapter_model.safetensors: 4 tensor(s) that this model").And.Contain("encoder.layer.2.");
+    }
+}
