@@ -85,7 +85,13 @@ public static class AdapterFolder
     {
         if (descriptor["base_model_shape"] is not JsonObject saved) return; // written before shapes were recorded
         var differences = Recipes.EffectiveRecipe.Differences(saved, Shape(model)).Select(d => $"{d.Path[2..]} {d.Change}").ToList();
-        if (differences.Count == 0) return;
+        if (differences.Count == 0)
+        {
+            // Same shape, another name: a copy, a merged export or a fine-tuned model of the same base; worth a line, not a refusal.
+            if (descriptor["base_model"]?.ToString() is { } name && !string.Equals(name, model.BaseModel, StringComparison.OrdinalIgnoreCase))
+                logger.LogInformation("{Path}: trained on {Trained}; loading into {Model}, a model of the same shape", path, name, model.BaseModel);
+            return;
+        }
         var message = $"{path}: this adapter was trained on {descriptor["base_model"]}, a model of another shape than {model.BaseModel} " +
                       $"({string.Join(", ", differences)})";
         if (!ignoreMismatched) throw new BadInputException(message + "; use the model it was trained on, or pass --ignore-mismatched to load what fits");
