@@ -83,16 +83,3 @@ public abstract class AdapterStrategy<TOptions> : IAdapterStrategy where TOption
 
     protected abstract IAdapter Attach(IAdaptableModel model, TOptions options);
 }
-
-/// <summary>A saved adapter that cannot be loaded into this model or by this strategy.</summary>
-public class AdapterLoadException(string message) : Exception(message);
-
-/// <summary>
-/// A saved adapter file that holds tensors this model has no place for: made for a deeper model, other target modules
-/// or another strategy. <see cref="AdapterFiles"/> throws it after every expected tensor was loaded, so a caller that
-/// is told to ignore mismatches (<c>--ignore-mismatched</c>) keeps a complete adapter.
-/// </summary>
-public sealed class AdapterMismatchException(string message, IReadOnlyList<string> unexpectedTensors) : AdapterLoadException(message)
-{
-    public IReadOnlyList<string> UnexpectedTensors { get; } = unexpectedTensors;
-}

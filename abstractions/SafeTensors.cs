@@ -107,13 +107,17 @@ public static class SafeTensors
         catch (JsonException e) { throw new InvalidDataException($"{path}: header is not valid JSON: {e.Message}"); }
         using (document)
         {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: header is not a JSON object: not a safetensors file");
             var entries = new List<Entry>();
             var metadata = new Dictionary<string, string>();
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (property.Name == "__metadata__")
                 {
-                    foreach (var item in property.Value.EnumerateObject()) metadata[item.Name] = item.Value.GetString() ?? "";
+                    if (property.Value.ValueKind != JsonValueKind.Object)
+                        throw new InvalidDataException($"{path}: header entry __metadata__ is not an object of strings");
+                    foreach (var item in property.Value.EnumerateObject()) metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()! : item.Value.GetRawText();
                     continue;
                 }
                 var (dtype, shape, offsets) = ReadEntry(property, path);

@@ -13,18 +13,29 @@ public static class PeftQaCommandLine
     public const int WorkFailed = 1;
     public const int BadInput = 2;
 
-    /// <summary>ENOSPC: .NET reports the errno as the IOException's HResult on Linux.</summary>
-    private const int NoSpaceLeftOnDevice = 28;
+    /// <summary>ENOSPC and EDQUOT: .NET reports the errno as the IOException's HResult on Linux.</summary>
+    private const int NoSpaceLeftOnDevice = 28, DiskQuotaExceeded = 122;
 
-    /// <summary>What survived a full disk: checkpoints and reports are written to temporary names and renamed, so the last complete one stands.</summary>
+    /// <summary>
+    /// What survived a full disk: checkpoints, study states and reports are written under temporary names and renamed,
+    /// so the last complete one of each stands, and a resume continues from the newest checkpoint.
+    /// </summary>
     private static string DiskFullAdvice(string? logPath)
     {
-        if (logPath is null || Path.GetDirectoryName(logPath) is not { } runFolder) return "Files written before are intact (each is written whole or not at all).";
-        var newest = Directory.EnumerateDirectories(runFolder, TrainingCheckpoint.Prefix + "*", SearchOption.AllDirectories)
-            .OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
-        return newest is null
-            ? $"Files written before in {runFolder} are intact (each is written whole or not at all)."
-            : $"The last checkpoint, {newest}, is intact, and so is everything else written before (each file is written whole or not at all).";
+        const string Whole = "checkpoints, study states and reports are written whole or not at all";
+        if (logPath is null || Path.GetDirectoryName(logPath) is not { } runFolder) return $"Everything already saved is intact ({Whole}).";
+        try
+        {
+            var newest = Directory.EnumerateDirectories(runFolder, TrainingCheckpoint.Prefix + "*", SearchOption.AllDirectories)
+                .OrderByDescending(Directory.GetLastWriteTimeUtc).FirstOrDefault();
+            return newest is null
+                ? $"Everything already saved in {runFolder} is intact ({Whole})."
+                : $"The last checkpoint, {newest}, is intact ({Whole}).";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"Everything already saved in {runFolder} is intact ({Whole}).";
+        }
     }
 
     public static async Task<int> RunAsync(string[] args, CliConsole? console = null, CancellationToken cancellation = default)
@@ -176,7 +187,7 @@ public static class PeftQaCommandLine
                 }
                 return BadInput;
             }
-            catch (IOException e) when (e.HResult == NoSpaceLeftOnDevice)
+            catch (IOException e) when (e.HResult is NoSpaceLeftOnDevice or DiskQuotaExceeded)
             {
                 logger.LogError("Disk full: {Message}. {Saved} Free some space, then continue with --resume", e.Message,
                     DiskFullAdvice(host.Services.GetRequiredService<RunLogSink>().Path));

@@ -37,6 +37,32 @@ public sealed class RunCommand(
     public Task<int> ExecuteAsync(RunRequest request, CancellationToken cancellation)
     {
         if (request.Resume && request.Overwrite) throw new BadInputException("--resume and --overwrite contradict each other: choose one");
+        if (request.Overwrite && request.RunFolder is null) throw new BadInputException("--overwrite needs --out: without it every run gets a new folder");
+        var prepared = Prepare(request, cancellation);
+        if (request.DryRun)
+        {
+            logger.LogInformation("Dry run: {Recipe} is valid ({Studies} studies x {Tasks} tasks; model files and data read and checked); nothing was trained",
+                prepared.Loaded.DisplayPath, prepared.Plan.Studies.Count, prepared.Plan.Tasks.Count);
+            return Task.FromResult(PeftQaCommandLine.Success);
+        }
+        using var runFolder = OpenRunFolder(request, prepared);
+        runLog.Open(runFolder.Path);
+        if (runFolder.MovedAsideTo is { } aside) logger.LogWarning("--overwrite: the folder's earlier contents were moved to {Aside}", aside);
+        logger.LogInformation("Run folder {RunFolder}{Resume}", runFolder.Path, request.Resume ? " (resuming)" : "");
+
+        var context = new StudyContext(runFolder.Path, prepared.Loaded.Directory, request.Resume, prepared.Device, prepared.Tokenizer, prepared.Tasks,
+            new MetricsLog(Path.Combine(runFolder.Path, "metrics.jsonl")), progress);
+        RunStudies(prepared.Plan, context, cancellation);
+        return Task.FromResult(PeftQaCommandLine.Success);
+    }
+
+    /// <summary>What a run needs, every check done: the recipe, plugins, plan, device, tokenizer and each task's data in windows.</summary>
+    private sealed record PreparedRun(RecipeLoader.LoadedRecipe Loaded, PluginCatalog Plugins, RunPlan Plan, TorchSharp.torch.Device Device,
+        BertTokenizer Tokenizer, IReadOnlyList<TaskData> Tasks);
+
+    /// <summary>Every check a dry run and a real run make, in the same order, before a run folder is touched.</summary>
+    private PreparedRun Prepare(RunRequest request, CancellationToken cancellation)
+    {
         var loaded = RecipeLoader.Load(request.RecipePath);
         var recipeFolders = loaded.Recipe.Plugins.Select(folder => Path.GetFullPath(folder, loaded.Directory));
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, recipeFolders));
@@ -47,34 +73,38 @@ public sealed class RunCommand(
         var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(loaded.Recipe.Model, loaded.Directory, logger));
         var tasks = TaskDataLoader.Load(plan, tokenizer, logger, cancellation);
         cancellation.ThrowIfCancellationRequested();
-        if (request.DryRun)
-        {
-            logger.LogInformation("Dry run: {Recipe} is valid ({Studies} studies x {Tasks} tasks; model files and data read and checked); nothing was trained",
-                loaded.DisplayPath, plan.Studies.Count, loaded.Recipe.Tasks.Count);
-            return Task.FromResult(PeftQaCommandLine.Success);
-        }
-
-        var inputs = RunInputs.Describe(plan, loaded.Directory);
-        using var runFolder = OpenRunFolder(request, loaded.Recipe);
-        if (request.Resume)
-        {
-            foreach (var change in ResumeCheck.Verify(runFolder.Path, plan, inputs, plugins))
-                logger.LogInformation("Resuming with a changed setting that does not alter results: {Change}", change);
-        }
-        else
-        {
-            AtomicFile.WriteAllText(Path.Combine(runFolder.Path, RunFolder.RecipeFile), plan.EffectiveRecipe.ToJsonString(JsonShapeValidator.SerializerOptions));
-            RunInputs.Write(runFolder.Path, inputs);
-        }
-        runLog.Open(runFolder.Path);
-        if (runFolder.MovedAsideTo is { } aside) logger.LogWarning("--overwrite: the folder's earlier contents were moved to {Aside}", aside);
-        logger.LogInformation("Run folder {RunFolder}{Resume}", runFolder.Path, request.Resume ? " (resuming)" : "");
-
-        var context = new StudyContext(runFolder.Path, loaded.Directory, request.Resume, device, tokenizer, tasks,
-            new MetricsLog(Path.Combine(runFolder.Path, "metrics.jsonl")), progress);
-        RunStudies(plan, context, cancellation);
-        return Task.FromResult(PeftQaCommandLine.Success);
+        return new PreparedRun(loaded, plugins, plan, device, tokenizer, tasks);
     }
+
+    /// <summary>
+    /// Locks the run folder; a new run pins its inputs (first, so a folder with a recipe.json always has them) and its
+    /// effective recipe, a resumed run is checked against them and changes neither.
+    /// </summary>
+    private RunFolder OpenRunFolder(RunRequest request, PreparedRun prepared)
+    {
+        var inputs = RunInputs.Describe(prepared.Plan, prepared.Loaded.Directory);
+        var runFolder = RunFolder.Open(ChooseRunFolder(request, prepared.Loaded.Recipe), ModeOf(request));
+        try
+        {
+            if (request.Resume)
+            {
+                foreach (var note in ResumeCheck.Verify(runFolder.Path, prepared.Plan, inputs, prepared.Plugins))
+                    logger.LogInformation("Resume check: {Note}", note);
+                return runFolder;
+            }
+            RunInputs.Write(runFolder.Path, inputs);
+            AtomicFile.WriteAllText(Path.Combine(runFolder.Path, RunFolder.RecipeFile), prepared.Plan.EffectiveRecipe.ToJsonString(JsonShapeValidator.SerializerOptions));
+            return runFolder;
+        }
+        catch
+        {
+            runFolder.Dispose();
+            throw;
+        }
+    }
+
+    private static RunFolderMode ModeOf(RunRequest request) =>
+        request.Resume ? RunFolderMode.Resume : request.Overwrite ? RunFolderMode.Overwrite : RunFolderMode.New;
 
     private void RunStudies(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
@@ -95,14 +125,16 @@ public sealed class RunCommand(
         logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, "results.json"));
     }
 
-    private static RunFolder OpenRunFolder(RunRequest request, Recipe recipe)
+    /// <summary>--out; else a new timestamped folder; else, resuming, the newest run of this recipe under its output folder.</summary>
+    private static string ChooseRunFolder(RunRequest request, Recipe recipe)
     {
-        var mode = request.Resume ? RunFolderMode.Resume : request.Overwrite ? RunFolderMode.Overwrite : RunFolderMode.New;
-        if (request.RunFolder is { } explicitFolder) return RunFolder.Open(explicitFolder, mode);
-        if (!request.Resume) return RunFolder.Open(Path.Combine(recipe.Output, $"{recipe.Name}-{DateTime.Now:yyyyMMdd-HHmmss}"), mode);
+        if (request.RunFolder is { } explicitFolder) return explicitFolder;
+        if (!request.Resume) return Path.Combine(recipe.Output, $"{recipe.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        var ownName = new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(recipe.Name)}-[0-9]{{8}}-[0-9]{{6}}$");
         var previous = Directory.Exists(recipe.Output)
-            ? Directory.GetDirectories(recipe.Output, recipe.Name + "-*").Where(d => File.Exists(Path.Combine(d, RunFolder.RecipeFile))).Order(StringComparer.Ordinal).LastOrDefault()
+            ? Directory.GetDirectories(recipe.Output).Where(d => ownName.IsMatch(Path.GetFileName(d)) && File.Exists(Path.Combine(d, RunFolder.RecipeFile)))
+                .Order(StringComparer.Ordinal).LastOrDefault()
             : null;
-        return RunFolder.Open(previous ?? throw new BadInputException($"--resume: no earlier run of '{recipe.Name}' under {Path.GetFullPath(recipe.Output)}; run it without --resume first"), mode);
+        return previous ?? throw new BadInputException($"--resume: no earlier run of '{recipe.Name}' under {Path.GetFullPath(recipe.Output)}; run it without --resume first");
     }
 }

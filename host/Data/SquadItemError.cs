@@ -26,7 +26,7 @@ public static class SquadItemError
             return $"$.data[{articleIndex}]: the text is not valid UTF-8 (at byte {FirstInvalidByte(article)} of the article); SQuAD files are UTF-8 JSON: re-save the file as UTF-8";
         var relative = (error as JsonException)?.Path ?? "$";
         var path = $"$.data[{articleIndex}]{relative[1..]}";
-        using var document = JsonDocument.Parse(article.ToArray());
+        using var document = JsonDocument.Parse(article.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var found = Navigate(document.RootElement, relative, out var questionId);
         var leaf = LeafName(relative);
         var expected = leaf is not null && Expected.TryGetValue(leaf, out var kind) ? kind : "an object";
@@ -66,7 +66,8 @@ public static class SquadItemError
         }
     }
 
-    private static string? LeafName(string path) => Steps(path).OfType<string>().LastOrDefault() is { } last && Steps(path).Last() is string ? last : null;
+    /// <summary>The property the path ends in (<c>answer_start</c>), or null when it ends in an array index.</summary>
+    private static string? LeafName(string path) => Steps(path).LastOrDefault() as string;
 
     private static string Describe(JsonValueKind kind) => kind switch
     {

@@ -27,7 +27,7 @@ public static class AdapterFolder
             ["base_model_shape"] = Shape(baseModel),
             ["options"] = JsonSerializer.SerializeToNode(options, strategy.OptionsType, JsonShapeValidator.SerializerOptions),
         };
-        File.WriteAllText(Path.Combine(folder, DescriptorFile), descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(folder, DescriptorFile), descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public static class AdapterFolder
     private static void CheckBaseModel(JsonObject descriptor, string path, ModelDescription model, bool ignoreMismatched, ILogger logger)
     {
         if (descriptor["base_model_shape"] is not JsonObject saved) return; // written before shapes were recorded
-        var differences = Recipes.EffectiveRecipe.Differences(saved, Shape(model)).Select(d => $"{d.Path[2..]} {d.Change}").ToList();
+        var differences = JsonDifferences.Between(saved, Shape(model)).Select(d => $"{d.Path[2..]} {d.Change}").ToList();
         if (differences.Count == 0)
         {
             // Same shape, another name: a copy, a merged export or a fine-tuned model of the same base; worth a line, not a refusal.

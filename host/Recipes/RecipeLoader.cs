@@ -58,13 +58,12 @@ public static class RecipeLoader
         else if (recipe.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || recipe.Name.Contains('/'))
             yield return $"$.name: '{recipe.Name}' cannot be used in a folder name";
         foreach (var problem in Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name")) yield return problem;
-        foreach (var problem in Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)"))
-            yield return problem;
-        foreach (var problem in Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label", "continual label (set a distinct label)"))
-            yield return problem;
-        var studyLabels = recipe.StudyPairs().Select(pair => (recipe.StudyLabel(recipe.Adapters[pair.AdapterIndex], recipe.Continual[pair.ContinualIndex]),
-            recipe.Continual.Count == 1 ? $"$.adapters[{pair.AdapterIndex}]" : $"$.adapters[{pair.AdapterIndex}] with $.continual[{pair.ContinualIndex}]")).ToList();
-        foreach (var problem in FolderNames.Problems(studyLabels, "study label")) yield return problem;
+        var duplicateLabels = Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)")
+            .Concat(Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label", "continual label (set a distinct label)")).ToList();
+        foreach (var problem in duplicateLabels) yield return problem;
+        // Once labels are unique, study labels must still be distinct folder names ("a+b" with "c" and "a" with "b+c" are not).
+        if (duplicateLabels.Count == 0)
+            foreach (var problem in FolderNames.Problems(StudyLabels(recipe), "study label")) yield return problem;
         var adapterLabels = recipe.Adapters.Select(a => a.DisplayName).ToHashSet(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < recipe.Continual.Count; i++)
             foreach (var (label, k) in (recipe.Continual[i].Adapters ?? []).Select((l, k) => (l, k)))
@@ -81,6 +80,10 @@ public static class RecipeLoader
         if (recipe.Training.DocStride >= recipe.Training.MaxSequenceLength)
             yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), got {recipe.Training.DocStride}";
     }
+
+    private static List<(string Label, string From)> StudyLabels(Recipe recipe) =>
+        recipe.StudyPairs().Select(pair => (recipe.StudyLabel(recipe.Adapters[pair.AdapterIndex], recipe.Continual[pair.ContinualIndex]),
+            recipe.Continual.Count == 1 ? $"$.adapters[{pair.AdapterIndex}]" : $"$.adapters[{pair.AdapterIndex}] with $.continual[{pair.ContinualIndex}]")).ToList();
 
     private static IEnumerable<string> Duplicates(IReadOnlyList<string> names, string arrayPath, string field, string what)
     {

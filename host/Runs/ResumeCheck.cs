@@ -24,6 +24,23 @@ public static class ResumeCheck
     /// <exception cref="BadInputException">Names every field and input file that differs.</exception>
     public static IReadOnlyList<string> Verify(string runFolder, RunPlan plan, JsonObject inputsNow, PluginCatalog plugins)
     {
+        var original = ReadOriginal(runFolder);
+        var differences = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe);
+        var harmful = differences.Where(d => !HarmlessFields.Contains(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
+        var inputsThen = RunInputs.Read(runFolder);
+        if (inputsThen is not null) harmful.AddRange(RunInputs.Changes(inputsThen, inputsNow));
+        if (harmful.Count > 0)
+            throw new BadInputException([
+                $"--resume: {plan.RecipePath} differs from the recipe the run in {runFolder} started with ({original.DisplayPath}) in what decides its results:",
+                .. harmful.Select(h => "  " + h),
+                "Undo these changes to resume, or start a new run (another --out, or --overwrite)."]);
+        var allowed = differences.Select(d => $"{d.Path}: {d.Change}").ToList();
+        if (inputsThen is null) allowed.Add($"{RunInputs.FileName}: absent (a run folder from an earlier version), so the data files could not be compared");
+        return allowed;
+    }
+
+    private static RecipeLoader.LoadedRecipe ReadOriginal(string runFolder)
+    {
         var recipePath = Path.Combine(runFolder, RunFolder.RecipeFile);
         RecipeLoader.LoadedRecipe original;
         try { original = RecipeLoader.Parse(WithoutDerivedFields(File.ReadAllText(recipePath)), recipePath, recipePath); }
@@ -31,15 +48,7 @@ public static class ResumeCheck
         {
             throw new BadInputException([$"--resume: the run's own {recipePath} cannot be read, so the run cannot be checked and continued:", .. e.Problems]);
         }
-        var differences = EffectiveRecipe.Differences(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe);
-        var harmful = differences.Where(d => !HarmlessFields.Contains(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
-        if (RunInputs.Read(runFolder) is { } inputsThen) harmful.AddRange(RunInputs.Changes(inputsThen, inputsNow));
-        if (harmful.Count > 0)
-            throw new BadInputException([
-                $"--resume: {plan.RecipePath} differs from the recipe the run in {runFolder} started with ({recipePath}) in what decides its results:",
-                .. harmful.Select(h => "  " + h),
-                "Undo these changes to resume, or start a new run (another --out, or --overwrite)."]);
-        return differences.Select(d => $"{d.Path}: {d.Change}").ToList();
+        return original;
     }
 
     /// <summary>Run folders written before labels were kept out of recipe.json hold a derived "displayName"; it is not a recipe field.</summary>

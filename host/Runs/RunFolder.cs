@@ -44,6 +44,7 @@ public sealed class RunFolder : IDisposable
             throw new BadInputException($"{path}: cannot create the run folder: {e.Message}");
         }
 
+        RefuseEarly(path, mode);
         var runLock = RunFolderLock.Acquire(path);
         try
         {
@@ -61,27 +62,46 @@ public sealed class RunFolder : IDisposable
     /// <summary>Checks the folder's contents against the mode; for an overwrite, moves them aside and returns where to.</summary>
     private static string? Prepare(string path, RunFolderMode mode)
     {
-        var contents = Contents(path);
         switch (mode)
         {
             case RunFolderMode.Resume when !File.Exists(System.IO.Path.Combine(path, RecipeFile)):
                 throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
-            case RunFolderMode.New when contents.Count > 0:
-                bool isRun = File.Exists(System.IO.Path.Combine(path, RecipeFile));
-                throw new BadInputException($"{path}: {(isRun ? "already holds a run" : "is not empty")} ({Summarize(contents)}); " +
-                                            (isRun ? "continue it with --resume, " : "") +
-                                            "choose another folder with --out, or pass --overwrite to move its contents aside and start again");
-            case RunFolderMode.Overwrite when contents.Count > 0:
+            case RunFolderMode.New:
+                RefuseIfUsed(path);
+                return null;
+            case RunFolderMode.Overwrite when Contents(path) is { Count: > 0 } contents:
                 return MoveAside(path, contents);
             default:
                 return null;
         }
     }
 
+    /// <summary>
+    /// The refusals that can be made before the lock file is created, so a refused run leaves nothing behind in someone
+    /// else's folder. A folder with a lock file (a run's) is left to the lock, which names a live holder.
+    /// </summary>
+    private static void RefuseEarly(string path, RunFolderMode mode)
+    {
+        if (mode == RunFolderMode.Resume && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
+            throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
+        if (mode == RunFolderMode.New && !File.Exists(System.IO.Path.Combine(path, RunFolderLock.LockFile))) RefuseIfUsed(path);
+    }
+
+    private static void RefuseIfUsed(string path)
+    {
+        var contents = Contents(path);
+        if (contents.Count == 0) return;
+        bool isRun = File.Exists(System.IO.Path.Combine(path, RecipeFile));
+        throw new BadInputException($"{path}: {(isRun ? "already holds a run" : "is not empty")} ({Summarize(contents)}); " +
+                                    (isRun ? "continue it with --resume, " : "") +
+                                    "choose another folder with --out, or pass --overwrite to move its contents aside and start again");
+    }
+
     private static string MoveAside(string path, IReadOnlyList<string> contents)
     {
-        var aside = $"{path.TrimEnd(System.IO.Path.DirectorySeparatorChar)}.replaced-{DateTime.Now:yyyyMMdd-HHmmss}";
-        for (int n = 2; Directory.Exists(aside) || File.Exists(aside); n++) aside = $"{aside.Split("~")[0]}~{n}";
+        var baseName = $"{path.TrimEnd(System.IO.Path.DirectorySeparatorChar)}.replaced-{DateTime.Now:yyyyMMdd-HHmmss}";
+        var aside = baseName;
+        for (int n = 2; Directory.Exists(aside) || File.Exists(aside); n++) aside = $"{baseName}~{n}";
         try
         {
             Directory.CreateDirectory(aside);

@@ -15,6 +15,12 @@ public sealed class RunFolderLock : IDisposable
     public const string LockFile = ".peftqa-lock";
     public const string HolderFile = ".peftqa-lock.json";
 
+    /// <summary>EWOULDBLOCK: .NET reports the errno of a refused flock as the HResult (11 on Linux, 35 on macOS).</summary>
+    private const int WouldBlock = 11, WouldBlockMacOs = 35;
+
+    /// <summary>ERROR_SHARING_VIOLATION, as Windows reports a file opened without sharing.</summary>
+    private const int SharingViolation = unchecked((int)0x80070020);
+
     private readonly FileStream stream;
     private readonly string holderPath;
 
@@ -36,14 +42,14 @@ public sealed class RunFolderLock : IDisposable
         {
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new BadInputException($"{folder}: cannot write to the run folder: {e.Message}");
-        }
-        catch (IOException e) when (File.Exists(path))
+        catch (IOException e) when (e.HResult is WouldBlock or WouldBlockMacOs or SharingViolation)
         {
             throw new BadInputException($"{folder}: the run folder is in use by {DescribeHolder(folder)}; wait for that run to end, " +
                                         $"or choose another folder with --out ({e.Message})");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new BadInputException($"{folder}: cannot create or lock {LockFile} in the run folder: {e.Message}");
         }
         var holderPath = Path.Combine(folder, HolderFile);
         try

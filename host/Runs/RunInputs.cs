@@ -40,27 +40,39 @@ public static class RunInputs
         AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), inputs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>The inputs pinned when the run started, or null for a run folder from before they were pinned.</summary>
+    /// <exception cref="BadInputException">The file is damaged, so the inputs cannot be compared.</exception>
     public static JsonObject? Read(string runFolder)
     {
         var path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) return null;
-        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
-        catch (JsonException) { return null; }
+        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("expected a JSON object"); }
+        catch (JsonException e) { throw new BadInputException($"--resume: {path} is damaged ({e.Message.Split(" Path:")[0]}), so the run's data cannot be checked; start a new run"); }
     }
 
-    /// <summary>One message per data or model file that differs between the run's start and now.</summary>
+    /// <summary>
+    /// One message per data or model file whose contents differ between the run's start and now. A file that moved
+    /// (another data root, another working directory) with the same contents is no change.
+    /// </summary>
     public static IEnumerable<string> Changes(JsonObject before, JsonObject now)
     {
         var beforeData = (before["data"] as JsonArray ?? []).ToList();
         var nowData = (now["data"] as JsonArray ?? []).ToList();
         for (int i = 0; i < Math.Min(beforeData.Count, nowData.Count); i++)
-            if (!JsonNode.DeepEquals(beforeData[i]?["file"], nowData[i]?["file"]))
+            if (!SameContents(beforeData[i]?["file"], nowData[i]?["file"]))
                 yield return $"{nowData[i]?["path"]} (task '{nowData[i]?["task"]}'): the data changed since the run started: " +
                              $"{Show(beforeData[i]?["file"])} then, {Show(nowData[i]?["file"])} now";
-        if (!JsonNode.DeepEquals(before["model"], now["model"]))
-            yield return $"$.model: the model's files changed since the run started ({string.Join(", ", (before["model"] as JsonArray ?? []).Select(Show))} then, " +
-                         $"{string.Join(", ", (now["model"] as JsonArray ?? []).Select(Show))} now)";
+        var beforeModel = (before["model"] as JsonArray ?? []).ToList();
+        var nowModel = (now["model"] as JsonArray ?? []).ToList();
+        if (beforeModel.Count != nowModel.Count || beforeModel.Zip(nowModel).Any(pair => !SameContents(pair.First, pair.Second)))
+            yield return $"$.model: the model's files changed since the run started ({string.Join(", ", beforeModel.Select(Show))} then, " +
+                         $"{string.Join(", ", nowModel.Select(Show))} now)";
     }
+
+    /// <summary>Files by size and hash; built-in sources (no hash) by name.</summary>
+    private static bool SameContents(JsonNode? before, JsonNode? now) =>
+        before?["sha256"] is null && now?["sha256"] is null
+            ? JsonNode.DeepEquals(before?["name"], now?["name"])
+            : JsonNode.DeepEquals(before?["sha256"], now?["sha256"]) && JsonNode.DeepEquals(before?["bytes"], now?["bytes"]);
 
     private static JsonObject Fingerprint(string source)
     {

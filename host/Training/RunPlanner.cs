@@ -1,5 +1,4 @@
 using PeftQa.Abstractions;
-using PeftQa.Host.Continual;
 using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;

@@ -47,7 +47,7 @@ public sealed class ResumeTests
         var harmless = await KillAndResumeTests.RunToEnd("run", recipe, "--out", runFolder, "--resume");
 
         harmless.Code.Should().Be(0, harmless.Output);
-        harmless.Output.Should().Contain("Resuming with a changed setting that does not alter results: $.training.logEvery: 1 -> 50")
+        harmless.Output.Should().Contain("Resume check: $.training.logEvery: 1 -> 50")
             .And.Contain("Resuming lora/capitals from").And.NotContain("options.r", "leaving r out means its default, 8, as before");
         File.ReadAllBytes(Path.Combine(runFolder, "recipe.json")).Should().Equal(runRecipe);
     }
@@ -66,6 +66,24 @@ public sealed class ResumeTests
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("$.tasks[0].train (task 'capitals'): the data changed since the run started")
             .And.Contain("$.tasks[0].eval (task 'capitals'): the data changed since the run started");
+    }
+
+    [Fact]
+    public async Task The_same_data_under_another_data_root_resumes_and_the_change_is_logged()
+    {
+        using var folder = new TemporaryFolder();
+        var (_, model, data) = TinyRuns.Create(folder);
+        var recipe = folder.WriteFile("rooted.json", TinyRuns.SquadRecipe(model, "capitals.json").Replace("\"seed\": 7,", "\"seed\": 7, \"dataRoot\": \"data\","));
+        var runFolder = folder.Combine("run");
+        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        TemporaryFolder.CopyFolder(folder.Combine("data"), folder.Combine("moved"));
+        Directory.Delete(folder.Combine("data"), recursive: true);
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"dataRoot\": \"data\"", "\"dataRoot\": \"moved\""));
+
+        var result = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+
+        result.ExitCode.Should().Be(0, result.Error);
+        result.Error.Should().Contain("Resume check: $.dataRoot: \"data\" -> \"moved\"");
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class RunFolderTests
         resumeNothing.ExitCode.Should().Be(2);
         resumeNothing.Error.Should().Contain("holds no recipe.json, so it is not a run folder");
         File.ReadAllText(folder.Combine("notes", "todo.txt")).Should().Be("mine");
-        Directory.GetFileSystemEntries(folder.Combine("notes")).Select(Path.GetFileName).Should().BeEquivalentTo(["todo.txt", ".peftqa-lock"]);
+        Directory.GetFileSystemEntries(folder.Combine("notes")).Select(Path.GetFileName).Should().BeEquivalentTo(["todo.txt"], "a refused run leaves nothing behind");
     }
 
     [Fact]
@@ -105,5 +105,18 @@ public sealed class RunFolderTests
         result.Error.Should().Contain("$.adapters[1]: study label 'x_y' and 'x/y' ($.adapters[0]) would both be written to the folder 'x_y'")
             .And.Contain("$.adapters[2]: study label '..' cannot be a folder name");
         Directory.Exists(folder.Combine("run")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Study_labels_made_of_two_labels_may_not_come_out_equal()
+    {
+        var load = () => Host.Recipes.RecipeLoader.Parse("""
+            { "name": "r", "tasks": [{ "name": "t", "train": "a.json", "eval": "a.json" }],
+              "adapters": [{ "strategy": "lora", "label": "a+b" }, { "strategy": "lora", "label": "a" }],
+              "continual": [{ "strategy": "naive", "label": "c" }, { "strategy": "replay", "label": "b+c" }] }
+            """, "x.json");
+
+        load.Should().Throw<Host.Foundation.BadInputException>().Which.Problems.Should().ContainSingle().Which.Should()
+            .Be("x.json: $.adapters[1] with $.continual[1]: study label 'a+b+c' is also the label of $.adapters[0] with $.continual[0]; both would be written to the folder 'a_b_c'; give one a different label");
     }
 }

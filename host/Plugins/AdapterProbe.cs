@@ -3,7 +3,7 @@ using PeftQa.Host.Foundation;
 using PeftQa.Host.Modeling;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Plugins;
 
 /// <summary>
 /// Finds out what an adapter strategy does by attaching it, twice, to a randomly initialised model of the real model's
