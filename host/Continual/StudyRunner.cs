@@ -114,7 +114,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s ({Rate:F1} windows/s), last loss {Loss:F3}",
                 study.Label, task.Name, summary.Steps, summary.Examples, summary.Seconds, summary.ExamplesPerSecond, summary.FinalLoss);
 
-            learner.EndTask(i, new TaskSamples(model, i, task, QaTrainer.SeenWindows(task.TrainFeatures.Count, settings, seed), context.Tokenizer.PadId, context.Device));
+            learner.EndTask(i, new TaskSamples(model, i, task, QaTrainer.SeenWindows(task.TrainFeatures.Select(f => f.Length).ToArray(), settings, seed), context.Tokenizer.PadId, context.Device));
             Directory.CreateDirectory(stateFolder);
             learner.Save(stateFolder);
             state.Training.Add(summary);

@@ -175,6 +175,9 @@ public sealed record TrainingSettings
     [Range(0.0, 0.99)]
     public double? AttentionDropout { get; init; }
 
+    [Description("Batch windows of similar length together (Hugging Face group_by_length: seeded mega-batches of up to 50 batches sorted by length, batch order shuffled), so batches carry little padding; false: plain shuffled batches.")]
+    public bool GroupByLength { get; init; } = true;
+
     [Description("Clip the global gradient norm to this value (0: no clipping).")]
     [Range(0.0, double.MaxValue)]
     public double MaxGradNorm { get; init; } = 1.0;

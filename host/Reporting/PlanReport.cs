@@ -21,7 +21,7 @@ public static class PlanReport
                            $"({plan.Model.NumLayers} layers, hidden {plan.Model.HiddenSize}), seed {plan.Recipe.Seed}");
         terminal.WriteLine($"Training: lr {training.LearningRate}, batch {training.BatchSize} x {training.GradientAccumulation}, " +
                            (training.MaxSteps is { } steps ? $"{steps} steps" : $"{training.Epochs} epochs") +
-                           $", sequence {training.MaxSequenceLength}, stride {training.DocStride}; metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
+                           $", sequence {training.MaxSequenceLength}, stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}; metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
         var table = new Table().AddColumns("Study", "Strategy", "Continual", "Step", "Task", "Steps", "Train", "Eval");
         foreach (var study in plan.Studies)
         {

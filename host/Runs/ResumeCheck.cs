@@ -43,7 +43,7 @@ public static class ResumeCheck
     {
         var recipePath = Path.Combine(runFolder, RunFolder.RecipeFile);
         RecipeLoader.LoadedRecipe original;
-        try { original = RecipeLoader.Parse(WithoutDerivedFields(File.ReadAllText(recipePath)), recipePath, recipePath); }
+        try { original = RecipeLoader.Parse(AsThisVersionReadsIt(File.ReadAllText(recipePath)), recipePath, recipePath); }
         catch (BadInputException e)
         {
             throw new BadInputException([$"--resume: the run's own {recipePath} cannot be read, so the run cannot be checked and continued:", .. e.Problems]);
@@ -51,8 +51,11 @@ public static class ResumeCheck
         return original;
     }
 
-    /// <summary>Run folders written before labels were kept out of recipe.json hold a derived "displayName"; it is not a recipe field.</summary>
-    private static string WithoutDerivedFields(string json)
+    /// <summary>
+    /// A recipe.json from an earlier version, read as that version ran it: a derived "displayName" (not a recipe field)
+    /// dropped, and fields added since set to what the earlier version did (no grouping by length).
+    /// </summary>
+    private static string AsThisVersionReadsIt(string json)
     {
         try
         {
@@ -60,6 +63,7 @@ public static class ResumeCheck
             foreach (var list in (string[])["adapters", "continual"])
                 foreach (var item in recipe[list] as JsonArray ?? [])
                     (item as JsonObject)?.Remove("displayName");
+            if (recipe["training"] is JsonObject training && !training.ContainsKey("groupByLength")) training["groupByLength"] = false;
             return recipe.ToJsonString();
         }
         catch (System.Text.Json.JsonException)

@@ -3,26 +3,41 @@ using PeftQa.Host.Recipes;
 namespace PeftQa.Host.Training;
 
 /// <summary>
-/// The trainer's walk through a task's windows: each epoch a seeded order (<see cref="QaTrainer.EpochOrder"/>) cut into
-/// micro-batches, up to <c>gradientAccumulation</c> of them per optimizer step, a step never crossing an epoch's end.
-/// The position (epoch, batch in epoch) is what checkpoints store, so a resumed run walks on exactly where it stopped.
+/// The trainer's walk through a task's windows: each epoch a seeded order cut into micro-batches, up to
+/// <c>gradientAccumulation</c> of them per optimizer step, a step never crossing an epoch's end. The order groups windows
+/// of similar length (<see cref="LengthGroupedOrder"/>) when <c>groupByLength</c> is on and the lengths are known, else
+/// it is a plain shuffle (<see cref="QaTrainer.EpochOrder"/>); both are functions of (seed, epoch). The position (epoch,
+/// batch in epoch) is what checkpoints store, so a resumed run walks on exactly where it stopped.
 /// </summary>
 public sealed class BatchCursor
 {
     private readonly int windows;
+    private readonly IReadOnlyList<int>? lengths;
     private readonly int seed;
     private readonly TrainingSettings settings;
     private int[] order;
 
+    /// <summary>A walk over <paramref name="windows"/> windows of unknown lengths: plain shuffled batches.</summary>
     public BatchCursor(int windows, TrainingSettings settings, int seed, int epoch = 0, int batchInEpoch = 0)
+        : this(windows, null, settings, seed, epoch, batchInEpoch) { }
+
+    /// <summary>A walk over windows of these lengths (tokens), grouped by length when the settings ask for it.</summary>
+    public BatchCursor(IReadOnlyList<int> lengths, TrainingSettings settings, int seed, int epoch = 0, int batchInEpoch = 0)
+        : this(lengths.Count, settings.GroupByLength ? lengths : null, settings, seed, epoch, batchInEpoch) { }
+
+    private BatchCursor(int windows, IReadOnlyList<int>? lengths, TrainingSettings settings, int seed, int epoch, int batchInEpoch)
     {
         this.windows = windows;
+        this.lengths = lengths;
         this.settings = settings;
         this.seed = seed;
         Epoch = epoch;
         BatchInEpoch = batchInEpoch;
-        order = QaTrainer.EpochOrder(windows, seed, epoch);
+        order = OrderOf(epoch);
     }
+
+    private int[] OrderOf(int epoch) =>
+        lengths is null ? QaTrainer.EpochOrder(windows, seed, epoch) : LengthGroupedOrder.For(lengths, settings.BatchSize, seed, epoch);
 
     public int Epoch { get; private set; }
 
@@ -47,7 +62,7 @@ public sealed class BatchCursor
         {
             Epoch++;
             BatchInEpoch = 0;
-            order = QaTrainer.EpochOrder(windows, seed, Epoch);
+            order = OrderOf(Epoch);
         }
         return microBatches;
     }

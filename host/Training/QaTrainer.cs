@@ -51,7 +51,8 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         ITrainingObserver observer, CancellationToken cancellation)
     {
         var settings = job.Settings;
-        int totalSteps = new BatchCursor(job.Features.Count, settings, job.Seed).TotalSteps;
+        var lengths = job.Features.Select(f => f.Length).ToArray();
+        int totalSteps = new BatchCursor(lengths, settings, job.Seed).TotalSteps;
         var schedule = new LearningRateSchedule(settings.LearningRate, (int)Math.Round(settings.WarmupRatio * totalSteps), totalSteps);
 
         using var optimizer = CreateOptimizer(job.Trainable, settings);
@@ -75,7 +76,7 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         int stepsSinceLog = 0;
         double lastLoss = state.LastLoss;
         var logWatch = Stopwatch.StartNew();
-        var cursor = new BatchCursor(job.Features.Count, settings, job.Seed, state.Epoch, state.BatchInEpoch);
+        var cursor = new BatchCursor(lengths, settings, job.Seed, state.Epoch, state.BatchInEpoch);
         int step = state.Step;
         string? lastCheckpoint = TrainingCheckpoint.Latest(job.CheckpointFolder);
 
@@ -175,9 +176,9 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
     }
 
     /// <summary>The training windows a task's training uses, in order, each as often as used: what <see cref="Train"/> feeds, rebuilt from the seed.</summary>
-    public static IReadOnlyList<int> SeenWindows(int windows, TrainingSettings settings, int seed)
+    public static IReadOnlyList<int> SeenWindows(IReadOnlyList<int> lengths, TrainingSettings settings, int seed)
     {
-        var cursor = new BatchCursor(windows, settings, seed);
+        var cursor = new BatchCursor(lengths, settings, seed);
         var seen = new List<int>();
         for (int step = cursor.TotalSteps; step > 0; step--)
             foreach (var microBatch in cursor.NextStep()) seen.AddRange(microBatch);

@@ -87,6 +87,26 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task A_run_from_before_length_grouping_resumes_only_without_it()
+    {
+        using var folder = new TemporaryFolder();
+        var (recipe, _, _) = TinyRuns.Create(folder);
+        var runFolder = folder.Combine("run");
+        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        var runRecipe = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "recipe.json")))!;
+        runRecipe["training"]!.AsObject().Remove("groupByLength"); // as the earlier version wrote it
+        File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
+
+        var grouped = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"docStride\": 16", "\"docStride\": 16, \"groupByLength\": false"));
+        var plain = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+
+        grouped.ExitCode.Should().Be(2);
+        grouped.Error.Should().Contain("$.training.groupByLength: false -> true");
+        plain.ExitCode.Should().Be(0, plain.Error);
+    }
+
+    [Fact]
     public async Task Resuming_removes_checkpoints_a_kill_during_cleanup_left_behind()
     {
         using var folder = new TemporaryFolder();
