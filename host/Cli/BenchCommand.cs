@@ -93,7 +93,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
             using var adapter = strategy.Attach(model, Activator.CreateInstance(strategy.OptionsType)!);
             long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
             long total = model.NamedParameters.Sum(p => p.Parameter.numel());
-            double seconds = ThroughputBenchmark.TrainingStepSeconds(model, request.Batch, request.Length, 0, request.Iterations);
+            double seconds = ThroughputBenchmark.TrainingStepSeconds(model, adapter.TrainableParameters, request.Batch, request.Length, 0, request.Iterations);
             steps.Add((strategy.Name, trainable, 100.0 * trainable / total, seconds));
         }
         double full = steps[0].Seconds;

@@ -55,7 +55,8 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         int totalSteps = new BatchCursor(lengths, settings, job.Seed).TotalSteps;
         var schedule = new LearningRateSchedule(settings.LearningRate, (int)Math.Round(settings.WarmupRatio * totalSteps), totalSteps);
 
-        using var optimizer = CreateOptimizer(job.Trainable, settings);
+        using var trainingStep = new TrainingStep(model, job.Trainable, settings, padId, device, job.Hooks);
+        var optimizer = trainingStep.Optimizer;
         manual_seed(job.Seed);
         var state = new TrainerState(0, 0, 0, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, double.NaN);
         if (job.Resume && TrainingCheckpoint.Latest(job.CheckpointFolder) is { } checkpoint)
@@ -86,41 +87,15 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
             {
                 cancellation.ThrowIfCancellationRequested();
                 double learningRate = schedule.At(step);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
-
-                // One optimizer step: up to GradientAccumulation micro-batches, the loss weighted by each one's share of examples.
-                var microBatches = cursor.NextStep();
-                int stepExamples = microBatches.Sum(b => b.Length);
-                double stepLoss = 0;
-                double? stepPenalty = null;
-                optimizer.zero_grad();
-                for (int m = 0; m < microBatches.Count; m++)
-                {
-                    var indices = microBatches[m];
-                    using var scope = NewDisposeScope();
-                    var windows = indices.Select(i => job.Features[i]).ToList();
-                    if (job.Hooks is not null) windows.AddRange(job.Hooks.ExtraWindows(step * settings.GradientAccumulation + m));
-                    using var batch = FeatureBatch.Collate(windows, padId, device);
-                    var (start, end) = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-                    var loss = BertForQuestionAnswering.Loss(start, end, batch.StartPositions, batch.EndPositions);
-                    double value = loss.item<float>();
-                    if (!double.IsFinite(value))
-                        throw new TrainingDivergedException($"{job.Study}/{job.Task}: the loss became {value} at step {step + 1}; " +
-                            (lastCheckpoint is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastCheckpoint}") +
-                            $". Lower the learning rate (now {settings.LearningRate}) or raise warmupRatio.");
-                    double share = (double)indices.Length / stepExamples;
-                    (loss * share).backward();
-                    stepLoss += value * share;
-                }
-                // A continual strategy's penalty depends on the weights only: once per step, not once per micro-batch.
-                using (NewDisposeScope())
-                    if (job.Hooks?.Penalty() is { } penalty)
-                    {
-                        stepPenalty = penalty.item<float>();
-                        penalty.backward();
-                    }
-                if (settings.MaxGradNorm > 0) nn.utils.clip_grad_norm_(job.Trainable.Select(p => p.Parameter), settings.MaxGradNorm);
-                optimizer.step();
+                var microBatches = cursor.NextStep().Select(b => (IReadOnlyList<QaFeature>)b.Select(i => job.Features[i]).ToList()).ToList();
+                int stepExamples = microBatches.Sum(b => b.Count);
+                var outcome = trainingStep.Take(microBatches, step, learningRate);
+                if (!double.IsFinite(outcome.Loss))
+                    throw new TrainingDivergedException($"{job.Study}/{job.Task}: the loss became {outcome.Loss} at step {step + 1}; " +
+                        (lastCheckpoint is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastCheckpoint}") +
+                        $". Lower the learning rate (now {settings.LearningRate}) or raise warmupRatio.");
+                double stepLoss = outcome.Loss;
+                double? stepPenalty = outcome.Penalty;
                 step++;
                 examples += stepExamples;
                 examplesSinceLog += stepExamples;
@@ -196,17 +171,5 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
             (order[i], order[j]) = (order[j], order[i]);
         }
         return order;
-    }
-
-    private static AdamW CreateOptimizer(IReadOnlyList<NamedParameter> trainable, TrainingSettings settings)
-    {
-        static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
-        var decay = trainable.Where(p => !NoDecay(p.Name)).Select(p => p.Parameter).ToList();
-        var noDecay = trainable.Where(p => NoDecay(p.Name)).Select(p => p.Parameter).ToList();
-        var groups = new List<AdamW.ParamGroup>();
-        if (decay.Count > 0) groups.Add(new AdamW.ParamGroup(decay, settings.LearningRate, 0.9, 0.999, 1e-8, settings.WeightDecay, false, false));
-        if (noDecay.Count > 0) groups.Add(new AdamW.ParamGroup(noDecay, settings.LearningRate, 0.9, 0.999, 1e-8, 0, false, false));
-        if (groups.Count == 0) throw new InvalidOperationException("the adapter strategy left no parameter trainable");
-        return optim.AdamW(groups, settings.LearningRate);
     }
 }

@@ -1,3 +1,6 @@
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Data;
+using PeftQa.Abstractions;
 using System.Diagnostics;
 using PeftQa.Host.Modeling;
 using static TorchSharp.torch;
@@ -54,14 +57,12 @@ public static class ThroughputBenchmark
             model.Forward(ids, mask, types);
         });
 
-        var startPositions = randint(1, length, [batch], dtype: ScalarType.Int64);
-        var endPositions = startPositions.clamp_max(length - 1);
         double attentionDropout = config.AttentionProbsDropoutProb;
-        progress($"training step (forward, backward, AdamW), batch {batch} x {length}, attention dropout {attentionDropout}");
-        double trainingSeconds = TrainingStepSeconds(model, ids, mask, types, startPositions, endPositions, attentionDropout, iterations);
+        var trainable = model.NamedParameters.Where(p => p.Parameter.requires_grad).ToList();
+        progress($"training step (the trainer's: forward, backward, clipping, AdamW), batch {batch} x {length}, attention dropout {attentionDropout}");
+        double trainingSeconds = TrainingStepSeconds(model, trainable, batch, length, attentionDropout, iterations);
         progress($"training step with attention dropout 0 (fused attention), batch {batch} x {length}");
-        double fusedSeconds = attentionDropout == 0 ? trainingSeconds
-            : TrainingStepSeconds(model, ids, mask, types, startPositions, endPositions, 0, iterations);
+        double fusedSeconds = attentionDropout == 0 ? trainingSeconds : TrainingStepSeconds(model, trainable, batch, length, 0, iterations);
         model.SetAttentionDropout(attentionDropout);
 
         double onnxSeconds = double.NaN;
@@ -85,35 +86,35 @@ public static class ThroughputBenchmark
             fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate);
     }
 
-    /// <summary>Seconds per training step of <paramref name="model"/> as it stands (whatever is attached and trainable).</summary>
-    public static double TrainingStepSeconds(BertForQuestionAnswering model, int batch, int length, double attentionDropout, int iterations)
-    {
-        manual_seed(0);
-        using var scope = NewDisposeScope();
-        var ids = randint(1000, model.Config.VocabSize, [batch, length], dtype: ScalarType.Int64);
-        var mask = ones(batch, length, dtype: ScalarType.Int64);
-        var types = zeros(batch, length, dtype: ScalarType.Int64);
-        var starts = randint(1, length, [batch], dtype: ScalarType.Int64);
-        return TrainingStepSeconds(model, ids, mask, types, starts, starts, attentionDropout, iterations);
-    }
-
-    private static double TrainingStepSeconds(BertForQuestionAnswering model, Tensor ids, Tensor mask, Tensor types,
-        Tensor startPositions, Tensor endPositions, double attentionDropout, int iterations)
+    /// <summary>
+    /// Seconds per training step of <paramref name="model"/> training <paramref name="trainable"/>: the trainer's own
+    /// <see cref="TrainingStep"/> (collation, forward, loss, backward, clipping, AdamW with its weight-decay groups) on
+    /// <paramref name="batch"/> windows of <paramref name="length"/> random tokens, with the recipe defaults otherwise.
+    /// </summary>
+    public static double TrainingStepSeconds(BertForQuestionAnswering model, IReadOnlyList<NamedParameter> trainable, int batch, int length,
+        double attentionDropout, int iterations)
     {
         model.SetAttentionDropout(attentionDropout);
         model.train();
-        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = optim.AdamW(parameters, lr: 1e-5);
-        double seconds = TimePerIteration(iterations, () =>
-        {
-            optimizer.zero_grad();
-            var (start, end) = model.Forward(ids, mask, types);
-            var loss = BertForQuestionAnswering.Loss(start, end, startPositions, endPositions);
-            loss.backward();
-            optimizer.step();
-        });
+        var windows = RandomWindows(model.Config, batch, length);
+        using var step = new TrainingStep(model, trainable, new TrainingSettings { BatchSize = batch }, padId: 0, CPU);
+        double seconds = TimePerIteration(iterations, () => step.Take([windows], 0, 1e-5));
         model.eval();
         return seconds;
+    }
+
+    /// <summary>Windows of random word pieces: [CLS], a question of a quarter of the length, the rest context, answers inside.</summary>
+    private static List<QaFeature> RandomWindows(BertConfig config, int count, int length)
+    {
+        var random = new Random(0);
+        int contextStart = length / 4;
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var ids = Enumerable.Range(0, length).Select(_ => random.Next(1000, config.VocabSize)).ToArray();
+            ids[0] = 101;
+            int start = random.Next(contextStart, length - 1);
+            return new QaFeature(i, ids, contextStart, new (int, int)[length - contextStart - 1], start, Math.Min(start + 3, length - 2));
+        }).ToList();
     }
 
     /// <summary>Multiply-adds x 2 of one example's forward pass at <paramref name="length"/> tokens.</summary>

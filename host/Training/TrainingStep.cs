@@ -1,0 +1,82 @@
+using PeftQa.Abstractions;
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Recipes;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>What one optimizer step produced: its loss (non-finite: the step stopped before changing any weight) and a continual penalty, if any.</summary>
+public sealed record StepOutcome(double Loss, double? Penalty);
+
+/// <summary>
+/// One optimizer step as training takes it: forward and backward over up to <c>gradientAccumulation</c> micro-batches of
+/// windows, each padded to its own longest window and its loss weighted by its share of the step's windows; a continual
+/// strategy's extra windows and, once per step, its penalty; gradient clipping; then AdamW with decoupled weight decay,
+/// none on biases and LayerNorm weights. <see cref="QaTrainer"/> walks a task with it and <c>peftqa bench</c> times it,
+/// so the benchmark measures the step training really takes.
+/// </summary>
+public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<NamedParameter> trainable, TrainingSettings settings, int padId,
+    Device device, ITrainingHooks? hooks = null) : IDisposable
+{
+    /// <summary>The optimizer, whose state checkpoints save and restore.</summary>
+    public AdamW Optimizer { get; } = CreateOptimizer(trainable, settings);
+
+    /// <param name="microBatches">The step's windows, one list per micro-batch.</param>
+    /// <param name="step">The step's index in the task (0-based), which names the micro-batches to continual strategies.</param>
+    public StepOutcome Take(IReadOnlyList<IReadOnlyList<QaFeature>> microBatches, int step, double learningRate)
+    {
+        foreach (var group in Optimizer.ParamGroups) group.LearningRate = learningRate;
+        int stepWindows = microBatches.Sum(b => b.Count);
+        double stepLoss = 0;
+        Optimizer.zero_grad();
+        for (int m = 0; m < microBatches.Count; m++)
+        {
+            double share = (double)microBatches[m].Count / stepWindows;
+            double loss = ForwardBackward(microBatches[m], step * settings.GradientAccumulation + m, share);
+            if (!double.IsFinite(loss)) return new StepOutcome(loss, null);
+            stepLoss += loss * share;
+        }
+        double? penalty = BackwardPenalty();
+        if (settings.MaxGradNorm > 0) nn.utils.clip_grad_norm_(trainable.Select(p => p.Parameter), settings.MaxGradNorm);
+        Optimizer.step();
+        return new StepOutcome(stepLoss, penalty);
+    }
+
+    /// <summary>The micro-batch's loss; its gradient, weighted by <paramref name="share"/>, is added unless the loss is not finite.</summary>
+    private double ForwardBackward(IReadOnlyList<QaFeature> windows, int microBatch, double share)
+    {
+        using var scope = NewDisposeScope();
+        var withExtra = hooks is null ? windows : [.. windows, .. hooks.ExtraWindows(microBatch)];
+        using var batch = FeatureBatch.Collate(withExtra, padId, device);
+        var (start, end) = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+        var loss = BertForQuestionAnswering.Loss(start, end, batch.StartPositions, batch.EndPositions);
+        double value = loss.item<float>();
+        if (double.IsFinite(value)) (loss * share).backward();
+        return value;
+    }
+
+    /// <summary>A continual strategy's penalty depends on the weights only: once per step, not once per micro-batch.</summary>
+    private double? BackwardPenalty()
+    {
+        using var scope = NewDisposeScope();
+        if (hooks?.Penalty() is not { } penalty) return null;
+        penalty.backward();
+        return penalty.item<float>();
+    }
+
+    public void Dispose() => Optimizer.Dispose();
+
+    private static AdamW CreateOptimizer(IReadOnlyList<NamedParameter> trainable, TrainingSettings settings)
+    {
+        static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
+        var decay = trainable.Where(p => !NoDecay(p.Name)).Select(p => p.Parameter).ToList();
+        var noDecay = trainable.Where(p => NoDecay(p.Name)).Select(p => p.Parameter).ToList();
+        var groups = new List<AdamW.ParamGroup>();
+        if (decay.Count > 0) groups.Add(new AdamW.ParamGroup(decay, settings.LearningRate, 0.9, 0.999, 1e-8, settings.WeightDecay, false, false));
+        if (noDecay.Count > 0) groups.Add(new AdamW.ParamGroup(noDecay, settings.LearningRate, 0.9, 0.999, 1e-8, 0, false, false));
+        if (groups.Count == 0) throw new InvalidOperationException("the adapter strategy left no parameter trainable");
+        return optim.AdamW(groups, settings.LearningRate);
+    }
+}
