@@ -1,8 +1,12 @@
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PeftQa.Abstractions;
 using PeftQa.Host.Modeling;
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Data.Tokenization;
+using PeftQa.Host.Data;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
 using Spectre.Console;
@@ -38,17 +42,21 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
             step => logger.LogInformation("Measuring {Step}", step));
 
         var strategySteps = MeasureStrategies(strategies, request, logger);
+        double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
+        double squadSpeedup = MeasureSquadSpeedup(request, loaded.VocabPath);
 
         if (request.Json)
         {
-            var json = JsonSerializer.SerializeToNode(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })!.AsObject();
-            json["strategies"] = JsonSerializer.SerializeToNode(strategySteps, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
+            var json = WithNullsForNaN(JsonSerializer.SerializeToNode(result, JsonOptions)!.AsObject());
+            json["strategies"] = JsonSerializer.SerializeToNode(strategySteps, JsonOptions);
+            json["loraStepVsFull"] = double.IsNaN(loraStepVsFull) ? null : loraStepVsFull;
+            json["squadTrainingSpeedup"] = double.IsNaN(squadSpeedup) ? null : squadSpeedup;
             console.Out.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return PeftQaCommandLine.Success;
         }
         var table = new Table().AddColumns("Measure", "Value");
         table.AddRow("model, batch x length, threads", $"{result.Model}, {result.Batch} x {result.Length}, {result.Threads}");
-        table.AddRow("fp32 matmul 2048^3", $"{result.MatmulGflops:F1} GFLOP/s");
+        table.AddRow("matmul 2048^3: fp32, bf16", $"{result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s (MFU against {result.MatmulGflops:F1})");
         table.AddRow("model forward", $"{result.ForwardGflopPerExample:F2} GFLOP per example");
         table.AddRow("inference", $"{result.InferenceExamplesPerSecond:F2} examples/s (MFU {result.InferenceMfu:F2})");
         table.AddRow($"training step (attention dropout {result.AttentionDropout})", $"{result.TrainingExamplesPerSecond:F2} examples/s (MFU {result.TrainingMfu:F2})");
@@ -58,21 +66,64 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         foreach (var step in strategySteps)
             table.AddRow($"training step, {step.Strategy} ({step.TrainablePercent:F3}% trainable, attention dropout 0)",
                 $"{step.SecondsPerStep:F2} s ({step.RelativeToFull:F2}x full fine-tuning)");
+        if (!double.IsNaN(loraStepVsFull)) table.AddRow("LoRA r 8 (query, value) step / full step", $"{loraStepVsFull:F2}");
+        table.AddRow("SQuAD training, new defaults / old (grouped by length, attention dropout 0 / plain batches, 0.1)",
+            double.IsNaN(squadSpeedup) ? "n/a (no data root: --data-root or PEFTQA_DATA)" : $"{squadSpeedup:F2}x");
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });
         terminal.Write(table);
         return PeftQaCommandLine.Success;
     }
 
-    /// <summary>The strategies --strategies names, full fine-tuning first; unknown names are refused before anything is measured.</summary>
+    /// <summary>NaN (not measured: no ONNX file for a folder model, no data root) is written as "NaN" first, then as null.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private static JsonObject WithNullsForNaN(JsonObject json)
+    {
+        foreach (var key in json.Select(p => p.Key).ToList())
+            if (json[key] is JsonValue value && value.TryGetValue(out string? text) && text == "NaN") json[key] = null;
+        return json;
+    }
+
+    /// <summary>
+    /// Training windows/s on 256 real SQuAD training windows (a seeded sample), the defaults (grouped by length, attention
+    /// dropout 0) over the old behaviour (plain shuffled batches, attention dropout 0.1); NaN without a data root.
+    /// </summary>
+    private double MeasureSquadSpeedup(BenchRequest request, string vocabPath)
+    {
+        if (settings.Value.DataRoot is not { } root) return double.NaN;
+        var path = Path.Combine(Path.GetFullPath(root), "squad-v1.1", "train.json");
+        if (!File.Exists(path)) throw new BadInputException($"--data-root {root}: {path} not found (squadTrainingSpeedup reads SQuAD v1.1 training windows)");
+        var tokenizer = new BertTokenizer(vocabPath);
+        var training = new TrainingSettings();
+        var examples = TaskDataLoader.Limit(DataSources.Load(path), 200, seed: 42).Examples;
+        var windows = new FeatureBuilder(tokenizer, training.MaxSequenceLength, training.DocStride).Build(examples).Take(256).ToList();
+        var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
+        using var model = loaded.Model;
+        logger.LogInformation("Measuring SQuAD training, old behaviour: {Windows} windows, plain shuffled batches, attention dropout 0.1", windows.Count);
+        double old = TrainingSpeedup.WindowsPerSecond(model, windows, tokenizer.PadId, new TrainingLayout(GroupByLength: false, AttentionDropout: 0.1));
+        logger.LogInformation("Measuring SQuAD training, defaults: grouped by length, attention dropout 0");
+        double now = TrainingSpeedup.WindowsPerSecond(model, windows, tokenizer.PadId, new TrainingLayout(GroupByLength: true, AttentionDropout: 0));
+        logger.LogInformation("SQuAD training: {Old:F2} windows/s before, {Now:F2} now", old, now);
+        return now / old;
+    }
+
+    /// <summary>
+    /// The strategies to time: full fine-tuning first, LoRA (for loraStepVsFull) where the plugin is loaded, then the
+    /// ones --strategies names; unknown names are refused before anything is measured.
+    /// </summary>
     private List<IAdapterStrategy> ResolveStrategies(BenchRequest request)
     {
-        var names = request.Strategies ?? [];
-        if (names.Count == 0) return [];
+        var names = (request.Strategies ?? []).Prepend("lora").ToList();
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         var problems = new List<string>();
         var strategies = new List<IAdapterStrategy>();
         foreach (var name in names.Prepend("full").Distinct(StringComparer.OrdinalIgnoreCase))
         {
+            if (name == "lora" && request.Strategies?.Contains("lora", StringComparer.OrdinalIgnoreCase) != true && plugins.Find<IAdapterStrategy>(name) is null) continue;
             try { strategies.Add(plugins.Require<IAdapterStrategy>(name, $"--strategies {name}")); }
             catch (BadInputException e) { problems.AddRange(e.Problems); }
         }

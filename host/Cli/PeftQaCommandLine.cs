@@ -89,8 +89,12 @@ public static class PeftQaCommandLine
             Description = "Also time a training step with these adapter strategies (default options), against full fine-tuning.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var benchDataRoot = new Option<string?>("--data-root")
+        {
+            Description = "Data root holding squad-v1.1/train.json (default: $PEFTQA_DATA): also measures squadTrainingSpeedup on real SQuAD windows.",
+        };
         var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
-            { benchModel, benchBatch, benchLength, benchIterations, benchJson, benchStrategies };
+            { benchModel, benchBatch, benchLength, benchIterations, benchJson, benchStrategies, benchDataRoot };
         bench.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
             services.GetRequiredService<BenchCommand>().Execute(new BenchRequest(parse.GetValue(benchModel)!, parse.GetValue(benchBatch),
                 parse.GetValue(benchLength), parse.GetValue(benchIterations), parse.GetValue(benchJson), parse.GetValue(benchStrategies))))));
@@ -169,7 +173,7 @@ public static class PeftQaCommandLine
                 Device = parse.GetValue(device),
                 Threads = parse.GetValue(threads),
                 PluginFolders = [.. parse.GetValue(plugins) ?? []],
-                DataRoot = (parse.CommandResult.Command == run ? parse.GetValue(dataRoot) : null)
+                DataRoot = (parse.CommandResult.Command.Name is "run" or "bench" ? parse.GetValue<string?>("--data-root") : null)
                            ?? Environment.GetEnvironmentVariable("PEFTQA_DATA"),
             };
             using var host = HostFactory.Build(settings, cli, parse.GetValue(verbose));

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using FluentAssertions;
+using PeftQa.Tests.Reliability;
+using PeftQa.Tests.Support;
+using Xunit;
+
+namespace PeftQa.Tests.Training;
+
+/// <summary>peftqa bench --json prints the figures the speed work is judged by, each measured (never a fixed value) or null when it cannot be.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public async Task Bench_json_reports_every_route_lora_against_full_and_the_squad_speedup_of_the_defaults()
+    {
+        using var folder = new TemporaryFolder();
+        var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
+        folder.WriteFile("data/squad-v1.1/train.json", TinyRuns.Squad);
+
+        var withData = await Cli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json",
+            "--data-root", folder.Combine("data"), "--device", "cpu");
+        var withoutData = await Cli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json", "--device", "cpu");
+
+        withData.ExitCode.Should().Be(0, withData.Error);
+        var json = JsonNode.Parse(withData.Out)!;
+        foreach (var key in (string[])["matmulGflopsFp32Default", "matmulGflopsFp32", "matmulGflopsBf16", "loraStepVsFull", "squadTrainingSpeedup"])
+            json[key]!.GetValue<double>().Should().BePositive(key);
+        json["inferenceVsOnnxRuntime"].Should().BeNull("a folder model has no ONNX file to compare with");
+        json["matmulGflops"]!.GetValue<double>().Should().Be(Math.Max(json["matmulGflopsFp32"]!.GetValue<double>(), json["matmulGflopsBf16"]!.GetValue<double>()),
+            "MFU is stated against the best route");
+        withData.Error.Should().Contain("Measuring SQuAD training, old behaviour: 3 windows");
+        withoutData.ExitCode.Should().Be(0, withoutData.Error);
+        JsonNode.Parse(withoutData.Out)!["squadTrainingSpeedup"].Should().BeNull("no data root, no SQuAD windows");
+    }
+}
