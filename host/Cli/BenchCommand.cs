@@ -99,7 +99,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         if (!File.Exists(path)) throw new BadInputException($"--data-root {root}: {path} not found (squadTrainingSpeedup reads SQuAD v1.1 training windows)");
         var tokenizer = new BertTokenizer(vocabPath);
         var training = new TrainingSettings();
-        var examples = TaskDataLoader.Limit(DataSources.Load(path), 200, seed: 42).Examples;
+        var examples = TaskDataLoader.Limit(DataSources.Load(path), 300, seed: 42).Examples;
         var windows = new FeatureBuilder(tokenizer, training.MaxSequenceLength, training.DocStride).Build(examples).Take(256).ToList();
         var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
         using var model = loaded.Model;

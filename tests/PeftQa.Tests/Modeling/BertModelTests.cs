@@ -61,6 +61,24 @@ public sealed class BertModelTests
     }
 
     [Fact]
+    public void Attention_dropout_alone_changes_training_outputs_and_can_be_switched_off()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyBert.Model(dropout: 0);
+        var (ids, mask, types) = TinyBert.Batch();
+        model.train();
+        var plain = model.Forward(ids, mask, types).Start;
+
+        model.SetAttentionDropout(0.5);
+        var dropped = model.Forward(ids, mask, types).Start;
+        model.SetAttentionDropout(0);
+        var again = model.Forward(ids, mask, types).Start;
+
+        dropped.allclose(plain, rtol: 1e-3, atol: 1e-3).Should().BeFalse("attention dropout 0.5 is applied while training");
+        again.allclose(plain, rtol: 1e-5, atol: 1e-6).Should().BeTrue("attention dropout 0 is the plain forward");
+    }
+
+    [Fact]
     public void Save_then_load_gives_identical_outputs()
     {
         using var folder = new TemporaryFolder();
