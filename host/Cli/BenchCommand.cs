@@ -31,6 +31,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
             throw new BadInputException($"--length {request.Length}: {request.Model} has {description.MaxPositionEmbeddings} position embeddings, so at most {description.MaxPositionEmbeddings} tokens per example");
         var strategies = ResolveStrategies(request);
         var device = torch.Device;
+        var squad = ReadSquadWindows(request);
         if (device.type != TorchSharp.DeviceType.CPU)
             logger.LogWarning("bench measures the CPU path; tensors stay on the CPU");
         var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
@@ -43,7 +44,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
 
         var strategySteps = MeasureStrategies(strategies, request, logger);
         double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
-        double squadSpeedup = MeasureSquadSpeedup(request, loaded.VocabPath);
+        double squadSpeedup = squad is null ? double.NaN : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId);
 
         if (request.Json)
         {
@@ -92,23 +93,31 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
     /// Training windows/s on 256 real SQuAD training windows (a seeded sample), the defaults (grouped by length, attention
     /// dropout 0) over the old behaviour (plain shuffled batches, attention dropout 0.1); NaN without a data root.
     /// </summary>
-    private double MeasureSquadSpeedup(BenchRequest request, string vocabPath)
+    private double MeasureSquadSpeedup(BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId)
     {
-        if (settings.Value.DataRoot is not { } root) return double.NaN;
-        var path = Path.Combine(Path.GetFullPath(root), "squad-v1.1", "train.json");
+        var defaults = new TrainingSettings();
+        var now = new TrainingLayout(defaults.GroupByLength, defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb);
+        var before = new TrainingLayout(GroupByLength: false, AttentionDropout: 0.1);
+        logger.LogInformation("Measuring SQuAD training on {Windows} windows, before: {Before}", windows.Count, before);
+        double old = TrainingSpeedup.WindowsPerSecond(model, windows, padId, before);
+        logger.LogInformation("Measuring SQuAD training on {Windows} windows, the defaults: {Now}", windows.Count, now);
+        double current = TrainingSpeedup.WindowsPerSecond(model, windows, padId, now);
+        logger.LogInformation("SQuAD training: {Old:F2} windows/s before, {Now:F2} now", old, current);
+        return current / old;
+    }
+
+    /// <summary>256 windows of a seeded sample of SQuAD v1.1 training questions, read before anything is measured; null without a data root.</summary>
+    private (IReadOnlyList<QaFeature> Windows, int PadId)? ReadSquadWindows(BenchRequest request)
+    {
+        if (settings.Value.DataRoot is not { } root) return null;
+        var path = Path.Combine(WritableFolder.FullPath(root, "--data-root"), "squad-v1.1", "train.json");
         if (!File.Exists(path)) throw new BadInputException($"--data-root {root}: {path} not found (squadTrainingSpeedup reads SQuAD v1.1 training windows)");
-        var tokenizer = new BertTokenizer(vocabPath);
+        var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(request.Model, Directory.GetCurrentDirectory(), logger));
         var training = new TrainingSettings();
         var examples = TaskDataLoader.Limit(DataSources.Load(path), 300, seed: 42).Examples;
         var windows = new FeatureBuilder(tokenizer, training.MaxSequenceLength, training.DocStride).Build(examples).Take(256).ToList();
-        var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
-        using var model = loaded.Model;
-        logger.LogInformation("Measuring SQuAD training, old behaviour: {Windows} windows, plain shuffled batches, attention dropout 0.1", windows.Count);
-        double old = TrainingSpeedup.WindowsPerSecond(model, windows, tokenizer.PadId, new TrainingLayout(GroupByLength: false, AttentionDropout: 0.1));
-        logger.LogInformation("Measuring SQuAD training, defaults: grouped by length, attention dropout 0");
-        double now = TrainingSpeedup.WindowsPerSecond(model, windows, tokenizer.PadId, new TrainingLayout(GroupByLength: true, AttentionDropout: 0));
-        logger.LogInformation("SQuAD training: {Old:F2} windows/s before, {Now:F2} now", old, now);
-        return now / old;
+        if (windows.Count == 0) throw new BadInputException($"--data-root {root}: {path} has no usable training questions");
+        return (windows, tokenizer.PadId);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PeftQa.Host.Foundation;
 using PeftQa.Host.Training;
 
 namespace PeftQa.Host.Continual;
@@ -27,8 +28,6 @@ public sealed class StudyState
 
     public void Save(string path)
     {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
     }
 }

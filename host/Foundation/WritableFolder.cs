@@ -7,12 +7,7 @@ public static class WritableFolder
     /// <exception cref="BadInputException">It is a file, cannot be created, or cannot be written; the message names <paramref name="option"/>.</exception>
     public static string Ensure(string folder, string option)
     {
-        string path;
-        try { path = Path.GetFullPath(folder); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new BadInputException($"{option} {folder}: not a valid folder path: {e.Message}");
-        }
+        var path = FullPath(folder, option);
         if (File.Exists(path)) throw new BadInputException($"{option} {path}: is a file; give a folder");
         var probe = Path.Combine(path, $".peftqa-write-test-{Environment.ProcessId}");
         try
@@ -26,5 +21,15 @@ public static class WritableFolder
             throw new BadInputException($"{option} {path}: cannot write there: {e.Message}");
         }
         return path;
+    }
+
+    /// <summary>The full path of a folder given on the command line; a path that cannot be one is bad input naming <paramref name="option"/>.</summary>
+    public static string FullPath(string folder, string option)
+    {
+        try { return Path.GetFullPath(folder); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new BadInputException($"{option} {folder}: not a valid folder path: {e.Message}");
+        }
     }
 }

@@ -52,11 +52,9 @@ public static class Checkpoint
     /// <param name="allowPickle">Allow <c>pytorch_model.bin</c>: unpickling can run code, so it must be asked for.</param>
     public static LoadedModel Load(string folder, ILogger logger, string? baseModelName = null, bool allowPickle = false)
     {
-        if (!Directory.Exists(folder)) throw new BadInputException($"{folder}: model folder not found");
+        Verify(folder, allowPickle);
         var config = BertConfig.Load(Path.Combine(folder, ConfigFile));
         var vocab = Path.Combine(folder, VocabFile);
-        if (!File.Exists(vocab)) throw new BadInputException($"{vocab}: file not found (the tokenizer needs the checkpoint's vocab.txt)");
-
         var weightsPath = Path.Combine(folder, WeightsFile);
         Dictionary<string, Tensor> weights;
         if (File.Exists(weightsPath))
@@ -64,12 +62,7 @@ public static class Checkpoint
             try { weights = SafeTensors.Load(weightsPath); }
             catch (InvalidDataException e) { throw new BadInputException(e.Message); }
         }
-        else if (File.Exists(Path.Combine(folder, PickleWeightsFile)))
-        {
-            if (!allowPickle) throw PickleRefused(Path.Combine(folder, PickleWeightsFile));
-            weights = PickleCheckpoint.Load(Path.Combine(folder, PickleWeightsFile));
-        }
-        else throw new BadInputException($"{weightsPath}: file not found (expected model.safetensors in the checkpoint folder)");
+        else weights = PickleCheckpoint.Load(Path.Combine(folder, PickleWeightsFile));
 
         var model = new BertForQuestionAnswering(config, baseModelName ?? folder);
         var tokenizer = new Lazy<Data.Tokenization.BertTokenizer>(() => new Data.Tokenization.BertTokenizer(vocab));

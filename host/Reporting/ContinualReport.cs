@@ -90,8 +90,7 @@ public static class ContinualReport
             }
         }
         var path = Path.Combine(runFolder, "report.md");
-        File.WriteAllText(path + ".tmp", text.ToString());
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     private static string RoutingSummary(StudyResult study)

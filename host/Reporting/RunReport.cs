@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PeftQa.Host.Foundation;
 using System.Text.Json.Nodes;
 using PeftQa.Host.Cli;
 using PeftQa.Host.Continual;
@@ -44,8 +45,7 @@ public static class RunReport
     public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies)
     {
         var path = Path.Combine(runFolder, "results.json");
-        File.WriteAllText(path + ".tmp", ToJson(plan, studies).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, ToJson(plan, studies).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     public static void Print(RunPlan plan, IReadOnlyList<StudyResult> studies, CliConsole console)

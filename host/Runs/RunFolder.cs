@@ -30,25 +30,25 @@ public sealed class RunFolder : IDisposable
     /// <exception cref="BadInputException">The folder cannot be created or written, is in use, or does not suit <paramref name="mode"/>.</exception>
     public static RunFolder Open(string folder, RunFolderMode mode)
     {
-        string path;
-        try { path = System.IO.Path.GetFullPath(folder); }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new BadInputException($"--out {folder}: not a valid folder path: {e.Message}");
-        }
+        var path = WritableFolder.FullPath(folder, "--out");
         if (File.Exists(path)) throw new BadInputException($"{path}: is a file, not a run folder; choose a folder with --out");
-        if (mode == RunFolderMode.Resume && !Directory.Exists(path)) throw new BadInputException($"--resume: run folder {path} does not exist");
+        if (mode == RunFolderMode.Resume && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
+            throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
+        // A folder with a lock file (a run's) is left to the lock, which names a live holder; otherwise a refused new run
+        // is refused before it creates anything in someone else's folder.
+        if (mode == RunFolderMode.New && Directory.Exists(path) && !File.Exists(System.IO.Path.Combine(path, RunFolderLock.LockFile))) RefuseIfUsed(path);
+        var movedAside = mode == RunFolderMode.Overwrite ? MoveAside(path) : null;
         try { Directory.CreateDirectory(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new BadInputException($"{path}: cannot create the run folder: {e.Message}");
         }
 
-        RefuseEarly(path, mode);
         var runLock = RunFolderLock.Acquire(path);
         try
         {
-            return new RunFolder(path, runLock, Prepare(path, mode));
+            if (mode == RunFolderMode.New) RefuseIfUsed(path); // again under the lock: another run may have filled it meanwhile
+            return new RunFolder(path, runLock, movedAside);
         }
         catch
         {
@@ -58,34 +58,6 @@ public sealed class RunFolder : IDisposable
     }
 
     public void Dispose() => runLock.Dispose();
-
-    /// <summary>Checks the folder's contents against the mode; for an overwrite, moves them aside and returns where to.</summary>
-    private static string? Prepare(string path, RunFolderMode mode)
-    {
-        switch (mode)
-        {
-            case RunFolderMode.Resume when !File.Exists(System.IO.Path.Combine(path, RecipeFile)):
-                throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
-            case RunFolderMode.New:
-                RefuseIfUsed(path);
-                return null;
-            case RunFolderMode.Overwrite when Contents(path) is { Count: > 0 } contents:
-                return MoveAside(path, contents);
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>
-    /// The refusals that can be made before the lock file is created, so a refused run leaves nothing behind in someone
-    /// else's folder. A folder with a lock file (a run's) is left to the lock, which names a live holder.
-    /// </summary>
-    private static void RefuseEarly(string path, RunFolderMode mode)
-    {
-        if (mode == RunFolderMode.Resume && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
-            throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
-        if (mode == RunFolderMode.New && !File.Exists(System.IO.Path.Combine(path, RunFolderLock.LockFile))) RefuseIfUsed(path);
-    }
 
     private static void RefuseIfUsed(string path)
     {
@@ -97,25 +69,25 @@ public sealed class RunFolder : IDisposable
                                     "choose another folder with --out, or pass --overwrite to move its contents aside and start again");
     }
 
-    private static string MoveAside(string path, IReadOnlyList<string> contents)
+    /// <summary>
+    /// Renames the whole folder to a sibling <c>&lt;folder&gt;.replaced-&lt;time&gt;</c>, holding its lock meanwhile (so a
+    /// run still using it is named, not moved): one rename, so a kill leaves the old run either in place or aside, whole.
+    /// </summary>
+    private static string? MoveAside(string path)
     {
+        if (!Directory.Exists(path) || Contents(path).Count == 0) return null;
         var baseName = $"{path.TrimEnd(System.IO.Path.DirectorySeparatorChar)}.replaced-{DateTime.Now:yyyyMMdd-HHmmss}";
         var aside = baseName;
         for (int n = 2; Directory.Exists(aside) || File.Exists(aside); n++) aside = $"{baseName}~{n}";
-        try
+        using (RunFolderLock.Acquire(path))
         {
-            Directory.CreateDirectory(aside);
-            foreach (var entry in contents)
+            try { Directory.Move(path, aside); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                var target = System.IO.Path.Combine(aside, System.IO.Path.GetFileName(entry));
-                if (Directory.Exists(entry)) Directory.Move(entry, target);
-                else File.Move(entry, target);
+                throw new BadInputException($"--overwrite: could not move {path} to {aside}: {e.Message}; nothing was moved or deleted");
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BadInputException($"--overwrite: could not move the contents of {path} to {aside}: {e.Message}; nothing was deleted");
-        }
+        File.Delete(System.IO.Path.Combine(aside, RunFolderLock.HolderFile));
         return aside;
     }
 

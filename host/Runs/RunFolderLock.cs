@@ -67,8 +67,12 @@ public sealed class RunFolderLock : IDisposable
     public void Dispose()
     {
         // The lock file stays: deleting it while another process waits to open it would let two runs lock two files.
-        try { File.Delete(holderPath); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        // The holder file is deleted through the open lock's own folder only if the folder was not moved meanwhile.
+        if (File.Exists(stream.Name))
+        {
+            try { File.Delete(holderPath); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
         stream.Dispose();
     }
 

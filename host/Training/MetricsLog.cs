@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Training;
 
@@ -40,9 +41,7 @@ public sealed class MetricsLog(string path)
                     return false; // a line cut short by a crash
                 }
             });
-            var temporary = Path + ".tmp";
-            File.WriteAllLines(temporary, kept);
-            File.Move(temporary, Path, overwrite: true);
+            AtomicFile.WriteAllText(Path, string.Concat(kept.Select(line => line + "\n")));
         }
     }
 }

@@ -18,16 +18,7 @@ public sealed class ResumeTests
         var (recipe, model, data) = TinyRuns.Create(folder, Lora, ", \"checkpointEvery\": 5", maxSteps: 400);
         var runFolder = folder.Combine("run");
         var checkpoints = Path.Combine(runFolder, "studies", "lora", "tasks", "1-capitals", "checkpoints");
-        using (var victim = KillAndResumeTests.Start("run", recipe, "--out", runFolder))
-        {
-            _ = victim.StandardOutput.ReadToEndAsync();
-            _ = victim.StandardError.ReadToEndAsync();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (!(Directory.Exists(checkpoints) && Directory.GetDirectories(checkpoints, "checkpoint-*").Length > 0) && !victim.HasExited && DateTime.UtcNow < deadline)
-                await Task.Delay(5);
-            victim.Kill(entireProcessTree: true);
-            await victim.WaitForExitAsync();
-        }
+        await KillAndResumeTests.RunUntilCheckpointedThenKill(checkpoints, "run", recipe, "--out", runFolder);
         var runRecipe = File.ReadAllBytes(Path.Combine(runFolder, "recipe.json"));
         var otherData = folder.WriteFile("data/other.json", TestEnvironment.TinySquad);
         File.WriteAllText(recipe, TinyRuns.SquadRecipe(model, data, Lora.Replace("\"r\": 8", "\"r\": 4"), ", \"checkpointEvery\": 5", maxSteps: 400)
@@ -56,9 +47,7 @@ public sealed class ResumeTests
     public async Task A_data_file_changed_under_the_same_name_is_refused_on_resume()
     {
         using var folder = new TemporaryFolder();
-        var (recipe, _, data) = TinyRuns.Create(folder);
-        var runFolder = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        var (recipe, runFolder, data) = await TinyRuns.Finished(folder);
         File.WriteAllText(data, TinyRuns.Squad.Replace("It lies on the Seine.", "It lies on the Seine!"));
 
         var result = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
@@ -90,9 +79,7 @@ public sealed class ResumeTests
     public async Task A_run_from_before_length_grouping_resumes_only_without_it()
     {
         using var folder = new TemporaryFolder();
-        var (recipe, _, _) = TinyRuns.Create(folder);
-        var runFolder = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
         var runRecipe = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "recipe.json")))!;
         runRecipe["training"]!.AsObject().Remove("groupByLength"); // as the earlier version wrote it
         File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
@@ -110,9 +97,7 @@ public sealed class ResumeTests
     public async Task Resuming_removes_checkpoints_a_kill_during_cleanup_left_behind()
     {
         using var folder = new TemporaryFolder();
-        var (recipe, _, _) = TinyRuns.Create(folder);
-        var runFolder = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
         var leftover = Path.Combine(runFolder, "studies", "full", "tasks", "1-capitals", "checkpoints", "checkpoint-0000002");
         Directory.CreateDirectory(leftover);
         File.WriteAllText(Path.Combine(leftover, "trainable.safetensors"), "as a kill between the task's end and its cleanup leaves it");
@@ -128,9 +113,7 @@ public sealed class ResumeTests
     public async Task A_full_disk_names_the_file_says_what_is_intact_and_shows_no_stack_trace()
     {
         using var folder = new TemporaryFolder();
-        var (recipe, _, _) = TinyRuns.Create(folder);
-        var runFolder = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
         var results = File.ReadAllBytes(Path.Combine(runFolder, "results.json"));
         // Writes through this link fail as on a full disk (ENOSPC from the kernel).
         File.CreateSymbolicLink(Path.Combine(runFolder, "results.json.tmp"), "/dev/full");

@@ -47,9 +47,7 @@ public sealed class RunFolderTests
     public async Task A_new_run_into_a_finished_run_folder_is_refused_and_overwrite_moves_the_old_run_aside()
     {
         using var folder = new TemporaryFolder();
-        var (recipe, _, _) = TinyRuns.Create(folder);
-        var runFolder = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
         var results = File.ReadAllBytes(Path.Combine(runFolder, "results.json"));
         var metrics = File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl"));
 

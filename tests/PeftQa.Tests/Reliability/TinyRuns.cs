@@ -32,6 +32,16 @@ public static class TinyRuns
         }
         """;
 
+    /// <summary>As <see cref="Create"/>, and the recipe run to the end in <c>run/</c>.</summary>
+    public static async Task<(string Recipe, string RunFolder, string Data)> Finished(TemporaryFolder folder)
+    {
+        var (recipe, _, data) = Create(folder);
+        var runFolder = folder.Combine("run");
+        var result = await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"the tiny run failed: {result.Error}");
+        return (recipe, runFolder, data);
+    }
+
     /// <summary>A folder with a tiny model, the SQuAD file and a recipe over them.</summary>
     public static (string Recipe, string Model, string Data) Create(TemporaryFolder folder, string adapters = """[{ "strategy": "full" }]""", string training = "", int maxSteps = 2)
     {

@@ -28,7 +28,8 @@ public sealed class BenchCommandTests
         json["inferenceVsOnnxRuntime"].Should().BeNull("a folder model has no ONNX file to compare with");
         json["matmulGflops"]!.GetValue<double>().Should().Be(Math.Max(json["matmulGflopsFp32"]!.GetValue<double>(), json["matmulGflopsBf16"]!.GetValue<double>()),
             "MFU is stated against the best route");
-        withData.Error.Should().Contain("Measuring SQuAD training, old behaviour: 3 windows");
+        withData.Error.Should().Contain("Measuring SQuAD training on 3 windows, before: TrainingLayout { GroupByLength = False, AttentionDropout = 0.1 }")
+            .And.Contain("the defaults: TrainingLayout { GroupByLength = True, AttentionDropout = 0 }");
         withoutData.ExitCode.Should().Be(0, withoutData.Error);
         JsonNode.Parse(withoutData.Out)!["squadTrainingSpeedup"].Should().BeNull("no data root, no SQuAD windows");
     }

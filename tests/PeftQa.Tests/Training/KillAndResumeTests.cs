@@ -34,6 +34,20 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    /// <summary>Starts peftqa, SIGKILLs it as soon as <paramref name="checkpoints"/> holds a checkpoint (or after 2 minutes); its exit code.</summary>
+    public static async Task<int> RunUntilCheckpointedThenKill(string checkpoints, params string[] args)
+    {
+        using var victim = Start(args);
+        _ = victim.StandardOutput.ReadToEndAsync();
+        _ = victim.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(Directory.Exists(checkpoints) && Directory.GetDirectories(checkpoints, "checkpoint-*").Length > 0) && !victim.HasExited && DateTime.UtcNow < deadline)
+            await Task.Delay(5);
+        victim.Kill(entireProcessTree: true);
+        await victim.WaitForExitAsync();
+        return victim.ExitCode;
+    }
+
     [Fact]
     public async Task A_run_killed_mid_training_and_resumed_ends_exactly_like_an_uninterrupted_one()
     {
@@ -48,17 +62,7 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
         // Start again, and SIGKILL as soon as the first task has a checkpoint but is not finished.
         var killedFolder = folder.Combine("killed");
         var checkpoints = Path.Combine(killedFolder, "studies", "full", "tasks", "1-products", "checkpoints");
-        using (var victim = Start("run", recipe, "--out", killedFolder))
-        {
-            _ = victim.StandardOutput.ReadToEndAsync();
-            _ = victim.StandardError.ReadToEndAsync();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (!(Directory.Exists(checkpoints) && Directory.GetDirectories(checkpoints, "checkpoint-*").Length > 0) && !victim.HasExited && DateTime.UtcNow < deadline)
-                await Task.Delay(5);
-            victim.Kill(entireProcessTree: true);
-            await victim.WaitForExitAsync();
-            victim.ExitCode.Should().NotBe(0, "the run was killed, not finished");
-        }
+        (await RunUntilCheckpointedThenKill(checkpoints, "run", recipe, "--out", killedFolder)).Should().NotBe(0, "the run was killed, not finished");
         File.Exists(Path.Combine(killedFolder, "results.json")).Should().BeFalse("the kill came before the end");
         var killedAt = Directory.GetDirectories(checkpoints, "checkpoint-*").Select(Path.GetFileName).Max();
         output.WriteLine($"killed with {killedAt} on disk");
