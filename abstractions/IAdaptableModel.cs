@@ -17,7 +17,19 @@ public interface IAdaptableModel
     IReadOnlyList<NamedParameter> NamedParameters { get; }
 
     /// <summary>
-    /// The Linear layers of the attention and feed-forward blocks, keyed by Hugging Face module name, for example
+    /// The QA head's parameters (the module <see cref="ModelDescription.HeadModuleName"/>): what PEFT's
+    /// <c>modules_to_save</c> keeps trainable beside an adapter. Use this rather than matching names.
+    /// </summary>
+    IReadOnlyList<NamedParameter> HeadParameters { get; }
+
+    /// <summary>Where the model's parameters live; create new parameters here.</summary>
+    Device Device { get; }
+
+    /// <summary>The dtype parameters are kept in (the fp32 master weights); create new parameters with it.</summary>
+    ScalarType ParameterDType { get; }
+
+    /// <summary>
+    /// The Linear layers of the attention and feed-forward blocks, which methods extend (<see cref="ILinearExtension"/>), keyed by Hugging Face module name, for example
     /// <c>bert.encoder.layer.0.attention.self.query</c> or <c>bert.encoder.layer.5.output.dense</c>.
     /// </summary>
     IReadOnlyDictionary<string, IAdaptableLinear> Linears { get; }
@@ -40,65 +52,4 @@ public interface IAdaptableModel
 
     /// <summary>Per-layer key and value prefixes inside self-attention (P-tuning v2). Real tokens keep their positions. Null: none.</summary>
     IAttentionPrefixSource? AttentionPrefixes { get; set; }
-}
-
-/// <summary>A Linear layer that can carry parallel branches and have deltas merged into its weight.</summary>
-public interface IAdaptableLinear
-{
-    /// <summary>Hugging Face module name.</summary>
-    string Name { get; }
-
-    long InFeatures { get; }
-
-    long OutFeatures { get; }
-
-    /// <summary>Weight, [out, in] as in torch.nn.Linear.</summary>
-    Parameter Weight { get; }
-
-    Parameter? Bias { get; }
-
-    /// <summary>Branches by name, in the order they were added.</summary>
-    IReadOnlyList<KeyValuePair<string, ILinearBranch>> Branches { get; }
-
-    /// <summary>Adds a branch whose output is added to the layer's: y = W x + b + sum of branch(x). Names are unique per layer.</summary>
-    void AddBranch(string name, ILinearBranch branch);
-
-    /// <summary>Removes a branch; false if there was none by that name.</summary>
-    bool RemoveBranch(string name);
-
-    /// <summary>W += delta ([out, in]), without recording gradients.</summary>
-    void MergeIntoWeight(Tensor delta);
-
-    /// <summary>W -= delta ([out, in]), the inverse of <see cref="MergeIntoWeight"/>.</summary>
-    void UnmergeFromWeight(Tensor delta);
-}
-
-/// <summary>A parallel branch of an <see cref="IAdaptableLinear"/>, for example a LoRA pair.</summary>
-public interface ILinearBranch
-{
-    /// <summary>False: skipped in the forward pass (an adapter that is disabled or merged).</summary>
-    bool Enabled { get; }
-
-    /// <summary>The branch's contribution for input [..., in], shaped [..., out].</summary>
-    Tensor Forward(Tensor input);
-}
-
-/// <summary>Supplies virtual-token embeddings for prompt tuning.</summary>
-public interface IVirtualTokenSource
-{
-    /// <summary>Number of virtual tokens n.</summary>
-    int Count { get; }
-
-    /// <summary>[batch, n, hidden] embeddings to prepend.</summary>
-    Tensor Embeddings(long batchSize);
-}
-
-/// <summary>Supplies per-layer attention prefixes for P-tuning v2 / prefix tuning.</summary>
-public interface IAttentionPrefixSource
-{
-    /// <summary>Prefix length n.</summary>
-    int Length { get; }
-
-    /// <summary>Key and value prefixes for one layer, each [batch, heads, n, head size].</summary>
-    (Tensor Key, Tensor Value) Prefix(int layer, long batchSize);
 }

@@ -22,9 +22,13 @@ public interface IAdapterStrategy : IConfigurablePlugin
     /// </summary>
     IReadOnlyList<string> Validate(object options, ModelDescription model);
 
+    /// <summary>What adapters made with these options are and need (<see cref="AdapterTraits"/>); declared, not probed.</summary>
+    AdapterTraits Traits(object options);
+
     /// <summary>
     /// Adds this strategy's modules to <paramref name="model"/>, sets which parameters train, and returns the attachment.
-    /// New parameters are created on the device of the model's parameters.
+    /// New parameters are created with the model's <see cref="IAdaptableModel.ParameterDType"/> on its <see cref="IAdaptableModel.Device"/>;
+    /// the QA head (<see cref="IAdaptableModel.HeadParameters"/>) trains unless the strategy says otherwise.
     /// </summary>
     IAdapter Attach(IAdaptableModel model, object options);
 
@@ -33,53 +37,4 @@ public interface IAdapterStrategy : IConfigurablePlugin
     /// example PEFT's adapter_config.json), else null. Lets adapters saved by other tools load without a peftqa descriptor.
     /// </summary>
     object? ReadSavedOptions(string directory);
-}
-
-/// <summary>A strategy attached to one model: its trainable parameters and its saved state.</summary>
-public interface IAdapter : IDisposable
-{
-    /// <summary>Name of the strategy that made it.</summary>
-    string StrategyName { get; }
-
-    /// <summary>Exactly the parameters the optimizer updates; everything else in the model is frozen.</summary>
-    IReadOnlyList<NamedParameter> TrainableParameters { get; }
-
-    /// <summary>Writes what this adapter trains (and only that) into <paramref name="directory"/>, which exists.</summary>
-    void Save(string directory);
-
-    /// <summary>Reads what <see cref="Save"/> wrote. Fails with <see cref="AdapterLoadException"/> naming the file and what
-    /// does not match (another strategy, another base model's shapes).</summary>
-    void Load(string directory);
-
-    /// <summary>False: the model computes as if this adapter were not attached; its trained state is kept. Dispose detaches it.</summary>
-    bool Enabled { get; set; }
-
-    /// <summary>True when <see cref="Merge"/> folds the adapter into the base weights.</summary>
-    bool SupportsMerge { get; }
-
-    /// <summary>Folds the adapter into the base weights so inference costs nothing extra.</summary>
-    void Merge();
-
-    /// <summary>Undoes <see cref="Merge"/>.</summary>
-    void Unmerge();
-}
-
-/// <summary>Base class with typed options. Override <see cref="Validate(TOptions, ModelDescription)"/> and <see cref="Attach(IAdaptableModel, TOptions)"/>.</summary>
-public abstract class AdapterStrategy<TOptions> : IAdapterStrategy where TOptions : class, new()
-{
-    public abstract string Name { get; }
-
-    public abstract string Description { get; }
-
-    public Type OptionsType => typeof(TOptions);
-
-    public IReadOnlyList<string> Validate(object options, ModelDescription model) => Validate(PluginOptions.Cast<TOptions>(Name, options), model);
-
-    public IAdapter Attach(IAdaptableModel model, object options) => Attach(model, PluginOptions.Cast<TOptions>(Name, options));
-
-    public virtual object? ReadSavedOptions(string directory) => null;
-
-    protected virtual IReadOnlyList<string> Validate(TOptions options, ModelDescription model) => [];
-
-    protected abstract IAdapter Attach(IAdaptableModel model, TOptions options);
 }

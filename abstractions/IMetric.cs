@@ -16,6 +16,3 @@ public interface IMetric : IPeftQaPlugin
     /// <summary>The score over all questions (a corpus-level value, not necessarily a mean of per-question values).</summary>
     double Compute(IReadOnlyList<AnswerPair> answers);
 }
-
-/// <summary>One question's predicted answer and every gold answer for it.</summary>
-public sealed record AnswerPair(string QuestionId, string Prediction, IReadOnlyList<string> GoldAnswers);

@@ -14,6 +14,9 @@ public sealed record ModelDescription(
     /// <summary>The longest window (in tokens) the run will feed, when known; strategies that add virtual tokens check it still fits.</summary>
     public int? SequenceLength { get; init; }
 
+    /// <summary>The QA head's module name (Hugging Face: <c>qa_outputs</c>), for PEFT's <c>modules_to_save</c>; its parameters are <see cref="IAdaptableModel.HeadParameters"/>.</summary>
+    public string HeadModuleName { get; init; } = "qa_outputs";
+
     /// <summary>Size of one attention head.</summary>
     public int HeadSize => HiddenSize / NumAttentionHeads;
 }

@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Modeling;
 
 /// <summary>
-/// torch.nn.Linear (parameters <c>weight</c> [out, in] and <c>bias</c>) that adapter strategies can extend with
-/// parallel branches and merge deltas into. With no branch attached the forward pass is a single linear call.
+/// torch.nn.Linear (parameters <c>weight</c> [out, in] and <c>bias</c>) that adapter strategies can extend
+/// (<see cref="ILinearExtension"/>) and merge deltas into. With no extension attached the forward pass is a single linear call.
 /// </summary>
 public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinear
 {
-    private readonly List<KeyValuePair<string, ILinearBranch>> branches = [];
+    private readonly List<KeyValuePair<string, ILinearExtension>> extensions = [];
 
     public AdaptableLinear(long inFeatures, long outFeatures, bool hasBias = true) : base(nameof(AdaptableLinear))
     {
@@ -33,26 +33,30 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
 
     public Parameter? Bias => get_parameter("bias");
 
-    public IReadOnlyList<KeyValuePair<string, ILinearBranch>> Branches => branches;
+    public IReadOnlyList<KeyValuePair<string, ILinearExtension>> Extensions => extensions;
 
     /// <summary>Weight and bias are registered explicitly; see <see cref="BertModule"/>.</summary>
     protected override void RegisterComponents() { }
 
     public override Tensor forward(Tensor input)
     {
-        var output = nn.functional.linear(input, Weight, Bias);
-        foreach (var (_, branch) in branches)
-            if (branch.Enabled) output = output.add_(branch.Forward(input));
+        if (extensions.Count == 0) return nn.functional.linear(input, Weight, Bias);
+        var productInput = input;
+        foreach (var (_, extension) in extensions)
+            if (extension.Enabled) productInput = extension.TransformInput(productInput);
+        var output = nn.functional.linear(productInput, Weight, Bias);
+        foreach (var (_, extension) in extensions)
+            if (extension.Enabled) output = extension.TransformOutput(input, output);
         return output;
     }
 
-    public void AddBranch(string name, ILinearBranch branch)
+    public void AddExtension(string name, ILinearExtension extension)
     {
-        if (branches.Any(b => b.Key == name)) throw new InvalidOperationException($"{Name} already has a branch named '{name}'");
-        branches.Add(new(name, branch));
+        if (extensions.Any(b => b.Key == name)) throw new InvalidOperationException($"{Name} already has an extension named '{name}'");
+        extensions.Add(new(name, extension));
     }
 
-    public bool RemoveBranch(string name) => branches.RemoveAll(b => b.Key == name) > 0;
+    public bool RemoveExtension(string name) => extensions.RemoveAll(b => b.Key == name) > 0;
 
     public void MergeIntoWeight(Tensor delta)
     {
@@ -66,6 +70,26 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
         CheckDelta(delta);
         using var _ = no_grad();
         Weight.sub_(delta.to(Weight.dtype, Weight.device));
+    }
+
+    public void MergeIntoBias(Tensor delta)
+    {
+        using var _ = no_grad();
+        BiasOrFail(delta).add_(delta.to(Weight.dtype, Weight.device));
+    }
+
+    public void UnmergeFromBias(Tensor delta)
+    {
+        using var _ = no_grad();
+        BiasOrFail(delta).sub_(delta.to(Weight.dtype, Weight.device));
+    }
+
+    private Parameter BiasOrFail(Tensor delta)
+    {
+        var bias = Bias ?? throw new InvalidOperationException($"{Name} has no bias to merge into");
+        if (delta.shape.Length != 1 || delta.shape[0] != OutFeatures)
+            throw new ArgumentException($"{Name}: a bias delta must be [{OutFeatures}], got [{string.Join(", ", delta.shape)}]");
+        return bias;
     }
 
     private void CheckDelta(Tensor delta)

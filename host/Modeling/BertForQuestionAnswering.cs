@@ -11,6 +11,9 @@ namespace PeftQa.Host.Modeling;
 /// </summary>
 public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
 {
+    /// <summary>The span head's module name, as Hugging Face names it.</summary>
+    public const string HeadModuleName = "qa_outputs";
+
     private readonly Linear qaOutputs;
     private IReadOnlyDictionary<string, IAdaptableLinear>? linears;
 
@@ -20,8 +23,8 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
         Bert = new BertModel(config);
         qaOutputs = nn.Linear(config.HiddenSize, 2);
         register_module("bert", Bert);
-        register_module("qa_outputs", qaOutputs);
-        Description = config.Describe(baseModel);
+        register_module(HeadModuleName, qaOutputs);
+        Description = config.Describe(baseModel) with { HeadModuleName = HeadModuleName };
         foreach (var (name, module) in named_modules())
             if (module is AdaptableLinear linear) linear.Name = name;
         InitializeWeights(this, config);
@@ -40,6 +43,16 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
     /// <summary>Listed afresh on each call: moving the model to a device replaces its parameters.</summary>
     public IReadOnlyList<NamedParameter> NamedParameters =>
         named_parameters().Select(p => new NamedParameter(p.name, p.parameter)).ToList();
+
+    public IReadOnlyList<NamedParameter> HeadParameters =>
+        qaOutputs.named_parameters().Select(p => new NamedParameter($"{HeadModuleName}.{p.name}", p.parameter)).ToList();
+
+    public Device Device => qaOutputs.weight!.device;
+
+    public ScalarType ParameterDType => qaOutputs.weight!.dtype;
+
+    /// <summary>True for a parameter of the span head, named as <see cref="NamedParameters"/> names it.</summary>
+    public static bool IsHeadParameter(string name) => name.StartsWith(HeadModuleName + ".", StringComparison.Ordinal);
 
     public IReadOnlyDictionary<string, IAdaptableLinear> Linears =>
         linears ??= named_modules().Where(m => m.module is AdaptableLinear)

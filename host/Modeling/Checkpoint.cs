@@ -75,7 +75,7 @@ public static class Checkpoint
         if (report.HeadInitialized)
             logger.LogInformation("{File} has no qa_outputs (a base model): the QA head starts from normal(0, {Range}) weights and zero bias, as in Hugging Face",
                 weightsPath, config.InitializerRange);
-        var otherMissing = report.MissingKeys.Where(k => !k.StartsWith("qa_outputs.", StringComparison.Ordinal)).ToList();
+        var otherMissing = report.MissingKeys.Where(k => !BertForQuestionAnswering.IsHeadParameter(k)).ToList();
         if (otherMissing.Count > 0)
             logger.LogWarning("{File} lacks {Count} encoder tensors, which start from random initialisation: {Keys}",
                 weightsPath, otherMissing.Count, Summarize(otherMissing));
@@ -125,7 +125,7 @@ public static class Checkpoint
         }
         if (problems.Count > 0) throw new BadInputException(problems);
         var missing = parameters.Keys.Where(k => !loaded.Contains(k)).ToList();
-        bool headMissing = missing.Contains("qa_outputs.weight");
+        bool headMissing = missing.Contains($"{BertForQuestionAnswering.HeadModuleName}.weight");
         if (headMissing) model.InitializeHead();
         return new LoadReport(missing, unexpected, headMissing);
     }

@@ -76,7 +76,7 @@ public static class AdapterFolder
         try { peftType = (JsonNode.Parse(File.ReadAllText(peftConfig)) as JsonObject)?["peft_type"]?.ToString(); }
         catch (JsonException e) { throw new BadInputException($"{peftConfig}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}"); }
         throw new BadInputException(peftType is null
-            ? $"{peftConfig}: $.peft_type: missing; expected a PEFT adapter config naming its peft_type (LORA, PROMPT_TUNING, PREFIX_TUNING)"
+            ? $"{peftConfig}: $.peft_type: missing; expected a PEFT adapter config naming its peft_type (LORA, IA3, PROMPT_TUNING, PREFIX_TUNING)"
             : $"{peftConfig}: $.peft_type: '{peftType}' is not supported by any loaded adapter strategy (see peftqa plugins list)");
     }
 

@@ -75,7 +75,6 @@ public static class RunPlanner
 
         // One study per (adapter, continual strategy) pair; a recipe with one continual strategy names studies after the adapters alone.
         var studies = new List<StudyPlan>();
-        var traits = new Dictionary<int, AdapterTraits?>();
         foreach (var (adapterIndex, continualIndex) in recipe.StudyPairs())
         {
             var adapter = adapters.FirstOrDefault(a => a.Index == adapterIndex);
@@ -83,11 +82,8 @@ public static class RunPlanner
             if (adapter.Strategy is null || plan is null) continue;
             if (model is not null && adapter.Valid)
             {
-                if (!traits.TryGetValue(adapter.Index, out var adapterTraits))
-                    traits[adapter.Index] = adapterTraits = Try(() => AdapterProbe.Probe(adapter.Strategy, adapter.Options, model, At($"$.adapters[{adapter.Index}].options")));
-                if (adapterTraits is not null)
-                    problems.AddRange(plan.Strategy.Validate(plan.Options, adapterTraits)
-                        .Select(p => $"{At($"$.continual[{k}]")} ({plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
+                problems.AddRange(plan.Strategy.Validate(plan.Options, adapter.Strategy.Traits(adapter.Options))
+                    .Select(p => $"{At($"$.continual[{k}]")} ({plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
             }
             studies.Add(new StudyPlan(recipe.StudyLabel(adapter.Spec, spec), adapter.Strategy, adapter.Options, tasks, adapter.Spec.LearningRate, plan, adapter.Spec.DisplayName));
         }

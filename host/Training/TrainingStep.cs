@@ -14,20 +14,24 @@ public sealed record StepOutcome(double Loss, double? Penalty);
 /// One optimizer step as training takes it: forward and backward over up to <c>gradientAccumulation</c> micro-batches of
 /// windows, each padded to its own longest window and its loss weighted by its share of the step's windows; a continual
 /// strategy's extra windows and, once per step, its penalty; gradient clipping; then AdamW with decoupled weight decay,
-/// none on biases and LayerNorm weights. <see cref="QaTrainer"/> walks a task with it and <c>peftqa bench</c> times it,
+/// none on biases and LayerNorm weights, each parameter at its learning-rate scale (<see cref="ParameterGroup"/>). <see cref="QaTrainer"/> walks a task with it and <c>peftqa bench</c> times it,
 /// so the benchmark measures the step training really takes.
 /// </summary>
 public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<NamedParameter> trainable, TrainingSettings settings, int padId,
     Device device, ITrainingHooks? hooks = null) : IDisposable
 {
+    private readonly IReadOnlyList<ParameterGroup> groups = ParameterGroup.Of(trainable);
+
+
     /// <summary>The optimizer, whose state checkpoints save and restore.</summary>
-    public AdamW Optimizer { get; } = CreateOptimizer(trainable, settings);
+    public AdamW Optimizer { get; } = CreateOptimizer(ParameterGroup.Of(trainable), settings);
 
     /// <param name="microBatches">The step's windows, one list per micro-batch.</param>
     /// <param name="step">The step's index in the task (0-based), which names the micro-batches to continual strategies.</param>
     public StepOutcome Take(IReadOnlyList<IReadOnlyList<QaFeature>> microBatches, int step, double learningRate)
     {
-        foreach (var group in Optimizer.ParamGroups) group.LearningRate = learningRate;
+        int g = 0;
+        foreach (var group in Optimizer.ParamGroups) group.LearningRate = learningRate * groups[g++].LearningRateScale;
         int stepWindows = microBatches.Sum(b => b.Count);
         double stepLoss = 0;
         Optimizer.zero_grad();
@@ -68,15 +72,10 @@ public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<N
 
     public void Dispose() => Optimizer.Dispose();
 
-    private static AdamW CreateOptimizer(IReadOnlyList<NamedParameter> trainable, TrainingSettings settings)
+    private static AdamW CreateOptimizer(IReadOnlyList<ParameterGroup> groups, TrainingSettings settings)
     {
-        static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
-        var decay = trainable.Where(p => !NoDecay(p.Name)).Select(p => p.Parameter).ToList();
-        var noDecay = trainable.Where(p => NoDecay(p.Name)).Select(p => p.Parameter).ToList();
-        var groups = new List<AdamW.ParamGroup>();
-        if (decay.Count > 0) groups.Add(new AdamW.ParamGroup(decay, settings.LearningRate, 0.9, 0.999, 1e-8, settings.WeightDecay, false, false));
-        if (noDecay.Count > 0) groups.Add(new AdamW.ParamGroup(noDecay, settings.LearningRate, 0.9, 0.999, 1e-8, 0, false, false));
         if (groups.Count == 0) throw new InvalidOperationException("the adapter strategy left no parameter trainable");
-        return optim.AdamW(groups, settings.LearningRate);
+        return optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, settings.LearningRate * g.LearningRateScale, 0.9, 0.999, 1e-8,
+            g.Decays ? settings.WeightDecay : 0, false, false)), settings.LearningRate);
     }
 }

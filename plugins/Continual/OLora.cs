@@ -31,7 +31,7 @@ public sealed class OLoraStrategy : ContinualStrategy<OLoraOptions>
         var problems = new List<string>();
         if (!(oLora.Lambda >= 0) || double.IsInfinity(oLora.Lambda)) problems.Add($"lambda: expected a finite number >= 0, got {oLora.Lambda}");
         if (!(oLora.L2 >= 0) || double.IsInfinity(oLora.L2)) problems.Add($"l2: expected a finite number >= 0, got {oLora.L2}");
-        if (!adapter.ParameterNames.Any(IsLoraA))
+        if (!adapter.HasLoraFactors)
             problems.Add($"adapter strategy '{adapter.Strategy}' has no LoRA A matrices (parameters named *.lora_A.weight), which o-lora constrains; use lora");
         else if (!adapter.CanAttachSeveral)
             problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first{adapter.SecondAttachReason}, which o-lora needs");

@@ -20,6 +20,14 @@ public sealed partial class FullFineTuneStrategy : AdapterStrategy<FullFineTuneO
         return [];
     }
 
+    protected override AdapterTraits Traits(FullFineTuneOptions options) => new()
+    {
+        TrainsBaseWeights = true,
+        CanAttachSeveral = false,
+        SecondAttachRefusal = "full fine-tuning trains the base weights in place; there is no separate adapter to keep per task",
+        Needs = ModelNeeds.None,
+    };
+
     protected override IAdapter Attach(IAdaptableModel model, FullFineTuneOptions options)
     {
         var trainable = new List<NamedParameter>();

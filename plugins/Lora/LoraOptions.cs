@@ -23,6 +23,9 @@ public sealed class LoraOptions
     [Description("Rank-stabilised scaling alpha / sqrt(r).")]
     public bool UseRsLora { get; set; }
 
-    [Description("Weight-decomposed LoRA (DoRA).")]
+    [Description("Weight-decomposed LoRA (DoRA): a trainable magnitude per output row times the direction of W + B A.")]
     public bool UseDora { get; set; }
+
+    [Description("LoRA+: B matrices (and, as in PEFT, every 1-D trainable parameter) train at this multiple of the learning rate; 1 is plain LoRA, the LoRA+ paper suggests 16.")]
+    public double LoraPlusRatio { get; set; } = 1;
 }

@@ -4,7 +4,10 @@ using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Lora;
 
-/// <summary>Low-rank adaptation: a trainable B A branch beside each targeted Linear, the base frozen, the QA head trained.</summary>
+/// <summary>
+/// Low-rank adaptation: a trainable B A branch beside each targeted Linear, the base frozen, the QA head trained; with
+/// <c>useDora</c> weight-decomposed (DoRA), with <c>loraPlusRatio</c> the LoRA+ learning rates.
+/// </summary>
 public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
 {
     /// <summary>The short names recipes may use; like PEFT, a name matches every Linear whose module name ends with it.</summary>
@@ -16,7 +19,7 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
 
     public override string Name => "lora";
 
-    public override string Description => "LoRA: trainable low-rank branches beside the attention (and optionally feed-forward) Linears; base frozen.";
+    public override string Description => "LoRA: trainable low-rank branches beside the attention (and optionally feed-forward) Linears; base frozen. Options for DoRA and LoRA+.";
 
     protected override IReadOnlyList<string> Validate(LoraOptions options, ModelDescription model)
     {
@@ -30,9 +33,13 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
             problems.Add($"targetModules: unknown module '{module}'; expected one of {string.Join(", ", KnownTargetModules)}");
         if (!BiasModes.Contains(options.Bias))
             problems.Add($"bias: expected one of {string.Join(", ", BiasModes)}, got '{options.Bias}'");
-        if (options.UseDora) problems.Add("useDora: DoRA is not implemented in this build; set it to false");
+        if (!(options.LoraPlusRatio > 0) || double.IsInfinity(options.LoraPlusRatio))
+            problems.Add($"loraPlusRatio: expected a finite number > 0 (1 is plain LoRA, 16 the LoRA+ paper's choice), got {options.LoraPlusRatio}");
         return problems;
     }
+
+    protected override AdapterTraits Traits(LoraOptions options) =>
+        new() { TrainsBaseWeights = false, CanAttachSeveral = true, HasLoraFactors = true, Needs = ModelNeeds.LinearExtensions };
 
     /// <summary>The model's Linears that <paramref name="targets"/> select, PEFT's way (suffix match on module names).</summary>
     public static IReadOnlyList<IAdaptableLinear> SelectTargets(IAdaptableModel model, IReadOnlyList<string> targets) =>
@@ -52,14 +59,15 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
         var branches = new List<LoraBranch>();
         foreach (var target in targets)
         {
-            var branch = new LoraBranch(model, target, options.R, scaling, options.Dropout);
-            target.AddBranch(branchName, branch);
+            var branch = new LoraBranch(model, target, options.R, scaling, options.Dropout, options.UseDora);
+            target.AddExtension(branchName, branch);
             branches.Add(branch);
         }
 
         var targetNames = targets.Select(t => t.Name).ToHashSet();
+        var head = model.HeadParameters.Select(p => p.Parameter).ToHashSet(ReferenceEqualityComparer.Instance);
         var extra = model.NamedParameters.Where(p =>
-            p.Name.StartsWith("qa_outputs.", StringComparison.Ordinal)
+            head.Contains(p.Parameter)
             || (options.Bias == "all" && p.Name.EndsWith(".bias", StringComparison.Ordinal))
             || (options.Bias == "lora_only" && p.Name.EndsWith(".bias", StringComparison.Ordinal) && targetNames.Contains(p.Name[..^".bias".Length]))).ToList();
         foreach (var parameter in extra) parameter.Parameter.requires_grad = true;

@@ -101,7 +101,7 @@ public sealed class LoraTests
 
         onlySecond.allclose(withFirst, atol: 1e-4).Should().BeFalse();
         TinyBert.Hidden(model).allclose(original, atol: 1e-6).Should().BeTrue("deleting every adapter restores the base model");
-        model.Linears.Values.Should().OnlyContain(l => l.Branches.Count == 0);
+        model.Linears.Values.Should().OnlyContain(l => l.Extensions.Count == 0);
     }
 
     [Fact]

@@ -141,10 +141,9 @@ public sealed class ContinualStrategyTests
     [Fact]
     public void Pairings_that_make_no_sense_are_refused_by_name()
     {
-        var description = new BertConfig { VocabSize = 99, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 64, MaxPositionEmbeddings = 64 }.Describe("tiny");
-        var full = AdapterProbe.Probe(new FullFineTuneStrategy(), new FullFineTuneOptions(), description);
-        var lora = AdapterProbe.Probe(new LoraStrategy(), Lora, description);
-        var prefix = AdapterProbe.Probe(new PTuningV2Strategy(), new PTuningV2Options { PrefixLength = 2 }, description);
+        var full = new FullFineTuneStrategy().Traits(new FullFineTuneOptions());
+        var lora = new LoraStrategy().Traits(Lora);
+        var prefix = new PTuningV2Strategy().Traits(new PTuningV2Options { PrefixLength = 2 });
         full.TrainsBaseWeights.Should().BeTrue();
         lora.Should().Match<AdapterTraits>(t => !t.TrainsBaseWeights && t.CanAttachSeveral);
         prefix.Should().Match<AdapterTraits>(t => !t.TrainsBaseWeights && t.CanAttachSeveral, "a disabled prefix frees the model's slot for another");

@@ -130,15 +130,15 @@ public sealed class BertModelTests
         var baseline = Hidden();
         var query = model.Linears["bert.encoder.layer.0.attention.self.query"];
 
-        query.AddBranch("zero", new DeltaBranch(zeros(32, 32)));
+        query.AddExtension("zero", new DeltaBranch(zeros(32, 32)));
         Hidden().allclose(baseline, rtol: 0, atol: 0).Should().BeTrue();
-        query.RemoveBranch("zero").Should().BeTrue();
+        query.RemoveExtension("zero").Should().BeTrue();
 
         manual_seed(3);
         var delta = randn(32, 32);
-        query.AddBranch("delta", new DeltaBranch(delta));
+        query.AddExtension("delta", new DeltaBranch(delta));
         var withBranch = Hidden();
-        query.RemoveBranch("delta");
+        query.RemoveExtension("delta");
         query.MergeIntoWeight(delta);
         var merged = Hidden();
         query.UnmergeFromWeight(delta);
@@ -187,10 +187,10 @@ public sealed class BertModelTests
         removed.allclose(baseline, rtol: 0, atol: 0).Should().BeTrue();
     }
 
-    private sealed class DeltaBranch(Tensor delta) : ILinearBranch
+    private sealed class DeltaBranch(Tensor delta) : ILinearExtension
     {
         public bool Enabled => true;
-        public Tensor Forward(Tensor input) => nn.functional.linear(input, delta);
+        public Tensor TransformOutput(Tensor input, Tensor output) => output + nn.functional.linear(input, delta);
     }
 
     private sealed class FixedVirtualTokens(Tensor embeddings) : IVirtualTokenSource

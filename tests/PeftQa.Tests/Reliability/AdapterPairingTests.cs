@@ -18,10 +18,9 @@ public sealed class AdapterPairingTests
     [Fact]
     public void Lora_of_any_rank_that_fits_the_model_pairs_with_per_task_adapters_and_o_lora()
     {
-        var minilm = ModelSources.Describe(ModelSources.MiniLmL6, ".", "$.model");
         foreach (int r in (int[])[4, 16, 64])
         {
-            var traits = AdapterProbe.Probe(new LoraStrategy(), new LoraOptions { R = r }, minilm);
+            var traits = new LoraStrategy().Traits(new LoraOptions { R = r });
 
             traits.Should().Match<AdapterTraits>(t => !t.TrainsBaseWeights && t.CanAttachSeveral, $"r {r}");
             new PerTaskAdaptersStrategy().Validate(new PerTaskAdaptersOptions(), traits).Should().BeEmpty();
@@ -33,20 +32,28 @@ public sealed class AdapterPairingTests
 
     private sealed class RefusingStrategy : AdapterStrategy<RefusingOptions>
     {
+        public int Attaches { get; private set; }
         public override string Name => "refusing";
         public override string Description => "Attach always fails, as a buggy third-party strategy might.";
-        protected override IAdapter Attach(IAdaptableModel model, RefusingOptions options) => throw new InvalidOperationException("the widget is not calibrated");
+        protected override AdapterTraits Traits(RefusingOptions options) => new() { TrainsBaseWeights = false, CanAttachSeveral = true, Needs = ModelNeeds.LinearExtensions };
+        protected override IAdapter Attach(IAdaptableModel model, RefusingOptions options)
+        {
+            Attaches++;
+            throw new InvalidOperationException("the widget is not calibrated");
+        }
     }
 
     [Fact]
-    public void A_strategy_that_fails_to_attach_is_reported_with_its_own_reason_not_as_training_base_weights()
+    public void Pairing_checks_use_the_strategys_declared_traits_without_attaching_it()
     {
-        var tiny = TinyBert.Config().Describe("tiny");
+        var refusing = new RefusingStrategy();
 
-        var probe = () => AdapterProbe.Probe(new RefusingStrategy(), new RefusingOptions(), tiny, "x.json: $.adapters[0].options");
+        var traits = refusing.Traits(new RefusingOptions());
 
-        probe.Should().Throw<BadInputException>().Which.Message.Should()
-            .Be("x.json: $.adapters[0].options: adapter strategy 'refusing' could not attach to a model of this shape (2 layers, hidden 32): InvalidOperationException: the widget is not calibrated");
+        traits.Strategy.Should().Be("refusing", "the host fills in the name for messages");
+        traits.TrainsBaseWeights.Should().BeFalse("a strategy that fails to attach is no longer mistaken for one that trains base weights");
+        new PerTaskAdaptersStrategy().Validate(new PerTaskAdaptersOptions(), traits).Should().BeEmpty();
+        refusing.Attaches.Should().Be(0);
     }
 
     [Fact]

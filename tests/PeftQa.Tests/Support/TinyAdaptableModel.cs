@@ -32,6 +32,12 @@ public sealed class TinyAdaptableModel : IAdaptableModel
 
     public IReadOnlyList<NamedParameter> NamedParameters => parameters;
 
+    public IReadOnlyList<NamedParameter> HeadParameters => parameters.Where(p => p.Name.StartsWith("qa_outputs.", StringComparison.Ordinal)).ToList();
+
+    public Device Device => parameters[0].Parameter.device;
+
+    public ScalarType ParameterDType => parameters[0].Parameter.dtype;
+
     public IReadOnlyDictionary<string, IAdaptableLinear> Linears { get; } = new Dictionary<string, IAdaptableLinear>();
 
     public IVirtualTokenSource? VirtualTokens { get; set; }

@@ -29,19 +29,7 @@ public sealed class TrainerTests
         public void Finished() { }
     }
 
-    /// <summary>Random windows over the tiny vocabulary with labels inside them.</summary>
-    private static List<QaFeature> Features(int count)
-    {
-        var random = new Random(3);
-        return Enumerable.Range(0, count).Select(i =>
-        {
-            int length = random.Next(12, 30);
-            var ids = Enumerable.Range(0, length).Select(_ => random.Next(4, 99)).ToArray();
-            ids[0] = 2;
-            int start = random.Next(6, length - 3);
-            return new QaFeature(i, ids, 5, Enumerable.Range(0, length - 6).Select(t => (t, t + 1)).ToArray(), start, start + random.Next(0, 2));
-        }).ToList();
-    }
+    private static List<QaFeature> Features(int count) => TinyFeatures.Windows(count);
 
     private static (BertForQuestionAnswering Model, IAdapter Adapter) NewModel(double dropout = 0.1)
     {

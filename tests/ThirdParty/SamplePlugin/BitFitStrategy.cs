@@ -16,13 +16,16 @@ public sealed class BitFitStrategy : AdapterStrategy<BitFitOptions>
 
     public override string Description => "Third-party sample: trains only bias terms (BitFit).";
 
+    protected override AdapterTraits Traits(BitFitOptions options) =>
+        new() { TrainsBaseWeights = true, CanAttachSeveral = false, SecondAttachRefusal = "BitFit trains the base biases in place", Needs = ModelNeeds.None };
+
     protected override IAdapter Attach(IAdaptableModel model, BitFitOptions options)
     {
+        var head = model.HeadParameters.Select(p => p.Parameter).ToHashSet();
         var trainable = new List<NamedParameter>();
         foreach (var parameter in model.NamedParameters)
         {
-            bool train = parameter.Name.EndsWith(".bias", StringComparison.Ordinal)
-                         || (options.TrainHead && parameter.Name.StartsWith("qa_outputs.", StringComparison.Ordinal));
+            bool train = parameter.Name.EndsWith(".bias", StringComparison.Ordinal) || (options.TrainHead && head.Contains(parameter.Parameter));
             parameter.Parameter.requires_grad = train;
             if (train) trainable.Add(parameter);
         }

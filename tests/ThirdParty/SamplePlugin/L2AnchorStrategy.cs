@@ -25,54 +25,33 @@ public sealed class L2AnchorStrategy : ContinualStrategy<L2AnchorOptions>
 
     protected override IContinualLearner Start(ContinualSetup setup, L2AnchorOptions options) => new Learner(setup, options);
 
-    private sealed class Learner(ContinualSetup setup, L2AnchorOptions options) : IContinualLearner
+    /// <summary>The contract's <see cref="LearnerBase"/> gives one adapter for the sequence and saving; this adds the penalty.</summary>
+    private sealed class Learner(ContinualSetup setup, L2AnchorOptions options) : LearnerBase(setup)
     {
-        private IAdapter? adapter;
         private Tensor[]? anchors;
 
-        public IReadOnlyList<IAdapter> Adapters => adapter is null ? [] : [adapter];
-
-        public EvaluationRouting Routing => EvaluationRouting.Shared;
-
-        public IReadOnlyList<NamedParameter> BeginTask(int task) => (adapter ??= setup.AttachAdapter()).TrainableParameters;
-
-        public IReadOnlyList<WindowRef> ReplayWindows(int task, int batch) => [];
-
-        public Tensor? Penalty()
+        public override Tensor? Penalty()
         {
-            if (anchors is null || adapter is null) return null;
-            var parameters = adapter.TrainableParameters;
+            if (anchors is null || Adapters.Count == 0) return null;
+            var parameters = Adapters[0].TrainableParameters;
             Tensor total = (parameters[0].Parameter - anchors[0]).square().sum();
             for (int i = 1; i < parameters.Count; i++) total = total + (parameters[i].Parameter - anchors[i]).square().sum();
             return total * options.Strength;
         }
 
-        public void EndTask(int task, ITaskSamples samples)
+        public override void EndTask(int task, ITaskSamples samples) => TakeAnchors();
+
+        protected override void AfterLoad() => TakeAnchors();
+
+        protected override void DisposeState()
         {
             foreach (var anchor in anchors ?? []) anchor.Dispose();
-            anchors = adapter!.TrainableParameters.Select(p => p.Parameter.detach().clone()).ToArray();
         }
 
-        public void Save(string directory) => SafeTensors.Save(Path.Combine(directory, "l2-anchor.safetensors"),
-            adapter!.TrainableParameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)));
-
-        public void Load(string directory)
+        private void TakeAnchors()
         {
-            AdapterFiles.LoadParameters(Path.Combine(directory, "l2-anchor.safetensors"), adapter!.TrainableParameters.Select(p => (p.Name, p.Parameter)),
-                "this study's adapter", "saved by another recipe?");
-            EndTask(setup.TaskNames.Count - 1, null!);
-        }
-
-        public void Activate(int? task)
-        {
-        }
-
-        public int[] Route(Tensor baseCls) => throw new NotSupportedException();
-
-        public void Dispose()
-        {
-            foreach (var anchor in anchors ?? []) anchor.Dispose();
-            adapter?.Dispose();
+            DisposeState();
+            anchors = Adapters[0].TrainableParameters.Select(p => p.Parameter.detach().clone()).ToArray();
         }
     }
 }

@@ -5,47 +5,6 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.SoftPrompt;
 
-/// <summary>P-tuning v2 (PEFT prefix tuning): trainable key/value prefixes in every layer; backbone frozen, QA head trained.</summary>
-public sealed class PTuningV2Strategy : AdapterStrategy<PTuningV2Options>
-{
-    public override string Name => "p-tuning-v2";
-
-    public override string Description => "P-tuning v2 (prefix tuning): trainable key/value prefixes in every self-attention layer; backbone frozen.";
-
-    protected override IReadOnlyList<string> Validate(PTuningV2Options options, ModelDescription model)
-    {
-        var problems = new List<string>();
-        if (options.PrefixLength <= 0) problems.Add($"prefixLength: expected a positive integer, got {options.PrefixLength}");
-        if (options.ProjectionHiddenSize <= 0) problems.Add($"projectionHiddenSize: expected a positive integer, got {options.ProjectionHiddenSize}");
-        if (options.PrefixDropout is < 0 or >= 1) problems.Add($"prefixDropout: expected 0 <= prefixDropout < 1, got {options.PrefixDropout}");
-        return problems;
-    }
-
-    protected override IAdapter Attach(IAdaptableModel model, PTuningV2Options options)
-    {
-        var problems = Validate(options, model.Description);
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-        if (model.AttentionPrefixes is not null) throw new InvalidOperationException("the model already has attention prefixes attached");
-        foreach (var parameter in model.NamedParameters) parameter.Parameter.requires_grad = parameter.Name.StartsWith("qa_outputs.", StringComparison.Ordinal);
-        var head = model.NamedParameters.Where(p => p.Name.StartsWith("qa_outputs.", StringComparison.Ordinal)).ToList();
-        var adapter = new PTuningV2Adapter(model, options, head);
-        model.AttentionPrefixes = adapter;
-        return adapter;
-    }
-
-    public override object? ReadSavedOptions(string directory)
-    {
-        var config = PromptFiles.ReadConfig(directory, "PREFIX_TUNING");
-        if (config is null) return null;
-        return new PTuningV2Options
-        {
-            PrefixLength = config["num_virtual_tokens"]?.GetValue<int>() ?? 16,
-            Reparameterize = config["prefix_projection"]?.GetValue<bool>() ?? false,
-            ProjectionHiddenSize = config["encoder_hidden_size"]?.GetValue<int>() ?? 512,
-        };
-    }
-}
-
 /// <summary>
 /// The prefixes of one attachment. Without reparameterization the trainable table is PEFT's prompt_embeddings
 /// [n, layers x 2 x hidden]; with it, an embedding [n, hidden] passes through Linear, tanh, Linear to that size.
@@ -64,16 +23,16 @@ public sealed class PTuningV2Adapter : IAdapter, IAttentionPrefixSource
         this.model = model;
         this.options = options;
         var d = model.Description;
-        var device = model.NamedParameters[0].Parameter.device;
+        var device = model.Device;
         int width = d.NumLayers * 2 * d.HiddenSize;
         if (options.Reparameterize)
         {
-            table = new Parameter(randn(options.PrefixLength, d.HiddenSize, device: device));
-            projection = [Linear(d.HiddenSize, options.ProjectionHiddenSize, device), Linear(options.ProjectionHiddenSize, width, device)];
+            table = new Parameter(randn(options.PrefixLength, d.HiddenSize, dtype: model.ParameterDType, device: device));
+            projection = [Linear(d.HiddenSize, options.ProjectionHiddenSize, model), Linear(options.ProjectionHiddenSize, width, model)];
         }
         else
         {
-            table = new Parameter(randn(options.PrefixLength, width, device: device));
+            table = new Parameter(randn(options.PrefixLength, width, dtype: model.ParameterDType, device: device));
             projection = [];
         }
         var trainable = new List<NamedParameter> { new("prompt_embeddings", table) };
@@ -126,14 +85,14 @@ public sealed class PTuningV2Adapter : IAdapter, IAttentionPrefixSource
     public void Save(string directory)
     {
         SafeTensors.Save(Path.Combine(directory, PromptFiles.WeightsFile),
-            TrainableParameters.Select(p => new KeyValuePair<string, Tensor>(p.Name.StartsWith("qa_outputs.", StringComparison.Ordinal) ? PromptFiles.PeftPrefix + p.Name : p.Name, p.Parameter)));
+            TrainableParameters.Select(p => new KeyValuePair<string, Tensor>(PromptFiles.PeftKey(p.Name, model.Description), p.Parameter)));
         var d = model.Description;
         PromptFiles.WriteConfig(directory, new JsonObject
         {
             ["peft_type"] = "PREFIX_TUNING", ["task_type"] = "QUESTION_ANS", ["base_model_name_or_path"] = d.BaseModel,
             ["num_virtual_tokens"] = options.PrefixLength, ["token_dim"] = d.HiddenSize, ["num_transformer_submodules"] = 1,
             ["num_attention_heads"] = d.NumAttentionHeads, ["num_layers"] = d.NumLayers, ["encoder_hidden_size"] = options.ProjectionHiddenSize,
-            ["prefix_projection"] = options.Reparameterize, ["modules_to_save"] = new JsonArray("qa_outputs"), ["inference_mode"] = true,
+            ["prefix_projection"] = options.Reparameterize, ["modules_to_save"] = new JsonArray(model.Description.HeadModuleName), ["inference_mode"] = true,
         });
     }
 
@@ -150,11 +109,11 @@ public sealed class PTuningV2Adapter : IAdapter, IAttentionPrefixSource
         }
     }
 
-    private static (Parameter Weight, Parameter Bias) Linear(int input, int output, Device device)
+    private static (Parameter Weight, Parameter Bias) Linear(int input, int output, IAdaptableModel model)
     {
-        var weight = new Parameter(empty(output, input, device: device));
+        var weight = new Parameter(empty(output, input, dtype: model.ParameterDType, device: model.Device));
         nn.init.kaiming_uniform_(weight, a: Math.Sqrt(5));
-        var bias = new Parameter(empty(output, device: device));
+        var bias = new Parameter(empty(output, dtype: model.ParameterDType, device: model.Device));
         double bound = 1 / Math.Sqrt(input);
         nn.init.uniform_(bias, -bound, bound);
         return (weight, bias);

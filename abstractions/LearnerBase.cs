@@ -1,10 +1,9 @@
-using PeftQa.Abstractions;
 using static TorchSharp.torch;
 
-namespace PeftQa.Plugins.Continual;
+namespace PeftQa.Abstractions;
 
 /// <summary>
-/// What the bundled learners share: one adapter for the whole sequence (attached at the first task), no replay, no
+/// A base for continual learners, bundled or third-party. What it gives: one adapter for the whole sequence (attached at the first task), no replay, no
 /// penalty, one model for every task, and a saved state that holds every attached adapter's trainable tensors.
 /// </summary>
 public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner

@@ -1,0 +1,46 @@
+using static TorchSharp.torch;
+
+namespace PeftQa.Abstractions;
+
+/// <summary>One study's continual-learning state, driven by the host task by task.</summary>
+public interface IContinualLearner : IDisposable
+{
+    /// <summary>Prepares training on task <paramref name="task"/> (from 0): attaches or freezes adapters. Returns exactly the parameters the optimizer updates for it.</summary>
+    IReadOnlyList<NamedParameter> BeginTask(int task);
+
+    /// <summary>
+    /// Windows of earlier tasks to add to the batch of step <paramref name="step"/> of task <paramref name="task"/>; empty for
+    /// most strategies. Must depend only on its arguments and saved state, so a resumed run mixes in the same windows.
+    /// </summary>
+    IReadOnlyList<WindowRef> ReplayWindows(int task, int step);
+
+    /// <summary>A term added to the training loss at every step (EWC, O-LoRA), or null. Created in the host's dispose scope.</summary>
+    Tensor? Penalty();
+
+    /// <summary>After training on a task: gathers what later tasks need (Fisher information, a memory, a routing centroid).</summary>
+    void EndTask(int task, ITaskSamples samples);
+
+    /// <summary>Writes everything needed to continue after the last <see cref="EndTask"/> into <paramref name="directory"/> (which exists): adapter weights too.</summary>
+    void Save(string directory);
+
+    /// <summary>
+    /// Reads what <see cref="Save"/> wrote. The host first calls <see cref="BeginTask"/> for every finished task, in order,
+    /// so the adapters exist; then this restores their weights and the strategy's statistics.
+    /// </summary>
+    void Load(string directory);
+
+    /// <summary>How evaluation chooses what answers.</summary>
+    EvaluationRouting Routing { get; }
+
+    /// <summary>
+    /// With routing: makes the model compute as it does for task <paramref name="task"/> (for a task not trained yet, the
+    /// most recent one); null: the base encoder with every adapter disabled. No effect with <see cref="EvaluationRouting.Shared"/>.
+    /// </summary>
+    void Activate(int? task);
+
+    /// <summary>With <see cref="EvaluationRouting.ByContent"/>: the task whose model answers each row of <paramref name="baseCls"/> ([n, hidden], the base encoder's [CLS] vectors).</summary>
+    int[] Route(Tensor baseCls);
+
+    /// <summary>The adapters attached so far, in task order (one for most strategies, one per task for per-task adapters), for saving.</summary>
+    IReadOnlyList<IAdapter> Adapters { get; }
+}

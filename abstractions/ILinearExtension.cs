@@ -1,0 +1,30 @@
+using static TorchSharp.torch;
+
+namespace PeftQa.Abstractions;
+
+/// <summary>
+/// A method's hook on one Linear layer (<see cref="IAdaptableLinear.AddExtension"/>). The layer computes
+/// <c>x' = TransformInput(x)</c> for each enabled extension in order, then <c>y = W x' + b</c>, then
+/// <c>y = TransformOutput(x, y)</c> for each enabled extension in order. So a method may add to the output (LoRA:
+/// <c>y + B A x s</c>), scale it (IA3 on keys and values), rescale the combined weight's output (DoRA), or scale the
+/// input of the base product (IA3 on feed-forward layers) without computing <c>W x</c> twice.
+/// </summary>
+/// <remarks>
+/// Parameters an extension owns are created with <see cref="IAdaptableModel.ParameterDType"/> on
+/// <see cref="IAdaptableModel.Device"/>. Compute in the dtype of the tensors you are given. Both methods may return
+/// their argument modified in place; autograd records it.
+/// </remarks>
+public interface ILinearExtension
+{
+    /// <summary>False: skipped in the forward pass (an adapter that is disabled or merged).</summary>
+    bool Enabled { get; }
+
+    /// <summary>The input the base product sees, [..., in]; by default unchanged.</summary>
+    Tensor TransformInput(Tensor input) => input;
+
+    /// <summary>
+    /// The layer's output, [..., out], given the layer's input as it came in (before any <see cref="TransformInput"/>)
+    /// and the output so far (<c>W x' + b</c> with the earlier extensions applied); by default unchanged.
+    /// </summary>
+    Tensor TransformOutput(Tensor input, Tensor output) => output;
+}
