@@ -1,3 +1,4 @@
+using PeftQa.Host.Planning;
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,7 @@ using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
 using Spectre.Console;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PeftQa.Host.Data;
 using Spectre.Console;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 

@@ -1,3 +1,4 @@
+using PeftQa.Host.Planning;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -9,6 +10,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 

@@ -7,6 +7,7 @@ using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Display;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Training;
+using PeftQa.Host.Reporting;
+using PeftQa.Host.Modeling;
 
 namespace PeftQa.Host.Cli;
 

@@ -1,6 +1,5 @@
+using PeftQa.Host.Modeling;
 namespace PeftQa.Host.Cli;
-
-public enum DeviceChoice { Auto, Cpu, Cuda }
 
 /// <summary>Process-wide settings from the command line and environment, available through IOptions.</summary>
 public sealed class PeftQaSettings

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PeftQa.Host.Plugins;
 using Spectre.Console;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 

@@ -8,6 +8,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 

@@ -11,6 +11,7 @@ using PeftQa.Host.Data.Tokenization;
 using PeftQa.Host.Training;
 using PeftQa.Host.Runs;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Cli;
 
@@ -50,9 +51,7 @@ public sealed class RunCommand(
         if (runFolder.MovedAsideTo is { } aside) logger.LogWarning("--overwrite: the folder's earlier contents were moved to {Aside}", aside);
         logger.LogInformation("Run folder {RunFolder}{Resume}", runFolder.Path, request.Resume ? " (resuming)" : "");
 
-        var context = new StudyContext(runFolder.Path, prepared.Loaded.Directory, request.Resume, prepared.Device, prepared.Tokenizer, prepared.Tasks,
-            new MetricsLog(Path.Combine(runFolder.Path, "metrics.jsonl")), progress);
-        RunStudies(prepared.Plan, context, cancellation);
+        RunStudies(prepared.Plan, StudyContextFor(prepared, runFolder.Path, request.Resume, cancellation), cancellation);
         return Task.FromResult(PeftQaCommandLine.Success);
     }
 
@@ -66,7 +65,6 @@ public sealed class RunCommand(
         var loaded = RecipeLoader.Load(request.RecipePath);
         var recipeFolders = loaded.Recipe.Plugins.Select(folder => Path.GetFullPath(folder, loaded.Directory));
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, recipeFolders));
-        // The device first: planning attaches adapters to a probe model, which needs libtorch ready.
         var device = torch.Device;
         var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null);
         PlanReport.Print(plan, console);
@@ -103,6 +101,16 @@ public sealed class RunCommand(
         }
     }
 
+    /// <summary>What every study shares, with the baseline before training measured once for the run (or read back when resuming).</summary>
+    private StudyContext StudyContextFor(PreparedRun prepared, string runFolder, bool resume, CancellationToken cancellation)
+    {
+        var recipe = prepared.Plan.Recipe;
+        var baseline = BaselineMeasurement.MeasureOrLoad(runFolder, resume, recipe.Model, prepared.Loaded.Directory, recipe.Seed, prepared.Tasks,
+            prepared.Plan.Metrics, recipe.Evaluation, prepared.Tokenizer, prepared.Device, logger, cancellation);
+        return new StudyContext(runFolder, prepared.Loaded.Directory, resume, recipe.Model, prepared.Device, prepared.Tokenizer, prepared.Tasks,
+            prepared.Plan.Metrics, recipe.Evaluation, baseline, new MetricsLog(Path.Combine(runFolder, "metrics.jsonl")), progress);
+    }
+
     private static RunFolderMode ModeOf(RunRequest request) =>
         request.Resume ? RunFolderMode.Resume : request.Overwrite ? RunFolderMode.Overwrite : RunFolderMode.New;
 
@@ -111,7 +119,7 @@ public sealed class RunCommand(
         var results = new List<StudyResult>();
         foreach (var study in plan.Studies)
         {
-            results.Add(studyRunner.Run(plan, study, context, cancellation));
+            results.Add(studyRunner.Run(study, context, cancellation));
             RunReport.Write(context.RunFolder, plan, results);
             ContinualReport.Write(context.RunFolder, plan, results);
         }

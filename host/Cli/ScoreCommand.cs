@@ -7,6 +7,7 @@ using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 

@@ -7,15 +7,6 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Host.Evaluation;
 
-/// <summary>An evaluation set: examples, their windows, and whether "no answer" is a valid prediction (SQuAD v2 data).</summary>
-public sealed record EvalSet(string Name, IReadOnlyList<QaExample> Examples, IReadOnlyList<QaFeature> Features)
-{
-    public bool AllowNoAnswer => Examples.Any(e => e.IsImpossible);
-}
-
-/// <summary>Scores and the predicted answer for every question id.</summary>
-public sealed record EvaluationResult(IReadOnlyDictionary<string, double> Scores, IReadOnlyDictionary<string, PredictedAnswer> Predictions, double Seconds);
-
 /// <summary>Predicts answers for an evaluation set and scores them with the metric plugins.</summary>
 public static class QaEvaluator
 {

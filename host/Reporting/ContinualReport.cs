@@ -3,6 +3,7 @@ using System.Text;
 using PeftQa.Host.Continual;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Training;
+using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Reporting;
 

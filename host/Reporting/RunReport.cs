@@ -5,6 +5,7 @@ using PeftQa.Host.Cli;
 using PeftQa.Host.Continual;
 using PeftQa.Host.Training;
 using Spectre.Console;
+using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Reporting;
 

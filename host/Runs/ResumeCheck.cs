@@ -3,6 +3,7 @@ using PeftQa.Host.Foundation;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Training;
+using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Runs;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Training;
+using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Runs;
 

@@ -6,7 +6,7 @@ namespace PeftQa.Host.Training;
 /// The trainer's walk through a task's windows: each epoch a seeded order cut into micro-batches, up to
 /// <c>gradientAccumulation</c> of them per optimizer step, a step never crossing an epoch's end. The order groups windows
 /// of similar length (<see cref="LengthGroupedOrder"/>) when <c>groupByLength</c> is on and the lengths are known, else
-/// it is a plain shuffle (<see cref="QaTrainer.EpochOrder"/>); both are functions of (seed, epoch). The position (epoch,
+/// it is a plain shuffle (<see cref="ShuffledOrder"/>); both are functions of (seed, epoch). The position (epoch,
 /// batch in epoch) is what checkpoints store, so a resumed run walks on exactly where it stopped.
 /// </summary>
 public sealed class BatchCursor
@@ -37,7 +37,7 @@ public sealed class BatchCursor
     }
 
     private int[] OrderOf(int epoch) =>
-        lengths is null ? QaTrainer.EpochOrder(windows, seed, epoch) : LengthGroupedOrder.For(lengths, settings.BatchSize, seed, epoch);
+        lengths is null ? ShuffledOrder.For(windows, seed, epoch) : LengthGroupedOrder.For(lengths, settings.BatchSize, seed, epoch);
 
     public int Epoch { get; private set; }
 
@@ -65,5 +65,15 @@ public sealed class BatchCursor
             order = OrderOf(Epoch);
         }
         return microBatches;
+    }
+
+    /// <summary>The training windows a task's training uses, in order, each as often as used: what the trainer feeds, rebuilt from the seed.</summary>
+    public static IReadOnlyList<int> SeenWindows(IReadOnlyList<int> lengths, TrainingSettings settings, int seed)
+    {
+        var cursor = new BatchCursor(lengths, settings, seed);
+        var seen = new List<int>();
+        for (int step = cursor.TotalSteps; step > 0; step--)
+            foreach (var microBatch in cursor.NextStep()) seen.AddRange(microBatch);
+        return seen;
     }
 }

@@ -12,7 +12,7 @@ public static class LengthGroupedOrder
 
     public static int[] For(IReadOnlyList<int> lengths, int batchSize, int seed, int epoch)
     {
-        var shuffled = QaTrainer.EpochOrder(lengths.Count, seed, epoch);
+        var shuffled = ShuffledOrder.For(lengths.Count, seed, epoch);
         int megaBatch = batchSize * Math.Clamp(lengths.Count / (batchSize * 4), 1, MaxBatchesPerMegaBatch);
         var batches = new List<int[]>();
         for (int from = 0; from < shuffled.Length; from += megaBatch)

@@ -1,3 +1,4 @@
+using PeftQa.Host.Planning;
 using System.Text.Json;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;

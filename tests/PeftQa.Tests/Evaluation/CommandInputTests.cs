@@ -3,6 +3,7 @@ using FluentAssertions;
 using PeftQa.Host.Cli;
 using PeftQa.Tests.Support;
 using Xunit;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Tests.Evaluation;
 

@@ -90,7 +90,7 @@ public sealed class CliTests
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{recipe}: $.tasks[0].eval: data file not found: {folder.Combine("data", "missing.json")}")
-            .And.Contain($"{recipe}: $.adapters[0].strategy: no adapter-strategy plugin named 'lorra'; available: full, lora, p-tuning-v2, prompt-tuning")
+            .And.Contain($"{recipe}: $.adapters[0].strategy: no adapter-strategy plugin named 'lorra'; available: full, ia3, lora, p-tuning-v2, prompt-tuning")
             .And.Contain($"{recipe}: $.adapters[1].options.r: expected a positive integer, got 0")
             .And.Contain($"{recipe}: $.adapters[1].options.targetModules: unknown module 'qury'")
             .And.Contain($"{recipe}: $.adapters[2].options.freezeEmbedings: unknown field; did you mean 'freezeEmbeddings'?")

@@ -89,7 +89,7 @@ public sealed class CommandInputTests
         using var folder = new TemporaryFolder();
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
         var config = folder.WriteFile("adapter/adapter_config.json", "{ peft_type: LORA");
-        folder.WriteFile("unknown/adapter_config.json", """{ "peft_type": "IA3" }""");
+        folder.WriteFile("unknown/adapter_config.json", """{ "peft_type": "ADALORA" }""");
 
         var garbage = await Cli.Run("predict", "--model", model, "--adapter", folder.Combine("adapter"), "--question", "q?", "--context", "c.", "--device", "cpu");
         var unknown = await Cli.Run("predict", "--model", model, "--adapter", folder.Combine("unknown"), "--question", "q?", "--context", "c.", "--device", "cpu");
@@ -97,6 +97,6 @@ public sealed class CommandInputTests
         garbage.ExitCode.Should().Be(2);
         garbage.Error.Should().Contain($"{config}: not valid JSON at line 1");
         unknown.ExitCode.Should().Be(2);
-        unknown.Error.Should().Contain("$.peft_type: 'IA3' is not supported by any loaded adapter strategy");
+        unknown.Error.Should().Contain("$.peft_type: 'ADALORA' is not supported by any loaded adapter strategy");
     }
 }

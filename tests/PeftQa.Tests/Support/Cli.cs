@@ -1,4 +1,5 @@
 using PeftQa.Host.Cli;
+using PeftQa.Host.Reporting;
 
 namespace PeftQa.Tests.Support;
 

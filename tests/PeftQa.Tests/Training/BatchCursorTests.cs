@@ -14,15 +14,15 @@ public sealed class BatchCursorTests
         // 10 windows in micro-batches of 3: 4 per epoch (3, 3, 3, 1); 2 per step, so 2 steps per epoch.
         var settings = new TrainingSettings { BatchSize = 3, GradientAccumulation = 2, MaxSteps = 3 };
         var cursor = new BatchCursor(10, settings, seed: 9);
-        var first = QaTrainer.EpochOrder(10, 9, 0);
-        var second = QaTrainer.EpochOrder(10, 9, 1);
+        var first = ShuffledOrder.For(10, 9, 0);
+        var second = ShuffledOrder.For(10, 9, 1);
 
         cursor.NextStep().Should().BeEquivalentTo(new[] { first[0..3], first[3..6] }, o => o.WithStrictOrdering());
         cursor.NextStep().Should().BeEquivalentTo(new[] { first[6..9], first[9..10] }, o => o.WithStrictOrdering());
         (cursor.Epoch, cursor.BatchInEpoch).Should().Be((1, 0));
         cursor.NextStep().Should().BeEquivalentTo(new[] { second[0..3], second[3..6] }, o => o.WithStrictOrdering());
 
-        QaTrainer.SeenWindows(Enumerable.Repeat(64, 10).ToArray(), settings with { GroupByLength = false }, seed: 9).Should().Equal([.. first, .. second[0..6]], "what training used, in order");
+        BatchCursor.SeenWindows(Enumerable.Repeat(64, 10).ToArray(), settings with { GroupByLength = false }, seed: 9).Should().Equal([.. first, .. second[0..6]], "what training used, in order");
         new BatchCursor(10, settings with { MaxSteps = null, Epochs = 1.5 }, 9).TotalSteps.Should().Be(3);
     }
 
@@ -39,12 +39,12 @@ public sealed class BatchCursorTests
         epoch.SelectMany(b => b).Order().Should().Equal(Enumerable.Range(0, 1000), "each window once per epoch");
         epoch.Take(epoch.Count - 1).Should().OnlyContain(b => b.Length == 16, "only the last batch may be short");
         double Padding(IEnumerable<int[]> batches) => batches.Sum(b => b.Max(w => lengths[w]) * b.Length - b.Sum(w => lengths[w]));
-        var plain = QaTrainer.EpochOrder(1000, 7, 0).Chunk(16).ToList();
+        var plain = ShuffledOrder.For(1000, 7, 0).Chunk(16).ToList();
         Padding(epoch).Should().BeLessThan(Padding(plain) / 10, "windows of similar length share a batch");
         epoch.Select(b => lengths[b[0]]).Should().NotBeInDescendingOrder("the batches themselves are shuffled");
         new BatchCursor(lengths, settings, seed: 7).NextStep().Single().Should().Equal(epoch[0], "the walk is a function of the seed");
         new BatchCursor(lengths, settings with { GroupByLength = false }, seed: 7).NextStep().Single().Should().Equal(plain[0], "groupByLength false: plain shuffled batches");
-        QaTrainer.SeenWindows(lengths, settings with { MaxSteps = 3 }, 7).Should().Equal(epoch.Take(3).SelectMany(b => b), "continual strategies see the grouped walk");
+        BatchCursor.SeenWindows(lengths, settings with { MaxSteps = 3 }, 7).Should().Equal(epoch.Take(3).SelectMany(b => b), "continual strategies see the grouped walk");
     }
 
     [Fact]

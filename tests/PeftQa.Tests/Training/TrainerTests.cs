@@ -61,9 +61,9 @@ public sealed class TrainerTests
     [Fact]
     public void Data_order_is_a_seeded_permutation_per_epoch()
     {
-        QaTrainer.EpochOrder(50, 1, 0).Should().Equal(QaTrainer.EpochOrder(50, 1, 0));
-        QaTrainer.EpochOrder(50, 1, 0).Should().NotEqual(QaTrainer.EpochOrder(50, 1, 1));
-        QaTrainer.EpochOrder(50, 1, 0).Order().Should().Equal(Enumerable.Range(0, 50));
+        ShuffledOrder.For(50, 1, 0).Should().Equal(ShuffledOrder.For(50, 1, 0));
+        ShuffledOrder.For(50, 1, 0).Should().NotEqual(ShuffledOrder.For(50, 1, 1));
+        ShuffledOrder.For(50, 1, 0).Order().Should().Equal(Enumerable.Range(0, 50));
     }
 
     [Fact]

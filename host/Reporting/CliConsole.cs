@@ -1,4 +1,4 @@
-namespace PeftQa.Host.Cli;
+namespace PeftQa.Host.Reporting;
 
 /// <summary>
 /// Where a command writes: results to <see cref="Out"/>, logs and errors to <see cref="Error"/>, so that

@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Plugins;
+using PeftQa.Host.Recipes;
 
-namespace PeftQa.Host.Recipes;
+namespace PeftQa.Host.Planning;
 
 /// <summary>
 /// A recipe as it takes effect: every field with its value or default, and each plugin's options bound by the plugin

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Logging;
+using PeftQa.Abstractions;
+using TorchSharp;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Plugins;
+using PeftQa.Host.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Continual;
+
+/// <summary>
+/// One study while it runs: its folder and saved progress (<see cref="StudyState"/>), its model and continual learner,
+/// and the steps around training a task: skipping a finished one, saving after one, and saving what was trained.
+/// </summary>
+internal sealed class StudySession : IDisposable
+{
+    private readonly ILogger logger;
+    private readonly string statePath;
+    private readonly Checkpoint.LoadedModel loaded;
+    private readonly HashSet<Parameter> modelParameters;
+    private long trainable, total;
+
+    private StudySession(StudyPlan study, StudyContext context, Checkpoint.LoadedModel loaded, ILogger logger)
+    {
+        Study = study;
+        Context = context;
+        this.loaded = loaded;
+        this.logger = logger;
+        Folder = Path.Combine(context.RunFolder, "studies", FolderNames.For(study.Label));
+        Directory.CreateDirectory(Folder);
+        statePath = Path.Combine(Folder, "study-state.json");
+        State = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();
+        modelParameters = new HashSet<Parameter>(Model.NamedParameters.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
+        var taskNames = context.Tasks.Select(t => t.Name).ToList();
+        Learner = study.Continual.Strategy.Start(new ContinualSetup(Model, () => study.Strategy.Attach(Model, study.Options), taskNames, study.Seed), study.Continual.Options);
+    }
+
+    public StudyPlan Study { get; }
+
+    public StudyContext Context { get; }
+
+    public string Folder { get; }
+
+    public StudyState State { get; }
+
+    public BertForQuestionAnswering Model => loaded.Model;
+
+    public IContinualLearner Learner { get; }
+
+    /// <summary>The base model, seeded so its fresh QA head is the run's, on the run's device, with the study's attention dropout.</summary>
+    public static StudySession Start(StudyPlan study, StudyContext context, ILogger logger)
+    {
+        ProcessMemory.ResetPeak();
+        manual_seed(study.Seed);
+        var loaded = ModelSources.Load(context.Model, context.RecipeDirectory, logger);
+        loaded.Model.to(context.Device);
+        if (study.Tasks[0].Settings.AttentionDropout is { } attentionDropout) loaded.Model.SetAttentionDropout(attentionDropout);
+        return new StudySession(study, context, loaded, logger);
+    }
+
+    public string CheckpointFolder(int task) => Path.Combine(Folder, "tasks", $"{task + 1}-{FolderNames.For(Context.Tasks[task].Name)}", "checkpoints");
+
+    private string LearnerStateFolder(int task) => Path.Combine(Folder, "continual", $"after-task-{task + 1}");
+
+    public void RecordBaseline()
+    {
+        if (State.Baseline is not null) return;
+        State.Baseline = [.. Context.Baseline];
+        State.Save(statePath);
+    }
+
+    public void CountParameters(IReadOnlyList<NamedParameter> taskTrainable)
+    {
+        trainable = taskTrainable.Sum(p => p.Parameter.numel());
+        total = modelParameters.Sum(p => p.numel()) + taskTrainable.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
+        logger.LogInformation("Study {Study}: adapter {Strategy}, continual strategy {Continual}; {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
+            Study.Label, Study.Strategy.Name, Study.Continual.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
+    }
+
+    /// <summary>A task finished before an interruption: the newest learner state is loaded, older leftovers removed.</summary>
+    public void SkipFinishedTask(int task)
+    {
+        if (task == State.CompletedTasks - 1) Learner.Load(LearnerStateFolder(task));
+        else DeleteLeftover(LearnerStateFolder(task));
+        DeleteLeftover(CheckpointFolder(task));
+        logger.LogInformation("{Study}: task {Task} already done; skipping to the next", Study.Label, Context.Tasks[task].Name);
+    }
+
+    /// <summary>Saves the learner and the scores after a task, then removes what resuming no longer needs.</summary>
+    public void FinishTask(int task, TrainingSummary summary, List<Dictionary<string, double>> scores)
+    {
+        var stateFolder = LearnerStateFolder(task);
+        Directory.CreateDirectory(stateFolder);
+        Learner.Save(stateFolder);
+        State.Training.Add(summary);
+        State.AfterTask.Add(scores);
+        State.Save(statePath);
+        if (Directory.Exists(CheckpointFolder(task))) Directory.Delete(CheckpointFolder(task), recursive: true);
+        if (task > 0) DeleteLeftover(LearnerStateFolder(task - 1), quiet: true);
+    }
+
+    public StudyResult Result()
+    {
+        var (adapterFolders, modelFolder) = StudyOutputs.Save(Learner, Study, Context, loaded.VocabPath, Model, modelParameters, Folder);
+        long adapterBytes = adapterFolders.Sum(d => Directory.GetFiles(d).Sum(f => new FileInfo(f).Length));
+        return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name, Context.Tasks.Select(t => t.Name).ToList(),
+            State.Baseline!, State.AfterTask, State.Training, trainable, total, adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(),
+            adapterBytes, Learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
+            State.RoutingAccuracy);
+    }
+
+    /// <summary>
+    /// Removes what a run killed between finishing a task and cleaning up after it left behind (the task's checkpoints,
+    /// an older learner state), which a resumed run no longer needs.
+    /// </summary>
+    private void DeleteLeftover(string path, bool quiet = false)
+    {
+        if (!Directory.Exists(path)) return;
+        Directory.Delete(path, recursive: true);
+        if (!quiet) logger.LogInformation("Removed {Folder}, left over from a finished task", path);
+    }
+
+    public void Dispose()
+    {
+        Learner.Dispose();
+        loaded.Model.Dispose();
+    }
+}

@@ -1,0 +1,3 @@
+namespace PeftQa.Host.Modeling;
+
+public enum DeviceChoice { Auto, Cpu, Cuda }

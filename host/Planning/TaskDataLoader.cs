@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+using PeftQa.Host.Data.Tokenization;
+using PeftQa.Host.Evaluation;
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Training;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Data;
+
+namespace PeftQa.Host.Planning;
+
+public static class TaskDataLoader
+{
+    public static IReadOnlyList<TaskData> Load(RunPlan plan, BertTokenizer tokenizer, ILogger logger, CancellationToken cancellation)
+    {
+        var builder = new FeatureBuilder(tokenizer, plan.Recipe.Training.MaxSequenceLength, plan.Recipe.Training.DocStride);
+        var problems = new List<string>();
+        var result = new List<TaskData>();
+        foreach (var task in plan.Tasks)
+        {
+            var trainData = Read(task.Train, plan, logger);
+            var evalData = task.Eval == task.Train ? trainData : Read(task.Eval, plan, logger);
+            if (task.Split is { } split)
+            {
+                (trainData, evalData) = HoldOut(trainData, split, plan.Recipe.Seed);
+                logger.LogInformation("Task {Task}: {Source} split by {Unit} with seed {Seed}: {Train} training and {Eval} evaluation questions",
+                    task.Name, task.Train, split.By, plan.Recipe.Seed, trainData.Examples.Count, evalData.Examples.Count);
+            }
+            var train = Limit(trainData, task.MaxTrainExamples, plan.Recipe.Seed);
+            var eval = Limit(evalData, task.MaxEvalExamples, plan.Recipe.Seed);
+            if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
+            if (train.Examples.Count == 0) problems.Add($"task '{task.Name}': its training data ({task.Train}) has no usable questions");
+            if (problems.Count > 0) continue;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var trainFeatures = builder.Build(train.Examples, cancellation);
+            var evalFeatures = builder.Build(eval.Examples, cancellation);
+            logger.LogInformation("Task {Task}: {Train} training questions -> {TrainFeatures} windows, {Eval} evaluation questions -> {EvalFeatures} windows ({Seconds:F1} s)",
+                task.Name, train.Examples.Count, trainFeatures.Count, eval.Examples.Count, evalFeatures.Count, watch.Elapsed.TotalSeconds);
+            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures)));
+        }
+        if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{plan.RecipePath}: {p}").ToList());
+        return result;
+    }
+
+    private static QaDataSet Read(string source, RunPlan plan, ILogger logger)
+    {
+        var data = DataSources.Load(source, plan.Recipe.StrictData);
+        var summary = data.Summary;
+        if (summary.SkippedQuestions > 0 || summary.Problems.Count > 0)
+            logger.LogWarning("{Source}: skipped {Skipped} of {Questions} questions with bad data ({Problems} problems), for example: {Examples}. Set \"strictData\": true to fail instead.",
+                source, summary.SkippedQuestions, summary.Questions, summary.Problems.Count, string.Join(" | ", summary.Problems.Take(3)));
+        return data;
+    }
+
+    /// <summary>
+    /// Splits one data set into training and evaluation parts whole paragraphs (or articles) at a time: a seeded shuffle of
+    /// the units, the first <see cref="HoldOutSplit.EvalFraction"/> of them (rounded, at least one) to evaluation. Questions keep file order.
+    /// </summary>
+    public static (QaDataSet Train, QaDataSet Eval) HoldOut(QaDataSet data, HoldOutSplit split, int seed)
+    {
+        string Unit(QaExample e) => split.By == "article" ? e.Title : e.Title + "\u0001" + e.Context;
+        var units = data.Examples.Select(Unit).Distinct().ToArray();
+        new Random(seed).Shuffle(units);
+        int evalUnits = Math.Clamp((int)Math.Round(split.EvalFraction * units.Length), 1, Math.Max(1, units.Length - 1));
+        var held = units.Take(evalUnits).ToHashSet();
+        return (data with { Examples = data.Examples.Where(e => !held.Contains(Unit(e))).ToList() },
+                data with { Examples = data.Examples.Where(e => held.Contains(Unit(e))).ToList() });
+    }
+
+    /// <summary>At most <paramref name="limit"/> questions: a seeded sample across the whole file, kept in file order.</summary>
+    public static QaDataSet Limit(QaDataSet data, int? limit, int seed)
+    {
+        if (limit is not { } n || n >= data.Examples.Count) return data;
+        var random = new Random(seed);
+        var chosen = Enumerable.Range(0, data.Examples.Count).OrderBy(_ => random.Next()).Take(n).Order().Select(i => data.Examples[i]).ToList();
+        return data with { Examples = chosen };
+    }
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using PeftQa.Abstractions;
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Recipes;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>Everything one training stage needs besides the model.</summary>
+public sealed record TrainingJob(
+    string Study,
+    string Task,
+    IReadOnlyList<QaFeature> Features,
+    IReadOnlyList<NamedParameter> Trainable,
+    TrainingSettings Settings,
+    int Seed,
+    string CheckpointFolder,
+    bool Resume,
+    Func<int, IReadOnlyDictionary<string, double>>? Evaluate = null,
+    ITrainingHooks? Hooks = null);

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using PeftQa.Host.Data;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>
+/// One training stage in progress, step by step: the position in the data, the learning-rate schedule, what the log
+/// has seen since it last wrote, and the newest checkpoint (named when the loss diverges).
+/// </summary>
+internal sealed class TrainingRun
+{
+    private readonly TrainingJob job;
+    private readonly int totalSteps;
+    private readonly TrainingStep trainingStep;
+    private readonly MetricsLog metrics;
+    private readonly ITrainingObserver observer;
+    private readonly ILogger logger;
+    private readonly LearningRateSchedule schedule;
+    private readonly BatchCursor cursor;
+    private readonly int resumedAt;
+    private readonly Stopwatch watch = Stopwatch.StartNew();
+    private readonly Stopwatch logWatch = Stopwatch.StartNew();
+    private string? lastCheckpoint;
+    private int step;
+    private long examples, examplesSinceLog;
+    private double lossSinceLog, lastLoss, learningRate;
+    private int stepsSinceLog;
+    private double? lastPenalty;
+
+    public TrainingRun(TrainingJob job, TrainerState state, int totalSteps, IReadOnlyList<int> lengths, TrainingStep trainingStep, MetricsLog metrics,
+        ITrainingObserver observer, string? lastCheckpoint, ILogger logger)
+    {
+        this.job = job;
+        this.totalSteps = totalSteps;
+        this.trainingStep = trainingStep;
+        this.metrics = metrics;
+        this.observer = observer;
+        this.lastCheckpoint = lastCheckpoint;
+        this.logger = logger;
+        schedule = new LearningRateSchedule(job.Settings.LearningRate, (int)Math.Round(job.Settings.WarmupRatio * totalSteps), totalSteps);
+        cursor = new BatchCursor(lengths, job.Settings, job.Seed, state.Epoch, state.BatchInEpoch);
+        step = resumedAt = state.Step;
+        lastLoss = state.LastLoss;
+    }
+
+    public bool Done => step >= totalSteps;
+
+    private bool Last => step == totalSteps;
+
+    /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the message names the step and the last good checkpoint.</exception>
+    public void TakeStep()
+    {
+        learningRate = schedule.At(step);
+        var microBatches = cursor.NextStep().Select(b => (IReadOnlyList<QaFeature>)b.Select(i => job.Features[i]).ToList()).ToList();
+        var outcome = trainingStep.Take(microBatches, step, learningRate);
+        if (!double.IsFinite(outcome.Loss))
+            throw new TrainingDivergedException($"{job.Study}/{job.Task}: the loss became {outcome.Loss} at step {step + 1}; " +
+                (lastCheckpoint is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastCheckpoint}") +
+                $". Lower the learning rate (now {job.Settings.LearningRate}) or raise warmupRatio.");
+        int stepExamples = microBatches.Sum(b => b.Count);
+        step++;
+        examples += stepExamples;
+        examplesSinceLog += stepExamples;
+        lossSinceLog += outcome.Loss;
+        stepsSinceLog++;
+        lastLoss = outcome.Loss;
+        lastPenalty = outcome.Penalty;
+        observer.Advanced(step, outcome.Loss);
+    }
+
+    public void LogProgress()
+    {
+        if (step % job.Settings.LogEvery != 0 && !Last) return;
+        double rate = examplesSinceLog / Math.Max(1e-9, logWatch.Elapsed.TotalSeconds);
+        var elapsed = watch.Elapsed;
+        var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / (step - resumedAt) * (totalSteps - step));
+        var report = new StepReport(step, totalSteps, cursor.Epoch, lossSinceLog / stepsSinceLog, learningRate, rate, elapsed, remaining);
+        observer.Stepped(report);
+        var line = new JsonObject
+        {
+            ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["epoch"] = Math.Round(cursor.Epoch + (double)cursor.BatchInEpoch / cursor.MicroBatchesPerEpoch, 4),
+            ["loss"] = report.Loss, ["learning_rate"] = learningRate, ["examples_per_second"] = Math.Round(rate, 3),
+            ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 2),
+        };
+        if (lastPenalty is { } penalty) line["penalty"] = Math.Round(penalty, 6);
+        metrics.Write(line);
+        (lossSinceLog, stepsSinceLog, examplesSinceLog) = (0, 0, 0);
+        logWatch.Restart();
+    }
+
+    public void CheckpointIfDue()
+    {
+        if ((job.Settings.CheckpointEvery is not { } every || step % every != 0) && !Last) return;
+        var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss);
+        lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, trainingStep.Optimizer, job.Settings.KeepCheckpoints);
+        logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
+    }
+
+    /// <summary>Evaluates mid-training when evalEvery says so (not at the last step: the study evaluates then); true if it did.</summary>
+    public bool EvaluateIfDue()
+    {
+        if (job.Evaluate is null || job.Settings.EvalEvery is not { } evalEvery || step % evalEvery != 0 || Last) return false;
+        var evaluation = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "evaluation" };
+        foreach (var (name, value) in job.Evaluate(step)) evaluation[name] = value;
+        metrics.Write(evaluation);
+        return true;
+    }
+
+    public TrainingSummary Summary()
+    {
+        double seconds = watch.Elapsed.TotalSeconds;
+        return new TrainingSummary(step, examples, seconds, examples / Math.Max(1e-9, seconds), lastLoss, resumedAt);
+    }
+}
