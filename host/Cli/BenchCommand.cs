@@ -16,11 +16,6 @@ using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 
-public sealed record BenchRequest(string Model, int Batch, int Length, int Iterations, bool Json, IReadOnlyList<string>? Strategies = null);
-
-/// <summary>One adapter strategy's training step at the bench shape.</summary>
-public sealed record StrategyStep(string Strategy, long TrainableParameters, double TrainablePercent, double SecondsPerStep, double RelativeToFull);
-
 /// <summary><c>peftqa bench</c>: inference and training-step throughput, MFU, and the ratio to ONNX Runtime.</summary>
 public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<BenchCommand> logger)
 {

@@ -14,9 +14,6 @@ using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 
-public sealed record EvalRequest(string Model, string? Adapter, string Data, string Out, IReadOnlyList<string> Metrics, int? MaxExamples,
-    int MaxSequenceLength, int DocStride, bool AllowPickle, int Seed = 42, bool IgnoreMismatched = false);
-
 /// <summary><c>peftqa eval</c>: predictions.json (official format), nbest-free metrics.json, and the scores on standard output.</summary>
 public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<EvalCommand> logger)
 {

@@ -12,8 +12,6 @@ using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 
-public sealed record PredictRequest(string Model, string? Adapter, string? Question, string? Context, bool AllowPickle, bool IgnoreMismatched = false);
-
 /// <summary>
 /// <c>peftqa predict</c>: the answer to one question (--question, --context) with its score, or, without them, one JSON
 /// object per line on standard input (<c>{"id": ..., "question": ..., "context": ...}</c>) answered one JSON line each.

@@ -15,11 +15,6 @@ using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Cli;
 
-/// <param name="RunFolder">--out: the exact run folder, else a new one under the recipe's output folder.</param>
-/// <param name="Resume">Continue the newest run of this recipe (or --out) from its last checkpoint.</param>
-/// <param name="Overwrite">Start a new run in --out even if it holds one, moving the old contents aside first.</param>
-public sealed record RunRequest(string RecipePath, bool DryRun, string? RunFolder, bool Resume = false, bool Overwrite = false);
-
 /// <summary>
 /// <c>peftqa run</c>: read and check the recipe, load plugins, check every study's options, the model's files, the data
 /// (read and turned into windows) and the device, all before any work and before the run folder is touched; then

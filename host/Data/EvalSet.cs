@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
-using PeftQa.Host.Modeling;
 using PeftQa.Host.Recipes;
 using static TorchSharp.torch;
 

@@ -2,9 +2,6 @@ using PeftQa.Host.Data;
 
 namespace PeftQa.Host.Evaluation;
 
-/// <summary>An example's best answer: text cut from the original context, its score (start + end logit) and its probability among the n-best.</summary>
-public sealed record PredictedAnswer(string Text, double Score, double Probability, int Start, int End);
-
 /// <summary>
 /// Hugging Face's postprocess_qa_predictions: per window, the top-n start and end positions; pairs outside the context,
 /// reversed, or longer than the maximum answer length are dropped; score = start + end logit; all windows of an example

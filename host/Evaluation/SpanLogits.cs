@@ -4,9 +4,6 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Host.Evaluation;
 
-/// <summary>Start and end logits of one feature's real tokens.</summary>
-public sealed record FeatureLogits(float[] Start, float[] End);
-
 /// <summary>Runs the model over features in batches (grouped by length to keep padding small), in eval mode.</summary>
 public static class SpanLogits
 {

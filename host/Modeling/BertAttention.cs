@@ -8,14 +8,14 @@ public sealed class BertAttention : BertModule
     public BertAttention(BertConfig config) : base(nameof(BertAttention))
     {
         Self = new BertSelfAttention(config);
-        Output = new BertSelfOutput(config);
+        Output = new BertResidualOutput(config, config.HiddenSize);
         register_module("self", Self);
         register_module("output", Output);
     }
 
     public BertSelfAttention Self { get; }
 
-    public BertSelfOutput Output { get; }
+    public BertResidualOutput Output { get; }
 
     public Tensor Forward(Tensor hidden, Tensor? mask, (Tensor Key, Tensor Value)? prefix) =>
         Output.Forward(Self.Forward(hidden, mask, prefix), hidden);

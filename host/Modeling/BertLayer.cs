@@ -9,7 +9,7 @@ public sealed class BertLayer : BertModule
     {
         Attention = new BertAttention(config);
         Intermediate = new BertIntermediate(config);
-        Output = new BertOutput(config);
+        Output = new BertResidualOutput(config, config.IntermediateSize);
         register_module("attention", Attention);
         register_module("intermediate", Intermediate);
         register_module("output", Output);
@@ -19,7 +19,7 @@ public sealed class BertLayer : BertModule
 
     public BertIntermediate Intermediate { get; }
 
-    public BertOutput Output { get; }
+    public BertResidualOutput Output { get; }
 
     public Tensor Forward(Tensor hidden, Tensor? mask, (Tensor Key, Tensor Value)? prefix)
     {

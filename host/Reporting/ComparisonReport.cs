@@ -7,19 +7,6 @@ using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Reporting;
 
-/// <summary>One strategy's line in a comparison.</summary>
-public sealed record ComparisonRow(
-    string Study,
-    string Strategy,
-    double TrainablePercent,
-    long TrainableParameters,
-    IReadOnlyDictionary<string, double> Scores,
-    double TrainingExamplesPerSecond,
-    double SecondsPerStep,
-    double OptimizerStateMegabytes,
-    double PeakMemoryMegabytes,
-    double AdapterMegabytes);
-
 /// <summary>
 /// The side-by-side comparison of strategies trained on the same data, seed and budget: <c>compare.md</c>,
 /// <c>compare.json</c> and <c>compare.png</c>. Written by a run with several adapters and by <c>peftqa compare</c> from

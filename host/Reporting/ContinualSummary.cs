@@ -3,9 +3,6 @@ using PeftQa.Host.Continual;
 
 namespace PeftQa.Host.Reporting;
 
-/// <summary>The continual metrics of one study for one score (F1, exact match, ...): each metric's value and per-task values.</summary>
-public sealed record ContinualScores(string Score, IReadOnlyDictionary<string, ContinualScore> Metrics);
-
 public static class ContinualSummary
 {
     /// <summary>The scores a forgetting report shows, in this order, where the run measured them.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using PeftQa.Host.Foundation;
 using System.Text.Json.Nodes;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Continual;
 using PeftQa.Host.Training;
 using Spectre.Console;

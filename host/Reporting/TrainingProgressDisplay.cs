@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Training;
 using Spectre.Console;
 

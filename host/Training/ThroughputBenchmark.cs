@@ -7,27 +7,6 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Host.Training;
 
-/// <summary>Figures printed by <c>peftqa bench</c>.</summary>
-public sealed record BenchmarkResult(
-    string Model,
-    int Batch,
-    int Length,
-    int Threads,
-    double MatmulGflops,
-    double MatmulGflopsFp32Default,
-    double MatmulGflopsFp32,
-    double MatmulGflopsBf16,
-    double ForwardGflopPerExample,
-    double InferenceExamplesPerSecond,
-    double AttentionDropout,
-    double TrainingExamplesPerSecond,
-    double FusedAttentionTrainingExamplesPerSecond,
-    double OnnxRuntimeExamplesPerSecond,
-    double InferenceMfu,
-    double TrainingMfu,
-    double FusedAttentionTrainingMfu,
-    double InferenceVsOnnxRuntime);
-
 /// <summary>
 /// Throughput of the encoder with its QA head at a fixed batch shape, against two yardsticks measured in the same
 /// process: the fp32 rate of a 2048 x 2048 matrix product (for MFU) and ONNX Runtime on the same ONNX file, inputs

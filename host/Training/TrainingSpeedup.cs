@@ -7,9 +7,6 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Host.Training;
 
-/// <summary>How a training setup is laid out for a speed comparison: batch order and attention dropout.</summary>
-public sealed record TrainingLayout(bool GroupByLength, double AttentionDropout);
-
 /// <summary>
 /// Training windows per second of the trainer's own step (<see cref="TrainingStep"/>) over real windows, walked as the
 /// trainer walks them (<see cref="BatchCursor"/>): one epoch over the sample, after one warm-up step. Comparing two

@@ -7,9 +7,6 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Host.Training;
 
-/// <summary>What one optimizer step produced: its loss (non-finite: the step stopped before changing any weight) and a continual penalty, if any.</summary>
-public sealed record StepOutcome(double Loss, double? Penalty);
-
 /// <summary>
 /// One optimizer step as training takes it: forward and backward over up to <c>gradientAccumulation</c> micro-batches of
 /// windows, each padded to its own longest window and its loss weighted by its share of the step's windows; a continual

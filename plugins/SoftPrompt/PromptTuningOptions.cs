@@ -14,19 +14,3 @@ public sealed class PromptTuningOptions
     [Description("The text whose token embeddings initialise the prompt when init is text.")]
     public string? InitText { get; set; }
 }
-
-/// <summary>P-tuning v2 options (PEFT prefix_tuning).</summary>
-public sealed class PTuningV2Options
-{
-    [Description("Prefix length n: key and value vectors prepended inside every layer's self-attention.")]
-    public int PrefixLength { get; set; } = 16;
-
-    [Description("Produce the prefixes through an MLP (embedding, Linear, tanh, Linear) instead of learning them directly.")]
-    public bool Reparameterize { get; set; }
-
-    [Description("Hidden size of the reparameterization MLP.")]
-    public int ProjectionHiddenSize { get; set; } = 512;
-
-    [Description("Dropout applied to the prefixes.")]
-    public double PrefixDropout { get; set; }
-}

@@ -3,9 +3,6 @@ using Microsoft.ML.Tokenizers;
 
 namespace PeftQa.Host.Data.Tokenization;
 
-/// <summary>A token id with the [start, end) UTF-16 span of the original text it covers.</summary>
-public readonly record struct SpanToken(int Id, int Start, int End);
-
 /// <summary>
 /// Uncased BERT tokenization with exact offsets: <see cref="BasicTokenizer"/> (our own, tracking the original text)
 /// then Microsoft.ML.Tokenizers' WordPieceTokenizer on each word. Microsoft.ML.Tokenizers' BertTokenizer is not used:

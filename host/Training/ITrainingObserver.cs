@@ -1,8 +1,5 @@
 namespace PeftQa.Host.Training;
 
-/// <summary>One logged training step.</summary>
-public sealed record StepReport(int Step, int TotalSteps, int Epoch, double Loss, double LearningRate, double ExamplesPerSecond, TimeSpan Elapsed, TimeSpan Remaining);
-
 /// <summary>Receives training progress: a progress bar on a terminal, log lines otherwise.</summary>
 public interface ITrainingObserver
 {

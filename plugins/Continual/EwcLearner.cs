@@ -5,43 +5,6 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.Continual;
 
-public sealed class EwcOptions
-{
-    [Description("Strength lambda of the penalty sum over finished tasks of lambda/2 * F * (theta - theta*)^2. The Fisher is the mean " +
-                 "squared gradient of mini-batch mean losses (Avalanche's estimate), so its entries are small and useful values are large.")]
-    public double Lambda { get; set; } = 1e5;
-
-    [Description("Training windows of the finished task used to estimate its Fisher information (a seeded sample of those training used).")]
-    public int FisherWindows { get; set; } = 256;
-
-    [Description("Windows per mini-batch when estimating the Fisher information.")]
-    public int FisherBatchSize { get; set; } = 8;
-}
-
-/// <summary>
-/// Elastic weight consolidation (Kirkpatrick et al., 2017): after each task, the diagonal Fisher information F of the trainable
-/// parameters and their values theta* are kept; later tasks train with the penalty sum of lambda/2 * F * (theta - theta*)^2,
-/// one term per finished task (Avalanche's "separate" mode). Works with any adapter strategy: it protects what that strategy trains.
-/// </summary>
-public sealed class EwcStrategy : ContinualStrategy<EwcOptions>
-{
-    public override string Name => "ewc";
-
-    public override string Description => "Elastic weight consolidation: a diagonal-Fisher penalty keeps the weights earlier tasks relied on near their values.";
-
-    protected override IReadOnlyList<string> Validate(EwcOptions options, AdapterTraits adapter)
-    {
-        var ewc = options;
-        var problems = new List<string>();
-        if (!(ewc.Lambda >= 0) || double.IsInfinity(ewc.Lambda)) problems.Add($"lambda: expected a finite number >= 0, got {ewc.Lambda}");
-        if (ewc.FisherWindows <= 0) problems.Add($"fisherWindows: expected a positive integer, got {ewc.FisherWindows}");
-        if (ewc.FisherBatchSize <= 0) problems.Add($"fisherBatchSize: expected a positive integer, got {ewc.FisherBatchSize}");
-        return problems;
-    }
-
-    protected override IContinualLearner Start(ContinualSetup setup, EwcOptions options) => new EwcLearner(setup, options);
-}
-
 internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : LearnerBase(setup)
 {
     private const string TasksFile = "ewc-tasks.json";

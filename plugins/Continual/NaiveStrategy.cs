@@ -2,10 +2,6 @@ using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Continual;
 
-public sealed class NaiveOptions
-{
-}
-
 /// <summary>Plain sequential fine-tuning: each task trains from where the previous one left off. The baseline for forgetting.</summary>
 public sealed class NaiveStrategy : ContinualStrategy<NaiveOptions>
 {

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PeftQa.Host.Cli;
 using static TorchSharp.torch;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Modeling;
 
-namespace PeftQa.Host.Modeling;
+namespace PeftQa.Host.Cli;
 
 /// <summary>Resolves the compute device and thread count once per process and logs the choice.</summary>
 public sealed class TorchRuntime(IOptions<PeftQaSettings> settings, ILogger<TorchRuntime> logger)

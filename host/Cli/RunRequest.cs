@@ -1,0 +1,21 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PeftQa.Host.Modeling;
+using PeftQa.Host.Plugins;
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Reporting;
+using PeftQa.Host.Continual;
+using PeftQa.Host.Data;
+using PeftQa.Host.Data.Tokenization;
+using PeftQa.Host.Training;
+using PeftQa.Host.Runs;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Planning;
+
+namespace PeftQa.Host.Cli;
+
+/// <param name="RunFolder">--out: the exact run folder, else a new one under the recipe's output folder.</param>
+/// <param name="Resume">Continue the newest run of this recipe (or --out) from its last checkpoint.</param>
+/// <param name="Overwrite">Start a new run in --out even if it holds one, moving the old contents aside first.</param>
+public sealed record RunRequest(string RecipePath, bool DryRun, string? RunFolder, bool Resume = false, bool Overwrite = false);

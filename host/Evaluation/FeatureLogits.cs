@@ -1,0 +1,8 @@
+using PeftQa.Host.Data;
+using PeftQa.Host.Modeling;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Evaluation;
+
+/// <summary>Start and end logits of one feature's real tokens.</summary>
+public sealed record FeatureLogits(float[] Start, float[] End);

@@ -1,0 +1,71 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+
+namespace PeftQa.Host.Recipes;
+
+public sealed record TrainingSettings
+{
+    [Description("Peak learning rate of AdamW.")]
+    [Range(double.Epsilon, double.MaxValue)]
+    public double LearningRate { get; init; } = 3e-5;
+
+    [Description("Examples per optimizer step before accumulation.")]
+    [Range(1, int.MaxValue)]
+    public int BatchSize { get; init; } = 12;
+
+    [Description("Batches whose gradients are summed before each optimizer step.")]
+    [Range(1, int.MaxValue)]
+    public int GradientAccumulation { get; init; } = 1;
+
+    [Description("Passes over the training data (ignored when maxSteps is set).")]
+    [Range(double.Epsilon, double.MaxValue)]
+    public double Epochs { get; init; } = 2;
+
+    [Description("Stop after this many optimizer steps (null: use epochs).")]
+    [Range(1, int.MaxValue)]
+    public int? MaxSteps { get; init; }
+
+    [Description("Share of the steps spent warming the learning rate up linearly from 0.")]
+    [Range(0.0, 1.0)]
+    public double WarmupRatio { get; init; }
+
+    [Description("Decoupled weight decay (not applied to biases and LayerNorm).")]
+    [Range(0.0, double.MaxValue)]
+    public double WeightDecay { get; init; } = 0.01;
+
+    [Description("Dropout on attention probabilities while training (null: the model's config, 0.1 for BERT). 0, the default, lets CPU attention use its fused kernel; on the same SQuAD budget it scored F1 53.9 against 51.7 with 0.1.")]
+    [Range(0.0, 0.99)]
+    public double? AttentionDropout { get; init; } = 0;
+
+    [Description("Batch windows of similar length together (Hugging Face group_by_length: seeded mega-batches of up to 50 batches sorted by length, batch order shuffled), so batches carry little padding; false: plain shuffled batches.")]
+    public bool GroupByLength { get; init; } = true;
+
+    [Description("Clip the global gradient norm to this value (0: no clipping).")]
+    [Range(0.0, double.MaxValue)]
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    [Description("Tokens per window: question, context and special tokens.")]
+    [Range(16, 4096)]
+    public int MaxSequenceLength { get; init; } = 384;
+
+    [Description("Overlap in tokens between consecutive context windows.")]
+    [Range(0, 4096)]
+    public int DocStride { get; init; } = 128;
+
+    [Description("Log loss and throughput every N steps.")]
+    [Range(1, int.MaxValue)]
+    public int LogEvery { get; init; } = 10;
+
+    [Description("Evaluate every N steps (null: only at the end of each task).")]
+    [Range(1, int.MaxValue)]
+    public int? EvalEvery { get; init; }
+
+    [Description("Write a checkpoint every N steps (null: only at the end of each task).")]
+    [Range(1, int.MaxValue)]
+    public int? CheckpointEvery { get; init; }
+
+    [Description("How many checkpoints to keep.")]
+    [Range(1, int.MaxValue)]
+    public int KeepCheckpoints { get; init; } = 2;
+}

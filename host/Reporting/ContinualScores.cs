@@ -1,0 +1,7 @@
+using PeftQa.Abstractions;
+using PeftQa.Host.Continual;
+
+namespace PeftQa.Host.Reporting;
+
+/// <summary>The continual metrics of one study for one score (F1, exact match, ...): each metric's value and per-task values.</summary>
+public sealed record ContinualScores(string Score, IReadOnlyDictionary<string, ContinualScore> Metrics);

@@ -1,0 +1,29 @@
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Data;
+using PeftQa.Abstractions;
+using System.Diagnostics;
+using PeftQa.Host.Modeling;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>Figures printed by <c>peftqa bench</c>.</summary>
+public sealed record BenchmarkResult(
+    string Model,
+    int Batch,
+    int Length,
+    int Threads,
+    double MatmulGflops,
+    double MatmulGflopsFp32Default,
+    double MatmulGflopsFp32,
+    double MatmulGflopsBf16,
+    double ForwardGflopPerExample,
+    double InferenceExamplesPerSecond,
+    double AttentionDropout,
+    double TrainingExamplesPerSecond,
+    double FusedAttentionTrainingExamplesPerSecond,
+    double OnnxRuntimeExamplesPerSecond,
+    double InferenceMfu,
+    double TrainingMfu,
+    double FusedAttentionTrainingMfu,
+    double InferenceVsOnnxRuntime);

@@ -1,0 +1,12 @@
+using System.Text.Json;
+using PeftQa.Abstractions;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Training;
+
+/// <summary>Where the trainer stands, saved with every checkpoint.</summary>
+/// <param name="Step">Optimizer steps completed.</param>
+/// <param name="Epoch">Epoch the next batch comes from.</param>
+/// <param name="BatchInEpoch">Index, within that epoch's seeded order, of the next micro-batch.</param>
+/// <param name="RngState">The CPU generator's state (dropout), base64.</param>
+public sealed record TrainerState(int Step, int Epoch, int BatchInEpoch, int Seed, string RngState, int TotalSteps, double LastLoss);

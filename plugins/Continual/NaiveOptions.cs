@@ -1,0 +1,7 @@
+using PeftQa.Abstractions;
+
+namespace PeftQa.Plugins.Continual;
+
+public sealed class NaiveOptions
+{
+}

@@ -1,0 +1,14 @@
+using System.ComponentModel;
+using PeftQa.Abstractions;
+using static TorchSharp.torch;
+
+namespace PeftQa.Plugins.Continual;
+
+public sealed class OLoraOptions
+{
+    [Description("Weight lambda1 of the orthogonality penalty: the sum, over earlier tasks' LoRA and each adapted layer, of the squared entries of A_old A_new^T.")]
+    public double Lambda { get; set; } = 0.5;
+
+    [Description("Weight lambda2 of an L2 penalty on the new task's LoRA A and B (0: none).")]
+    public double L2 { get; set; }
+}

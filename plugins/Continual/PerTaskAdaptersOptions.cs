@@ -1,0 +1,15 @@
+using System.ComponentModel;
+using PeftQa.Abstractions;
+using static TorchSharp.torch;
+
+namespace PeftQa.Plugins.Continual;
+
+public sealed class PerTaskAdaptersOptions
+{
+    [Description("How evaluation picks a task's adapter: task-id (the evaluation set's task is given) or centroid (not given: the " +
+                 "nearest task centroid of the base encoder's [CLS] vector chooses, per window).")]
+    public string Routing { get; set; } = "task-id";
+
+    [Description("Training windows per task whose base-encoder [CLS] vectors are averaged into the task's centroid.")]
+    public int CentroidWindows { get; set; } = 256;
+}
