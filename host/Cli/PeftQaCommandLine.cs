@@ -43,29 +43,54 @@ public static class PeftQaCommandLine
     public static async Task<int> RunAsync(string[] args, CliConsole? console = null, CancellationToken cancellation = default)
     {
         console ??= CliConsole.System;
-
-        var device = new Option<DeviceChoice>("--device")
-        {
-            Description = "Compute device: auto (CUDA when available), cpu or cuda.",
-            DefaultValueFactory = _ => DeviceChoice.Auto,
-            Recursive = true,
-        };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for tensor work (default: one per core).", Recursive = true };
-        var plugins = new Option<string[]>("--plugins")
-        {
-            Description = "Another folder of plugins (or one plugin folder); may be repeated.",
-            Recursive = true,
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show debug log lines.", Recursive = true };
-
+        var options = GlobalOptions.Create();
         var root = new RootCommand("PeftQa: fine-tune BERT-family encoders for extractive question answering with full, LoRA and " +
                                    "soft-prompt strategies, and measure forgetting across task sequences.");
-        root.Options.Add(device);
-        root.Options.Add(threads);
-        root.Options.Add(plugins);
-        root.Options.Add(verbose);
+        foreach (var option in options.All) root.Options.Add(option);
+        var (eval, predict) = EvalAndPredictCommands(options, console);
+        Command[] verbs = [RunVerb(options, console), CompareVerb(options, console), BenchVerb(options, console),
+            new Command("data", "Inspect QA data.") { DataCheckVerb(options, console) }, ScoreVerb(options, console), eval, predict,
+            new Command("plugins", "Inspect plugins.") { PluginsListVerb(options, console) }];
+        foreach (var verb in verbs) root.Subcommands.Add(verb);
 
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"peftqa: {error.Message}");
+            await console.Error.WriteLineAsync("Try 'peftqa --help'.");
+            return BadInput;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellation);
+    }
+
+    /// <summary>Options every verb takes.</summary>
+    private sealed record GlobalOptions(Option<DeviceChoice> Device, Option<int?> Threads, Option<string[]> Plugins, Option<bool> Verbose)
+    {
+        public Option[] All => [Device, Threads, Plugins, Verbose];
+
+        public static GlobalOptions Create()
+        {
+            var device = new Option<DeviceChoice>("--device")
+            {
+                Description = "Compute device: auto (CUDA when available), cpu or cuda.",
+                DefaultValueFactory = _ => DeviceChoice.Auto,
+                Recursive = true,
+            };
+            var threads = new Option<int?>("--threads") { Description = "CPU threads for tensor work (default: one per core).", Recursive = true };
+            var plugins = new Option<string[]>("--plugins")
+            {
+                Description = "Another folder of plugins (or one plugin folder); may be repeated.",
+                Recursive = true,
+                Arity = ArgumentArity.ZeroOrMore,
+            };
+            var verbose = new Option<bool>("--verbose", "-v") { Description = "Show debug log lines.", Recursive = true };
+            return new GlobalOptions(device, threads, plugins, verbose);
+        }
+    }
+
+    /// <summary><c>run</c>: a recipe.</summary>
+    private static Command RunVerb(GlobalOptions options, CliConsole console)
+    {
         var recipe = new Argument<string>("recipe") { Description = "Recipe file (JSON); see docs/recipes.md." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check the recipe, plugins, data and device, print the plan, and stop." };
         var dataRoot = new Option<string?>("--data-root") { Description = "Folder that relative data paths resolve against (default: $PEFTQA_DATA, then the recipe's dataRoot)." };
@@ -73,14 +98,25 @@ public static class PeftQaCommandLine
         var resume = new Option<bool>("--resume") { Description = "Continue the newest run of this recipe (or --out) from its last checkpoint; refused if the recipe changed in anything that alters results." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start a new run in --out even if it holds one; its old contents are moved to <out>.replaced-<time> first." };
         var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output, resume, overwrite };
-        run.SetAction((parse, token) => Execute(parse, console, token,
+        run.SetAction((parse, token) => Execute(parse, options, console, token,
             services => services.GetRequiredService<RunCommand>().ExecuteAsync(
                 new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(overwrite)), token)));
+        return run;
+    }
 
+    /// <summary><c>plugins list</c>.</summary>
+    private static Command PluginsListVerb(GlobalOptions options, CliConsole console)
+    {
         var json = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
         var list = new Command("list", "List the loaded plugins with their options and defaults.") { json };
-        list.SetAction((parse, token) => Execute(parse, console, token,
+        list.SetAction((parse, token) => Execute(parse, options, console, token,
             services => Task.FromResult(services.GetRequiredService<PluginsListCommand>().Execute(parse.GetValue(json)))));
+        return list;
+    }
+
+    /// <summary><c>bench</c>: throughput, MFU and the ratio to ONNX Runtime.</summary>
+    private static Command BenchVerb(GlobalOptions options, CliConsole console)
+    {
         var benchModel = new Option<string>("--model") { Description = "Model to measure.", DefaultValueFactory = _ => "builtin:minilm-l6" };
         var benchBatch = new Option<int>("--batch") { Description = "Examples per batch.", DefaultValueFactory = _ => 16 };
         var benchLength = new Option<int>("--length") { Description = "Tokens per example.", DefaultValueFactory = _ => 384 };
@@ -97,16 +133,27 @@ public static class PeftQaCommandLine
         };
         var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
             { benchModel, benchBatch, benchLength, benchIterations, benchJson, benchStrategies, benchDataRoot };
-        bench.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+        bench.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<BenchCommand>().Execute(new BenchRequest(parse.GetValue(benchModel)!, parse.GetValue(benchBatch),
                 parse.GetValue(benchLength), parse.GetValue(benchIterations), parse.GetValue(benchJson), parse.GetValue(benchStrategies))))));
+        return bench;
+    }
+
+    /// <summary><c>data check</c>.</summary>
+    private static Command DataCheckVerb(GlobalOptions options, CliConsole console)
+    {
         var checkFile = new Argument<string>("file") { Description = "A SQuAD v1.1/v2.0 JSON file or a builtin:synthetic/... source." };
         var strict = new Option<bool>("--strict") { Description = "Fail on the first bad item instead of listing them." };
         var checkJson = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var check = new Command("check", "Summarise a QA data file and list bad items by question id.") { checkFile, strict, checkJson };
-        check.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+        check.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<DataCheckCommand>().Execute(parse.GetValue(checkFile)!, parse.GetValue(strict), parse.GetValue(checkJson)))));
+        return check;
+    }
 
+    /// <summary><c>score</c>: a predictions file.</summary>
+    private static Command ScoreVerb(GlobalOptions options, CliConsole console)
+    {
         var scoreData = new Option<string>("--data") { Description = "The SQuAD JSON file with the gold answers.", Required = true };
         var scorePredictions = new Option<string>("--predictions") { Description = "Predictions: a JSON object mapping question id to answer text.", Required = true };
         var scoreMetrics = new Option<string[]>("--metrics")
@@ -115,9 +162,14 @@ public static class PeftQaCommandLine
             DefaultValueFactory = _ => ["exact_match", "f1"], AllowMultipleArgumentsPerToken = true,
         };
         var score = new Command("score", "Score a predictions file as the official SQuAD v1.1 script does.") { scoreData, scorePredictions, scoreMetrics };
-        score.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+        score.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<ScoreCommand>().Execute(parse.GetValue(scoreData)!, parse.GetValue(scorePredictions)!, parse.GetValue(scoreMetrics)!))));
+        return score;
+    }
 
+    /// <summary><c>eval</c> and <c>predict</c>, which share the model and adapter options.</summary>
+    private static (Command Eval, Command Predict) EvalAndPredictCommands(GlobalOptions options, CliConsole console)
+    {
         var model = new Option<string>("--model") { Description = "A Hugging Face checkpoint folder (for example runs/.../studies/full/model) or builtin:minilm-l6.", Required = true };
         var adapter = new Option<string?>("--adapter") { Description = "An adapter folder written by peftqa run (studies/<label>/adapter)." };
         var allowPickle = new Option<bool>("--allow-pickle") { Description = "Allow loading pytorch_model.bin (unpickling can run code: only for trusted files)." };
@@ -131,7 +183,7 @@ public static class PeftQaCommandLine
         var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => new Recipes.TrainingSettings().DocStride };
         var eval = new Command("eval", "Predict answers for a data file, write predictions.json and metrics.json.")
             { model, adapter, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle, ignoreMismatched };
-        eval.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+        eval.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<EvalCommand>().Execute(new EvalRequest(parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(evalData)!,
                 parse.GetValue(evalOut)!, parse.GetValue(evalMetrics)!, parse.GetValue(evalMax), parse.GetValue(maxLength), parse.GetValue(docStride),
                 parse.GetValue(allowPickle), parse.GetValue(evalSeed), parse.GetValue(ignoreMismatched)), token))));
@@ -140,75 +192,64 @@ public static class PeftQaCommandLine
         var contextText = new Option<string?>("--context") { Description = "The text that holds the answer." };
         var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
             { model, adapter, question, contextText, allowPickle, ignoreMismatched };
-        predict.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+        predict.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(parse.GetValue(model)!, parse.GetValue(adapter),
                 parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched)), console.In, token))));
+        return (eval, predict);
+    }
 
+    /// <summary><c>compare</c>: finished runs.</summary>
+    private static Command CompareVerb(GlobalOptions options, CliConsole console)
+    {
         var compareRuns = new Argument<string[]>("runs") { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
         var compareOut = new Option<string?>("--out") { Description = "Folder for compare.md, compare.json and compare.png (default: the first run folder)." };
         var compare = new Command("compare", "Rebuild the strategy comparison table and chart from finished runs.") { compareRuns, compareOut };
-        compare.SetAction((parse, token) => Execute(parse, console, token, services => Task.FromResult(
+        compare.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<CompareCommand>().Execute(parse.GetValue(compareRuns)!, parse.GetValue(compareOut)))));
+        return compare;
+    }
 
-        root.Subcommands.Add(run);
-        root.Subcommands.Add(compare);
-        root.Subcommands.Add(bench);
-        root.Subcommands.Add(new Command("data", "Inspect QA data.") { check });
-        root.Subcommands.Add(score);
-        root.Subcommands.Add(eval);
-        root.Subcommands.Add(predict);
-        root.Subcommands.Add(new Command("plugins", "Inspect plugins.") { list });
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+    /// <summary>Builds the host for one verb and turns what can go wrong into exit codes and messages.</summary>
+    private static async Task<int> Execute(ParseResult parse, GlobalOptions options, CliConsole cli, CancellationToken token, Func<IServiceProvider, Task<int>> work)
+    {
+        var settings = new PeftQaSettings
         {
-            foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"peftqa: {error.Message}");
-            await console.Error.WriteLineAsync("Try 'peftqa --help'.");
+            Device = parse.GetValue(options.Device),
+            Threads = parse.GetValue(options.Threads),
+            PluginFolders = [.. parse.GetValue(options.Plugins) ?? []],
+            DataRoot = (parse.CommandResult.Command.Name is "run" or "bench" ? parse.GetValue<string?>("--data-root") : null)
+                       ?? Environment.GetEnvironmentVariable("PEFTQA_DATA"),
+        };
+        using var host = HostFactory.Build(settings, cli, parse.GetValue(options.Verbose));
+        var logger = host.Services.GetRequiredService<ILogger<RunCommand>>();
+        try
+        {
+            return await work(host.Services);
+        }
+        catch (BadInputException e)
+        {
+            foreach (var problem in e.Problems)
+            {
+                logger.LogDebug("Bad input: {Problem}", problem);
+                await cli.Error.WriteLineAsync($"error: {problem}");
+            }
             return BadInput;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellation);
-
-        async Task<int> Execute(ParseResult parse, CliConsole cli, CancellationToken token, Func<IServiceProvider, Task<int>> work)
+        catch (IOException e) when (e.HResult is NoSpaceLeftOnDevice or DiskQuotaExceeded)
         {
-            var settings = new PeftQaSettings
-            {
-                Device = parse.GetValue(device),
-                Threads = parse.GetValue(threads),
-                PluginFolders = [.. parse.GetValue(plugins) ?? []],
-                DataRoot = (parse.CommandResult.Command.Name is "run" or "bench" ? parse.GetValue<string?>("--data-root") : null)
-                           ?? Environment.GetEnvironmentVariable("PEFTQA_DATA"),
-            };
-            using var host = HostFactory.Build(settings, cli, parse.GetValue(verbose));
-            var logger = host.Services.GetRequiredService<ILogger<RunCommand>>();
-            try
-            {
-                return await work(host.Services);
-            }
-            catch (BadInputException e)
-            {
-                foreach (var problem in e.Problems)
-                {
-                    logger.LogDebug("Bad input: {Problem}", problem);
-                    await cli.Error.WriteLineAsync($"error: {problem}");
-                }
-                return BadInput;
-            }
-            catch (IOException e) when (e.HResult is NoSpaceLeftOnDevice or DiskQuotaExceeded)
-            {
-                logger.LogError("Disk full: {Message}. {Saved} Free some space, then continue with --resume", e.Message,
-                    DiskFullAdvice(host.Services.GetRequiredService<RunLogSink>().Path));
-                return WorkFailed;
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                logger.LogWarning("Cancelled");
-                return WorkFailed;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Failed: {Message}", e.Message);
-                return WorkFailed;
-            }
+            logger.LogError("Disk full: {Message}. {Saved} Free some space, then continue with --resume", e.Message,
+                DiskFullAdvice(host.Services.GetRequiredService<RunLogSink>().Path));
+            return WorkFailed;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            logger.LogWarning("Cancelled");
+            return WorkFailed;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Failed: {Message}", e.Message);
+            return WorkFailed;
         }
     }
 }
