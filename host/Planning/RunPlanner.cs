@@ -131,7 +131,7 @@ public sealed class RunPlanner
             var strategy = continual.FirstOrDefault(c => c.Index == continualIndex);
             if (adapter is null || strategy is null) continue;
             if (modelKnown && adapter.Valid)
-                problems.AddRange(strategy.Plan.Strategy.Validate(strategy.Plan.Options, adapter.Strategy.Traits(adapter.Options))
+                problems.AddRange(strategy.Plan.Strategy.Validate(strategy.Plan.Options, adapter.Strategy.Traits(adapter.Options) with { Strategy = adapter.Strategy.Name })
                     .Select(p => $"{At($"$.continual[{strategy.Index}]")} ({strategy.Plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
             studies.Add(new StudyPlan(Recipe.StudyLabel(adapter.Spec, strategy.Spec), adapter.Strategy, adapter.Options, PlanStudyTasks(adapter.Spec),
                 strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed));
