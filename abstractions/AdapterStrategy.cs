@@ -1,5 +1,3 @@
-using System.ComponentModel;
-
 namespace PeftQa.Abstractions;
 
 /// <summary>Base class with typed options. Override <see cref="Validate(TOptions, ModelDescription)"/>, <see cref="Traits(TOptions)"/> and <see cref="Attach(IAdaptableModel, TOptions)"/>.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PeftQa.Abstractions;
 
 /// <param name="Model">The study's model, the base loaded and nothing attached.</param>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PeftQa.Abstractions;
 
 /// <summary>Base class with typed options. Override <see cref="Validate(TOptions, AdapterTraits)"/> and <see cref="Start(ContinualSetup, TOptions)"/>.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PeftQa.Abstractions;
 
 /// <summary>How evaluation chooses what answers a question.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-
 namespace PeftQa.Abstractions;
 
 /// <summary>A strategy attached to one model: its trainable parameters and its saved state.</summary>

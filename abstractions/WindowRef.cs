@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PeftQa.Abstractions;
 
 /// <summary>A training window of a task: the task's number (from 0) and the window's index in that task's training windows.</summary>

@@ -1,4 +1,3 @@
-using PeftQa.Host.Planning;
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using Serilog;
 using Serilog.Core;

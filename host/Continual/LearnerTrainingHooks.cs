@@ -1,6 +1,5 @@
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
-using PeftQa.Host.Modeling;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;
 

@@ -1,11 +1,9 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
 using PeftQa.Host.Evaluation;
-using PeftQa.Host.Foundation;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PeftQa.Host.Continual;

@@ -3,7 +3,6 @@ using PeftQa.Abstractions;
 using TorchSharp;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Modeling;
-using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,7 +1,6 @@
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
-using PeftQa.Host.Training;
 using static TorchSharp.torch;
 
 namespace PeftQa.Host.Continual;

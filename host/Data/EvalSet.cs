@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Recipes;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using PeftQa.Host.Data.Tokenization;
 
 namespace PeftQa.Host.Data;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using PeftQa.Host.Data.Tokenization;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Foundation;

@@ -1,4 +1,3 @@
-using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using static TorchSharp.torch;
 

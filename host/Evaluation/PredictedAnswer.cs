@@ -1,5 +1,3 @@
-using PeftQa.Host.Data;
-
 namespace PeftQa.Host.Evaluation;
 
 /// <summary>An example's best answer: text cut from the original context, its score (start + end logit) and its probability among the n-best.</summary>

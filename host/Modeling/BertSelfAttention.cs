@@ -1,4 +1,3 @@
-using PeftQa.Abstractions;
 using static TorchSharp.torch;
 
 namespace PeftQa.Host.Modeling;

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Host.Data.Tokenization;
-using PeftQa.Host.Evaluation;
 using PeftQa.Host.Recipes;
-using PeftQa.Host.Training;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Data;
 

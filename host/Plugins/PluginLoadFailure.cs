@@ -1,5 +1,3 @@
-using PeftQa.Abstractions;
-
 namespace PeftQa.Host.Plugins;
 
 /// <summary>A plugin folder that could not be used, and why; the other folders still load.</summary>

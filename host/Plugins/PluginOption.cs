@@ -1,5 +1,3 @@
-using PeftQa.Abstractions;
-
 namespace PeftQa.Host.Plugins;
 
 /// <summary>One option of a configurable plugin as <c>plugins list</c> shows it.</summary>

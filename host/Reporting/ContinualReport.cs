@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using PeftQa.Host.Continual;
 using PeftQa.Host.Foundation;
-using PeftQa.Host.Training;
 using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Reporting;

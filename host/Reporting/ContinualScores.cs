@@ -1,5 +1,4 @@
 using PeftQa.Abstractions;
-using PeftQa.Host.Continual;
 
 namespace PeftQa.Host.Reporting;
 

@@ -1,5 +1,4 @@
 using PeftQa.Host.Recipes;
-using PeftQa.Host.Training;
 using Spectre.Console;
 using PeftQa.Host.Planning;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using PeftQa.Host.Foundation;
 using System.Text.Json.Nodes;
 using PeftQa.Host.Continual;
-using PeftQa.Host.Training;
 using Spectre.Console;
 using PeftQa.Host.Planning;
 

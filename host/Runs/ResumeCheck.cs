@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
-using PeftQa.Host.Training;
 using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Runs;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Modeling;
-using PeftQa.Host.Training;
 using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Runs;

@@ -1,4 +1,3 @@
-using PeftQa.Host.Recipes;
 using PeftQa.Host.Data;
 using PeftQa.Abstractions;
 using System.Diagnostics;

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
-using PeftQa.Host.Modeling;
 using PeftQa.Host.Recipes;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

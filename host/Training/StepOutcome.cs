@@ -1,4 +1,3 @@
-using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Recipes;

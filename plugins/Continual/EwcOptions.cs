@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json;
 using PeftQa.Abstractions;
 using static TorchSharp.torch;
 

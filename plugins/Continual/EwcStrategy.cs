@@ -1,7 +1,5 @@
-using System.ComponentModel;
 using System.Text.Json;
 using PeftQa.Abstractions;
-using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.Continual;
 

@@ -1,5 +1,3 @@
-using PeftQa.Abstractions;
-
 namespace PeftQa.Plugins.Continual;
 
 public sealed class NaiveOptions

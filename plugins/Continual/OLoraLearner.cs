@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using PeftQa.Abstractions;
 using static TorchSharp.torch;
 

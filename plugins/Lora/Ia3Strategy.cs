@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Lora;
@@ -56,24 +54,12 @@ public sealed class Ia3Strategy : AdapterStrategy<Ia3Options>
 
     public override object? ReadSavedOptions(string directory)
     {
-        var path = Path.Combine(directory, LoraAdapter.ConfigFile);
-        if (!File.Exists(path)) return null;
-        JsonObject? config;
-        try { config = JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
-        catch (JsonException) { return null; }
-        if (config?["peft_type"]?.GetValue<string>() != "IA3") return null;
+        if (PeftConfigFile.Read(directory, "IA3") is not { } config) return null;
         var defaults = new Ia3Options();
         return new Ia3Options
         {
-            TargetModules = Names(config["target_modules"]) ?? defaults.TargetModules,
-            FeedforwardModules = Names(config["feedforward_modules"]) ?? defaults.FeedforwardModules,
+            TargetModules = PeftConfigFile.Names(config["target_modules"]) ?? defaults.TargetModules,
+            FeedforwardModules = PeftConfigFile.Names(config["feedforward_modules"]) ?? defaults.FeedforwardModules,
         };
     }
-
-    private static List<string>? Names(JsonNode? node) => node switch
-    {
-        JsonArray list => list.Select(t => t!.GetValue<string>()).ToList(),
-        JsonValue single => [single.GetValue<string>()],
-        _ => null,
-    };
 }

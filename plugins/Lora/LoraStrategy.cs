@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Lora;
@@ -76,23 +74,13 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
 
     public override object? ReadSavedOptions(string directory)
     {
-        var path = Path.Combine(directory, LoraAdapter.ConfigFile);
-        if (!File.Exists(path)) return null;
-        JsonObject? config;
-        try { config = JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
-        catch (JsonException) { return null; }
-        if (config?["peft_type"]?.GetValue<string>() != "LORA") return null;
+        if (PeftConfigFile.Read(directory, "LORA") is not { } config) return null;
         return new LoraOptions
         {
             R = config["r"]?.GetValue<int>() ?? 8,
             Alpha = config["lora_alpha"]?.GetValue<double>() ?? 8,
             Dropout = config["lora_dropout"]?.GetValue<double>() ?? 0,
-            TargetModules = config["target_modules"] switch
-            {
-                JsonArray list => list.Select(t => t!.GetValue<string>()).ToList(),
-                JsonValue single => [single.GetValue<string>()],
-                _ => ["query", "value"],
-            },
+            TargetModules = PeftConfigFile.Names(config["target_modules"]) ?? ["query", "value"],
             Bias = config["bias"]?.GetValue<string>() ?? "none",
             UseRsLora = config["use_rslora"]?.GetValue<bool>() ?? false,
             UseDora = config["use_dora"]?.GetValue<bool>() ?? false,

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.SoftPrompt;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Plugins;
 using PeftQa.Plugins.Lora;
 using PeftQa.Tests.Support;

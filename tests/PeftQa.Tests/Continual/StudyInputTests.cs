@@ -2,7 +2,6 @@ using PeftQa.Host.Planning;
 using System.Text.Json;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Recipes;

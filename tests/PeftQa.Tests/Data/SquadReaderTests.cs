@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Data;
 using PeftQa.Tests.Support;
 using Xunit;

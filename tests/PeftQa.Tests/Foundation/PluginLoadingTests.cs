@@ -3,7 +3,6 @@ using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Plugins;
 using PeftQa.Tests.Support;
 using Xunit;

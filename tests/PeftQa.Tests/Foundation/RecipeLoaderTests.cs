@@ -1,5 +1,4 @@
 using FluentAssertions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Recipes;
 using Xunit;
 using PeftQa.Host.Foundation;

@@ -1,7 +1,6 @@
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using PeftQa.Abstractions;
-using PeftQa.Host.Cli;
 using PeftQa.Host.Modeling;
 using PeftQa.Tests.Support;
 using Xunit;

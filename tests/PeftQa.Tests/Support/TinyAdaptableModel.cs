@@ -1,5 +1,4 @@
 using PeftQa.Abstractions;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
