@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace PeftQa.Abstractions;
 
 /// <summary>
-/// A base for continual learners, bundled or third-party. What it gives: one adapter for the whole sequence (attached at the first task), no replay, no
-/// penalty, one model for every task, and a saved state that holds every attached adapter's trainable tensors.
+/// A base for continual learners, bundled or third-party. What it gives: one adapter for the whole sequence (attached
+/// at the first task), no replay, no penalty, one model for every task, and a saved state that holds every attached
+/// adapter's trainable tensors. Override what your strategy does differently.
 /// </summary>
 public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
 {
