@@ -1,18 +1,3 @@
-using System.Text.Json.Nodes;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using PeftQa.Abstractions;
-using PeftQa.Host.Modeling;
-using PeftQa.Host.Recipes;
-using PeftQa.Host.Data.Tokenization;
-using PeftQa.Host.Data;
-using PeftQa.Host.Plugins;
-using PeftQa.Host.Training;
-using Spectre.Console;
-using PeftQa.Host.Foundation;
-using PeftQa.Host.Reporting;
-
 namespace PeftQa.Host.Cli;
 
 public sealed record BenchRequest(string Model, int Batch, int Length, int Iterations, bool Json, IReadOnlyList<string>? Strategies = null);

@@ -1,17 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using PeftQa.Host.Modeling;
-using PeftQa.Host.Plugins;
-using PeftQa.Host.Recipes;
-using PeftQa.Host.Reporting;
-using PeftQa.Host.Continual;
-using PeftQa.Host.Data;
-using PeftQa.Host.Data.Tokenization;
-using PeftQa.Host.Training;
-using PeftQa.Host.Runs;
-using PeftQa.Host.Foundation;
-using PeftQa.Host.Planning;
-
 namespace PeftQa.Host.Cli;
 
 /// <param name="RunFolder">--out: the exact run folder, else a new one under the recipe's output folder.</param>

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
 using PeftQa.Host.Evaluation;
-using PeftQa.Host.Modeling;
-using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;
 

@@ -1,8 +1,3 @@
-using PeftQa.Abstractions;
-using PeftQa.Host.Data;
-using PeftQa.Host.Recipes;
-using static TorchSharp.torch;
-
 namespace PeftQa.Host.Data;
 
 /// <summary>An evaluation set: examples, their windows, and whether "no answer" is a valid prediction (SQuAD v2 data).</summary>

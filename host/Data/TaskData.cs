@@ -1,7 +1,3 @@
-using PeftQa.Host.Data.Tokenization;
-using PeftQa.Host.Recipes;
-using PeftQa.Host.Foundation;
-
 namespace PeftQa.Host.Data;
 
 /// <summary>A task's data, read, validated, limited and turned into windows once per run and shared by every study.</summary>

@@ -1,6 +1,3 @@
-using PeftQa.Host.Modeling;
-using static TorchSharp.torch;
-
 namespace PeftQa.Host.Evaluation;
 
 /// <summary>Start and end logits of one feature's real tokens.</summary>

@@ -1,9 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using PeftQa.Host.Continual;
-using PeftQa.Host.Foundation;
-
 namespace PeftQa.Host.Reporting;
 
 /// <summary>One strategy's line in a comparison.</summary>

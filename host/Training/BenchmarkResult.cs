@@ -1,9 +1,3 @@
-using PeftQa.Host.Data;
-using PeftQa.Abstractions;
-using System.Diagnostics;
-using PeftQa.Host.Modeling;
-using static TorchSharp.torch;
-
 namespace PeftQa.Host.Training;
 
 /// <summary>Figures printed by <c>peftqa bench</c>.</summary>

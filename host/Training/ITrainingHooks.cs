@@ -1,9 +1,4 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
-using PeftQa.Abstractions;
 using PeftQa.Host.Data;
-using PeftQa.Host.Recipes;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PeftQa.Host.Training;

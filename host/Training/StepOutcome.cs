@@ -1,9 +1,3 @@
-using PeftQa.Host.Data;
-using PeftQa.Host.Modeling;
-using PeftQa.Host.Recipes;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace PeftQa.Host.Training;
 
 /// <summary>What one optimizer step produced: its loss (non-finite: the step stopped before changing any weight) and a continual penalty, if any.</summary>

@@ -1,6 +1,3 @@
-using PeftQa.Abstractions;
-using static TorchSharp.torch;
-
 namespace PeftQa.Host.Training;
 
 /// <summary>Where the trainer stands, saved with every checkpoint.</summary>

@@ -1,9 +1,6 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Recipes;
-using static TorchSharp.torch;
 
 namespace PeftQa.Host.Training;
 

@@ -1,12 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
-using PeftQa.Abstractions;
-using PeftQa.Host.Data;
-using PeftQa.Host.Modeling;
-using PeftQa.Host.Recipes;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace PeftQa.Host.Training;
 
 /// <summary>What one training stage produced.</summary>

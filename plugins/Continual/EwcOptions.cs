@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using PeftQa.Abstractions;
-using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.Continual;
 

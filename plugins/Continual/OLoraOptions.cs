@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.Continual;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Continual;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Continual;

@@ -1,5 +1,4 @@
 using PeftQa.Abstractions;
-using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.SoftPrompt;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
-using static TorchSharp.torch;
 
 namespace PeftQa.Plugins.SoftPrompt;
 

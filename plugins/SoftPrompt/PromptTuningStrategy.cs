@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace PeftQa.Host.Data.Tokenization;
 
 /// <summary>A word after basic tokenization: its normalized text and, for each normalized char, the original span it came from.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.ML.Tokenizers;
-
 namespace PeftQa.Host.Data.Tokenization;
 
 /// <summary>A token id with the [start, end) UTF-16 span of the original text it covers.</summary>

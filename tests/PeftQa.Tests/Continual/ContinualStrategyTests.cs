@@ -1,6 +1,5 @@
 using FluentAssertions;
 using PeftQa.Abstractions;
-using PeftQa.Host.Plugins;
 using PeftQa.Host.Modeling;
 using PeftQa.Plugins.Continual;
 using PeftQa.Plugins.FullFineTune;
