@@ -36,9 +36,7 @@ public sealed class Ia3Strategy : AdapterStrategy<Ia3Options>
         var targets = LoraStrategy.SelectTargets(model, options.TargetModules);
         if (targets.Count == 0) throw new ArgumentException($"targetModules [{string.Join(", ", options.TargetModules)}] match no Linear of this model");
 
-        foreach (var parameter in model.NamedParameters) parameter.Parameter.requires_grad = false;
-        var head = model.HeadParameters;
-        foreach (var parameter in head) parameter.Parameter.requires_grad = true;
+        var head = model.FreezeAllButHead();
         string extensionName = $"ia3-{Interlocked.Increment(ref attachments)}";
         var vectors = new List<Ia3Vector>();
         foreach (var target in targets)

@@ -51,7 +51,7 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
         var targets = SelectTargets(model, options.TargetModules);
         if (targets.Count == 0) throw new ArgumentException($"targetModules [{string.Join(", ", options.TargetModules)}] match no Linear of this model");
 
-        foreach (var parameter in model.NamedParameters) parameter.Parameter.requires_grad = false;
+        var head = model.FreezeAllButHead().Select(p => p.Parameter).ToHashSet(ReferenceEqualityComparer.Instance);
         double scaling = options.UseRsLora ? options.Alpha / Math.Sqrt(options.R) : options.Alpha / options.R;
         string branchName = $"lora-{Interlocked.Increment(ref attachments)}";
         var branches = new List<LoraBranch>();
@@ -63,7 +63,6 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
         }
 
         var targetNames = targets.Select(t => t.Name).ToHashSet();
-        var head = model.HeadParameters.Select(p => p.Parameter).ToHashSet(ReferenceEqualityComparer.Instance);
         var extra = model.NamedParameters.Where(p =>
             head.Contains(p.Parameter)
             || (options.Bias == "all" && p.Name.EndsWith(".bias", StringComparison.Ordinal))

@@ -23,9 +23,7 @@ public sealed class PTuningV2Strategy : AdapterStrategy<PTuningV2Options>
         var problems = Validate(options, model.Description);
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
         if (model.AttentionPrefixes is not null) throw new InvalidOperationException("the model already has attention prefixes attached");
-        var head = model.HeadParameters;
-        foreach (var parameter in model.NamedParameters) parameter.Parameter.requires_grad = false;
-        foreach (var parameter in head) parameter.Parameter.requires_grad = true;
+        var head = model.FreezeAllButHead();
         var adapter = new PTuningV2Adapter(model, options, head);
         model.AttentionPrefixes = adapter;
         return adapter;

@@ -43,9 +43,7 @@ public sealed class PromptTuningStrategy : AdapterStrategy<PromptTuningOptions>
                 _ => model.EmbedTokens(randint(1000, model.Description.VocabSize, [n], dtype: ScalarType.Int64, device: device)).detach().clone(),
             };
         }
-        var head = model.HeadParameters;
-        foreach (var parameter in model.NamedParameters) parameter.Parameter.requires_grad = false;
-        foreach (var parameter in head) parameter.Parameter.requires_grad = true;
+        var head = model.FreezeAllButHead();
         var adapter = new PromptTuningAdapter(model, new Parameter(initial.to(model.ParameterDType)), head, options);
         model.VirtualTokens = adapter;
         return adapter;
