@@ -102,8 +102,12 @@ public sealed class RunCommand(
         var baseline = BaselineMeasurement.MeasureOrLoad(runFolder, resume, recipe.Model, prepared.Loaded.Directory, recipe.Seed, prepared.Tasks,
             prepared.Plan.Metrics, recipe.Evaluation, prepared.Tokenizer, prepared.Device, logger, cancellation);
         return new StudyContext(runFolder, prepared.Loaded.Directory, resume, recipe.Model, prepared.Device, prepared.Tokenizer, prepared.Tasks,
-            prepared.Plan.Metrics, recipe.Evaluation, baseline, new MetricsLog(Path.Combine(runFolder, "metrics.jsonl")), progress);
+            prepared.Plan.Metrics, recipe.Evaluation, baseline, MetricsLogFor(runFolder, recipe.Training), progress);
     }
+
+    private static MetricsLog MetricsLogFor(string runFolder, TrainingSettings training) =>
+        new(Path.Combine(runFolder, "metrics.jsonl"),
+            training.ReportTo.Contains("tensorboard") ? new TensorBoardLog(Path.Combine(runFolder, TensorBoardLog.FolderName)) : null);
 
     private static RunFolderMode ModeOf(RunRequest request) =>
         request.Resume ? RunFolderMode.Resume : request.Overwrite ? RunFolderMode.Overwrite : RunFolderMode.New;
@@ -113,7 +117,11 @@ public sealed class RunCommand(
         var results = new List<StudyResult>();
         foreach (var study in plan.Studies)
         {
-            results.Add(studyRunner.Run(study, context, cancellation));
+            var result = studyRunner.Run(study, context, cancellation);
+            results.Add(result);
+            context.MetricsLog.TensorBoard?.Continual(result.Label, result.Tasks.Count,
+                ContinualSummary.Compute(result, plan.ContinualMetrics, ContinualSummary.ReportedScores)
+                    .SelectMany(c => c.Metrics.Where(m => m.Value.Value is not null).Select(m => (c.Score, m.Key, m.Value.Value!.Value))));
             RunReport.Write(context.RunFolder, plan, results);
             ContinualReport.Write(context.RunFolder, plan, results);
         }

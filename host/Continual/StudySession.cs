@@ -63,11 +63,14 @@ internal sealed class StudySession : IDisposable
 
     private string LearnerStateFolder(int task) => Path.Combine(Folder, "continual", $"after-task-{task + 1}");
 
+    private List<string> TaskNames => Context.Tasks.Select(t => t.Name).ToList();
+
     public void RecordBaseline()
     {
         if (State.Baseline is not null) return;
         State.Baseline = [.. Context.Baseline];
         State.Save(statePath);
+        Context.MetricsLog.TensorBoard?.Stage(Study.Label, 0, TaskNames, Context.Baseline);
     }
 
     public void CountParameters(IReadOnlyList<NamedParameter> taskTrainable)
@@ -96,6 +99,7 @@ internal sealed class StudySession : IDisposable
         State.Training.Add(summary);
         State.AfterTask.Add(scores);
         State.Save(statePath);
+        Context.MetricsLog.TensorBoard?.Stage(Study.Label, task + 1, TaskNames, scores);
         if (Directory.Exists(CheckpointFolder(task))) Directory.Delete(CheckpointFolder(task), recursive: true);
         if (task > 0) DeleteLeftover(LearnerStateFolder(task - 1), quiet: true);
     }

@@ -77,6 +77,9 @@ public static class RecipeLoader
             if (recipe.Tasks[i].Train != recipe.Tasks[i].Eval)
                 yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so train and eval must name the same file (got '{recipe.Tasks[i].Train}' and '{recipe.Tasks[i].Eval}')";
         }
+        for (int i = 0; i < recipe.Training.ReportTo.Count; i++)
+            if (!TrainingSettings.ReportDestinations.Contains(recipe.Training.ReportTo[i]))
+                yield return $"$.training.reportTo[{i}]: expected one of {string.Join(", ", TrainingSettings.ReportDestinations)}, got '{recipe.Training.ReportTo[i]}'";
         if (recipe.Training.DocStride >= recipe.Training.MaxSequenceLength)
             yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), got {recipe.Training.DocStride}";
     }

@@ -5,6 +5,9 @@ namespace PeftQa.Host.Recipes;
 
 public sealed record TrainingSettings
 {
+    /// <summary>The destinations <see cref="ReportTo"/> accepts.</summary>
+    public static readonly IReadOnlyList<string> ReportDestinations = ["tensorboard", "none"];
+
     [Description("Peak learning rate of AdamW.")]
     [Range(double.Epsilon, double.MaxValue)]
     public double LearningRate { get; init; } = 3e-5;
@@ -63,6 +66,9 @@ public sealed record TrainingSettings
     [Description("Write a checkpoint every N steps (null: only at the end of each task).")]
     [Range(1, int.MaxValue)]
     public int? CheckpointEvery { get; init; }
+
+    [Description("Where training curves go besides metrics.jsonl (Hugging Face report_to): \"tensorboard\" writes TensorBoard event files per study under tensorboard/ in the run folder; [] (the default) or [\"none\"]: nowhere else.")]
+    public List<string> ReportTo { get; init; } = [];
 
     [Description("How many checkpoints to keep.")]
     [Range(1, int.MaxValue)]

@@ -18,7 +18,10 @@ public static class ResumeCheck
     /// The data root is here because the data files themselves are compared (<see cref="RunInputs"/>).
     /// </summary>
     public static readonly IReadOnlyList<string> HarmlessFields =
-        ["$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints"];
+        ["$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints", "$.training.reportTo"];
+
+    private static bool IsHarmless(string path) =>
+        HarmlessFields.Any(field => path == field || path.StartsWith(field + "[", StringComparison.Ordinal));
 
     /// <summary>The changes that are allowed (for the log); throws when any other change is found.</summary>
     /// <exception cref="BadInputException">Names every field and input file that differs.</exception>
@@ -26,7 +29,7 @@ public static class ResumeCheck
     {
         var original = ReadOriginal(runFolder);
         var differences = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe);
-        var harmful = differences.Where(d => !HarmlessFields.Contains(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
+        var harmful = differences.Where(d => !IsHarmless(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
         var inputsThen = RunInputs.Read(runFolder);
         if (inputsThen is not null) harmful.AddRange(RunInputs.Changes(inputsThen, inputsNow));
         if (harmful.Count > 0)

@@ -7,12 +7,16 @@ namespace PeftQa.Host.Training;
 /// <summary>
 /// <c>metrics.jsonl</c> in the run folder: one JSON object per logged step or evaluation, flushed as written. On resume,
 /// lines of the resumed task that lie beyond the checkpoint are dropped, so the file reads as one uninterrupted run.
+/// Every line is mirrored to <see cref="TensorBoard"/> when the recipe reports there.
 /// </summary>
-public sealed class MetricsLog(string path)
+public sealed class MetricsLog(string path, TensorBoardLog? tensorBoard = null)
 {
     private readonly object gate = new();
 
     public string Path { get; } = path;
+
+    /// <summary>The TensorBoard event files, when <c>training.reportTo</c> names them; else null.</summary>
+    public TensorBoardLog? TensorBoard { get; } = tensorBoard;
 
     public void Write(JsonObject line)
     {
@@ -20,6 +24,7 @@ public sealed class MetricsLog(string path)
         {
             File.AppendAllText(Path, line.ToJsonString() + "\n");
         }
+        TensorBoard?.Mirror(line);
     }
 
     /// <summary>Removes the lines of (<paramref name="study"/>, <paramref name="task"/>) whose step is after <paramref name="step"/>.</summary>
