@@ -26,10 +26,11 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
         var data = TaskDataLoader.Limit(DataSources.Load(request.Data), request.MaxExamples, request.Seed);
         if (data.Examples.Count == 0) throw new BadInputException($"{request.Data}: no usable questions");
 
-        using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, torch.Device, logger, request.AllowPickle, request.IgnoreMismatched);
-        WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.Model.Config.MaxPositionEmbeddings);
+        using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
+            request.AllowPickle, request.IgnoreMismatched);
+        WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.MaxPositions);
         var features = new FeatureBuilder(model.Tokenizer, request.MaxSequenceLength, request.DocStride).Build(data.Examples, cancellation);
-        var result = QaEvaluator.Evaluate(model.Model, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,
+        var result = QaEvaluator.Evaluate(model.Forward, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,
             model.Device, cancellation, EvaluationProgress.Logged(logger, $"eval on {request.Data}"));
 
         var predictions = new JsonObject(result.Predictions.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value.Text)));
@@ -38,7 +39,7 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
         var scores = new JsonObject(result.Scores.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value)));
         var report = new JsonObject
         {
-            ["model"] = request.Model, ["adapter"] = request.Adapter, ["data"] = request.Data, ["questions"] = data.Examples.Count,
+            ["model"] = request.Model, ["adapter"] = request.Adapter, ["engine"] = request.Engine.ToString().ToLowerInvariant(), ["data"] = request.Data, ["questions"] = data.Examples.Count,
             ["windows"] = features.Count, ["seconds"] = Math.Round(result.Seconds, 2), ["scores"] = scores.DeepClone(),
             ["signatures"] = new JsonObject(metrics.Where(m => m.Signature is not null).Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Signature))),
         };

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Training;
 using PeftQa.Host.Reporting;
+using PeftQa.Host.Evaluation;
 using PeftQa.Host.Modeling;
 
 namespace PeftQa.Host.Cli;
@@ -47,9 +48,9 @@ public static class PeftQaCommandLine
         var root = new RootCommand("PeftQa: fine-tune BERT-family encoders for extractive question answering with full, LoRA and " +
                                    "soft-prompt strategies, and measure forgetting across task sequences.");
         foreach (var option in options.All) root.Options.Add(option);
-        var (eval, predict) = EvalAndPredictCommands(options, console);
+        var (eval, predict, export) = ModelCommands(options, console);
         Command[] verbs = [RunVerb(options, console), CompareVerb(options, console), BenchVerb(options, console),
-            new Command("data", "Inspect QA data.") { DataCheckVerb(options, console) }, ScoreVerb(options, console), eval, predict,
+            new Command("data", "Inspect QA data.") { DataCheckVerb(options, console) }, ScoreVerb(options, console), eval, predict, export,
             new Command("plugins", "Inspect plugins.") { PluginsListVerb(options, console) }];
         foreach (var verb in verbs) root.Subcommands.Add(verb);
 
@@ -167,13 +168,15 @@ public static class PeftQaCommandLine
         return score;
     }
 
-    /// <summary><c>eval</c> and <c>predict</c>, which share the model and adapter options.</summary>
-    private static (Command Eval, Command Predict) EvalAndPredictCommands(GlobalOptions options, CliConsole console)
+    /// <summary><c>eval</c>, <c>predict</c> and <c>export</c>, which share the model and adapter options.</summary>
+    private static (Command Eval, Command Predict, Command Export) ModelCommands(GlobalOptions options, CliConsole console)
     {
-        var model = new Option<string>("--model") { Description = "A Hugging Face checkpoint folder (for example runs/.../studies/full/model) or builtin:minilm-l6.", Required = true };
+        var model = new Option<string>("--model") { Description = "A Hugging Face checkpoint folder (for example runs/.../studies/full/model) or builtin:minilm-l6; with --engine onnx, a .onnx file written by peftqa export.", Required = true };
         var adapter = new Option<string?>("--adapter") { Description = "An adapter folder written by peftqa run (studies/<label>/adapter)." };
         var allowPickle = new Option<bool>("--allow-pickle") { Description = "Allow loading pytorch_model.bin (unpickling can run code: only for trusted files)." };
         var ignoreMismatched = new Option<bool>("--ignore-mismatched") { Description = "Load an adapter made for a model of another shape, or with tensors this model has no place for, as far as it fits (logged)." };
+        var engine = new Option<AnsweringEngine>("--engine")
+            { Description = "torch: TorchSharp on --device (a model folder, builtin:minilm-l6, --adapter); onnx: ONNX Runtime on a file written by peftqa export.", DefaultValueFactory = _ => AnsweringEngine.Torch };
         var evalData = new Option<string>("--data") { Description = "SQuAD JSON to evaluate on.", Required = true };
         var evalOut = new Option<string>("--out") { Description = "Folder for predictions.json and metrics.json.", Required = true };
         var evalMetrics = new Option<string[]>("--metrics") { Description = "Metric plugins.", DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"], AllowMultipleArgumentsPerToken = true };
@@ -182,20 +185,28 @@ public static class PeftQaCommandLine
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => new Recipes.TrainingSettings().MaxSequenceLength };
         var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => new Recipes.TrainingSettings().DocStride };
         var eval = new Command("eval", "Predict answers for a data file, write predictions.json and metrics.json.")
-            { model, adapter, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle, ignoreMismatched };
+            { model, adapter, engine, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle, ignoreMismatched };
         eval.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<EvalCommand>().Execute(new EvalRequest(parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(evalData)!,
                 parse.GetValue(evalOut)!, parse.GetValue(evalMetrics)!, parse.GetValue(evalMax), parse.GetValue(maxLength), parse.GetValue(docStride),
-                parse.GetValue(allowPickle), parse.GetValue(evalSeed), parse.GetValue(ignoreMismatched)), token))));
+                parse.GetValue(allowPickle), parse.GetValue(evalSeed), parse.GetValue(ignoreMismatched), parse.GetValue(engine)), token))));
 
         var question = new Option<string?>("--question") { Description = "The question." };
         var contextText = new Option<string?>("--context") { Description = "The text that holds the answer." };
         var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
-            { model, adapter, question, contextText, allowPickle, ignoreMismatched };
+            { model, adapter, engine, question, contextText, allowPickle, ignoreMismatched };
         predict.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(parse.GetValue(model)!, parse.GetValue(adapter),
-                parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched)), console.In, token))));
-        return (eval, predict);
+                parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched), parse.GetValue(engine)),
+                console.In, token))));
+
+        var onnx = new Option<string>("--onnx") { Description = "The .onnx file to write; config.json and vocab.txt are written beside it.", Required = true };
+        var export = new Command("export", "Write the model, with any adapter merged into its weights, as an ONNX QA model for ONNX Runtime.")
+            { model, adapter, onnx, allowPickle, ignoreMismatched };
+        export.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
+            services.GetRequiredService<ExportCommand>().Execute(new ExportRequest(parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(onnx)!,
+                parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched))))));
+        return (eval, predict, export);
     }
 
     /// <summary><c>compare</c>: finished runs.</summary>

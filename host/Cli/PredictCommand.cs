@@ -24,7 +24,8 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
         if ((request.Question is null) != (request.Context is null))
             throw new BadInputException("give both --question and --context, or neither to read JSON lines from standard input");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
-        using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, torch.Device, logger, request.AllowPickle, request.IgnoreMismatched);
+        using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
+            request.AllowPickle, request.IgnoreMismatched);
 
         if (request.Question is not null)
         {
@@ -65,13 +66,13 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
         return failures == 0 ? PeftQaCommandLine.Success : PeftQaCommandLine.BadInput;
     }
 
-    private PredictedAnswer[] Answer(InferenceModel model, IReadOnlyList<QaExample> examples, CancellationToken cancellation)
+    private PredictedAnswer[] Answer(AnsweringModel model, IReadOnlyList<QaExample> examples, CancellationToken cancellation)
     {
         var windows = new TrainingSettings();
         var answers = new EvaluationSettings();
         var features = new FeatureBuilder(model.Tokenizer, windows.MaxSequenceLength, windows.DocStride).Build(examples, cancellation);
         var progress = EvaluationProgress.Logged(logger, $"question {examples[0].Id}");
-        var logits = SpanLogits.Predict(model.Model, features, answers.BatchSize, model.Tokenizer.PadId, model.Device,
+        var logits = SpanLogits.Predict(model.Forward, features, answers.BatchSize, model.Tokenizer.PadId, model.Device,
             done => progress(done, features.Count), cancellation);
         return AnswerExtractor.Extract(examples, features, logits, answers.NBestSize, answers.MaxAnswerLength, allowNoAnswer: false);
     }

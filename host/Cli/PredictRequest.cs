@@ -1,3 +1,6 @@
+using PeftQa.Host.Evaluation;
+
 namespace PeftQa.Host.Cli;
 
-public sealed record PredictRequest(string Model, string? Adapter, string? Question, string? Context, bool AllowPickle, bool IgnoreMismatched = false);
+public sealed record PredictRequest(string Model, string? Adapter, string? Question, string? Context, bool AllowPickle, bool IgnoreMismatched = false,
+    AnsweringEngine Engine = AnsweringEngine.Torch);

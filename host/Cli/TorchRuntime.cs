@@ -14,6 +14,9 @@ public sealed class TorchRuntime(IOptions<PeftQaSettings> settings, ILogger<Torc
     /// <summary>The device every tensor of this run lives on.</summary>
     public Device Device => device.Value;
 
+    /// <summary>CPU threads for tensor work and for ONNX Runtime: --threads, else one per core.</summary>
+    public int Threads => settings.Value.Threads ?? Environment.ProcessorCount;
+
     private static Device Resolve(PeftQaSettings settings, ILogger logger)
     {
         bool tuned = NativeMemory.TuneForLargeTensors();

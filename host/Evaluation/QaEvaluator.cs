@@ -18,6 +18,21 @@ public static class QaEvaluator
         var watch = Stopwatch.StartNew();
         var logits = SpanLogits.Predict(model, set.Features, settings.BatchSize, padId, device,
             progress is null ? null : done => progress(done, set.Features.Count), cancellation, forward);
+        return Answer(set, logits, metrics, settings, watch);
+    }
+
+    /// <summary>The same for any engine that maps a batch to its logits (an exported ONNX model).</summary>
+    public static EvaluationResult Evaluate(Func<FeatureBatch, (Tensor Start, Tensor End)> forward, EvalSet set, IReadOnlyList<IMetric> metrics,
+        EvaluationSettings settings, int padId, Device device, CancellationToken cancellation = default, Action<int, int>? progress = null)
+    {
+        var watch = Stopwatch.StartNew();
+        var logits = SpanLogits.Predict(forward, set.Features, settings.BatchSize, padId, device,
+            progress is null ? null : done => progress(done, set.Features.Count), cancellation);
+        return Answer(set, logits, metrics, settings, watch);
+    }
+
+    private static EvaluationResult Answer(EvalSet set, FeatureLogits[] logits, IReadOnlyList<IMetric> metrics, EvaluationSettings settings, Stopwatch watch)
+    {
         var answers = AnswerExtractor.Extract(set.Examples, set.Features, logits, settings.NBestSize, settings.MaxAnswerLength, set.AllowNoAnswer);
         var predictions = new Dictionary<string, PredictedAnswer>(StringComparer.Ordinal);
         for (int i = 0; i < set.Examples.Count; i++) predictions[set.Examples[i].Id] = answers[i];

@@ -11,35 +11,43 @@ public static class SpanLogits
     public static FeatureLogits[] Predict(BertForQuestionAnswering model, IReadOnlyList<QaFeature> features, int batchSize, int padId,
         Device device, Action<int>? progress = null, CancellationToken cancellation = default, Func<FeatureBatch, (Tensor Start, Tensor End)>? forward = null)
     {
-        var results = new FeatureLogits[features.Count];
-        var order = Enumerable.Range(0, features.Count).OrderBy(i => features[i].Length).ThenBy(i => i).ToArray();
         bool wasTraining = model.training;
         model.eval();
         try
         {
-            for (int from = 0; from < order.Length; from += batchSize)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                using var _ = inference_mode();
-                var indices = order.Skip(from).Take(batchSize).ToArray();
-                var batchFeatures = indices.Select(i => features[i]).ToList();
-                using var batch = FeatureBatch.Collate(batchFeatures, padId, device);
-                var (start, end) = forward?.Invoke(batch) ?? model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
-                var startValues = start.cpu().data<float>().ToArray();
-                var endValues = end.cpu().data<float>().ToArray();
-                int width = (int)batch.Length;
-                for (int row = 0; row < indices.Length; row++)
-                {
-                    int length = batchFeatures[row].Length;
-                    results[indices[row]] = new FeatureLogits(startValues.AsSpan(row * width, length).ToArray(), endValues.AsSpan(row * width, length).ToArray());
-                }
-                progress?.Invoke(Math.Min(from + batchSize, order.Length));
-            }
+            return Predict(forward ?? (batch => model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds)), features, batchSize, padId, device,
+                progress, cancellation);
         }
         finally
         {
             if (wasTraining) model.train();
+        }
+    }
+
+    /// <summary>The same for any engine that maps a batch to its logits (an exported ONNX model).</summary>
+    public static FeatureLogits[] Predict(Func<FeatureBatch, (Tensor Start, Tensor End)> forward, IReadOnlyList<QaFeature> features, int batchSize, int padId,
+        Device device, Action<int>? progress = null, CancellationToken cancellation = default)
+    {
+        var results = new FeatureLogits[features.Count];
+        var order = Enumerable.Range(0, features.Count).OrderBy(i => features[i].Length).ThenBy(i => i).ToArray();
+        for (int from = 0; from < order.Length; from += batchSize)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var _ = inference_mode();
+            var indices = order.Skip(from).Take(batchSize).ToArray();
+            var batchFeatures = indices.Select(i => features[i]).ToList();
+            using var batch = FeatureBatch.Collate(batchFeatures, padId, device);
+            var (start, end) = forward(batch);
+            var startValues = start.cpu().data<float>().ToArray();
+            var endValues = end.cpu().data<float>().ToArray();
+            int width = (int)batch.Length;
+            for (int row = 0; row < indices.Length; row++)
+            {
+                int length = batchFeatures[row].Length;
+                results[indices[row]] = new FeatureLogits(startValues.AsSpan(row * width, length).ToArray(), endValues.AsSpan(row * width, length).ToArray());
+            }
+            progress?.Invoke(Math.Min(from + batchSize, order.Length));
         }
         return results;
     }

@@ -10,15 +10,18 @@ namespace PeftQa.Host.Modeling;
 /// <summary>A model ready to answer questions: loaded (plus an adapter when given), on its device, in eval mode.</summary>
 public sealed class InferenceModel : IDisposable
 {
-    private InferenceModel(BertForQuestionAnswering model, BertTokenizer tokenizer, IAdapter? adapter, Device device)
+    private InferenceModel(BertForQuestionAnswering model, string vocabPath, IAdapter? adapter, Device device)
     {
         Model = model;
-        Tokenizer = tokenizer;
+        VocabPath = vocabPath;
+        Tokenizer = new BertTokenizer(vocabPath);
         Adapter = adapter;
         Device = device;
     }
 
     public BertForQuestionAnswering Model { get; }
+
+    public string VocabPath { get; }
 
     public BertTokenizer Tokenizer { get; }
 
@@ -36,7 +39,7 @@ public sealed class InferenceModel : IDisposable
         loaded.Model.to(device);
         var adapter = adapterFolder is null ? null : AdapterFolder.Load(adapterFolder, loaded.Model, plugins, ignoreMismatched, logger);
         loaded.Model.eval();
-        return new InferenceModel(loaded.Model, new BertTokenizer(loaded.VocabPath), adapter, device);
+        return new InferenceModel(loaded.Model, loaded.VocabPath, adapter, device);
     }
 
     public void Dispose()
