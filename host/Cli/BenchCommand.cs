@@ -61,6 +61,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         table.AddRow("training step (attention dropout 0, fused attention)", $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
         table.AddRow("ONNX Runtime inference", double.IsNaN(result.OnnxRuntimeExamplesPerSecond) ? "n/a (not a built-in ONNX model)" : $"{result.OnnxRuntimeExamplesPerSecond:F2} examples/s");
         table.AddRow("inference / ONNX Runtime", double.IsNaN(result.InferenceVsOnnxRuntime) ? "n/a" : $"{result.InferenceVsOnnxRuntime:F2}x");
+        table.AddRow("exported model (peftqa export) in ONNX Runtime", $"{result.ExportedOnnxExamplesPerSecond:F2} examples/s (TorchSharp engine {result.InferenceVsExportedOnnx:F2}x of it)");
         foreach (var step in strategySteps)
             table.AddRow($"training step, {step.Strategy} ({step.TrainablePercent:F3}% trainable, attention dropout 0)",
                 $"{step.SecondsPerStep:F2} s ({step.RelativeToFull:F2}x full fine-tuning)");

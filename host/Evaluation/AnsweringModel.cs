@@ -52,7 +52,7 @@ public sealed class AnsweringModel : IDisposable
         if (!onnxFile) throw new BadInputException($"--engine onnx needs --model to name a .onnx file written by peftqa export, got {model}");
         if (device.type != TorchSharp.DeviceType.CPU) logger.LogInformation("--engine onnx runs ONNX Runtime on the CPU");
         var onnx = OnnxQaModel.Load(model, threads);
-        return new AnsweringModel(onnx, new BertTokenizer(onnx.VocabPath), onnx.Config.MaxPositionEmbeddings, CPU, onnx.Forward);
+        return new AnsweringModel(onnx, new BertTokenizer(onnx.VocabPath!), onnx.Config.MaxPositionEmbeddings, CPU, onnx.Forward);
     }
 
     public void Dispose() => owned.Dispose();

@@ -15,14 +15,15 @@ public sealed class OnnxQaModel : IDisposable
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
 
-    private OnnxQaModel(InferenceSession session, string vocabPath, BertConfig config)
+    private OnnxQaModel(InferenceSession session, string? vocabPath, BertConfig config)
     {
         this.session = session;
         VocabPath = vocabPath;
         Config = config;
     }
 
-    public string VocabPath { get; }
+    /// <summary>vocab.txt beside the file; null for a model built in memory (<see cref="FromBytes"/>).</summary>
+    public string? VocabPath { get; }
 
     public BertConfig Config { get; }
 
@@ -35,13 +36,7 @@ public sealed class OnnxQaModel : IDisposable
         var configPath = Path.Combine(folder, Checkpoint.ConfigFile);
         foreach (var needed in new[] { vocab, configPath })
             if (!File.Exists(needed)) throw new BadInputException($"{onnxPath}: {Path.GetFileName(needed)} is missing beside it (peftqa export writes it there)");
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
+        using var options = SessionOptionsFor(threads);
         InferenceSession session;
         try { session = new InferenceSession(onnxPath, options); }
         catch (OnnxRuntimeException e) { throw new BadInputException($"{onnxPath}: ONNX Runtime cannot load it: {e.Message}"); }
@@ -56,13 +51,31 @@ public sealed class OnnxQaModel : IDisposable
         return new OnnxQaModel(session, vocab, BertConfig.Load(configPath));
     }
 
-    /// <summary>Start and end logits [batch, length] for a batch, as float tensors on the CPU.</summary>
-    public (Tensor Start, Tensor End) Forward(FeatureBatch batch)
+    /// <summary>An exported model held in memory (<c>peftqa bench</c> measures the model it benchmarks this way).</summary>
+    public static OnnxQaModel FromBytes(byte[] onnx, BertConfig config, int threads)
     {
-        long[] shape = [batch.InputIds.shape[0], batch.Length];
-        using var ids = OrtValue.CreateTensorValueFromMemory(Int64(batch.InputIds), shape);
-        using var mask = OrtValue.CreateTensorValueFromMemory(Int64(batch.AttentionMask), shape);
-        using var types = OrtValue.CreateTensorValueFromMemory(Int64(batch.TokenTypeIds), shape);
+        using var options = SessionOptionsFor(threads);
+        return new OnnxQaModel(new InferenceSession(onnx, options), null, config);
+    }
+
+    /// <summary>All graph optimizations on, one inter-op thread: how .NET services run ONNX Runtime on a CPU.</summary>
+    private static SessionOptions SessionOptionsFor(int threads) => new()
+    {
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        IntraOpNumThreads = threads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+    };
+
+    /// <summary>Start and end logits [batch, length] for a batch, as float tensors on the CPU.</summary>
+    public (Tensor Start, Tensor End) Forward(FeatureBatch batch) => Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+
+    public (Tensor Start, Tensor End) Forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        long[] shape = [inputIds.shape[0], inputIds.shape[1]];
+        using var ids = OrtValue.CreateTensorValueFromMemory(Int64(inputIds), shape);
+        using var mask = OrtValue.CreateTensorValueFromMemory(Int64(attentionMask), shape);
+        using var types = OrtValue.CreateTensorValueFromMemory(Int64(tokenTypeIds), shape);
         using var outputs = session.Run(runOptions, OnnxQaExporter.InputNames, [ids, mask, types], OnnxQaExporter.OutputNames);
         return (tensor(outputs[0].GetTensorDataAsSpan<float>().ToArray()).view(shape), tensor(outputs[1].GetTensorDataAsSpan<float>().ToArray()).view(shape));
     }

@@ -19,4 +19,6 @@ public sealed record BenchmarkResult(
     double InferenceMfu,
     double TrainingMfu,
     double FusedAttentionTrainingMfu,
-    double InferenceVsOnnxRuntime);
+    double InferenceVsOnnxRuntime,
+    double ExportedOnnxExamplesPerSecond,
+    double InferenceVsExportedOnnx);

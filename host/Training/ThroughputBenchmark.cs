@@ -2,6 +2,7 @@ using PeftQa.Host.Recipes;
 using PeftQa.Host.Data;
 using PeftQa.Abstractions;
 using System.Diagnostics;
+using Google.Protobuf;
 using PeftQa.Host.Modeling;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace PeftQa.Host.Training;
 /// <summary>
 /// Throughput of the encoder with its QA head at a fixed batch shape, against two yardsticks measured in the same
 /// process: the fp32 rate of a 2048 x 2048 matrix product (for MFU) and ONNX Runtime on the same ONNX file, inputs
-/// and thread count. Model FLOPs count the matrix products only (projections, feed-forward, attention scores and
+/// and thread count; and ONNX Runtime on the model itself as <c>peftqa export</c> writes it (the deployment engine). Model FLOPs count the matrix products only (projections, feed-forward, attention scores and
 /// mixing, QA head); a training step counts 3x the forward.
 /// </summary>
 public static class ThroughputBenchmark
@@ -61,15 +62,21 @@ public static class ThroughputBenchmark
             onnxSeconds = TimePerIteration(iterations, () => reference.LastHiddenState(idsArray, maskArray, typesArray, batch, length));
         }
 
+        progress($"ONNX Runtime on this model as peftqa export writes it (QA head included), same inputs and {threads} threads");
+        double exportedSeconds;
+        using (var exported = OnnxQaModel.FromBytes(OnnxQaExporter.Build(model).ToByteArray(), config, threads))
+            exportedSeconds = TimePerIteration(iterations, () => exported.Forward(ids, mask, types));
+
         double inferenceRate = batch / inferenceSeconds;
         double trainingRate = batch / trainingSeconds;
         double fusedRate = batch / fusedSeconds;
         double onnxRate = batch / onnxSeconds;
+        double exportedRate = batch / exportedSeconds;
         return new BenchmarkResult(model.Description.BaseModel, batch, length, threads, matmulFlops / 1e9, fp32Flops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9,
             forwardFlops / 1e9,
             inferenceRate, attentionDropout, trainingRate, fusedRate, onnxRate,
             inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops,
-            fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate);
+            fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate, exportedRate, inferenceRate / exportedRate);
     }
 
     /// <summary>
