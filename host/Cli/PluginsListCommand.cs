@@ -43,6 +43,7 @@ public sealed class PluginsListCommand(PluginLoader loader, IOptions<PeftQaSetti
         }
         terminal.Write(table);
         if (plugins.Count == 0) console.Out.WriteLine("No plugins found.");
+        console.Out.WriteLine($"Contracts: {ContractsVersion.AssemblyName} {ContractsVersion.Format(ContractsVersion.Host)} (plugins built against {ContractsVersion.Host.Major}.x load here).");
         return PeftQaCommandLine.Success;
     }
 }

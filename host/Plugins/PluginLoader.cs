@@ -10,7 +10,8 @@ namespace PeftQa.Host.Plugins;
 /// Loads plugin folders, each into its own load context, sharing the contract assemblies with the host so that a
 /// plugin's <c>Tensor</c> and <c>IAdapterStrategy</c> are the host's. Plugins are found by contract: every public
 /// class implementing an interface marked with <see cref="PluginKindAttribute"/>. A folder that fails is reported
-/// in one line and skipped; two plugins of one kind with the same name are an error.
+/// in one line and skipped; a plugin built against contracts of another major version (<see cref="ContractsVersion"/>)
+/// and two plugins of one kind with the same name are errors.
 /// </summary>
 public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader> logger)
 {
@@ -48,7 +49,7 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
             {
                 plugins.AddRange(LoadFolder(folder));
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not BadInputException)
             {
                 var failure = new PluginLoadFailure(folder, Describe(e));
                 failures.Add(failure);
@@ -85,6 +86,7 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
     {
         var assemblyPath = FindMainAssembly(folder)
             ?? throw new PluginFolderException($"no plugin assembly (expected {Path.GetFileName(folder)}.dll or exactly one *.deps.json)");
+        ContractsVersion.Require(assemblyPath);
         var loader = McMaster.NETCore.Plugins.PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedTypes, config => config.PreferSharedTypes = true);
         var assembly = loader.LoadDefaultAssembly();
         var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
