@@ -49,6 +49,7 @@ public static class HostFactory
         builder.Services.AddTransient<EvalCommand>();
         builder.Services.AddTransient<PredictCommand>();
         builder.Services.AddTransient<ExportCommand>();
+        builder.Services.AddTransient<SchemaCommand>();
         builder.Services.AddTransient<CompareCommand>();
         builder.Services.AddSingleton<Training.QaTrainer>();
         builder.Services.AddSingleton<Continual.StudyRunner>();

@@ -51,7 +51,7 @@ public static class PeftQaCommandLine
         var (eval, predict, export) = ModelCommands(options, console);
         Command[] verbs = [RunVerb(options, console), CompareVerb(options, console), BenchVerb(options, console),
             new Command("data", "Inspect QA data.") { DataCheckVerb(options, console) }, ScoreVerb(options, console), eval, predict, export,
-            new Command("plugins", "Inspect plugins.") { PluginsListVerb(options, console) }];
+            new Command("plugins", "Inspect plugins.") { PluginsListVerb(options, console) }, SchemaVerb(options, console)];
         foreach (var verb in verbs) root.Subcommands.Add(verb);
 
         var parsed = root.Parse(args);
@@ -150,6 +150,16 @@ public static class PeftQaCommandLine
         check.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<DataCheckCommand>().Execute(parse.GetValue(checkFile)!, parse.GetValue(strict), parse.GetValue(checkJson)))));
         return check;
+    }
+
+    /// <summary><c>schema</c>: the recipe JSON Schema for the loaded plugins.</summary>
+    private static Command SchemaVerb(GlobalOptions options, CliConsole console)
+    {
+        var output = new Option<string?>("--out") { Description = "Write the schema to this file (default: standard output)." };
+        var schema = new Command("schema", "Print the recipe JSON Schema (recipe types and the loaded plugins' options) for editors.") { output };
+        schema.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
+            services.GetRequiredService<SchemaCommand>().Execute(parse.GetValue(output)))));
+        return schema;
     }
 
     /// <summary><c>score</c>: a predictions file.</summary>

@@ -41,7 +41,8 @@ public static class JsonShapeValidator
             .Where(p => p.SetMethod is { IsPublic: true } && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
             .ToList();
 
-    public static string JsonName(PropertyInfo property) => JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+    public static string JsonName(PropertyInfo property) =>
+        property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
 
     private static void Check(JsonElement element, Type type, bool allowNull, string path, List<string> errors)
     {
@@ -127,11 +128,15 @@ public static class JsonShapeValidator
             double number = value.GetDouble();
             double minimum = Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture);
             double maximum = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture);
-            if (number < minimum || number > maximum)
+            bool belowMinimum = range.MinimumIsExclusive ? number <= minimum : number < minimum;
+            bool aboveMaximum = range.MaximumIsExclusive ? number >= maximum : number > maximum;
+            if (belowMinimum || aboveMaximum)
             {
+                string low = minimum.ToString(CultureInfo.InvariantCulture), high = maximum.ToString(CultureInfo.InvariantCulture);
                 string expected = minimum == double.Epsilon ? "a number greater than 0"
-                    : maximum is double.MaxValue or int.MaxValue ? $"a value of at least {minimum.ToString(CultureInfo.InvariantCulture)}"
-                    : $"a value from {minimum.ToString(CultureInfo.InvariantCulture)} to {maximum.ToString(CultureInfo.InvariantCulture)}";
+                    : maximum is double.MaxValue or int.MaxValue ? $"a value of at least {low}"
+                    : range.MaximumIsExclusive ? $"a value from {low} up to but not including {high}"
+                    : $"a value from {low} to {high}";
                 errors.Add($"{path}: expected {expected}, got {value.GetRawText()}");
             }
         }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace PeftQa.Host.Recipes;
 
@@ -10,6 +11,10 @@ namespace PeftQa.Host.Recipes;
 /// </summary>
 public sealed class Recipe
 {
+    [JsonPropertyName("$schema")]
+    [Description("The JSON Schema editors check this recipe against (recipes/recipe.schema.json, written by peftqa schema); peftqa itself ignores it.")]
+    public string? Schema { get; init; }
+
     [Description("Name of the recipe; the run folder is named after it.")]
     public required string Name { get; init; }
 

@@ -18,7 +18,7 @@ public static class ResumeCheck
     /// The data root is here because the data files themselves are compared (<see cref="RunInputs"/>).
     /// </summary>
     public static readonly IReadOnlyList<string> HarmlessFields =
-        ["$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints", "$.training.reportTo"];
+        ["$.$schema", "$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints", "$.training.reportTo"];
 
     private static bool IsHarmless(string path) =>
         HarmlessFields.Any(field => path == field || path.StartsWith(field + "[", StringComparison.Ordinal));

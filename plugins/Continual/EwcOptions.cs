@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 
 namespace PeftQa.Plugins.Continual;
 
@@ -6,11 +7,14 @@ public sealed class EwcOptions
 {
     [Description("Strength lambda of the penalty sum over finished tasks of lambda/2 * F * (theta - theta*)^2. The Fisher is the mean " +
                  "squared gradient of mini-batch mean losses (Avalanche's estimate), so its entries are small and useful values are large.")]
+    [Range(0.0, double.MaxValue)]
     public double Lambda { get; set; } = 1e5;
 
     [Description("Training windows of the finished task used to estimate its Fisher information (a seeded sample of those training used).")]
+    [Range(1, int.MaxValue)]
     public int FisherWindows { get; set; } = 256;
 
     [Description("Windows per mini-batch when estimating the Fisher information.")]
+    [Range(1, int.MaxValue)]
     public int FisherBatchSize { get; set; } = 8;
 }

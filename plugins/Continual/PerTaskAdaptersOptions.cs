@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 
 namespace PeftQa.Plugins.Continual;
 
@@ -9,5 +10,6 @@ public sealed class PerTaskAdaptersOptions
     public string Routing { get; set; } = "task-id";
 
     [Description("Training windows per task whose base-encoder [CLS] vectors are averaged into the task's centroid.")]
+    [Range(1, int.MaxValue)]
     public int CentroidWindows { get; set; } = 256;
 }

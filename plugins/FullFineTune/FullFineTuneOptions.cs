@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 
 namespace PeftQa.Plugins.FullFineTune;
 
@@ -8,5 +9,6 @@ public sealed class FullFineTuneOptions
     public bool FreezeEmbeddings { get; set; }
 
     [Description("Keep the lowest N encoder layers frozen (0 trains all).")]
+    [Range(0, int.MaxValue)]
     public int FreezeLowestLayers { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 
 namespace PeftQa.Plugins.SoftPrompt;
 
@@ -6,6 +7,7 @@ namespace PeftQa.Plugins.SoftPrompt;
 public sealed class PromptTuningOptions
 {
     [Description("Number of virtual tokens prepended to the input embeddings.")]
+    [Range(1, int.MaxValue)]
     public int VirtualTokens { get; set; } = 20;
 
     [Description("How the virtual tokens start: random, vocab (sampled vocabulary embeddings) or text.")]

@@ -169,12 +169,21 @@ public sealed class LoraTests
     }
 
     [Theory]
-    [InlineData("""{ "r": 0 }""", "r: expected a positive integer, got 0")]
+    [InlineData("""{ "r": 600 }""", "r: 600 exceeds the hidden size")]
     [InlineData("""{ "targetModules": ["qury"] }""", "targetModules: unknown module 'qury'")]
     [InlineData("""{ "bias": "some" }""", "bias: expected one of none, all, lora_only")]
-    public void Bad_options_fail_before_training(string options, string expected)
+    public void Options_that_do_not_fit_the_model_fail_before_training(string options, string expected)
     {
         var bound = PluginOptionsSchema.Bind(new LoraStrategy(), System.Text.Json.JsonDocument.Parse(options).RootElement, "$.options");
         new LoraStrategy().Validate(bound, TinyBert.Config().Describe("tiny")).Should().Contain(p => p.StartsWith(expected));
+    }
+
+    [Theory]
+    [InlineData("""{ "r": 0 }""", "$.options.r: expected a value of at least 1, got 0")]
+    [InlineData("""{ "dropout": 1 }""", "$.options.dropout: expected a value from 0 up to but not including 1, got 1")]
+    public void Options_outside_their_declared_range_fail_when_read(string options, string expected)
+    {
+        var act = () => PluginOptionsSchema.Bind(new LoraStrategy(), System.Text.Json.JsonDocument.Parse(options).RootElement, "$.options");
+        act.Should().Throw<PeftQa.Host.Foundation.BadInputException>().Which.Problems.Should().Contain(expected);
     }
 }

@@ -140,7 +140,7 @@ public sealed class ForgettingStudyTests
         result.Error.Should().NotContain("per-task-adapters with adapter 'p-tuning-v2'", "one prefix per task, swapped in by routing, works");
         result.Error.Should().Contain("$.continual[0] (per-task-adapters with adapter 'full'): adapter strategy 'full' trains the base encoder's own weights")
             .And.Contain("$.continual[1] (o-lora with adapter 'p-tuning-v2'): adapter strategy 'p-tuning-v2' has no LoRA A matrices")
-            .And.Contain("lambda: expected a finite number >= 0, got -1");
+            .And.Contain("lambda: expected a value of at least 0, got -1");
         Directory.Exists(folder.Combine("run")).Should().BeFalse("nothing starts when the recipe is wrong");
     }
 

@@ -81,8 +81,8 @@ public sealed class CliTests
         var recipe = folder.WriteFile("x.json", """
             { "name": "r", "dataRoot": "data",
               "tasks": [{ "name": "t", "train": "train.json", "eval": "missing.json" }],
-              "adapters": [{ "strategy": "lorra" }, { "strategy": "lora", "options": { "r": 0, "targetModules": ["qury"] } },
-                           { "strategy": "full", "options": { "freezeEmbedings": true } }],
+              "adapters": [{ "strategy": "lorra" }, { "strategy": "lora", "options": { "r": 0 } },
+                           { "strategy": "full", "options": { "freezeEmbedings": true } }, { "strategy": "lora", "label": "lora-2", "options": { "targetModules": ["qury"] } }],
               "evaluation": { "metrics": ["f1", "bleurt"] } }
             """);
 
@@ -91,8 +91,8 @@ public sealed class CliTests
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{recipe}: $.tasks[0].eval: data file not found: {folder.Combine("data", "missing.json")}")
             .And.Contain($"{recipe}: $.adapters[0].strategy: no adapter-strategy plugin named 'lorra'; available: full, ia3, lora, p-tuning-v2, prompt-tuning")
-            .And.Contain($"{recipe}: $.adapters[1].options.r: expected a positive integer, got 0")
-            .And.Contain($"{recipe}: $.adapters[1].options.targetModules: unknown module 'qury'")
+            .And.Contain($"{recipe}: $.adapters[1].options.r: expected a value of at least 1, got 0")
+            .And.Contain($"{recipe}: $.adapters[3].options.targetModules: unknown module 'qury'")
             .And.Contain($"{recipe}: $.adapters[2].options.freezeEmbedings: unknown field; did you mean 'freezeEmbeddings'?")
             .And.Contain($"{recipe}: $.evaluation.metrics[1]: no metric plugin named 'bleurt'");
         Directory.Exists(folder.Combine("runs")).Should().BeFalse("nothing is written for a bad recipe");
