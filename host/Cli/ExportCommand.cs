@@ -21,11 +21,12 @@ public sealed class ExportCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
             throw new BadInputException($"--onnx {request.Onnx}: expected a file name ending in .onnx");
         var target = WritableFolder.FullPath(request.Onnx, "--onnx");
         if (Directory.Exists(target)) throw new BadInputException($"--onnx {target}: is a folder; give a file name ending in .onnx");
-        WritableFolder.Ensure(Path.GetDirectoryName(target)!, "--onnx");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         // Exported weights are read on the CPU whatever the run's device.
         using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, CPU, logger, request.AllowPickle, request.IgnoreMismatched);
         RefuseUnmergeable(model, request);
+        // Checked last of all the checks, so a bad model or adapter leaves no new folder behind.
+        WritableFolder.Ensure(Path.GetDirectoryName(target)!, "--onnx");
         model.Adapter?.Merge();
         OnnxQaExporter.Export(model.Model, model.VocabPath, target);
         var size = new FileInfo(target).Length;

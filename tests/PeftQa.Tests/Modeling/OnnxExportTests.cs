@@ -118,7 +118,7 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudi
 
         prompt.ExitCode.Should().Be(2);
         prompt.Error.Should().Contain("soft-prompt adapter").And.Contain("cannot be merged");
-        File.Exists(target).Should().BeFalse();
+        Directory.Exists(Path.GetDirectoryName(target)).Should().BeFalse("a refused export creates nothing");
         notOnnx.ExitCode.Should().Be(2);
         notOnnx.Error.Should().Contain("--onnx").And.Contain(".onnx");
         unwritable.ExitCode.Should().Be(2);
