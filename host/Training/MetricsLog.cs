@@ -27,9 +27,13 @@ public sealed class MetricsLog(string path, TensorBoardLog? tensorBoard = null)
         TensorBoard?.Mirror(line);
     }
 
-    /// <summary>Removes the lines of (<paramref name="study"/>, <paramref name="task"/>) whose step is after <paramref name="step"/>.</summary>
+    /// <summary>
+    /// Removes the lines of (<paramref name="study"/>, <paramref name="task"/>) whose step is after <paramref name="step"/>,
+    /// and tells TensorBoard that the task's points after it are superseded.
+    /// </summary>
     public void TruncateAfter(string study, string task, int step)
     {
+        TensorBoard?.Resumed(study, task, step);
         lock (gate)
         {
             if (!File.Exists(Path)) return;

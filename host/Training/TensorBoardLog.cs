@@ -7,17 +7,20 @@ using Tensorboard;
 namespace PeftQa.Host.Training;
 
 /// <summary>
-/// TensorBoard event files (<c>training.reportTo: ["tensorboard"]</c>, Hugging Face's <c>report_to</c>): one folder per
-/// study under <c>tensorboard/</c> in the run folder, so <c>tensorboard --logdir &lt;run&gt;/tensorboard</c> overlays the
-/// studies. Tags: <c>train/&lt;task&gt;/loss</c>, <c>learning_rate</c>, <c>examples_per_second</c>, <c>penalty</c> per logged
-/// step; <c>eval/&lt;task&gt;/&lt;metric&gt;</c> for mid-training evaluations; <c>stage/&lt;task&gt;/&lt;metric&gt;</c> for every
-/// task's score after each stage (step 0 = before training, i = after the i-th trained task); and
-/// <c>continual/&lt;score&gt;/&lt;metric&gt;</c> (ACC, BWT, ...) at the last stage.
+/// TensorBoard event files (<c>training.reportTo: ["tensorboard"]</c>, Hugging Face's <c>report_to</c>) under
+/// <c>tensorboard/</c> in the run folder, so <c>tensorboard --logdir &lt;run&gt;/tensorboard</c> overlays studies and tasks.
+/// Each task of a study is a TensorBoard run, <c>&lt;study&gt;/&lt;task&gt;</c>: <c>train/loss</c>, <c>train/learning_rate</c>,
+/// <c>train/examples_per_second</c>, <c>train/penalty</c> per logged step and <c>eval/&lt;metric&gt;</c> per mid-training
+/// evaluation. The study itself is a run, <c>&lt;study&gt;</c>: <c>stage/&lt;task&gt;/&lt;metric&gt;</c>, every task's score after
+/// each stage (step 0 = before training, i = after the i-th trained task), and <c>continual/&lt;score&gt;/&lt;metric&gt;</c>
+/// (ACC, BWT, ...) at the last stage.
 /// </summary>
 /// <remarks>
 /// The records are TorchSharp's TensorBoard protobuf types in TFRecord framing, written here rather than through
-/// TorchSharp's <c>SummaryWriter</c>, whose wall time is a float (whole minutes at today's epoch seconds) and defaults
-/// to 0. A resumed run appends a new file; TensorBoard drops the older file's points whose step a tag repeats.
+/// TorchSharp's <c>SummaryWriter</c>, whose wall time is a float (steps of 128 s at today's epoch seconds) and defaults
+/// to 0. A resumed task writes a new file that starts with a session-start record at the first step after its
+/// checkpoint; TensorBoard then drops that task's points from that step on, so the curves read as one uninterrupted run,
+/// as metrics.jsonl does.
 /// </remarks>
 public sealed class TensorBoardLog(string folder)
 {
@@ -36,35 +39,45 @@ public sealed class TensorBoardLog(string folder)
         bool evaluation = line["event"]?.GetValue<string>() == "evaluation";
         var skipped = evaluation ? new[] { "study", "task", "step", "event" } : ["study", "task", "step", "epoch", "elapsed_seconds"];
         var values = line.Where(p => !skipped.Contains(p.Key) && p.Value is JsonValue v && v.TryGetValue<double>(out _))
-            .Select(p => ($"{(evaluation ? "eval" : "train")}/{task}/{p.Key}", p.Value!.GetValue<double>()));
-        Write(study, step, values);
+            .Select(p => ($"{(evaluation ? "eval" : "train")}/{p.Key}", p.Value!.GetValue<double>()));
+        Write(TaskRun(study, task), step, values);
     }
+
+    /// <summary>A task resumed after <paramref name="checkpointStep"/>: its points from the next step on are superseded.</summary>
+    public void Resumed(string study, string task, int checkpointStep)
+    {
+        var start = new Event { WallTime = UnixSeconds(), Step = checkpointStep + 1, SessionLog = new SessionLog { Status = SessionLog.Types.SessionStatus.Start } };
+        lock (gate) Append(FileFor(TaskRun(study, task)), start);
+    }
+
+    private static string TaskRun(string study, string task) => Path.Combine(FolderNames.For(study), FolderNames.For(task));
 
     /// <summary>Every task's scores after stage <paramref name="stage"/> (0: before training).</summary>
     public void Stage(string study, int stage, IReadOnlyList<string> tasks, IReadOnlyList<IReadOnlyDictionary<string, double>> scores) =>
-        Write(study, stage, tasks.Zip(scores).SelectMany(t => t.Second.Select(s => ($"stage/{t.First}/{s.Key}", s.Value))));
+        Write(FolderNames.For(study), stage, tasks.Zip(scores).SelectMany(t => t.Second.Select(s => ($"stage/{t.First}/{s.Key}", s.Value))));
 
     /// <summary>A study's continual metrics per score (f1: ACC, BWT, ...) after its last task.</summary>
     public void Continual(string study, int stage, IEnumerable<(string Score, string Metric, double Value)> metrics) =>
-        Write(study, stage, metrics.Select(m => ($"continual/{m.Score}/{m.Metric}", m.Value)));
+        Write(FolderNames.For(study), stage, metrics.Select(m => ($"continual/{m.Score}/{m.Metric}", m.Value)));
 
-    private void Write(string study, long step, IEnumerable<(string Tag, double Value)> values)
+    /// <param name="run">The TensorBoard run: a folder under <see cref="Folder"/>.</param>
+    private void Write(string run, long step, IEnumerable<(string Tag, double Value)> values)
     {
         var summary = new Summary();
         foreach (var (tag, value) in values) summary.Value.Add(new Summary.Types.Value { Tag = tag, SimpleValue = (float)value });
         if (summary.Value.Count == 0) return;
-        lock (gate) Append(FileFor(study), new Event { WallTime = UnixSeconds(), Step = step, Summary = summary });
+        lock (gate) Append(FileFor(run), new Event { WallTime = UnixSeconds(), Step = step, Summary = summary });
     }
 
-    private string FileFor(string study)
+    private string FileFor(string run)
     {
-        if (files.TryGetValue(study, out var path)) return path;
-        var studyFolder = Path.Combine(Folder, FolderNames.For(study));
+        if (files.TryGetValue(run, out var path)) return path;
+        var studyFolder = Path.Combine(Folder, run);
         Directory.CreateDirectory(studyFolder);
         // The name TensorBoard looks for; the time first, so a resumed run's file sorts after the earlier ones.
-        path = Path.Combine(studyFolder, $"events.out.tfevents.{(long)UnixSeconds():D10}.{Environment.MachineName}.{Environment.ProcessId}.{Interlocked.Increment(ref filesOpened)}");
+        path = Path.Combine(studyFolder, $"events.out.tfevents.{(long)UnixSeconds():D10}.{Environment.MachineName}.{Environment.ProcessId}.{Interlocked.Increment(ref filesOpened):D4}");
         Append(path, new Event { WallTime = UnixSeconds(), FileVersion = "brain.Event:2" });
-        files[study] = path;
+        files[run] = path;
         return path;
     }
 

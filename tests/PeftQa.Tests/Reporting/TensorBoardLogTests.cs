@@ -37,27 +37,51 @@ public sealed class TensorBoardLogTests : IClassFixture<BuiltinModelFixture>
         var result = await Cli.Run("run", folder.WriteFile("tb.json", recipe.ToJsonString()), "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
-        var studyFolder = Path.Combine(runFolder, "tensorboard", "full");
-        var eventFile = Directory.GetFiles(studyFolder, "events.out.tfevents.*").Should().ContainSingle().Subject;
-        var events = ReadEvents(eventFile);
-        events[0].FileVersion.Should().Be("brain.Event:2");
-        events.Should().OnlyContain(e => e.WallTime > 1.7e9, "wall time is seconds since 1970");
-        var scalars = events.Where(e => e.Summary is not null)
-            .SelectMany(e => e.Summary.Value.Select(v => (v.Tag, e.Step, Value: (double)v.SimpleValue))).ToList();
+        var tensorboard = Path.Combine(runFolder, "tensorboard");
+        var events = new[] { "full", "full/products", "full/sports" }.SelectMany(run =>
+        {
+            var file = Directory.GetFiles(Path.Combine(tensorboard, run), "events.out.tfevents.*").Should().ContainSingle(run).Subject;
+            var read = ReadEvents(file);
+            read[0].FileVersion.Should().Be("brain.Event:2");
+            read.Should().OnlyContain(e => e.WallTime > 1.7e9, "wall time is seconds since 1970");
+            return read.Select(e => (Run: run, Event: e));
+        }).ToList();
+        var scalars = events.Where(e => e.Event.Summary is not null)
+            .SelectMany(e => e.Event.Summary.Value.Select(v => (Tag: $"{e.Run}:{v.Tag}", e.Event.Step, Value: (double)v.SimpleValue))).ToList();
 
         var metricsLines = File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
         var losses = metricsLines.Where(l => l["task"]!.GetValue<string>() == "sports").Select(l => ((long)l["step"]!.GetValue<int>(), l["loss"]!.GetValue<double>()));
-        scalars.Where(s => s.Tag == "train/sports/loss").Select(s => (s.Step, s.Value))
+        scalars.Where(s => s.Tag == "full/sports:train/loss").Select(s => (s.Step, s.Value))
             .Should().Equal(losses, (a, b) => a.Item1 == b.Item1 && Math.Abs(a.Item2 - b.Item2) < 1e-5, "every logged loss, at its step");
-        scalars.Should().Contain(s => s.Tag == "train/products/learning_rate").And.Contain(s => s.Tag == "train/products/examples_per_second");
+        scalars.Should().Contain(s => s.Tag == "full/products:train/learning_rate").And.Contain(s => s.Tag == "full/products:train/examples_per_second");
 
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!["studies"]![0]!;
         var afterSports = results["afterTask"]![1]!.AsArray();
-        scalars.Where(s => s.Tag == "stage/products/f1").Select(s => s.Step).Should().Equal(0, 1, 2);
-        scalars.Single(s => s.Tag == "stage/products/f1" && s.Step == 2).Value
+        scalars.Where(s => s.Tag == "full:stage/products/f1").Select(s => s.Step).Should().Equal(0, 1, 2);
+        scalars.Single(s => s.Tag == "full:stage/products/f1" && s.Step == 2).Value
             .Should().BeApproximately(afterSports[0]!["f1"]!.GetValue<double>(), 1e-4);
         var acc = results["continualMetrics"]!["f1"]!["acc"]!["value"]!.GetValue<double>();
-        scalars.Single(s => s.Tag == "continual/f1/acc").Should().Match<(string Tag, long Step, double Value)>(s => s.Step == 2 && Math.Abs(s.Value - acc) < 1e-4);
+        scalars.Single(s => s.Tag == "full:continual/f1/acc").Should().Match<(string Tag, long Step, double Value)>(s => s.Step == 2 && Math.Abs(s.Value - acc) < 1e-4);
+    }
+
+    [Fact]
+    public void A_resumed_task_starts_a_new_file_with_a_session_start_after_its_checkpoint()
+    {
+        using var folder = new TemporaryFolder();
+        var tensorboard = new TensorBoardLog(folder.Combine("tensorboard"));
+        var first = new MetricsLog(folder.Combine("metrics.jsonl"), tensorboard);
+        foreach (var step in new[] { 5, 10, 15 }) first.Write(new JsonObject { ["study"] = "lora", ["task"] = "squad", ["step"] = step, ["loss"] = 1.0 / step });
+
+        var resumed = new MetricsLog(folder.Combine("metrics.jsonl"), new TensorBoardLog(folder.Combine("tensorboard")));
+        resumed.TruncateAfter("lora", "squad", 10);
+        resumed.Write(new JsonObject { ["study"] = "lora", ["task"] = "squad", ["step"] = 15, ["loss"] = 0.5 });
+
+        var files = Directory.GetFiles(folder.Combine("tensorboard", "lora", "squad")).Order(StringComparer.Ordinal).ToList();
+        files.Should().HaveCount(2);
+        var afterResume = ReadEvents(files[1]);
+        afterResume[1].SessionLog.Status.Should().Be(SessionLog.Types.SessionStatus.Start);
+        afterResume[1].Step.Should().Be(11, "TensorBoard drops the task's points from step 11 on, as metrics.jsonl dropped its lines");
+        afterResume[2].Summary.Value.Single(v => v.Tag == "train/loss").SimpleValue.Should().Be(0.5f);
     }
 
     [Fact]
