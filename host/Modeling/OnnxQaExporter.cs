@@ -11,8 +11,9 @@ namespace PeftQa.Host.Modeling;
 /// Writes a <see cref="BertForQuestionAnswering"/> as an ONNX question-answering model for ONNX Runtime: inputs
 /// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> (int64 [batch, sequence]), outputs <c>start_logits</c>
 /// and <c>end_logits</c> (float [batch, sequence]), batch and length dynamic; opset 17. The graph spells out Hugging Face
-/// BertForQuestionAnswering (padding as an additive mask of the float minimum, GELU in its erf form), which ONNX
-/// Runtime fuses back into attention and GELU kernels. Weights are read by their Hugging Face names, so adapters must be
+/// BertForQuestionAnswering in the operator pattern PyTorch's BERT export uses (scores divided by the square root of the
+/// head size, padding as an additive mask of the float minimum, GELU in its erf form), the pattern ONNX Runtime's graph
+/// optimizations recognise: on 2 cores it runs as fast as the SentenceTransformers MiniLM file. Weights are read by their Hugging Face names, so adapters must be
 /// merged first.
 /// </summary>
 public static class OnnxQaExporter
@@ -68,10 +69,10 @@ public static class OnnxQaExporter
         /// <summary>[batch, 1, 1, sequence]: 0 where attention_mask is 1, the float minimum where it is 0.</summary>
         public string AttentionMaskBias()
         {
-            var mask = graph.Node("Cast", ["attention_mask"], null, Int("to", (long)DataType.Float));
+            var expanded = graph.Node("Unsqueeze", ["attention_mask", graph.Int64Constant("mask_axes", 1, 2)]);
+            var mask = graph.Node("Cast", [expanded], null, Int("to", (long)DataType.Float));
             var padding = graph.Node("Sub", [Constant("one_float", 1f), mask]);
-            var bias = graph.Node("Mul", [padding, Constant("float_minimum", float.MinValue)]);
-            return graph.Node("Unsqueeze", [bias, graph.Int64Constant("mask_axes", 1, 2)]);
+            return graph.Node("Mul", [padding, Constant("float_minimum", float.MinValue)]);
         }
 
         public string Layer(int index, string hidden, string maskBias)
@@ -95,7 +96,7 @@ public static class OnnxQaExporter
             var query = Heads(Linear($"{prefix}.query", hidden), [0, 2, 1, 3]);
             var keyTransposed = Heads(Linear($"{prefix}.key", hidden), [0, 2, 3, 1]);
             var value = Heads(Linear($"{prefix}.value", hidden), [0, 2, 1, 3]);
-            var scores = graph.Node("Mul", [graph.Node("MatMul", [query, keyTransposed]), Constant("attention_scale", (float)(1 / Math.Sqrt(config.HeadSize)))]);
+            var scores = graph.Node("Div", [graph.Node("MatMul", [query, keyTransposed]), Constant("attention_scale", (float)Math.Sqrt(config.HeadSize))]);
             var probabilities = graph.Node("Softmax", [graph.Node("Add", [scores, maskBias])], null, Int("axis", -1));
             var context = graph.Node("Transpose", [graph.Node("MatMul", [probabilities, value])], null, Ints("perm", 0, 2, 1, 3));
             return graph.Node("Reshape", [context, graph.Int64Constant("merged_shape", 0, 0, config.HiddenSize)]);
