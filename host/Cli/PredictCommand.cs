@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
-using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Foundation;

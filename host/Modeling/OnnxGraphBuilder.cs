@@ -32,22 +32,17 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>A 1-D int64 constant.</summary>
-    public string Int64Constant(string name, params long[] values)
-    {
-        if (!constants.Add(name)) return name;
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        proto.Dims.Add(values.Length);
-        proto.Int64Data.AddRange(values);
-        graph.Initializer.Add(proto);
-        return name;
-    }
+    public string Int64Constant(string name, params long[] values) => Int64Tensor(name, [values.Length], values);
 
     /// <summary>A 0-D int64 constant (an index that drops its axis, a bound of Range).</summary>
-    public string Int64Scalar(string name, long value)
+    public string Int64Scalar(string name, long value) => Int64Tensor(name, [], [value]);
+
+    private string Int64Tensor(string name, long[] dimensions, long[] values)
     {
         if (!constants.Add(name)) return name;
         var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        proto.Int64Data.Add(value);
+        proto.Dims.AddRange(dimensions);
+        proto.Int64Data.AddRange(values);
         graph.Initializer.Add(proto);
         return name;
     }

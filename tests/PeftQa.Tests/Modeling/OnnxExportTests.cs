@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using PeftQa.Host.Data;
-using PeftQa.Host.Data.Tokenization;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Plugins.Lora;
