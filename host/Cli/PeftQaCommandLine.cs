@@ -224,9 +224,10 @@ public static class PeftQaCommandLine
     {
         var compareRuns = new Argument<string[]>("runs") { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
         var compareOut = new Option<string?>("--out") { Description = "Folder for compare.md, compare.json and compare.png (default: the first run folder)." };
-        var compare = new Command("compare", "Rebuild the strategy comparison table and chart from finished runs.") { compareRuns, compareOut };
+        var compareReference = new Option<string?>("--reference") { Description = "Label of the study the others are compared with (default: the first)." };
+        var compare = new Command("compare", "Rebuild the strategy comparison table and chart from finished runs.") { compareRuns, compareOut, compareReference };
         compare.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
-            services.GetRequiredService<CompareCommand>().Execute(parse.GetValue(compareRuns)!, parse.GetValue(compareOut)))));
+            services.GetRequiredService<CompareCommand>().Execute(parse.GetValue(compareRuns)!, parse.GetValue(compareOut), parse.GetValue(compareReference)))));
         return compare;
     }
 

@@ -115,6 +115,7 @@ public sealed class RunCommand(
     private void RunStudies(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
         var results = new List<StudyResult>();
+        var statistics = new StudyStatistics(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Recipe.Compare.Reference);
         foreach (var study in plan.Studies)
         {
             var result = studyRunner.Run(study, context, cancellation);
@@ -122,13 +123,13 @@ public sealed class RunCommand(
             context.MetricsLog.TensorBoard?.Continual(result.Label, result.Tasks.Count,
                 ContinualSummary.Compute(result, plan.ContinualMetrics, ContinualSummary.ReportedScores)
                     .SelectMany(c => c.Metrics.Where(m => m.Value.Value is not null).Select(m => (c.Score, m.Key, m.Value.Value!.Value))));
-            RunReport.Write(context.RunFolder, plan, results);
-            ContinualReport.Write(context.RunFolder, plan, results);
+            RunReport.Write(context.RunFolder, plan, results, statistics);
+            ContinualReport.Write(context.RunFolder, plan, results, statistics);
         }
-        RunReport.Print(plan, results, console);
+        RunReport.Print(plan, results, statistics, console);
         if (results.Count > 1)
         {
-            ComparisonReport.Write(context.RunFolder, results.Select(ComparisonReport.Row).ToList(), $"{plan.Recipe.Name}: strategy comparison");
+            ComparisonReport.Write(context.RunFolder, ComparisonReport.Rows(results, statistics), $"{plan.Recipe.Name}: strategy comparison");
             logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
         }
         logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));

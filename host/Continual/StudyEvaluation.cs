@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
+using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
 
 namespace PeftQa.Host.Continual;
@@ -24,6 +25,7 @@ internal sealed class StudyEvaluation(StudySession session, StudyContext context
             var result = QaEvaluator.Evaluate(session.Model, context.Tasks[j].Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device,
                 cancellation, EvaluationProgress.Logged(logger, $"{session.Study.Label} {stage}, task {context.Tasks[j].Name}"), router is null ? null : router.Forward);
             scores.Add(result.Scores.ToDictionary());
+            if (trainedThrough == context.Tasks.Count - 1) SaveAnswers(context.Tasks[j].Name, context.Tasks[j].Eval.Examples, result);
             if (router is not null && j <= trainedThrough) routing[j] = 100.0 * router.Correct / Math.Max(1, router.Windows);
             logger.LogInformation("{Study} {Stage}, task {Task}: {Scores}{Routing} ({Seconds:F1} s)", session.Study.Label, stage, context.Tasks[j].Name,
                 string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")),
@@ -32,4 +34,9 @@ internal sealed class StudyEvaluation(StudySession session, StudyContext context
         if (routesByContent) (session.State.RoutingAccuracy ??= []).Add([.. routing]);
         return scores;
     }
+
+    /// <summary>After the last task: every question's answer beside its gold answers, for the bootstrap intervals.</summary>
+    private void SaveAnswers(string task, IReadOnlyList<QaExample> examples, EvaluationResult result) =>
+        AnswerFile.Save(AnswerFile.PathFor(session.AnswersFolder, task), examples.Select(e => new AnswerPair(e.Id, result.Predictions.TryGetValue(e.Id, out var p) ? p.Text : "",
+            e.IsImpossible ? [""] : e.Answers.Select(a => a.Text).ToList())));
 }

@@ -5,6 +5,7 @@ namespace PeftQa.Host.Continual;
 /// <summary>
 /// One study's scores: <see cref="Baseline"/>[j] is task j's score before any training (b[j]); <see cref="AfterTask"/>[i][j]
 /// is task j's score after training through task i (R[i][j]). Each entry maps metric name to score.
+/// <see cref="AnswersFolder"/> holds every question's answer after the last task (null in runs from before it was kept).
 /// </summary>
 public sealed record StudyResult(
     string Label,
@@ -22,7 +23,8 @@ public sealed record StudyResult(
     long PeakMemoryBytes,
     long AdapterBytes,
     string Routing,
-    IReadOnlyList<IReadOnlyList<double?>>? RoutingAccuracy)
+    IReadOnlyList<IReadOnlyList<double?>>? RoutingAccuracy,
+    string? AnswersFolder = null)
 {
     /// <summary>Mean over tasks of the scores after the last task (ACC); for one task, its final scores.</summary>
     public IReadOnlyDictionary<string, double> Final =>

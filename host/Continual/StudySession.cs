@@ -59,6 +59,9 @@ internal sealed class StudySession : IDisposable
         return new StudySession(study, context, loaded, logger);
     }
 
+    /// <summary>Where the answers after the last task are kept (<see cref="Evaluation.AnswerFile"/>).</summary>
+    public string AnswersFolder => Path.Combine(Folder, "answers");
+
     public string CheckpointFolder(int task) => Path.Combine(Folder, "tasks", $"{task + 1}-{FolderNames.For(Context.Tasks[task].Name)}", "checkpoints");
 
     private string LearnerStateFolder(int task) => Path.Combine(Folder, "continual", $"after-task-{task + 1}");
@@ -111,7 +114,7 @@ internal sealed class StudySession : IDisposable
         return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name, Context.Tasks.Select(t => t.Name).ToList(),
             State.Baseline!, State.AfterTask, State.Training, trainable, total, adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(),
             adapterBytes, Learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
-            State.RoutingAccuracy);
+            State.RoutingAccuracy, AnswersFolder);
     }
 
     /// <summary>

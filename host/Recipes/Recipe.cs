@@ -51,6 +51,9 @@ public sealed class Recipe
     [Description("Evaluation settings.")]
     public EvaluationSettings Evaluation { get; init; } = new();
 
+    [Description("How studies are compared in reports: the reference study and the bootstrap resamples.")]
+    public CompareSettings Compare { get; init; } = new();
+
     [Description("Folder under which run folders are created (relative to the working directory).")]
     public string Output { get; init; } = "runs";
 

@@ -77,6 +77,8 @@ public static class RecipeLoader
             if (recipe.Tasks[i].Train != recipe.Tasks[i].Eval)
                 yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so train and eval must name the same file (got '{recipe.Tasks[i].Train}' and '{recipe.Tasks[i].Eval}')";
         }
+        if (recipe.Compare.Reference is { } reference && !StudyLabels(recipe).Any(l => l.Label == reference))
+            yield return $"$.compare.reference: no study labelled '{reference}'; the studies are {string.Join(", ", StudyLabels(recipe).Select(l => l.Label))}";
         for (int i = 0; i < recipe.Training.ReportTo.Count; i++)
             if (!TrainingSettings.ReportDestinations.Contains(recipe.Training.ReportTo[i]))
                 yield return $"$.training.reportTo[{i}]: expected one of {string.Join(", ", TrainingSettings.ReportDestinations)}, got '{recipe.Training.ReportTo[i]}'";

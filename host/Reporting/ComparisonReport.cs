@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftQa.Host.Continual;
+using PeftQa.Host.Evaluation;
 using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Reporting;
@@ -27,26 +28,41 @@ public static class ComparisonReport
             study.PeakMemoryBytes / megabyte, study.AdapterBytes / megabyte);
     }
 
-    /// <summary>Rows from the results.json of finished runs (each may hold several studies).</summary>
-    public static List<ComparisonRow> FromRunFolders(IEnumerable<string> runFolders)
+    /// <summary>Rows with each score's interval and each study's difference from the reference study.</summary>
+    public static List<ComparisonRow> Rows(IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
-        var rows = new List<ComparisonRow>();
+        var reference = statistics.ReferenceOf(studies);
+        return studies.Select(study => Row(study) with
+        {
+            Intervals = statistics.Final(study),
+            Reference = study == reference ? null : reference?.Label,
+            Differences = study == reference || reference is null ? new Dictionary<string, ScoreDifference>() : statistics.Difference(study, reference),
+        }).ToList();
+    }
+
+    /// <summary>
+    /// The studies in the results.json of finished runs (each may hold several; a label met twice gets its run folder's
+    /// name), and the first run's seed, which seeds the intervals.
+    /// </summary>
+    public static (List<StudyResult> Studies, int Seed) ReadRuns(IEnumerable<string> runFolders)
+    {
+        var studies = new List<StudyResult>();
+        int? seed = null;
         var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
         foreach (var folder in runFolders)
         {
             var path = Path.Combine(folder, "results.json");
             if (!File.Exists(path)) throw new BadInputException($"{path}: not found (is {folder} a finished run folder?)");
-            foreach (var result in ReadStudies(path, options))
-            {
-                var row = Row(result);
-                rows.Add(row with { Study = rows.Any(r => r.Study == row.Study) ? $"{row.Study} ({Path.GetFileName(Path.GetFullPath(folder))})" : row.Study });
-            }
+            var (read, runSeed) = ReadStudies(path, options);
+            seed ??= runSeed;
+            foreach (var study in read)
+                studies.Add(studies.Any(s => s.Label == study.Label) ? study with { Label = $"{study.Label} ({Path.GetFileName(Path.GetFullPath(folder))})" } : study);
         }
-        return rows;
+        return (studies, seed ?? 42);
     }
 
     /// <summary>The studies of one results.json; a damaged or foreign file is bad input naming the file and the place.</summary>
-    private static List<StudyResult> ReadStudies(string path, JsonSerializerOptions options)
+    private static (List<StudyResult> Studies, int? Seed) ReadStudies(string path, JsonSerializerOptions options)
     {
         JsonNode? root;
         try { root = JsonNode.Parse(File.ReadAllText(path)); }
@@ -61,19 +77,31 @@ public static class ComparisonReport
                 throw new BadInputException($"{path}: $.studies[{i}]: not a study as peftqa writes it: {e.Message.Split(" Path:")[0]}");
             }
         }
-        return results;
+        return (results, root["seed"] is JsonValue seed && seed.TryGetValue<int>(out var value) ? value : null);
     }
 
     public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title)
     {
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "compare.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions
-        {
-            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        }));
+        AtomicFile.WriteAllText(Path.Combine(folder, "compare.json"), new JsonArray(rows.Select(r => (JsonNode?)RowJson(r)).ToArray())
+            .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Path.Combine(folder, "compare.md"), Markdown(rows, title));
         Charts.Comparison(Path.Combine(folder, "compare.png"), rows, title);
     }
+
+    /// <summary>A row as compare.json holds it: each score an object with its mean and, where answers were kept, its ci95.</summary>
+    private static JsonObject RowJson(ComparisonRow row) => new()
+    {
+        ["study"] = row.Study, ["strategy"] = row.Strategy, ["trainablePercent"] = row.TrainablePercent, ["trainableParameters"] = row.TrainableParameters,
+        ["scores"] = new JsonObject(row.Scores.Select(s => KeyValuePair.Create(s.Key,
+            (JsonNode?)(row.Intervals.TryGetValue(s.Key, out var interval) ? interval.ToJson() : new JsonObject { ["mean"] = s.Value })))),
+        ["reference"] = row.Reference,
+        ["differenceFromReference"] = row.Reference is null ? null
+            : new JsonObject(row.Differences.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value.ToJson()))),
+        ["trainingExamplesPerSecond"] = row.TrainingExamplesPerSecond, ["secondsPerStep"] = row.SecondsPerStep,
+        ["optimizerStateMegabytes"] = row.OptimizerStateMegabytes, ["peakMemoryMegabytes"] = row.PeakMemoryMegabytes,
+        ["adapterMegabytes"] = row.AdapterMegabytes,
+    };
 
     public static string Markdown(IReadOnlyList<ComparisonRow> rows, string title)
     {
@@ -81,7 +109,8 @@ public static class ComparisonReport
             .Concat(rows.SelectMany(r => r.Scores.Keys).Distinct().Where(m => !ScoreOrder.Contains(m))).ToList();
         var text = new StringBuilder();
         text.AppendLine($"# {title}").AppendLine();
-        text.AppendLine("Same data, seed and budget for every strategy. Scores are on the evaluation data after training (the mean over tasks when there are several).")
+        text.AppendLine("Same data, seed and budget for every strategy. Scores are on the evaluation data after training (the mean over tasks when there are several), " +
+                        "with 95% percentile bootstrap intervals over questions where the study kept its answers.")
             .AppendLine();
         text.AppendLine("Peak memory is the process's resident peak while the study ran. Freed tensor memory stays in the process for reuse, so in a run " +
                         "with several studies a later study's peak includes what earlier ones left; run one strategy per run and combine them with " +
@@ -90,10 +119,24 @@ public static class ComparisonReport
         text.AppendLine($"|---|---:|{string.Concat(metrics.Select(_ => "---:|"))}---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
-            var scores = metrics.Select(m => row.Scores.TryGetValue(m, out var v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "-");
+            var scores = metrics.Select(m => row.Intervals.TryGetValue(m, out var interval) ? interval.Format()
+                : row.Scores.TryGetValue(m, out var v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "-");
             text.AppendLine(FormattableString.Invariant(
                 $"| {row.Study} ({row.Strategy}) | {row.TrainablePercent:F3}% ({row.TrainableParameters:N0}) | {string.Join(" | ", scores)} | {row.TrainingExamplesPerSecond:F1} | {row.SecondsPerStep:F2} | {row.OptimizerStateMegabytes:F1} MB | {row.PeakMemoryMegabytes:F0} MB | {row.AdapterMegabytes:F2} MB |"));
         }
+        AppendDifferences(text, rows, metrics);
         return text.ToString();
+    }
+
+    private static void AppendDifferences(StringBuilder text, IReadOnlyList<ComparisonRow> rows, IReadOnlyList<string> metrics)
+    {
+        var compared = rows.Where(r => r.Reference is not null).ToList();
+        if (compared.Count == 0) return;
+        text.AppendLine().AppendLine($"Difference from the reference, {compared[0].Reference} (score minus the reference's on the same questions, " +
+                                     "paired 95% bootstrap interval; * where it excludes 0):").AppendLine();
+        text.AppendLine($"| strategy | {string.Join(" | ", metrics)} |");
+        text.AppendLine($"|---|{string.Concat(metrics.Select(_ => "---:|"))}");
+        foreach (var row in compared)
+            text.AppendLine($"| {row.Study} ({row.Strategy}) | {string.Join(" | ", metrics.Select(m => row.Differences.TryGetValue(m, out var d) ? d.Format() : "-"))} |");
     }
 }

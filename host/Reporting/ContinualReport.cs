@@ -13,7 +13,32 @@ namespace PeftQa.Host.Reporting;
 /// </summary>
 public static class ContinualReport
 {
-    public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies)
+    /// <summary>Scores after the last task (the mean over tasks) with their intervals, and each study's difference from the reference.</summary>
+    private static void AppendFinalScores(StringBuilder text, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
+    {
+        var metrics = plan.Metrics.Select(m => m.Name).ToList();
+        var reference = statistics.ReferenceOf(studies);
+        bool compared = studies.Count > 1;
+        text.AppendLine("## Scores after the last task").AppendLine();
+        text.AppendLine($"Mean over tasks of each score after training on every task, with {statistics.Method}." +
+                        (compared ? $" Reference: {reference!.Label}." : "")).AppendLine();
+        text.AppendLine($"| configuration | {string.Join(" | ", metrics)}{(compared ? " | " + string.Join(" | ", metrics.Select(m => $"{m} - reference")) : "")} |");
+        text.AppendLine($"|---|{string.Concat(metrics.Select(_ => "---:|"))}{(compared ? string.Concat(metrics.Select(_ => "---:|")) : "")}");
+        foreach (var study in studies)
+        {
+            var final = statistics.Final(study);
+            var cells = metrics.Select(m => final.TryGetValue(m, out var v) ? v.Format() : "-").ToList();
+            if (compared)
+            {
+                var difference = study == reference ? null : statistics.Difference(study, reference!);
+                cells.AddRange(metrics.Select(m => difference is null ? "reference" : difference.TryGetValue(m, out var d) ? d.Format() : "-"));
+            }
+            text.AppendLine($"| {study.Label} | {string.Join(" | ", cells)} |");
+        }
+        text.AppendLine();
+    }
+
+    public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
         var charts = Path.Combine(runFolder, "charts");
         Directory.CreateDirectory(charts);
@@ -23,6 +48,7 @@ public static class ContinualReport
         text.AppendLine($"# {plan.Recipe.Name}: scores through the task sequence").AppendLine();
         text.AppendLine($"Model {plan.Recipe.Model}, seed {plan.Recipe.Seed}. Tasks in training order: {string.Join(" → ", tasks.Select((t, i) => $"{i + 1}. {t}"))}.");
         text.AppendLine($"Every configuration starts from the same base model; R[i][j] is the score on task j's evaluation data after training through task i; b[j] is the score before any training.").AppendLine();
+        AppendFinalScores(text, plan, studies, statistics);
 
         foreach (var score in scores)
         {

@@ -10,8 +10,9 @@ namespace PeftQa.Host.Reporting;
 /// <summary>The run's results: <c>results.json</c> (everything) and a table on standard output (every metric before and after each task).</summary>
 public static class RunReport
 {
-    public static JsonObject ToJson(RunPlan plan, IReadOnlyList<StudyResult> studies)
+    public static JsonObject ToJson(RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
+        var reference = statistics.ReferenceOf(studies);
         var json = new JsonObject
         {
             ["recipe"] = plan.Recipe.Name,
@@ -19,7 +20,9 @@ public static class RunReport
             ["seed"] = plan.Recipe.Seed,
             ["metrics"] = new JsonObject(plan.Metrics.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)(m.Signature ?? m.Description)))),
             ["continualMetrics"] = new JsonObject(plan.ContinualMetrics.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Definition))),
-            ["studies"] = new JsonArray(studies.Select(s => (JsonNode?)StudyJson(s, plan)).ToArray()),
+            ["statistics"] = statistics.Method,
+            ["reference"] = studies.Count > 1 ? reference?.Label : null,
+            ["studies"] = new JsonArray(studies.Select(s => (JsonNode?)StudyJson(s, plan, statistics, studies.Count > 1 && s != reference ? reference : null)).ToArray()),
         };
         return json;
     }
@@ -27,7 +30,7 @@ public static class RunReport
     private static readonly JsonSerializerOptions CamelCase = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>A study as results.json holds it: everything measured, plus its continual metrics per score once every task is trained.</summary>
-    private static JsonNode StudyJson(StudyResult study, RunPlan plan)
+    private static JsonNode StudyJson(StudyResult study, RunPlan plan, StudyStatistics statistics, StudyResult? reference)
     {
         var node = JsonSerializer.SerializeToNode(study, CamelCase)!.AsObject();
         var continual = new JsonObject();
@@ -38,16 +41,19 @@ public static class RunReport
                 ["perTask"] = m.Value.PerTask is null ? null : new JsonArray(m.Value.PerTask.Select(v => (JsonNode?)v).ToArray()),
             })));
         node["continualMetrics"] = continual;
+        node["finalScores"] = new JsonObject(statistics.Final(study).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value.ToJson())));
+        if (reference is not null)
+            node["differenceFromReference"] = new JsonObject(statistics.Difference(study, reference).Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value.ToJson())));
         return node;
     }
 
-    public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies)
+    public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
         var path = Path.Combine(runFolder, "results.json");
-        AtomicFile.WriteAllText(path, ToJson(plan, studies).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, ToJson(plan, studies, statistics).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    public static void Print(RunPlan plan, IReadOnlyList<StudyResult> studies, CliConsole console)
+    public static void Print(RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics, CliConsole console)
     {
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -71,6 +77,7 @@ public static class RunReport
             }
         }
         terminal.Write(table);
+        terminal.Write(IntervalTable(plan, studies, statistics, metricNames));
 
         // Forgetting at a glance: the continual metrics of the first reported score, once every task is trained.
         var score = ContinualSummary.ReportedScores.FirstOrDefault(s => metricNames.Contains(s)) ?? metricNames[0];
@@ -87,6 +94,23 @@ public static class RunReport
         }
         foreach (var metric in plan.Metrics.Where(m => m.Signature is not null))
             terminal.WriteLine($"{metric.Name}: {metric.Signature}");
+    }
+
+    /// <summary>Each study's scores after the last task with their intervals, and its difference from the reference.</summary>
+    private static Table IntervalTable(RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics, IReadOnlyList<string> metricNames)
+    {
+        var reference = statistics.ReferenceOf(studies);
+        var table = new Table().Title($"{Markup.Escape(plan.Recipe.Name)}: scores after the last task [[95% interval]]" +
+                                      (studies.Count > 1 ? $", and minus {Markup.Escape(reference!.Label)}'s (* the interval excludes 0)" : ""));
+        table.AddColumns(["Study", .. metricNames, .. studies.Count > 1 ? metricNames.Select(m => $"{m} - reference") : []]);
+        foreach (var study in studies)
+        {
+            var final = statistics.Final(study);
+            var difference = studies.Count > 1 && study != reference ? statistics.Difference(study, reference!) : null;
+            table.AddRow([Markup.Escape(study.Label), .. metricNames.Select(m => final.TryGetValue(m, out var v) ? Markup.Escape(v.Format()) : "-"),
+                .. studies.Count > 1 ? metricNames.Select(m => study == reference ? "reference" : difference!.TryGetValue(m, out var d) ? Markup.Escape(d.Format()) : "-") : []]);
+        }
+        return table;
     }
 
     private static string Format(IReadOnlyDictionary<string, double> scores, string metric) =>

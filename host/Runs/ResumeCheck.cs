@@ -18,10 +18,10 @@ public static class ResumeCheck
     /// The data root is here because the data files themselves are compared (<see cref="RunInputs"/>).
     /// </summary>
     public static readonly IReadOnlyList<string> HarmlessFields =
-        ["$.$schema", "$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints", "$.training.reportTo"];
+        ["$.$schema", "$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints", "$.training.reportTo", "$.compare"];
 
     private static bool IsHarmless(string path) =>
-        HarmlessFields.Any(field => path == field || path.StartsWith(field + "[", StringComparison.Ordinal));
+        HarmlessFields.Any(field => path == field || path.StartsWith(field + "[", StringComparison.Ordinal) || path.StartsWith(field + ".", StringComparison.Ordinal));
 
     /// <summary>The changes that are allowed (for the log); throws when any other change is found.</summary>
     /// <exception cref="BadInputException">Names every field and input file that differs.</exception>

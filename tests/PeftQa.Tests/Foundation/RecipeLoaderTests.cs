@@ -102,6 +102,17 @@ public sealed class RecipeLoaderTests
     }
 
     [Fact]
+    public void A_comparison_reference_must_name_a_study()
+    {
+        ProblemsOf("""{ "name": "r", "tasks": [{ "name": "t", "train": "a", "eval": "b" }], "adapters": [{ "strategy": "full" }, { "strategy": "lora" }], "compare": { "reference": "lorra" } }""")
+            .Should().Equal("recipes/x.json: $.compare.reference: no study labelled 'lorra'; the studies are full, lora");
+        ProblemsOf("""{ "name": "r", "tasks": [{ "name": "t", "train": "a", "eval": "b" }], "compare": { "resamples": 10 } }""")
+            .Should().Equal("recipes/x.json: $.compare.resamples: expected a value from 1000 to 1000000, got 10");
+        RecipeLoader.Parse("""{ "name": "r", "tasks": [{ "name": "t", "train": "a", "eval": "b" }], "adapters": [{ "strategy": "full" }, { "strategy": "lora" }], "compare": { "reference": "lora" } }""",
+            "recipes/x.json").Recipe.Compare.Reference.Should().Be("lora");
+    }
+
+    [Fact]
     public void Every_shipped_recipe_is_valid()
     {
         var recipes = Directory.GetFiles(Path.Combine(Support.TestEnvironment.RepositoryRoot, "recipes"), "*.json")

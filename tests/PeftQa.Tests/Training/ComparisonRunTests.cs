@@ -52,7 +52,20 @@ public sealed class ComparisonRunTests
         File.Exists(Path.Combine(runFolder, "studies", "p-tuning-v2", "adapter", "adapter_config.json")).Should().BeTrue();
 
         // The saved LoRA adapter reproduces the run's score through --adapter, and so does the merged model.
-        var loraF1 = rows[1]!["scores"]!["f1"]!.GetValue<double>();
+        var loraF1 = rows[1]!["scores"]!["f1"]!["mean"]!.GetValue<double>();
+        foreach (var row in rows)
+        {
+            var ci = row!["scores"]!["f1"]!["ci95"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+            ci[0].Should().BeLessThanOrEqualTo(row["scores"]!["f1"]!["mean"]!.GetValue<double>()).And.BeGreaterThanOrEqualTo(0);
+            ci[1].Should().BeGreaterThanOrEqualTo(row["scores"]!["f1"]!["mean"]!.GetValue<double>()).And.BeLessThanOrEqualTo(100);
+        }
+        rows[0]!["reference"].Should().BeNull("full, the first study, is the reference");
+        var loraDifference = rows[1]!["differenceFromReference"]!["f1"]!;
+        loraDifference["mean"]!.GetValue<double>().Should().BeApproximately(loraF1 - rows[0]!["scores"]!["f1"]!["mean"]!.GetValue<double>(), 1e-9);
+        loraDifference["excludesZero"]!.GetValue<bool>().Should().Be(loraDifference["ci95"]![0]!.GetValue<double>() > 0 || loraDifference["ci95"]![1]!.GetValue<double>() < 0);
+        File.ReadAllText(Path.Combine(runFolder, "compare.md")).Should().Contain("Difference from the reference, full");
+        File.ReadAllText(Path.Combine(runFolder, "report.md")).Should().Contain("## Scores after the last task").And.Contain("f1 - reference");
+        result.Out.Should().Contain("scores after the last task [95% interval]");
         foreach (var args in new[]
                  {
                      new[] { "--model", model, "--adapter", Path.Combine(runFolder, "studies", "lora", "adapter") },

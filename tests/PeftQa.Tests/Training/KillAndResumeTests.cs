@@ -75,6 +75,8 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
         var resumed = JsonNode.Parse(File.ReadAllText(Path.Combine(killedFolder, "results.json")))!["studies"]![0]!;
         resumed["afterTask"]!.ToJsonString().Should().Be(reference["afterTask"]!.ToJsonString());
         resumed["baseline"]!.ToJsonString().Should().Be(reference["baseline"]!.ToJsonString());
+        resumed["finalScores"]!.ToJsonString().Should().Be(reference["finalScores"]!.ToJsonString(), "the same answers give the same seeded intervals");
+        resumed["finalScores"]!["f1"]!["ci95"]!.AsArray().Should().HaveCount(2);
         File.ReadAllBytes(Path.Combine(killedFolder, "studies", "full", "model", "model.safetensors"))
             .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "full", "model", "model.safetensors")));
         StepsAndLosses(Path.Combine(killedFolder, "metrics.jsonl")).Should().Equal(StepsAndLosses(folder.Combine("reference", "metrics.jsonl")),

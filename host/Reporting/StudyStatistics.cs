@@ -1,0 +1,72 @@
+using PeftQa.Abstractions;
+using PeftQa.Host.Continual;
+using PeftQa.Host.Evaluation;
+
+namespace PeftQa.Host.Reporting;
+
+/// <summary>
+/// The intervals every report shows, computed once per study and metric from the answers the study kept after its last
+/// task (<see cref="AnswerFile"/>): each score's 95% bootstrap interval over questions, and each study's paired
+/// difference from the reference study. Studies without kept answers (runs from before) get none.
+/// </summary>
+public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, int resamples, string? referenceLabel)
+{
+    private readonly Dictionary<string, IReadOnlyList<IReadOnlyList<AnswerPair>>?> answers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Study, string Metric), ScoreInterval> intervals = new();
+    private readonly Dictionary<(string Study, string Reference, string Metric), ScoreDifference?> differences = new();
+
+    public int Seed => seed;
+
+    public int Resamples => resamples;
+
+    /// <summary>The study the others are compared with: the one labelled so, else the first.</summary>
+    public StudyResult? ReferenceOf(IReadOnlyList<StudyResult> studies) =>
+        studies.FirstOrDefault(s => s.Label == referenceLabel) ?? studies.FirstOrDefault();
+
+    /// <summary>Each metric's score after the last task (the mean over tasks) with its interval; empty without answers.</summary>
+    public IReadOnlyDictionary<string, ScoreInterval> Final(StudyResult study)
+    {
+        var result = new Dictionary<string, ScoreInterval>(StringComparer.Ordinal);
+        if (AnswersOf(study) is not { } tasks) return result;
+        foreach (var metric in metrics)
+        {
+            if (!intervals.TryGetValue((Key(study), metric.Name), out var interval))
+                intervals[(Key(study), metric.Name)] = interval = Bootstrap.Interval(tasks, metric, seed, resamples);
+            result[metric.Name] = interval;
+        }
+        return result;
+    }
+
+    /// <summary><paramref name="study"/> minus <paramref name="reference"/>, per metric; empty when either kept no answers or they answered different questions.</summary>
+    public IReadOnlyDictionary<string, ScoreDifference> Difference(StudyResult study, StudyResult reference)
+    {
+        var result = new Dictionary<string, ScoreDifference>(StringComparer.Ordinal);
+        if (AnswersOf(study) is not { } ours || AnswersOf(reference) is not { } theirs) return result;
+        foreach (var metric in metrics)
+        {
+            var key = (Key(study), Key(reference), metric.Name);
+            if (!differences.TryGetValue(key, out var difference))
+            {
+                try { difference = Bootstrap.Difference(ours, theirs, metric, seed, resamples); }
+                catch (ArgumentException) { difference = null; }
+                differences[key] = difference;
+            }
+            if (difference is not null) result[metric.Name] = difference;
+        }
+        return result;
+    }
+
+    /// <summary>One line for reports: how the intervals were computed.</summary>
+    public string Method => $"95% percentile bootstrap intervals over questions ({resamples:N0} resamples, seed {seed}); " +
+                            "a difference is the study's score minus the reference's on the same resampled questions, marked * when its interval excludes 0";
+
+    private static string Key(StudyResult study) => study.AnswersFolder ?? study.Label;
+
+    private IReadOnlyList<IReadOnlyList<AnswerPair>>? AnswersOf(StudyResult study)
+    {
+        if (study.AnswersFolder is not { } folder) return null;
+        if (answers.TryGetValue(folder, out var cached)) return cached;
+        var loaded = study.Tasks.Select(task => AnswerFile.Load(AnswerFile.PathFor(folder, task))).ToList();
+        return answers[folder] = loaded.Any(a => a is null || a.Count == 0) ? null : loaded.Select(a => a!).ToList();
+    }
+}
