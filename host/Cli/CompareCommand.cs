@@ -27,7 +27,8 @@ public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSet
         foreach (var missing in scoreNames.Where(n => metrics.All(m => m.Name != n)))
             logger.LogWarning("No metric plugin named {Metric} is loaded: its score is shown without an interval", missing);
         var rows = ComparisonReport.Rows(studies, new StudyStatistics(metrics, seed, Bootstrap.DefaultResamples, reference));
-        ComparisonReport.Write(folder, rows, "Strategy comparison");
+        var curves = runFolders.SelectMany(run => LearningCurve.Read(Path.Combine(run, "metrics.jsonl"))).ToList();
+        ComparisonReport.Write(folder, rows, "Strategy comparison", curves);
         console.Out.Write(ComparisonReport.Markdown(rows, "Strategy comparison"));
         logger.LogInformation("Wrote compare.md, compare.json and compare.png to {Folder}", Path.GetFullPath(folder));
         return PeftQaCommandLine.Success;

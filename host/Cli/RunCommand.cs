@@ -129,7 +129,8 @@ public sealed class RunCommand(
         RunReport.Print(plan, results, statistics, console);
         if (results.Count > 1)
         {
-            ComparisonReport.Write(context.RunFolder, ComparisonReport.Rows(results, statistics), $"{plan.Recipe.Name}: strategy comparison");
+            ComparisonReport.Write(context.RunFolder, ComparisonReport.Rows(results, statistics), $"{plan.Recipe.Name}: strategy comparison",
+                LearningCurve.Read(context.MetricsLog.Path));
             logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
         }
         logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
+using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;
@@ -34,12 +35,22 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         return session.Result();
     }
 
+    /// <summary>The learning curve's probe: the same seeded sample of the task's questions for every study, scored by the study's model.</summary>
+    private static CurveProbe? CurveProbe(StudySession session, TaskData task, CancellationToken cancellation)
+    {
+        var context = session.Context;
+        if (context.Evaluation.Curve is not { } curve) return null;
+        var sample = task.Eval.Sample(curve.Questions, session.Study.Seed);
+        return new CurveProbe(curve.Every, () =>
+            QaEvaluator.Evaluate(session.Model, sample, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores);
+    }
+
     private TrainingSummary TrainTask(StudySession session, int i, IReadOnlyList<NamedParameter> trainable, CancellationToken cancellation)
     {
         var (study, context, task, plan) = (session.Study, session.Context, session.Context.Tasks[i], session.Study.Tasks[i]);
         var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, trainable, plan.Settings, plan.Seed, session.CheckpointFolder(i), context.Resume,
             step => QaEvaluator.Evaluate(session.Model, task.Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,
-            new LearnerTrainingHooks(session.Learner, i, context.Tasks));
+            new LearnerTrainingHooks(session.Learner, i, context.Tasks), CurveProbe(session, task, cancellation));
         var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, context.MetricsLog, context.Observer, cancellation);
         logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s ({Rate:F1} windows/s), last loss {Loss:F3}",
             study.Label, task.Name, summary.Steps, summary.Examples, summary.Seconds, summary.ExamplesPerSecond, summary.FinalLoss);

@@ -20,6 +20,9 @@ public sealed record EvaluationSettings
     [Range(1, 4096)]
     public int MaxAnswerLength { get; init; } = 30;
 
+    [Description("Learning curves (null: none): a seeded sample of each task's evaluation questions scored every N steps, written to metrics.jsonl and drawn in compare.png against steps and training seconds.")]
+    public CurveSettings? Curve { get; init; }
+
     [Description("Evaluation batch size.")]
     [Range(1, int.MaxValue)]
     public int BatchSize { get; init; } = 32;

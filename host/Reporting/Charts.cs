@@ -5,22 +5,58 @@ namespace PeftQa.Host.Reporting;
 /// <summary>PNG charts (ScottPlot).</summary>
 public static class Charts
 {
-    /// <summary>Grouped bars: each metric per strategy, with the trainable share in the strategy's label.</summary>
-    public static void Comparison(string path, IReadOnlyList<ComparisonRow> rows, string title)
+    /// <summary>
+    /// The comparison chart: grouped bars of each metric per strategy (with their 95% intervals), and, when the run drew
+    /// learning curves, F1 (else the first score) against steps and against training seconds beside them.
+    /// </summary>
+    public static void Comparison(string path, IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<LearningCurve> curves)
+    {
+        var bars = ScoreBars(rows, title);
+        int barsWidth = Math.Max(640, 160 * rows.Count * Math.Max(1, rows.SelectMany(r => r.Scores.Keys).Distinct().Count()) / 2);
+        if (curves.Count == 0)
+        {
+            bars.SavePng(path, barsWidth, 480);
+            return;
+        }
+        var score = curves.SelectMany(c => c.Points).SelectMany(p => p.Scores.Keys).Contains("f1") ? "f1" : curves[0].Points[0].Scores.Keys.First();
+        var multiplot = new Multiplot();
+        multiplot.RemovePlot(multiplot.GetPlot(0)); // a new multiplot holds one empty plot
+        multiplot.AddPlot(bars);
+        multiplot.AddPlot(CurvePlot(curves, score, p => p.Step, "optimizer steps"));
+        multiplot.AddPlot(CurvePlot(curves, score, p => p.TrainingSeconds, "training seconds (evaluation excluded)"));
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        multiplot.SavePng(path, barsWidth + 2 * 640, 480);
+    }
+
+    private static Plot CurvePlot(IReadOnlyList<LearningCurve> curves, string score, Func<LearningCurve.Point, double> x, string axis)
+    {
+        var plot = new Plot();
+        bool severalTasks = curves.Select(c => c.Task).Distinct().Count() > 1;
+        foreach (var curve in curves)
+        {
+            var points = curve.Points.Where(p => p.Scores.ContainsKey(score)).ToList();
+            var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.Scores[score]).ToArray());
+            line.LegendText = severalTasks ? $"{curve.Study} / {curve.Task}" : curve.Study;
+            line.LineWidth = 2;
+        }
+        plot.Axes.Bottom.Label.Text = axis;
+        plot.Axes.Left.Label.Text = $"{score} on the curve sample (0-100)";
+        plot.Title($"learning curves: {score} against {string.Join(' ', axis.Split(' ').Take(2))}");
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+
+    private static Plot ScoreBars(IReadOnlyList<ComparisonRow> rows, string title)
     {
         var plot = new Plot();
         var metrics = new[] { "exact_match", "f1", "bleu", "rougeL" }.Where(m => rows.Any(r => r.Scores.ContainsKey(m))).ToList();
         var palette = new ScottPlot.Palettes.Category10();
         for (int m = 0; m < metrics.Count; m++)
         {
-            var bars = rows.Select((row, i) => new Bar
-            {
-                Position = i * (metrics.Count + 1) + m,
-                Value = row.Scores.GetValueOrDefault(metrics[m]),
-                FillColor = palette.GetColor(m),
-            }).ToList();
+            var bars = rows.Select((row, i) => new Bar { Position = i * (metrics.Count + 1) + m, Value = row.Scores.GetValueOrDefault(metrics[m]), FillColor = palette.GetColor(m) }).ToList();
             var series = plot.Add.Bars(bars);
             series.LegendText = metrics[m];
+            AddIntervals(plot, rows, metrics[m], bars);
         }
         var ticks = rows.Select((row, i) => new Tick(i * (metrics.Count + 1) + (metrics.Count - 1) / 2.0, $"{row.Study}\n{row.TrainablePercent:F2}% trainable")).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
@@ -28,7 +64,19 @@ public static class Charts
         plot.Axes.SetLimitsY(0, 105);
         plot.Title(title);
         plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, Math.Max(640, 160 * rows.Count * Math.Max(1, metrics.Count) / 2), 480);
+        return plot;
+    }
+
+    /// <summary>Each bar's 95% interval as an error bar, where the study kept its answers.</summary>
+    private static void AddIntervals(Plot plot, IReadOnlyList<ComparisonRow> rows, string metric, IReadOnlyList<Bar> bars)
+    {
+        var withInterval = rows.Select((row, i) => (Interval: row.Intervals.GetValueOrDefault(metric), Bar: bars[i])).Where(r => r.Interval is not null).ToList();
+        if (withInterval.Count == 0) return;
+        var errors = plot.Add.ErrorBar(withInterval.Select(r => r.Bar.Position).ToList(), withInterval.Select(r => r.Interval!.Mean).ToList(),
+            withInterval.Select(r => 0.0).ToList());
+        errors.YErrorNegative = withInterval.Select(r => r.Interval!.Mean - r.Interval.Low).ToList();
+        errors.YErrorPositive = withInterval.Select(r => r.Interval!.High - r.Interval.Mean).ToList();
+        errors.Color = Colors.Black;
     }
 
     /// <summary>A heatmap of R[i][j] with the baseline as the top row, each cell labelled with its value.</summary>

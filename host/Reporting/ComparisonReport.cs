@@ -80,13 +80,13 @@ public static class ComparisonReport
         return (results, root["seed"] is JsonValue seed && seed.TryGetValue<int>(out var value) ? value : null);
     }
 
-    public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title)
+    public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<LearningCurve> curves)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "compare.json"), new JsonArray(rows.Select(r => (JsonNode?)RowJson(r)).ToArray())
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Path.Combine(folder, "compare.md"), Markdown(rows, title));
-        Charts.Comparison(Path.Combine(folder, "compare.png"), rows, title);
+        Charts.Comparison(Path.Combine(folder, "compare.png"), rows, title, curves);
     }
 
     /// <summary>A row as compare.json holds it: each score an object with its mean and, where answers were kept, its ci95.</summary>

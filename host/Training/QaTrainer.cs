@@ -32,8 +32,10 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 cancellation.ThrowIfCancellationRequested();
                 run.TakeStep();
                 run.LogProgress();
-                run.CheckpointIfDue();
+                // Scores before the checkpoint: a run killed between them redoes the step and writes them again.
                 if (run.EvaluateIfDue()) model.train();
+                if (run.ScoreCurveIfDue()) model.train();
+                run.CheckpointIfDue();
             }
         }
         finally

@@ -36,10 +36,10 @@ public sealed class TensorBoardLog(string folder)
     {
         if (line["study"]?.GetValue<string>() is not { } study || line["task"]?.GetValue<string>() is not { } task
             || line["step"]?.GetValue<int>() is not { } step) return;
-        bool evaluation = line["event"]?.GetValue<string>() == "evaluation";
-        var skipped = evaluation ? new[] { "study", "task", "step", "event" } : ["study", "task", "step", "epoch", "elapsed_seconds"];
+        var kind = line["event"]?.GetValue<string>() switch { "evaluation" => "eval", "curve" => "curve", _ => "train" };
+        string[] skipped = ["study", "task", "step", "event", "epoch", "elapsed_seconds", "training_seconds"];
         var values = line.Where(p => !skipped.Contains(p.Key) && p.Value is JsonValue v && v.TryGetValue<double>(out _))
-            .Select(p => ($"{(evaluation ? "eval" : "train")}/{p.Key}", p.Value!.GetValue<double>()));
+            .Select(p => ($"{kind}/{p.Key}", p.Value!.GetValue<double>()));
         Write(TaskRun(study, task), step, values);
     }
 

@@ -5,4 +5,5 @@ namespace PeftQa.Host.Training;
 /// <param name="Epoch">Epoch the next batch comes from.</param>
 /// <param name="BatchInEpoch">Index, within that epoch's seeded order, of the next micro-batch.</param>
 /// <param name="RngState">The CPU generator's state (dropout), base64.</param>
-public sealed record TrainerState(int Step, int Epoch, int BatchInEpoch, int Seed, string RngState, int TotalSteps, double LastLoss);
+/// <param name="TrainingSeconds">Seconds spent training up to this step, evaluations excluded, across resumes (the learning curve's x axis).</param>
+public sealed record TrainerState(int Step, int Epoch, int BatchInEpoch, int Seed, string RngState, int TotalSteps, double LastLoss, double TrainingSeconds = 0);

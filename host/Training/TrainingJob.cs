@@ -15,4 +15,8 @@ public sealed record TrainingJob(
     string CheckpointFolder,
     bool Resume,
     Func<int, IReadOnlyDictionary<string, double>>? Evaluate = null,
-    ITrainingHooks? Hooks = null);
+    ITrainingHooks? Hooks = null,
+    CurveProbe? Curve = null);
+
+/// <summary>A learning curve's probe: every <paramref name="Every"/> steps, the scores of a fixed sample of questions.</summary>
+public sealed record CurveProbe(int Every, Func<IReadOnlyDictionary<string, double>> Score);

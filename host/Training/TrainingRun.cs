@@ -22,6 +22,8 @@ internal sealed class TrainingRun
     private readonly int resumedAt;
     private readonly Stopwatch watch = Stopwatch.StartNew();
     private readonly Stopwatch logWatch = Stopwatch.StartNew();
+    private readonly Stopwatch evaluationWatch = new();
+    private readonly double trainingSecondsBefore;
     private string? lastCheckpoint;
     private int step;
     private long examples, examplesSinceLog;
@@ -43,11 +45,15 @@ internal sealed class TrainingRun
         cursor = new BatchCursor(lengths, job.Settings, job.Seed, state.Epoch, state.BatchInEpoch);
         step = resumedAt = state.Step;
         lastLoss = state.LastLoss;
+        trainingSecondsBefore = state.TrainingSeconds;
     }
 
     public bool Done => step >= totalSteps;
 
     private bool Last => step == totalSteps;
+
+    /// <summary>Seconds spent training so far, evaluations excluded, including the time before a resume.</summary>
+    private double TrainingSeconds => trainingSecondsBefore + (watch.Elapsed - evaluationWatch.Elapsed).TotalSeconds;
 
     /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the message names the step and the last good checkpoint.</exception>
     public void TakeStep()
@@ -93,7 +99,7 @@ internal sealed class TrainingRun
     public void CheckpointIfDue()
     {
         if ((job.Settings.CheckpointEvery is not { } every || step % every != 0) && !Last) return;
-        var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss);
+        var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss, TrainingSeconds);
         lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, trainingStep.Optimizer, job.Settings.KeepCheckpoints);
         logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
     }
@@ -103,8 +109,25 @@ internal sealed class TrainingRun
     {
         if (job.Evaluate is null || job.Settings.EvalEvery is not { } evalEvery || step % evalEvery != 0 || Last) return false;
         var evaluation = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "evaluation" };
+        evaluationWatch.Start();
         foreach (var (name, value) in job.Evaluate(step)) evaluation[name] = value;
+        evaluationWatch.Stop();
         metrics.Write(evaluation);
+        return true;
+    }
+
+    /// <summary>Scores the learning curve's sample when its interval says so and at the last step; true if it did.</summary>
+    public bool ScoreCurveIfDue()
+    {
+        if (job.Curve is not { } curve || (step % curve.Every != 0 && !Last)) return false;
+        var point = new JsonObject
+        {
+            ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "curve", ["training_seconds"] = Math.Round(TrainingSeconds, 2),
+        };
+        evaluationWatch.Start();
+        foreach (var (name, value) in curve.Score()) point[name] = value;
+        evaluationWatch.Stop();
+        metrics.Write(point);
         return true;
     }
 

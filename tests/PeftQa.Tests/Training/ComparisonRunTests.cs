@@ -31,7 +31,7 @@ public sealed class ComparisonRunTests
                 { "strategy": "sample-bitfit", "label": "bitfit (third party)" }
               ],
               "training": { "learningRate": 1e-3, "batchSize": 8, "maxSteps": 4, "maxSequenceLength": 96, "docStride": 32 },
-              "evaluation": { "metrics": ["exact_match", "f1", "bleu", "rougeL"] }
+              "evaluation": { "metrics": ["exact_match", "f1", "bleu", "rougeL"], "curve": { "every": 2, "questions": 10 } }
             }
             """);
         var runFolder = folder.Combine("run");
@@ -46,8 +46,17 @@ public sealed class ComparisonRunTests
         trainable.Where(t => t.Key != "full").Should().OnlyContain(t => t.Value > 0 && t.Value < 1, "every parameter-efficient strategy trains under 1%");
         rows.Should().OnlyContain(r => r!["scores"]!["f1"] != null && r["adapterMegabytes"]!.GetValue<double>() > 0 && r["peakMemoryMegabytes"]!.GetValue<double>() > 0);
         File.ReadAllText(Path.Combine(runFolder, "compare.md")).Should().Contain("| lora (lora) |").And.Contain("train examples/s");
+        var curve = File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).Where(n => n["event"]?.GetValue<string>() == "curve").ToList();
+        curve.GroupBy(n => n["study"]!.GetValue<string>()).Should().HaveCount(5, "every study draws its curve");
+        foreach (var study in curve.GroupBy(n => n["study"]!.GetValue<string>()))
+        {
+            study.Select(n => n["step"]!.GetValue<int>()).Should().Equal(2, 4);
+            study.Select(n => n["training_seconds"]!.GetValue<double>()).Should().BeInAscendingOrder().And.OnlyContain(x => x > 0);
+            study.Should().OnlyContain(n => n["f1"]!.GetValue<double>() >= 0 && n["exact_match"] != null);
+        }
         var png = File.ReadAllBytes(Path.Combine(runFolder, "compare.png"));
         png.Take(4).Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G');
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)).Should().BeGreaterThan(1280, "the bars and both learning-curve panels side by side");
         File.Exists(Path.Combine(runFolder, "studies", "lora", "model", "model.safetensors")).Should().BeTrue("LoRA merges into a complete model");
         File.Exists(Path.Combine(runFolder, "studies", "p-tuning-v2", "adapter", "adapter_config.json")).Should().BeTrue();
 

@@ -54,7 +54,9 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
         using var folder = new TemporaryFolder();
         var vocab = Path.Combine(BuiltinModels.EnsureCheckpoint(ModelSources.MiniLmL6, NullLogger.Instance), "vocab.txt");
         var model = TinyCheckpoint.Create(folder.Combine("tiny-model"), vocab);
-        var recipe = folder.WriteFile("tiny.json", EndToEndRunTests.TinyRecipe(model, maxSteps: 160, checkpointEvery: 10, folder.Combine("runs")));
+        var tiny = JsonNode.Parse(EndToEndRunTests.TinyRecipe(model, maxSteps: 160, checkpointEvery: 10, folder.Combine("runs")))!;
+        tiny["evaluation"]!["curve"] = new JsonObject { ["every"] = 20, ["questions"] = 10 };
+        var recipe = folder.WriteFile("tiny.json", tiny.ToJsonString());
 
         var (referenceCode, referenceLog) = await RunToEnd("run", recipe, "--out", folder.Combine("reference"));
         referenceCode.Should().Be(0, referenceLog);
@@ -81,7 +83,15 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
             .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "full", "model", "model.safetensors")));
         StepsAndLosses(Path.Combine(killedFolder, "metrics.jsonl")).Should().Equal(StepsAndLosses(folder.Combine("reference", "metrics.jsonl")),
             "after resuming, metrics.jsonl reads as one uninterrupted run");
+        Curve(Path.Combine(killedFolder, "metrics.jsonl")).Select(p => $"{p.Task} {p.Step} {p.F1}")
+            .Should().Equal(Curve(folder.Combine("reference", "metrics.jsonl")).Select(p => $"{p.Task} {p.Step} {p.F1}"), "the learning curve too");
+        Curve(Path.Combine(killedFolder, "metrics.jsonl")).Where(p => p.Task == "products").Select(p => p.Seconds)
+            .Should().BeInAscendingOrder("training seconds carry across the resume");
     }
+
+    private static List<(string Task, int Step, double F1, double Seconds)> Curve(string path) => File.ReadAllLines(path).Select(l => JsonNode.Parse(l)!)
+        .Where(n => n["event"]?.GetValue<string>() == "curve")
+        .Select(n => (n["task"]!.GetValue<string>(), n["step"]!.GetValue<int>(), n["f1"]!.GetValue<double>(), n["training_seconds"]!.GetValue<double>())).ToList();
 
     /// <summary>(task, step, loss) per line: timings differ between runs, the numbers must not.</summary>
     private static List<string> StepsAndLosses(string path) => File.ReadAllLines(path).Select(l => JsonNode.Parse(l)!)

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PeftQa.Host.Reporting;
+
+/// <summary>One study's learning curve on one task: the curve sample's scores by step and by training seconds.</summary>
+public sealed record LearningCurve(string Study, string Task, IReadOnlyList<LearningCurve.Point> Points)
+{
+    public sealed record Point(int Step, double TrainingSeconds, IReadOnlyDictionary<string, double> Scores);
+
+    /// <summary>The curves in a run's metrics.jsonl (lines with <c>"event": "curve"</c>), in study and task order; none when it has none.</summary>
+    public static List<LearningCurve> Read(string metricsPath)
+    {
+        if (!File.Exists(metricsPath)) return [];
+        var points = new List<(string Study, string Task, Point Point)>();
+        foreach (var line in File.ReadLines(metricsPath))
+        {
+            JsonNode? node;
+            try { node = JsonNode.Parse(line); }
+            catch (JsonException) { continue; } // a line cut short by a crash
+            if (node?["event"]?.GetValue<string>() != "curve") continue;
+            var scores = node.AsObject().Where(p => p.Key is not ("study" or "task" or "step" or "event" or "training_seconds") && p.Value is JsonValue)
+                .ToDictionary(p => p.Key, p => p.Value!.GetValue<double>());
+            points.Add((node["study"]!.GetValue<string>(), node["task"]!.GetValue<string>(),
+                new Point(node["step"]!.GetValue<int>(), node["training_seconds"]!.GetValue<double>(), scores)));
+        }
+        return points.GroupBy(p => (p.Study, p.Task))
+            .Select(g => new LearningCurve(g.Key.Study, g.Key.Task, g.Select(p => p.Point).OrderBy(p => p.Step).ToList())).ToList();
+    }
+}
