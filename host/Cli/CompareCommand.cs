@@ -28,8 +28,9 @@ public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSet
             logger.LogWarning("No metric plugin named {Metric} is loaded: its score is shown without an interval", missing);
         var rows = ComparisonReport.Rows(studies, new StudyStatistics(metrics, seed, Bootstrap.DefaultResamples, reference));
         var curves = runFolders.SelectMany(run => LearningCurve.Read(Path.Combine(run, "metrics.jsonl"))).ToList();
-        ComparisonReport.Write(folder, rows, "Strategy comparison", curves);
-        console.Out.Write(ComparisonReport.Markdown(rows, "Strategy comparison"));
+        var acrossSeeds = SeedSummary.Of(studies, scoreNames);
+        ComparisonReport.Write(folder, rows, "Strategy comparison", curves, acrossSeeds);
+        console.Out.Write(ComparisonReport.Markdown(rows, "Strategy comparison", acrossSeeds));
         logger.LogInformation("Wrote compare.md, compare.json and compare.png to {Folder}", Path.GetFullPath(folder));
         return PeftQaCommandLine.Success;
     }

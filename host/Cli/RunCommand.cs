@@ -130,7 +130,7 @@ public sealed class RunCommand(
         if (results.Count > 1)
         {
             ComparisonReport.Write(context.RunFolder, ComparisonReport.Rows(results, statistics), $"{plan.Recipe.Name}: strategy comparison",
-                LearningCurve.Read(context.MetricsLog.Path));
+                LearningCurve.Read(context.MetricsLog.Path), SeedSummary.Of(results, plan.Metrics.Select(m => m.Name)));
             logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
         }
         logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));

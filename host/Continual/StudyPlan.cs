@@ -8,7 +8,11 @@ namespace PeftQa.Host.Continual;
 /// or continual strategies make several studies over the same data.
 /// </summary>
 /// <param name="Tasks">Per task of the run, in order: how this study trains it.</param>
-/// <param name="Seed">The recipe's seed: the base model's fresh QA head and every seeded choice derive from it.</param>
+/// <param name="Seed">The study's seed (the recipe's seed, or one of its seeds): the base model's fresh QA head and every seeded choice derive from it.</param>
 /// <param name="AdapterLabel">The adapter's name in reports (its label, else its strategy).</param>
 public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<StudyTaskPlan> Tasks, ContinualPlan Continual,
-    string AdapterLabel, int Seed);
+    string AdapterLabel, int Seed)
+{
+    /// <summary>The (adapter, continual strategy) configuration's label, shared by its studies of different seeds.</summary>
+    public string Configuration { get; init; } = Label;
+}

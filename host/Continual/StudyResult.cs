@@ -24,7 +24,9 @@ public sealed record StudyResult(
     long AdapterBytes,
     string Routing,
     IReadOnlyList<IReadOnlyList<double?>>? RoutingAccuracy,
-    string? AnswersFolder = null)
+    string? AnswersFolder = null,
+    string? Configuration = null,
+    int? Seed = null)
 {
     /// <summary>Mean over tasks of the scores after the last task (ACC); for one task, its final scores.</summary>
     public IReadOnlyDictionary<string, double> Final =>
@@ -33,6 +35,9 @@ public sealed record StudyResult(
 
     /// <summary>AdamW keeps two fp32 moments per trainable parameter.</summary>
     public long OptimizerStateBytes => TrainableParameters * 8;
+
+    /// <summary>The (adapter, continual strategy) configuration this study is one seed of; its label in runs from before seeds.</summary>
+    public string ConfigurationLabel => Configuration ?? Label;
 
     /// <summary>Seconds spent training, all tasks together.</summary>
     public double TrainingSeconds => Training.Sum(t => t.Seconds);

@@ -121,7 +121,10 @@ public sealed class RunPlanner
         return continual;
     }
 
-    /// <summary>One study per (adapter, continual strategy) pair; a recipe with one continual strategy names studies after the adapters alone.</summary>
+    /// <summary>
+    /// One study per (adapter, continual strategy) pair and seed; a recipe with one continual strategy names studies after
+    /// the adapters alone, and one with several seeds adds " seed N".
+    /// </summary>
     private List<StudyPlan> PlanStudies(List<PlannedAdapter> adapters, List<PlannedContinual> continual, bool modelKnown)
     {
         var studies = new List<StudyPlan>();
@@ -133,19 +136,21 @@ public sealed class RunPlanner
             if (modelKnown && adapter.Valid)
                 problems.AddRange(strategy.Plan.Strategy.Validate(strategy.Plan.Options, adapter.Strategy.Traits(adapter.Options) with { Strategy = adapter.Strategy.Name })
                     .Select(p => $"{At($"$.continual[{strategy.Index}]")} ({strategy.Plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
-            studies.Add(new StudyPlan(Recipe.StudyLabel(adapter.Spec, strategy.Spec), adapter.Strategy, adapter.Options, PlanStudyTasks(adapter.Spec),
-                strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed));
+            var configuration = Recipe.StudyLabel(adapter.Spec, strategy.Spec);
+            foreach (var seed in Recipe.StudySeeds)
+                studies.Add(new StudyPlan(Recipe.SeededLabel(configuration, seed), adapter.Strategy, adapter.Options, PlanStudyTasks(adapter.Spec, seed),
+                    strategy.Plan, adapter.Spec.DisplayName, seed) { Configuration = configuration });
         }
         if (problems.Count == 0 && studies.Count == 0) problems.Add($"{At("$.continual")}: no continual strategy runs with any adapter; check continual[].adapters");
         return studies;
     }
 
     /// <summary>The effective settings per task: the recipe's training settings, the adapter's learning rate, the task's steps; task i's data order is seeded with seed + i.</summary>
-    private List<StudyTaskPlan> PlanStudyTasks(AdapterSpec adapter)
+    private List<StudyTaskPlan> PlanStudyTasks(AdapterSpec adapter, int seed)
     {
         var settings = adapter.LearningRate is { } rate ? Recipe.Training with { LearningRate = rate } : Recipe.Training;
         return Recipe.Tasks.Select((task, i) =>
-            new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, Recipe.Seed + i)).ToList();
+            new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, seed + i)).ToList();
     }
 
     private List<TMetric> Require<TMetric>(IReadOnlyList<string> names, string path) where TMetric : class, IPeftQaPlugin

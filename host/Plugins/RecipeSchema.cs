@@ -31,6 +31,7 @@ public static class RecipeSchema
         }
         ConstrainPlugins(Items(root, "adapters"), plugins.Plugins.Where(p => p.Instance is IAdapterStrategy).ToList());
         ConstrainPlugins(Items(root, "continual"), plugins.Plugins.Where(p => p.Instance is IContinualStrategy).ToList());
+        root["properties"]!["seeds"]!["uniqueItems"] = true;
         var evaluation = root["properties"]!["evaluation"]!["properties"]!.AsObject();
         evaluation["metrics"]!["items"] = NameEnum(plugins.Plugins.Where(p => p.Instance is IMetric));
         evaluation["continualMetrics"]!["items"] = NameEnum(plugins.Plugins.Where(p => p.Instance is IContinualMetric));

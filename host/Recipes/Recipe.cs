@@ -27,6 +27,10 @@ public sealed class Recipe
     [Description("Seed for initialisation, shuffling and dropout.")]
     public int Seed { get; init; } = 42;
 
+    [Description("Run every study once per seed (initialisation, data order, dropout); reports give each seed's scores and their mean and standard deviation. null: once, with seed. The data samples and the baseline use seed.")]
+    [MinLength(1)]
+    public List<int>? Seeds { get; init; }
+
     [Description("Fail on any bad question in the data instead of skipping it with a warning.")]
     public bool StrictData { get; init; }
 
@@ -63,6 +67,13 @@ public sealed class Recipe
     /// </summary>
     public string StudyLabel(AdapterSpec adapter, ContinualSpec continual) =>
         Continual.Count == 1 ? adapter.DisplayName : $"{adapter.DisplayName}+{continual.DisplayName}";
+
+    /// <summary>The seeds every study runs with: <see cref="Seeds"/>, else <see cref="Seed"/> alone.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<int> StudySeeds => Seeds ?? [Seed];
+
+    /// <summary>A study's label for one seed: the configuration's label, with " seed N" when the recipe runs several seeds.</summary>
+    public string SeededLabel(string configuration, int seed) => StudySeeds.Count > 1 ? $"{configuration} seed {seed}" : configuration;
 
     /// <summary>Every (adapter, continual strategy) pair the recipe runs, with their indices, in plan order.</summary>
     public IEnumerable<(int AdapterIndex, int ContinualIndex)> StudyPairs() =>

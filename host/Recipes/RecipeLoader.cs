@@ -77,8 +77,11 @@ public static class RecipeLoader
             if (recipe.Tasks[i].Train != recipe.Tasks[i].Eval)
                 yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so train and eval must name the same file (got '{recipe.Tasks[i].Train}' and '{recipe.Tasks[i].Eval}')";
         }
-        if (recipe.Compare.Reference is { } reference && !StudyLabels(recipe).Any(l => l.Label == reference))
-            yield return $"$.compare.reference: no study labelled '{reference}'; the studies are {string.Join(", ", StudyLabels(recipe).Select(l => l.Label))}";
+        if (recipe.Compare.Reference is { } reference && !ConfigurationLabels(recipe).Any(l => l.Label == reference))
+            yield return $"$.compare.reference: no study labelled '{reference}'; the studies are {string.Join(", ", ConfigurationLabels(recipe).Select(l => l.Label))}";
+        if (recipe.Seeds is { } seeds)
+            foreach (var problem in Duplicates(seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "$.seeds", "", "seed"))
+                yield return problem;
         for (int i = 0; i < recipe.Training.ReportTo.Count; i++)
             if (!TrainingSettings.ReportDestinations.Contains(recipe.Training.ReportTo[i]))
                 yield return $"$.training.reportTo[{i}]: expected one of {string.Join(", ", TrainingSettings.ReportDestinations)}, got '{recipe.Training.ReportTo[i]}'";
@@ -86,17 +89,23 @@ public static class RecipeLoader
             yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), got {recipe.Training.DocStride}";
     }
 
+    /// <summary>Every study's label (one per configuration and seed) and where it comes from.</summary>
     private static List<(string Label, string From)> StudyLabels(Recipe recipe) =>
+        ConfigurationLabels(recipe).SelectMany(c => recipe.StudySeeds.Distinct().Select(seed => (recipe.SeededLabel(c.Label, seed), c.From))).ToList();
+
+    /// <summary>Every configuration's label: one per (adapter, continual strategy) pair.</summary>
+    private static List<(string Label, string From)> ConfigurationLabels(Recipe recipe) =>
         recipe.StudyPairs().Select(pair => (recipe.StudyLabel(recipe.Adapters[pair.AdapterIndex], recipe.Continual[pair.ContinualIndex]),
             recipe.Continual.Count == 1 ? $"$.adapters[{pair.AdapterIndex}]" : $"$.adapters[{pair.AdapterIndex}] with $.continual[{pair.ContinualIndex}]")).ToList();
 
     private static IEnumerable<string> Duplicates(IReadOnlyList<string> names, string arrayPath, string field, string what)
     {
         var first = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        string member = field.Length == 0 ? "" : "." + field;
         for (int i = 0; i < names.Count; i++)
         {
             if (first.TryGetValue(names[i], out int earlier))
-                yield return $"{arrayPath}[{i}].{field}: duplicate {what} '{names[i]}' (also at {arrayPath}[{earlier}].{field})";
+                yield return $"{arrayPath}[{i}]{member}: duplicate {what} '{names[i]}' (also at {arrayPath}[{earlier}]{member})";
             else first[names[i]] = i;
         }
     }

@@ -31,12 +31,11 @@ public static class ComparisonReport
     /// <summary>Rows with each score's interval and each study's difference from the reference study.</summary>
     public static List<ComparisonRow> Rows(IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
-        var reference = statistics.ReferenceOf(studies);
-        return studies.Select(study => Row(study) with
+        return studies.Select(study => (Study: study, Reference: statistics.ReferenceFor(study, studies))).Select(s => Row(s.Study) with
         {
-            Intervals = statistics.Final(study),
-            Reference = study == reference ? null : reference?.Label,
-            Differences = study == reference || reference is null ? new Dictionary<string, ScoreDifference>() : statistics.Difference(study, reference),
+            Intervals = statistics.Final(s.Study),
+            Reference = s.Reference?.Label,
+            Differences = s.Reference is null ? new Dictionary<string, ScoreDifference>() : statistics.Difference(s.Study, s.Reference),
         }).ToList();
     }
 
@@ -80,12 +79,12 @@ public static class ComparisonReport
         return (results, root["seed"] is JsonValue seed && seed.TryGetValue<int>(out var value) ? value : null);
     }
 
-    public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<LearningCurve> curves)
+    public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<LearningCurve> curves, IReadOnlyList<SeedSummary> acrossSeeds)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "compare.json"), new JsonArray(rows.Select(r => (JsonNode?)RowJson(r)).ToArray())
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.WriteAllText(Path.Combine(folder, "compare.md"), Markdown(rows, title));
+        AtomicFile.WriteAllText(Path.Combine(folder, "compare.md"), Markdown(rows, title, acrossSeeds));
         Charts.Comparison(Path.Combine(folder, "compare.png"), rows, title, curves);
     }
 
@@ -126,6 +125,13 @@ public static class ComparisonReport
         }
         AppendDifferences(text, rows, metrics);
         return text.ToString();
+    }
+
+    /// <summary>compare.md with the across-seeds table after the per-study ones, for runs with several seeds.</summary>
+    public static string Markdown(IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<SeedSummary> acrossSeeds)
+    {
+        var text = Markdown(rows, title);
+        return acrossSeeds.Count == 0 ? text : text + Environment.NewLine + SeedSummary.Markdown(acrossSeeds);
     }
 
     private static void AppendDifferences(StringBuilder text, IReadOnlyList<ComparisonRow> rows, IReadOnlyList<string> metrics)

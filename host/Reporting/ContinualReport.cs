@@ -17,11 +17,10 @@ public static class ContinualReport
     private static void AppendFinalScores(StringBuilder text, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
         var metrics = plan.Metrics.Select(m => m.Name).ToList();
-        var reference = statistics.ReferenceOf(studies);
-        bool compared = studies.Count > 1;
+        bool compared = StudyStatistics.Compares(studies);
         text.AppendLine("## Scores after the last task").AppendLine();
         text.AppendLine($"Mean over tasks of each score after training on every task, with {statistics.Method}." +
-                        (compared ? $" Reference: {reference!.Label}." : "")).AppendLine();
+                        (compared ? $" Reference: {statistics.ReferenceConfiguration(studies)} (of the same seed)." : "")).AppendLine();
         text.AppendLine($"| configuration | {string.Join(" | ", metrics)}{(compared ? " | " + string.Join(" | ", metrics.Select(m => $"{m} - reference")) : "")} |");
         text.AppendLine($"|---|{string.Concat(metrics.Select(_ => "---:|"))}{(compared ? string.Concat(metrics.Select(_ => "---:|")) : "")}");
         foreach (var study in studies)
@@ -30,12 +29,14 @@ public static class ContinualReport
             var cells = metrics.Select(m => final.TryGetValue(m, out var v) ? v.Format() : "-").ToList();
             if (compared)
             {
-                var difference = study == reference ? null : statistics.Difference(study, reference!);
+                var reference = statistics.ReferenceFor(study, studies);
+                var difference = reference is null ? null : statistics.Difference(study, reference);
                 cells.AddRange(metrics.Select(m => difference is null ? "reference" : difference.TryGetValue(m, out var d) ? d.Format() : "-"));
             }
             text.AppendLine($"| {study.Label} | {string.Join(" | ", cells)} |");
         }
         text.AppendLine();
+        text.Append(SeedSummary.Markdown(SeedSummary.Of(studies, metrics)));
     }
 
     public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)

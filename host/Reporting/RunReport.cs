@@ -12,7 +12,6 @@ public static class RunReport
 {
     public static JsonObject ToJson(RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
-        var reference = statistics.ReferenceOf(studies);
         var json = new JsonObject
         {
             ["recipe"] = plan.Recipe.Name,
@@ -21,8 +20,9 @@ public static class RunReport
             ["metrics"] = new JsonObject(plan.Metrics.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)(m.Signature ?? m.Description)))),
             ["continualMetrics"] = new JsonObject(plan.ContinualMetrics.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Definition))),
             ["statistics"] = statistics.Method,
-            ["reference"] = studies.Count > 1 ? reference?.Label : null,
-            ["studies"] = new JsonArray(studies.Select(s => (JsonNode?)StudyJson(s, plan, statistics, studies.Count > 1 && s != reference ? reference : null)).ToArray()),
+            ["reference"] = StudyStatistics.Compares(studies) ? statistics.ReferenceConfiguration(studies) : null,
+            ["studies"] = new JsonArray(studies.Select(s => (JsonNode?)StudyJson(s, plan, statistics, statistics.ReferenceFor(s, studies))).ToArray()),
+            ["acrossSeeds"] = new JsonArray(SeedSummary.Of(studies, plan.Metrics.Select(m => m.Name)).Select(s => (JsonNode?)s.ToJson()).ToArray()),
         };
         return json;
     }
@@ -78,6 +78,8 @@ public static class RunReport
         }
         terminal.Write(table);
         terminal.Write(IntervalTable(plan, studies, statistics, metricNames));
+        var acrossSeeds = SeedSummary.Of(studies, metricNames);
+        if (acrossSeeds.Count > 0) terminal.WriteLine(SeedSummary.Markdown(acrossSeeds));
 
         // Forgetting at a glance: the continual metrics of the first reported score, once every task is trained.
         var score = ContinualSummary.ReportedScores.FirstOrDefault(s => metricNames.Contains(s)) ?? metricNames[0];
@@ -99,16 +101,17 @@ public static class RunReport
     /// <summary>Each study's scores after the last task with their intervals, and its difference from the reference.</summary>
     private static Table IntervalTable(RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics, IReadOnlyList<string> metricNames)
     {
-        var reference = statistics.ReferenceOf(studies);
+        bool compared = StudyStatistics.Compares(studies);
         var table = new Table().Title($"{Markup.Escape(plan.Recipe.Name)}: scores after the last task [[95% interval]]" +
-                                      (studies.Count > 1 ? $", and minus {Markup.Escape(reference!.Label)}'s (* the interval excludes 0)" : ""));
-        table.AddColumns(["Study", .. metricNames, .. studies.Count > 1 ? metricNames.Select(m => $"{m} - reference") : []]);
+                                      (compared ? $", and minus {Markup.Escape(statistics.ReferenceConfiguration(studies)!)}'s (* the interval excludes 0)" : ""));
+        table.AddColumns(["Study", .. metricNames, .. compared ? metricNames.Select(m => $"{m} - reference") : []]);
         foreach (var study in studies)
         {
             var final = statistics.Final(study);
-            var difference = studies.Count > 1 && study != reference ? statistics.Difference(study, reference!) : null;
+            var reference = statistics.ReferenceFor(study, studies);
+            var difference = reference is null ? null : statistics.Difference(study, reference);
             table.AddRow([Markup.Escape(study.Label), .. metricNames.Select(m => final.TryGetValue(m, out var v) ? Markup.Escape(v.Format()) : "-"),
-                .. studies.Count > 1 ? metricNames.Select(m => study == reference ? "reference" : difference!.TryGetValue(m, out var d) ? Markup.Escape(d.Format()) : "-") : []]);
+                .. compared ? metricNames.Select(m => difference is null ? "reference" : difference.TryGetValue(m, out var d) ? Markup.Escape(d.Format()) : "-") : []]);
         }
         return table;
     }

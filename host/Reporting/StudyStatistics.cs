@@ -19,9 +19,24 @@ public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, in
 
     public int Resamples => resamples;
 
-    /// <summary>The study the others are compared with: the one labelled so, else the first.</summary>
-    public StudyResult? ReferenceOf(IReadOnlyList<StudyResult> studies) =>
-        studies.FirstOrDefault(s => s.Label == referenceLabel) ?? studies.FirstOrDefault();
+    /// <summary>The configuration the others are compared with: the one named so, else the first study's.</summary>
+    public string? ReferenceConfiguration(IReadOnlyList<StudyResult> studies) =>
+        studies.FirstOrDefault(s => s.ConfigurationLabel == referenceLabel || s.Label == referenceLabel)?.ConfigurationLabel ?? studies.FirstOrDefault()?.ConfigurationLabel;
+
+    /// <summary>The run has studies of two or more configurations, so each is compared with the reference.</summary>
+    public static bool Compares(IReadOnlyList<StudyResult> studies) => studies.Select(s => s.ConfigurationLabel).Distinct().Count() > 1;
+
+    /// <summary>
+    /// The study <paramref name="study"/> is compared with: the reference configuration's study of the same seed (else its
+    /// first); null when the run has one configuration or <paramref name="study"/> is of the reference configuration.
+    /// </summary>
+    public StudyResult? ReferenceFor(StudyResult study, IReadOnlyList<StudyResult> studies)
+    {
+        var configuration = ReferenceConfiguration(studies);
+        if (!Compares(studies) || study.ConfigurationLabel == configuration) return null;
+        var candidates = studies.Where(s => s.ConfigurationLabel == configuration).ToList();
+        return candidates.FirstOrDefault(s => s.Seed == study.Seed) ?? candidates.FirstOrDefault();
+    }
 
     /// <summary>Each metric's score after the last task (the mean over tasks) with its interval; empty without answers.</summary>
     public IReadOnlyDictionary<string, ScoreInterval> Final(StudyResult study)

@@ -113,6 +113,15 @@ public sealed class RecipeLoaderTests
     }
 
     [Fact]
+    public void Seeds_must_be_distinct_and_at_least_one()
+    {
+        ProblemsOf("""{ "name": "r", "tasks": [{ "name": "t", "train": "a", "eval": "b" }], "seeds": [7, 8, 7] }""")
+            .Should().Equal("recipes/x.json: $.seeds[2]: duplicate seed '7' (also at $.seeds[0])");
+        ProblemsOf("""{ "name": "r", "tasks": [{ "name": "t", "train": "a", "eval": "b" }], "seeds": [] }""")
+            .Should().Equal("recipes/x.json: $.seeds: expected at least 1 item");
+    }
+
+    [Fact]
     public void Every_shipped_recipe_is_valid()
     {
         var recipes = Directory.GetFiles(Path.Combine(Support.TestEnvironment.RepositoryRoot, "recipes"), "*.json")

@@ -70,6 +70,9 @@ public sealed class RecipeSchemaTests
         { "continual option unknown", $$"""{ "name": "r", {{Tasks}}, "continual": [{ "strategy": "replay", "options": { "size": 10 } }] }""" },
         { "unknown strategy", $$"""{ "name": "r", {{Tasks}}, "adapters": [{ "strategy": "lorax" }] }""" },
         { "unknown metric", $$"""{ "name": "r", {{Tasks}}, "evaluation": { "metrics": ["f2"] } }""" },
+        { "duplicate seeds", $$"""{ "name": "r", {{Tasks}}, "seeds": [1, 2, 1] }""" },
+        { "no seeds", $$"""{ "name": "r", {{Tasks}}, "seeds": [] }""" },
+        { "curve every 0 steps", $$"""{ "name": "r", {{Tasks}}, "evaluation": { "curve": { "every": 0 } } }""" },
     };
 
     [Theory]
@@ -85,6 +88,7 @@ public sealed class RecipeSchemaTests
     [InlineData($$"""{ "$schema": "recipe.schema.json", "name": "r", {{Tasks}}, "adapters": [{ "strategy": "lora", "options": null, "learningRate": null }] }""")]
     [InlineData($$"""{ "name": "r", {{Tasks}}, "adapters": [{ "strategy": "lora", "options": { "r": 4, "targetModules": ["all-linear"], "useDora": true } }, { "strategy": "full", "label": "f" }] }""")]
     [InlineData($$"""{ "name": "r", {{Tasks}}, "continual": [{ "strategy": "ewc", "options": { "lambda": 100 } }], "training": { "reportTo": ["tensorboard"], "maxSteps": null } }""")]
+    [InlineData($$"""{ "name": "r", {{Tasks}}, "seeds": [1, 2, 3], "compare": { "reference": "full" }, "evaluation": { "curve": { "every": 10 } } }""")]
     public void A_good_recipe_is_accepted_by_both(string json)
     {
         SchemaProblems(json).Should().BeEmpty();
