@@ -138,11 +138,13 @@ public static class ComparisonReport
     {
         var compared = rows.Where(r => r.Reference is not null).ToList();
         if (compared.Count == 0) return;
-        text.AppendLine().AppendLine($"Difference from the reference, {compared[0].Reference} (score minus the reference's on the same questions, " +
+        var references = compared.Select(r => r.Reference).Distinct().ToList();
+        text.AppendLine().AppendLine($"Difference from the reference, {string.Join(" / ", references)} (score minus the reference's on the same questions, " +
                                      "paired 95% bootstrap interval; * where it excludes 0):").AppendLine();
-        text.AppendLine($"| strategy | {string.Join(" | ", metrics)} |");
-        text.AppendLine($"|---|{string.Concat(metrics.Select(_ => "---:|"))}");
+        text.AppendLine($"| strategy | {(references.Count > 1 ? "reference | " : "")}{string.Join(" | ", metrics)} |");
+        text.AppendLine($"|---|{(references.Count > 1 ? "---|" : "")}{string.Concat(metrics.Select(_ => "---:|"))}");
         foreach (var row in compared)
-            text.AppendLine($"| {row.Study} ({row.Strategy}) | {string.Join(" | ", metrics.Select(m => row.Differences.TryGetValue(m, out var d) ? d.Format() : "-"))} |");
+            text.AppendLine($"| {row.Study} ({row.Strategy}) | {(references.Count > 1 ? row.Reference + " | " : "")}" +
+                            $"{string.Join(" | ", metrics.Select(m => row.Differences.TryGetValue(m, out var d) ? d.Format() : "-"))} |");
     }
 }
