@@ -33,6 +33,8 @@ public static class ComparisonReport
     {
         return studies.Select(study => (Study: study, Reference: statistics.ReferenceFor(study, studies))).Select(s => Row(s.Study) with
         {
+            Configuration = s.Study.ConfigurationLabel,
+            Seed = s.Study.Seed,
             Intervals = statistics.Final(s.Study),
             Reference = s.Reference?.Label,
             Differences = s.Reference is null ? new Dictionary<string, ScoreDifference>() : statistics.Difference(s.Study, s.Reference),
@@ -91,7 +93,7 @@ public static class ComparisonReport
     /// <summary>A row as compare.json holds it: each score an object with its mean and, where answers were kept, its ci95.</summary>
     private static JsonObject RowJson(ComparisonRow row) => new()
     {
-        ["study"] = row.Study, ["strategy"] = row.Strategy, ["trainablePercent"] = row.TrainablePercent, ["trainableParameters"] = row.TrainableParameters,
+        ["study"] = row.Study, ["configuration"] = row.Configuration, ["seed"] = row.Seed, ["strategy"] = row.Strategy, ["trainablePercent"] = row.TrainablePercent, ["trainableParameters"] = row.TrainableParameters,
         ["scores"] = new JsonObject(row.Scores.Select(s => KeyValuePair.Create(s.Key,
             (JsonNode?)(row.Intervals.TryGetValue(s.Key, out var interval) ? interval.ToJson() : new JsonObject { ["mean"] = s.Value })))),
         ["reference"] = row.Reference,

@@ -16,6 +16,12 @@ public sealed record ComparisonRow(
     /// <summary>Each score with its 95% bootstrap interval; empty when the study kept no answers.</summary>
     public IReadOnlyDictionary<string, Evaluation.ScoreInterval> Intervals { get; init; } = new Dictionary<string, Evaluation.ScoreInterval>();
 
+    /// <summary>The (adapter, continual strategy) configuration the study is one seed of.</summary>
+    public string? Configuration { get; init; }
+
+    /// <summary>The study's seed; null in runs from before studies recorded it.</summary>
+    public int? Seed { get; init; }
+
     /// <summary>The reference study's label; null for the reference itself.</summary>
     public string? Reference { get; init; }
 

@@ -44,6 +44,8 @@ public sealed class SeedsRunTests
         lora["mean"]!.GetValue<double>().Should().BeApproximately(values.Average(), 1e-9);
         lora["sd"]!.GetValue<double>().Should().BeApproximately(Math.Abs(values[0] - values[1]) / Math.Sqrt(2), 1e-9, "the sample sd of two values");
         File.ReadAllText(folder.Combine("run", "compare.md")).Should().Contain("Across seeds").And.Contain("| lora | 11, 12 |");
+        JsonNode.Parse(File.ReadAllText(folder.Combine("run", "compare.json")))!.AsArray().Select(r => $"{r!["configuration"]} {r["seed"]}")
+            .Should().Equal("full 11", "full 12", "lora 11", "lora 12");
         File.ReadAllText(folder.Combine("run", "report.md")).Should().Contain("Across seeds");
     }
 }
