@@ -58,8 +58,8 @@ public sealed class OnnxQaModel : IDisposable
         return new OnnxQaModel(new InferenceSession(onnx, options), null, config);
     }
 
-    /// <summary>All graph optimizations on, one inter-op thread: how .NET services run ONNX Runtime on a CPU.</summary>
-    private static SessionOptions SessionOptionsFor(int threads) => new()
+    /// <summary>All graph optimizations on, one inter-op thread: how .NET services run ONNX Runtime on a CPU (and how the reference file is run).</summary>
+    public static SessionOptions SessionOptionsFor(int threads) => new()
     {
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         IntraOpNumThreads = threads,

@@ -13,13 +13,7 @@ public sealed class OnnxRuntimeReference : IDisposable
 
     public OnnxRuntimeReference(byte[] onnxModel, int threads)
     {
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
+        using var options = OnnxQaModel.SessionOptionsFor(threads);
         session = new InferenceSession(onnxModel, options);
     }
 

@@ -108,11 +108,7 @@ internal sealed class TrainingRun
     public bool EvaluateIfDue()
     {
         if (job.Evaluate is null || job.Settings.EvalEvery is not { } evalEvery || step % evalEvery != 0 || Last) return false;
-        var evaluation = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "evaluation" };
-        evaluationWatch.Start();
-        foreach (var (name, value) in job.Evaluate(step)) evaluation[name] = value;
-        evaluationWatch.Stop();
-        metrics.Write(evaluation);
+        WriteScores("evaluation", () => job.Evaluate(step), []);
         return true;
     }
 
@@ -120,15 +116,19 @@ internal sealed class TrainingRun
     public bool ScoreCurveIfDue()
     {
         if (job.Curve is not { } curve || (step % curve.Every != 0 && !Last)) return false;
-        var point = new JsonObject
-        {
-            ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "curve", ["training_seconds"] = Math.Round(TrainingSeconds, 2),
-        };
-        evaluationWatch.Start();
-        foreach (var (name, value) in curve.Score()) point[name] = value;
-        evaluationWatch.Stop();
-        metrics.Write(point);
+        WriteScores("curve", curve.Score, [new("training_seconds", Math.Round(TrainingSeconds, 2))]);
         return true;
+    }
+
+    /// <summary>One metrics.jsonl line of scores at this step; the time they take is kept out of the training seconds.</summary>
+    private void WriteScores(string kind, Func<IReadOnlyDictionary<string, double>> score, KeyValuePair<string, JsonNode?>[] extra)
+    {
+        var line = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = kind };
+        foreach (var (name, value) in extra) line[name] = value;
+        evaluationWatch.Start();
+        foreach (var (name, value) in score()) line[name] = value;
+        evaluationWatch.Stop();
+        metrics.Write(line);
     }
 
     public TrainingSummary Summary()
