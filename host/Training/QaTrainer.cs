@@ -51,7 +51,13 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
     {
         manual_seed(job.Seed);
         var state = new TrainerState(0, 0, 0, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, double.NaN);
-        if (!job.Resume || TrainingCheckpoint.Latest(job.CheckpointFolder) is not { } checkpoint) return state;
+        if (!job.Resume) return state;
+        if (TrainingCheckpoint.Latest(job.CheckpointFolder) is not { } checkpoint)
+        {
+            // Killed before its first checkpoint: the task starts again, so what that attempt logged goes.
+            metrics.TruncateAfter(job.Study, job.Task, 0);
+            return state;
+        }
         state = TrainingCheckpoint.Load(checkpoint, job.Trainable, trainingStep.Optimizer);
         TrainingCheckpoint.RestoreRng(state.RngState);
         metrics.TruncateAfter(job.Study, job.Task, state.Step);

@@ -47,6 +47,26 @@ public sealed class TrainerTests
             0, CPU, new MetricsLog(Path.Combine(checkpoints, "..", "metrics.jsonl")), observer ?? new RecordingObserver(), cancellation);
 
     [Fact]
+    public void A_task_resumed_before_its_first_checkpoint_starts_again_and_drops_what_the_killed_attempt_logged()
+    {
+        using var folder = new TemporaryFolder();
+        var checkpoints = folder.Combine("checkpoints");
+        var metricsPath = folder.Combine("metrics.jsonl");
+        var (model, adapter) = NewModel();
+        var settings = new TrainingSettings { BatchSize = 8, MaxSteps = 4, LogEvery = 2, LearningRate = 1e-3 };
+        Train(model, adapter, settings, checkpoints);
+        var uninterrupted = File.ReadAllLines(metricsPath).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["step"]!.GetValue<int>()).ToList();
+        // A killed attempt: its lines are on disk, its checkpoints are not.
+        Directory.Delete(checkpoints, recursive: true);
+
+        var (again, againAdapter) = NewModel();
+        Train(again, againAdapter, settings, checkpoints, resume: true);
+
+        File.ReadAllLines(metricsPath).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["step"]!.GetValue<int>()).Should().Equal(uninterrupted,
+            "the steps are logged once, by the attempt that finished");
+    }
+
+    [Fact]
     public void Learning_rate_warms_up_then_decays_linearly_to_zero()
     {
         var schedule = new LearningRateSchedule(1e-3, WarmupSteps: 10, TotalSteps: 110);
