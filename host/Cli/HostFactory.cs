@@ -53,6 +53,7 @@ public static class HostFactory
         builder.Services.AddTransient<CompareCommand>();
         builder.Services.AddSingleton<Training.QaTrainer>();
         builder.Services.AddSingleton<Continual.StudyRunner>();
+        builder.Services.AddSingleton<Continual.SelectionRunner>();
         builder.Services.AddSingleton<Reporting.TrainingProgressDisplay>();
         return builder.Build();
     }

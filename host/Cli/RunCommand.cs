@@ -24,6 +24,7 @@ public sealed class RunCommand(
     TorchRuntime torch,
     RunLogSink runLog,
     StudyRunner studyRunner,
+    SelectionRunner selectionRunner,
     TrainingProgressDisplay progress,
     IOptions<PeftQaSettings> settings,
     CliConsole console,
@@ -36,8 +37,9 @@ public sealed class RunCommand(
         var prepared = Prepare(request, cancellation);
         if (request.DryRun)
         {
-            logger.LogInformation("Dry run: {Recipe} is valid ({Studies} studies x {Tasks} tasks; model files and data read and checked); nothing was trained",
-                prepared.Loaded.DisplayPath, prepared.Plan.Studies.Count, prepared.Plan.Tasks.Count);
+            logger.LogInformation("Dry run: {Recipe} is valid ({Studies} studies{Candidates} x {Tasks} tasks; model files and data read and checked); nothing was trained",
+                prepared.Loaded.DisplayPath, prepared.Plan.Studies.Count,
+                prepared.Plan.NeedsSelection ? $" after {prepared.Plan.Candidates.Count} selection candidates" : "", prepared.Plan.Tasks.Count);
             return Task.FromResult(PeftQaCommandLine.Success);
         }
         using var runFolder = OpenRunFolder(request, prepared);
@@ -65,6 +67,11 @@ public sealed class RunCommand(
         var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(loaded.Recipe.Model, loaded.Directory, logger));
         var tasks = TaskDataLoader.Load(plan, tokenizer, logger, cancellation);
         cancellation.ThrowIfCancellationRequested();
+        var estimate = RunCostEstimate.Of(plan, tasks, device);
+        if (estimate.Studies >= RunCostEstimate.ManyStudies)
+            logger.LogWarning("This run trains {Studies} studies (a search's candidates and every seed count): {Estimate}. Shrink the search lists or seeds if that is more than you meant",
+                estimate.Studies, estimate);
+        else logger.LogInformation("Estimated cost: {Estimate}", estimate);
         return new PreparedRun(loaded, plugins, plan, device, tokenizer, tasks);
     }
 
@@ -114,8 +121,9 @@ public sealed class RunCommand(
 
     private void RunStudies(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
+        if (plan.NeedsSelection) plan = plan.WithChosen(Select(plan, context, cancellation));
         var results = new List<StudyResult>();
-        var statistics = new StudyStatistics(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Recipe.Compare.Reference);
+        var statistics = new StudyStatistics(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Reference);
         foreach (var study in plan.Studies)
         {
             var result = studyRunner.Run(study, context, cancellation);
@@ -135,6 +143,15 @@ public sealed class RunCommand(
         }
         logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));
         logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, "results.json"));
+    }
+
+    /// <summary>Each searched method's winner, chosen on the validation sets in the run folder's <c>selection/</c>.</summary>
+    private IReadOnlyDictionary<string, StudyPlan> Select(RunPlan plan, StudyContext context, CancellationToken cancellation)
+    {
+        var folder = Path.Combine(context.RunFolder, SelectionRunner.FolderName);
+        Directory.CreateDirectory(folder);
+        var selectionContext = selectionRunner.ContextFor(context, plan.Recipe.Seed, MetricsLogFor(folder, plan.Recipe.Training), cancellation);
+        return selectionRunner.Choose(plan.Studies, plan.Recipe.Selection!, selectionContext, cancellation);
     }
 
     /// <summary>--out; else a new timestamped folder; else, resuming, the newest run of this recipe under its output folder.</summary>

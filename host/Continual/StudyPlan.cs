@@ -13,6 +13,28 @@ namespace PeftQa.Host.Continual;
 public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<StudyTaskPlan> Tasks, ContinualPlan Continual,
     string AdapterLabel, int Seed)
 {
-    /// <summary>The (adapter, continual strategy) configuration's label, shared by its studies of different seeds.</summary>
+    /// <summary>The configuration's label, shared by its studies of different seeds: the method and, for a search without selection, its choices.</summary>
     public string Configuration { get; init; } = Label;
+
+    /// <summary>The recipe's (adapter, continual strategy) pair this study comes from, before any search.</summary>
+    public string Method { get; init; } = Label;
+
+    /// <summary>The searched settings this study uses, such as "r=8 lr=0.001"; empty without a search.</summary>
+    public string Choices { get; init; } = "";
+
+    /// <summary>
+    /// Set while the study's configuration is still to be chosen on validation data: the candidates, each planned in full
+    /// with the recipe's seed. <see cref="WithChosen"/> makes the study from the winner.
+    /// </summary>
+    public IReadOnlyList<StudyPlan>? ChooseFrom { get; init; }
+
+    /// <summary>This study, as <paramref name="candidate"/>'s configuration run with this study's label and seed.</summary>
+    public StudyPlan WithChosen(StudyPlan candidate) => candidate with
+    {
+        Label = Label,
+        Seed = Seed,
+        Tasks = candidate.Tasks.Select((task, i) => task with { Seed = Seed + i }).ToList(),
+        Configuration = Configuration,
+        ChooseFrom = null,
+    };
 }

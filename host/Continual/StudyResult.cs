@@ -6,6 +6,7 @@ namespace PeftQa.Host.Continual;
 /// One study's scores: <see cref="Baseline"/>[j] is task j's score before any training (b[j]); <see cref="AfterTask"/>[i][j]
 /// is task j's score after training through task i (R[i][j]). Each entry maps metric name to score.
 /// <see cref="AnswersFolder"/> holds every question's answer after the last task (null in runs from before it was kept).
+/// <see cref="Choices"/>: the searched settings the study used ("r=8 lr=0.001"), null without a search.
 /// </summary>
 public sealed record StudyResult(
     string Label,
@@ -26,7 +27,8 @@ public sealed record StudyResult(
     IReadOnlyList<IReadOnlyList<double?>>? RoutingAccuracy,
     string? AnswersFolder = null,
     string? Configuration = null,
-    int? Seed = null)
+    int? Seed = null,
+    string? Choices = null)
 {
     /// <summary>Mean over tasks of the scores after the last task (ACC); for one task, its final scores.</summary>
     public IReadOnlyDictionary<string, double> Final =>

@@ -114,7 +114,7 @@ internal sealed class StudySession : IDisposable
         return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name, Context.Tasks.Select(t => t.Name).ToList(),
             State.Baseline!, State.AfterTask, State.Training, trainable, total, adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(),
             adapterBytes, Learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
-            State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed);
+            State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed, Study.Choices.Length == 0 ? null : Study.Choices);
     }
 
     /// <summary>

@@ -1,4 +1,13 @@
 namespace PeftQa.Host.Data;
 
 /// <summary>A task's data, read, validated, limited and turned into windows once per run and shared by every study.</summary>
-public sealed record TaskData(string Name, QaDataSet Train, IReadOnlyList<QaFeature> TrainFeatures, EvalSet Eval);
+/// <param name="Validation">With <c>selection</c>: the paragraphs held out of the training data, on which searched configurations are chosen.</param>
+public sealed record TaskData(string Name, QaDataSet Train, IReadOnlyList<QaFeature> TrainFeatures, EvalSet Eval, EvalSet? Validation = null)
+{
+    /// <summary>This task as selection sees it: its validation set in place of its evaluation set.</summary>
+    public TaskData ForSelection() => this with
+    {
+        Eval = Validation ?? throw new InvalidOperationException($"task '{Name}' has no validation set"),
+        Validation = null,
+    };
+}

@@ -16,4 +16,20 @@ public sealed record RunPlan(
     JsonObject EffectiveRecipe,
     IReadOnlyList<StudyPlan> Studies,
     IReadOnlyList<IMetric> Metrics,
-    IReadOnlyList<IContinualMetric> ContinualMetrics);
+    IReadOnlyList<IContinualMetric> ContinualMetrics)
+{
+    /// <summary>The configuration every other is compared with (compare.reference resolved; null: the first).</summary>
+    public string? Reference { get; init; }
+
+    /// <summary>Whether some studies still choose their configuration on validation data (<see cref="StudyPlan.ChooseFrom"/>).</summary>
+    public bool NeedsSelection => Studies.Any(s => s.ChooseFrom is not null);
+
+    /// <summary>Every candidate of every search that selection chooses from, once, in plan order.</summary>
+    public IReadOnlyList<StudyPlan> Candidates => Studies.Where(s => s.ChooseFrom is not null).DistinctBy(s => s.Method).SelectMany(s => s.ChooseFrom!).ToList();
+
+    /// <summary>The plan with each study still to choose made from its method's winner.</summary>
+    public RunPlan WithChosen(IReadOnlyDictionary<string, StudyPlan> winnerByMethod) => this with
+    {
+        Studies = Studies.Select(s => s.ChooseFrom is null ? s : s.WithChosen(winnerByMethod[s.Method])).ToList(),
+    };
+}

@@ -43,9 +43,29 @@ public sealed class RunPlanner
         var studies = PlanStudies(adapters, continual, model is not null);
         var metrics = Require<IMetric>(Recipe.Evaluation.Metrics, "$.evaluation.metrics");
         var continualMetrics = Require<IContinualMetric>(Recipe.Evaluation.ContinualMetrics, "$.evaluation.continualMetrics");
+        if (Recipe.Selection is not null) CheckSelection(Recipe.Selection, tasks);
         if (problems.Count > 0) throw new BadInputException(problems);
-        return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, EffectiveRecipe.Of(Recipe, plugins), studies, metrics, continualMetrics);
+        return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, EffectiveRecipe.Of(Recipe, plugins), studies, metrics, continualMetrics)
+        {
+            Reference = ReferenceConfiguration(studies),
+        };
     }
+
+    /// <summary>Selection must score a measured metric, and its validation paragraphs (taken from training data) must never be evaluation data.</summary>
+    private void CheckSelection(SelectionSettings selection, List<TaskPlan> tasks)
+    {
+        if (!Recipe.Evaluation.Metrics.Contains(selection.Metric))
+            problems.Add($"{At("$.selection.metric")}: '{selection.Metric}' is not one of evaluation.metrics ({string.Join(", ", Recipe.Evaluation.Metrics)})");
+        for (int i = 0; i < tasks.Count; i++)
+            if (tasks[i].Train == tasks[i].Eval && tasks[i].Split is null)
+                problems.Add($"{At($"$.tasks[{i}]")}: task '{tasks[i].Name}' trains and evaluates on the same file, so selection's validation paragraphs " +
+                             "would be evaluation questions; give a separate eval file or a split");
+    }
+
+    /// <summary>compare.reference names a method; a search without selection makes its first combination the reference.</summary>
+    private string? ReferenceConfiguration(List<StudyPlan> studies) =>
+        Recipe.Compare.Reference is not { } reference ? null
+            : studies.FirstOrDefault(s => s.Method == reference || s.Configuration == reference)?.Configuration ?? reference;
 
     private string At(string path) => $"{loaded.DisplayPath}: {path}";
 
@@ -88,7 +108,8 @@ public sealed class RunPlanner
         return tasks;
     }
 
-    private sealed record PlannedAdapter(int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options, bool Valid);
+    /// <summary>One configuration of an adapter entry: a combination of its search (the entry itself when it searches nothing).</summary>
+    private sealed record PlannedAdapter(int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options, bool Valid, SearchSpace.Combination Combination);
 
     private List<PlannedAdapter> PlanAdapters(ModelDescription? model)
     {
@@ -97,13 +118,37 @@ public sealed class RunPlanner
         {
             var spec = Recipe.Adapters[i];
             var strategy = Try(() => (object)plugins.Require<IAdapterStrategy>(spec.Strategy, At($"$.adapters[{i}].strategy"))) as IAdapterStrategy;
-            if (strategy is null || BindOptions(strategy, spec.Options, $"$.adapters[{i}].options") is not { } options) continue;
-            var optionProblems = model is null ? []
-                : strategy.Validate(options, model with { SequenceLength = Recipe.Training.MaxSequenceLength }).Select(p => $"{At($"$.adapters[{i}].options")}.{p}").ToList();
-            problems.AddRange(optionProblems);
-            adapters.Add(new PlannedAdapter(i, spec, strategy, options, optionProblems.Count == 0));
+            if (strategy is null) continue;
+            var (combinations, searchProblems) = SearchSpace.Expand(spec, strategy.OptionsType, $"$.adapters[{i}]");
+            problems.AddRange(searchProblems.Select(At));
+            foreach (var combination in combinations)
+                if (PlanCombination(i, spec, strategy, combination, model) is { } planned) adapters.Add(planned);
         }
         return adapters;
+    }
+
+    /// <summary>A combination's options, bound and checked by the strategy; a problem several combinations share is reported once.</summary>
+    private PlannedAdapter? PlanCombination(int index, AdapterSpec spec, IAdapterStrategy strategy, SearchSpace.Combination combination, ModelDescription? model)
+    {
+        int before = problems.Count;
+        if (BindOptions(strategy, combination.Options, $"$.adapters[{index}].options") is not { } options)
+        {
+            RemoveRepeatedProblems(before);
+            return null;
+        }
+        var optionProblems = model is null ? []
+            : strategy.Validate(options, model with { SequenceLength = Recipe.Training.MaxSequenceLength }).Select(p => $"{At($"$.adapters[{index}].options")}.{p}").ToList();
+        problems.AddRange(optionProblems);
+        RemoveRepeatedProblems(before);
+        return new PlannedAdapter(index, spec, strategy, options, optionProblems.Count == 0, combination);
+    }
+
+    private void RemoveRepeatedProblems(int from)
+    {
+        var earlier = problems.Take(from).ToHashSet(StringComparer.Ordinal);
+        var added = problems.Skip(from).Distinct(StringComparer.Ordinal).Where(p => !earlier.Contains(p)).ToList();
+        problems.RemoveRange(from, problems.Count - from);
+        problems.AddRange(added);
     }
 
     private sealed record PlannedContinual(int Index, ContinualSpec Spec, ContinualPlan Plan);
@@ -122,36 +167,57 @@ public sealed class RunPlanner
     }
 
     /// <summary>
-    /// One study per (adapter, continual strategy) pair and seed; a recipe with one continual strategy names studies after
-    /// the adapters alone, and one with several seeds adds " seed N".
+    /// One study per (adapter, continual strategy) pair, search combination and seed; a recipe with one continual strategy
+    /// names studies after the adapters alone, a search adds its choices ("lora r=8"), several seeds add " seed N". With
+    /// <c>selection</c>, a searched pair's studies are named after the pair and chosen from its combinations on validation data.
     /// </summary>
     private List<StudyPlan> PlanStudies(List<PlannedAdapter> adapters, List<PlannedContinual> continual, bool modelKnown)
     {
         var studies = new List<StudyPlan>();
         foreach (var (adapterIndex, continualIndex) in Recipe.StudyPairs())
         {
-            var adapter = adapters.FirstOrDefault(a => a.Index == adapterIndex);
             var strategy = continual.FirstOrDefault(c => c.Index == continualIndex);
-            if (adapter is null || strategy is null) continue;
-            if (modelKnown && adapter.Valid)
-                problems.AddRange(strategy.Plan.Strategy.Validate(strategy.Plan.Options, adapter.Strategy.Traits(adapter.Options) with { Strategy = adapter.Strategy.Name })
-                    .Select(p => $"{At($"$.continual[{strategy.Index}]")} ({strategy.Plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
-            var configuration = Recipe.StudyLabel(adapter.Spec, strategy.Spec);
-            foreach (var seed in Recipe.StudySeeds)
-                studies.Add(new StudyPlan(Recipe.SeededLabel(configuration, seed), adapter.Strategy, adapter.Options, PlanStudyTasks(adapter.Spec, seed),
-                    strategy.Plan, adapter.Spec.DisplayName, seed) { Configuration = configuration });
+            var combinations = adapters.Where(a => a.Index == adapterIndex).ToList();
+            if (combinations.Count == 0 || strategy is null) continue;
+            var method = Recipe.StudyLabel(combinations[0].Spec, strategy.Spec);
+            var configurations = combinations.Select(adapter => PlanConfiguration(adapter, strategy, method, modelKnown)).ToList();
+            if (Recipe.Selection is not null && configurations.Count > 1)
+                studies.AddRange(Recipe.StudySeeds.Select(seed => configurations[0] with
+                {
+                    Label = Recipe.SeededLabel(method, seed), Seed = seed, Configuration = method, Choices = "", ChooseFrom = configurations,
+                }));
+            else
+                studies.AddRange(configurations.SelectMany(c => Recipe.StudySeeds.Select(seed =>
+                    c with { Label = Recipe.SeededLabel(c.Configuration, seed), Seed = seed, Tasks = PlanStudyTasks(c.Tasks, seed) })));
         }
         if (problems.Count == 0 && studies.Count == 0) problems.Add($"{At("$.continual")}: no continual strategy runs with any adapter; check continual[].adapters");
+        problems.AddRange(FolderNames.Problems(studies.SelectMany(s => (s.ChooseFrom ?? []).Append(s)).Select(s => (s.Label, s.Method)).DistinctBy(l => l.Label).ToList(), "study label")
+            .Select(p => At($"$.adapters: {p}")));
         return studies;
     }
 
-    /// <summary>The effective settings per task: the recipe's training settings, the adapter's learning rate, the task's steps; task i's data order is seeded with seed + i.</summary>
-    private List<StudyTaskPlan> PlanStudyTasks(AdapterSpec adapter, int seed)
+    /// <summary>One configuration (an adapter combination with a continual strategy) as a study with the recipe's seed.</summary>
+    private StudyPlan PlanConfiguration(PlannedAdapter adapter, PlannedContinual strategy, string method, bool modelKnown)
     {
-        var settings = adapter.LearningRate is { } rate ? Recipe.Training with { LearningRate = rate } : Recipe.Training;
-        return Recipe.Tasks.Select((task, i) =>
-            new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, seed + i)).ToList();
+        if (modelKnown && adapter.Valid)
+        {
+            int before = problems.Count;
+            problems.AddRange(strategy.Plan.Strategy.Validate(strategy.Plan.Options, adapter.Strategy.Traits(adapter.Options) with { Strategy = adapter.Strategy.Name })
+                .Select(p => $"{At($"$.continual[{strategy.Index}]")} ({strategy.Plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
+            RemoveRepeatedProblems(before);
+        }
+        var label = adapter.Combination.Label(method);
+        var settings = adapter.Combination.LearningRate is { } rate ? Recipe.Training with { LearningRate = rate } : Recipe.Training;
+        var tasks = Recipe.Tasks.Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, 0)).ToList();
+        return new StudyPlan(label, adapter.Strategy, adapter.Options, PlanStudyTasks(tasks, Recipe.Seed), strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed)
+        {
+            Configuration = label, Method = method, Choices = string.Join(" ", adapter.Combination.Choices),
+        };
     }
+
+    /// <summary>Task i's data order is seeded with seed + i.</summary>
+    private static List<StudyTaskPlan> PlanStudyTasks(IReadOnlyList<StudyTaskPlan> tasks, int seed) =>
+        tasks.Select((task, i) => task with { Seed = seed + i }).ToList();
 
     private List<TMetric> Require<TMetric>(IReadOnlyList<string> names, string path) where TMetric : class, IPeftQaPlugin
     {

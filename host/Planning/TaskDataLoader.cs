@@ -25,6 +25,13 @@ public static class TaskDataLoader
             }
             var train = Limit(trainData, task.MaxTrainExamples, plan.Recipe.Seed);
             var eval = Limit(evalData, task.MaxEvalExamples, plan.Recipe.Seed);
+            QaDataSet? validation = null;
+            if (plan.Recipe.Selection is { } selection)
+            {
+                (train, validation) = HoldOutValidation(train, selection, plan.Recipe.Seed);
+                logger.LogInformation("Task {Task}: {Validation} validation questions held out of the training data by paragraph (seed {Seed}) to choose searched settings; {Train} training questions remain",
+                    task.Name, validation.Examples.Count, plan.Recipe.Seed, train.Examples.Count);
+            }
             if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
             if (train.Examples.Count == 0) problems.Add($"task '{task.Name}': its training data ({task.Train}) has no usable questions");
             if (problems.Count > 0) continue;
@@ -33,7 +40,8 @@ public static class TaskDataLoader
             var evalFeatures = builder.Build(eval.Examples, cancellation);
             logger.LogInformation("Task {Task}: {Train} training questions -> {TrainFeatures} windows, {Eval} evaluation questions -> {EvalFeatures} windows ({Seconds:F1} s)",
                 task.Name, train.Examples.Count, trainFeatures.Count, eval.Examples.Count, evalFeatures.Count, watch.Elapsed.TotalSeconds);
-            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures)));
+            var validationSet = validation is null ? null : new EvalSet($"{task.Name} (validation)", validation.Examples, builder.Build(validation.Examples, cancellation));
+            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures), validationSet));
         }
         if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{plan.RecipePath}: {p}").ToList());
         return result;
@@ -62,6 +70,16 @@ public static class TaskDataLoader
         var held = units.Take(evalUnits).ToHashSet();
         return (data with { Examples = data.Examples.Where(e => !held.Contains(Unit(e))).ToList() },
                 data with { Examples = data.Examples.Where(e => held.Contains(Unit(e))).ToList() });
+    }
+
+    /// <summary>
+    /// The validation part of a task's training questions: whole paragraphs, seeded (see <see cref="HoldOut"/>), at most
+    /// <see cref="SelectionSettings.MaxQuestions"/> of them. The training part keeps every other paragraph.
+    /// </summary>
+    public static (QaDataSet Train, QaDataSet Validation) HoldOutValidation(QaDataSet train, SelectionSettings selection, int seed)
+    {
+        var (rest, validation) = HoldOut(train, new HoldOutSplit { EvalFraction = selection.ValidationFraction, By = "paragraph" }, seed);
+        return (rest, Limit(validation, selection.MaxQuestions, seed));
     }
 
     /// <summary>At most <paramref name="limit"/> questions: a seeded sample across the whole file, kept in file order.</summary>

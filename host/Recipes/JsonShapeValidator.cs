@@ -67,6 +67,11 @@ public static class JsonShapeValidator
                 errors.Add($"{path}: expected one of {string.Join(", ", names.Select(n => $"\"{n}\""))}, got {Show(element)}");
             return;
         }
+        if (SearchedType(type) is { } searched)
+        {
+            CheckSearchable(element, searched, path, errors);
+            return;
+        }
         if (ElementTypeOfList(type) is { } itemType)
         {
             if (!Expect(element.ValueKind == JsonValueKind.Array, type, element, path, errors)) return;
@@ -82,6 +87,26 @@ public static class JsonShapeValidator
             return;
         }
         errors.Add($"{path}: values of type {type.Name} cannot be given in JSON");
+    }
+
+    /// <summary>A <see cref="Searchable{T}"/>: one value, or a non-empty list of values of one JSON kind.</summary>
+    private static void CheckSearchable(JsonElement element, Type itemType, string path, List<string> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            Check(element, itemType, allowNull: false, path, errors);
+            return;
+        }
+        var items = element.EnumerateArray().ToList();
+        if (items.Count == 0) errors.Add($"{path}: an empty search list; give one value or a list of at least one value");
+        for (int i = 0; i < items.Count; i++) Check(items[i], itemType, allowNull: false, $"{path}[{i}]", errors);
+    }
+
+    /// <summary>T for <see cref="Searchable{T}"/>, else null.</summary>
+    public static Type? SearchedType(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Searchable<>) ? type.GetGenericArguments()[0] : null;
     }
 
     private static void CheckObject(JsonElement element, Type type, string path, List<string> errors)
@@ -123,6 +148,12 @@ public static class JsonShapeValidator
 
     private static void CheckConstraints(JsonElement value, PropertyInfo property, string path, List<string> errors)
     {
+        if (SearchedType(property.PropertyType) is not null && value.ValueKind == JsonValueKind.Array)
+        {
+            int index = 0;
+            foreach (var item in value.EnumerateArray()) CheckConstraints(item, property, $"{path}[{index++}]", errors);
+            return;
+        }
         if (property.GetCustomAttribute<RangeAttribute>() is { } range && value.ValueKind == JsonValueKind.Number)
         {
             double number = value.GetDouble();
@@ -136,6 +167,7 @@ public static class JsonShapeValidator
                 string expected = minimum == double.Epsilon ? "a number greater than 0"
                     : maximum is double.MaxValue or int.MaxValue ? $"a value of at least {low}"
                     : range.MaximumIsExclusive ? $"a value from {low} up to but not including {high}"
+                    : range.MinimumIsExclusive ? $"a value above {low}, at most {high}"
                     : $"a value from {low} to {high}";
                 errors.Add($"{path}: expected {expected}, got {value.GetRawText()}");
             }
@@ -159,6 +191,7 @@ public static class JsonShapeValidator
         if (type == typeof(int) || type == typeof(long)) return "an integer";
         if (type == typeof(double) || type == typeof(float)) return "a number";
         if (type.IsEnum) return "a string";
+        if (SearchedType(type) is { } searched) return $"{Describe(searched)} or a list of them";
         if (ElementTypeOfList(type) is not null) return "an array";
         return "an object";
     }

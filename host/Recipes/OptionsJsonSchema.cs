@@ -30,14 +30,32 @@ public static class OptionsJsonSchema
 
     private static JsonNode Annotate(JsonSchemaExporterContext context, JsonNode schema)
     {
+        // A converter-backed type exports as "true" (anything); a Searchable gets its real schema here.
+        if (context.PropertyInfo is { AttributeProvider: MemberInfo searchedMember } searchable
+            && JsonShapeValidator.SearchedType(searchable.PropertyType) is { } searched)
+            schema = SearchableSchema(searched, searchedMember, searchable.IsSetNullable);
         if (schema is not JsonObject node) return schema;
         if (node.ContainsKey("properties")) node["additionalProperties"] = false;
         if (context.PropertyInfo is not { } property || property.AttributeProvider is not MemberInfo member) return node;
         if (member.GetCustomAttribute<DescriptionAttribute>() is { } description) node["description"] = description.Description;
-        if (member.GetCustomAttribute<RangeAttribute>() is { } range) AddRange(node, range);
+        if (member.GetCustomAttribute<RangeAttribute>() is { } range && !node.ContainsKey("anyOf")) AddRange(node, range);
         if (member.GetCustomAttribute<MinLengthAttribute>() is { } minLength) node["minItems"] = minLength.Length;
         if (DefaultOf(property) is { } value) node["default"] = value;
         return node;
+    }
+
+    /// <summary>A <see cref="Searchable{T}"/>: one value, or a list of at least one; [Range] holds for each value.</summary>
+    private static JsonObject SearchableSchema(Type itemType, MemberInfo member, bool nullable)
+    {
+        JsonObject Item()
+        {
+            var item = JsonSchemaExporter.GetJsonSchemaAsNode(ExportOptions, itemType).AsObject();
+            if (member.GetCustomAttribute<RangeAttribute>() is { } range) AddRange(item, range);
+            return item;
+        }
+        var choices = new JsonArray(Item(), new JsonObject { ["type"] = "array", ["items"] = Item(), ["minItems"] = 1 });
+        if (nullable) choices.Add(new JsonObject { ["type"] = "null" });
+        return new JsonObject { ["anyOf"] = choices };
     }
 
     /// <summary>The validator's reading of [Range]: a minimum of double.Epsilon means above 0; a maximum of the type's largest value, none.</summary>

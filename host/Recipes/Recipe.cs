@@ -58,6 +58,9 @@ public sealed class Recipe
     [Description("How studies are compared in reports: the reference study and the bootstrap resamples.")]
     public CompareSettings Compare { get; init; } = new();
 
+    [Description("Choose each method's searched hyperparameters on a validation split of the training data (null: no split; a search then runs every combination on the evaluation data).")]
+    public SelectionSettings? Selection { get; init; }
+
     [Description("Folder under which run folders are created (relative to the working directory).")]
     public string Output { get; init; } = "runs";
 

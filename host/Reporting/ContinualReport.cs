@@ -36,7 +36,21 @@ public static class ContinualReport
             text.AppendLine($"| {study.Label} | {string.Join(" | ", cells)} |");
         }
         text.AppendLine();
+        AppendSearchedSettings(text, plan, studies);
         text.Append(SeedSummary.Markdown(SeedSummary.Of(studies, metrics)));
+    }
+
+    /// <summary>The settings each configuration's search gave it, and how they were chosen.</summary>
+    private static void AppendSearchedSettings(StringBuilder text, RunPlan plan, IReadOnlyList<StudyResult> studies)
+    {
+        var searched = studies.Where(s => s.Choices is not null).DistinctBy(s => s.ConfigurationLabel).ToList();
+        if (searched.Count == 0) return;
+        text.AppendLine(plan.Recipe.Selection is not null
+            ? "Searched settings, chosen on validation paragraphs held out of the training data (every candidate's score: selection.md):"
+            : "Searched settings (no selection: every combination is a configuration of its own, scored on the evaluation data):").AppendLine();
+        text.AppendLine("| configuration | settings |").AppendLine("|---|---|");
+        foreach (var study in searched) text.AppendLine($"| {study.ConfigurationLabel} | {study.Choices} |");
+        text.AppendLine();
     }
 
     public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PeftQa.Host.Continual;
 using PeftQa.Host.Recipes;
 using Spectre.Console;
 using PeftQa.Host.Planning;
@@ -21,19 +24,52 @@ public static class PlanReport
                            $"({plan.Model.NumLayers} layers, hidden {plan.Model.HiddenSize}), seed {plan.Recipe.Seed}");
         terminal.WriteLine($"Training: batch {training.BatchSize} x {training.GradientAccumulation}, sequence {training.MaxSequenceLength}, " +
                            $"stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}; metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
-        var table = new Table().AddColumns("Study", "Strategy", "Continual", "Step", "Task", "LR", "Steps", "Train", "Eval");
-        foreach (var study in plan.Studies)
-            for (int i = 0; i < study.Tasks.Count; i++)
-                table.AddRow([Markup.Escape(study.Label), Markup.Escape(study.Strategy.Name), Markup.Escape(study.Continual.Strategy.Name), (i + 1).ToString(),
-                    .. TaskColumns(plan.Tasks[i], study.Tasks[i].Settings)]);
-        terminal.Write(table);
+        var candidates = plan.Candidates;
+        if (candidates.Count > 0 && plan.Recipe.Selection is { } selection)
+        {
+            terminal.WriteLine($"Selection: {candidates.Count} candidates, each trained with seed {plan.Recipe.Seed} on the training data less " +
+                               $"{selection.ValidationFraction * 100:0.#}% of its paragraphs and scored there by {selection.Metric}; each method's best is then run for evaluation");
+            terminal.Write(StudyTable(candidates, plan));
+        }
+        terminal.Write(StudyTable(plan.Studies, plan));
+        if (plan.Recipe.Selection is not null && candidates.Count == 0)
+            terminal.WriteLine("Selection: nothing is searched, so nothing is chosen; every study still trains without the held-out validation paragraphs");
     }
 
-    /// <summary>The task's name, the study's effective learning rate and steps for it, and its data.</summary>
-    private static string[] TaskColumns(TaskPlan task, TrainingSettings settings)
+    private static Table StudyTable(IReadOnlyList<StudyPlan> studies, RunPlan plan)
     {
+        var table = new Table().AddColumns("Study", "Strategy", "Continual", "Settings", "Step", "Task", "LR", "Steps", "Train", "Eval");
+        foreach (var study in studies)
+            for (int i = 0; i < study.Tasks.Count; i++)
+                table.AddRow([Markup.Escape(study.Label), Markup.Escape(study.Strategy.Name), Markup.Escape(study.Continual.Strategy.Name),
+                    i == 0 ? Markup.Escape(Settings(study)) : "", (i + 1).ToString(), .. TaskColumns(plan.Tasks[i], study, i, plan.Recipe.Selection)]);
+        return table;
+    }
+
+    /// <summary>The options that differ from the strategy's defaults; for a study still to choose, where it chooses from.</summary>
+    private static string Settings(StudyPlan study)
+    {
+        if (study.ChooseFrom is { } candidates) return $"the best of its {candidates.Count} candidates on validation";
+        var options = JsonSerializer.SerializeToNode(study.Options, study.Strategy.OptionsType, JsonShapeValidator.SerializerOptions)!.AsObject();
+        var defaults = JsonSerializer.SerializeToNode(Activator.CreateInstance(study.Strategy.OptionsType), study.Strategy.OptionsType, JsonShapeValidator.SerializerOptions)!.AsObject();
+        var changed = options.Where(o => !JsonNode.DeepEquals(o.Value, defaults[o.Key])).Select(o => $"{o.Key}={o.Value?.ToJsonString(Compact)}").ToList();
+        return changed.Count == 0 ? "defaults" : string.Join(" ", changed);
+    }
+
+    private static readonly JsonSerializerOptions Compact = new(JsonShapeValidator.SerializerOptions) { WriteIndented = false };
+
+    /// <summary>The task's name, the study's effective learning rate and steps for it, and its data.</summary>
+    private static string[] TaskColumns(TaskPlan task, StudyPlan study, int index, SelectionSettings? selection)
+    {
+        var settings = study.Tasks[index].Settings;
+        if (study.ChooseFrom is { } candidates)
+        {
+            var rates = candidates.Select(c => c.Tasks[index].Settings.LearningRate).Distinct().ToList();
+            if (rates.Count > 1) settings = settings with { LearningRate = double.NaN };
+        }
         string split = task.Split is { } s ? $", {100 * (1 - s.EvalFraction):F0}% of the {s.By}s" : "";
-        return [Markup.Escape(task.Name), settings.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture),
+        if (selection is not null) split += $", less {selection.ValidationFraction * 100:0.#}% of the paragraphs for validation";
+        return [Markup.Escape(task.Name), double.IsNaN(settings.LearningRate) ? "chosen" : settings.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture),
             settings.MaxSteps?.ToString() ?? $"{settings.Epochs} epochs",
             Markup.Escape(task.Train + (task.MaxTrainExamples is { } t ? $" (sample of {t}{split})" : split.Length > 0 ? $" ({split[2..]})" : "")),
             Markup.Escape(task.Eval + (task.MaxEvalExamples is { } e ? $" (sample of {e})" : ""))];

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using PeftQa.Abstractions;
+using PeftQa.Host.Continual;
+using PeftQa.Host.Data;
+using PeftQa.Host.Training;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Planning;
+
+/// <summary>
+/// A rough time for a run, before it starts: the windows every study trains and evaluates (candidates of a search
+/// included), times the encoder's floating-point work per window, over this device's matrix-multiply rate (a 0.3 s probe)
+/// scaled by the ratios of our training and evaluation throughput to that probe, measured with <c>peftqa bench</c> on a
+/// 2-core AVX2 CPU. A guide to the size of a run, not a promise.
+/// </summary>
+public sealed record RunCostEstimate(int Studies, double TrainingWindows, double EvaluationWindows, double GigaflopsPerSecond, TimeSpan Time)
+{
+    /// <summary>Runs of at least this many studies are warned about before they start.</summary>
+    public const int ManyStudies = 40;
+
+    /// <summary>Training: 2.1 windows/s of 384 tokens (28.5 GFLOP each) against a 75 GFLOP/s probe.</summary>
+    public const double TrainingShareOfMatmul = 0.78;
+
+    /// <summary>Evaluation: 10 windows/s of 384 tokens (9.5 GFLOP each), batched, against the same probe.</summary>
+    public const double EvaluationShareOfMatmul = 1.27;
+
+    public static RunCostEstimate Of(RunPlan plan, IReadOnlyList<TaskData> tasks, Device device)
+    {
+        var candidates = plan.Candidates;
+        var studies = plan.Studies.Concat(candidates).ToList();
+        double training = studies.Sum(s => TrainingWindowsOf(s, tasks));
+        double evaluation = plan.Studies.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Eval), tasks, plan))
+            + candidates.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Validation ?? t.Eval), tasks, plan)) + tasks.Sum(t => t.Eval.Features.Count + (t.Validation?.Features.Count ?? 0));
+        double flopsPerWindow = ForwardFlopsPerWindow(plan.Model, plan.Recipe.Training.MaxSequenceLength);
+        double rate = MatmulGigaflops(device);
+        double seconds = (3 * flopsPerWindow * training / TrainingShareOfMatmul + flopsPerWindow * evaluation / EvaluationShareOfMatmul) / (rate * 1e9);
+        return new RunCostEstimate(studies.Count, training, evaluation, rate, TimeSpan.FromSeconds(seconds));
+    }
+
+    private static double TrainingWindowsOf(StudyPlan study, IReadOnlyList<TaskData> tasks) =>
+        study.Tasks.Select((plan, i) => (double)new BatchCursor(tasks[i].TrainFeatures.Count, plan.Settings, plan.Seed).TotalSteps
+            * plan.Settings.BatchSize * plan.Settings.GradientAccumulation).Sum();
+
+    /// <summary>After each task every task is evaluated; evaluations during training and the learning curve's probes add theirs.</summary>
+    private static double EvaluationWindowsOf(StudyPlan study, IEnumerable<EvalSet> evalSets, IReadOnlyList<TaskData> tasks, RunPlan plan)
+    {
+        double perStage = evalSets.Sum(e => e.Features.Count);
+        double windowsPerQuestion = tasks.Average(t => (double)t.Eval.Features.Count / Math.Max(1, t.Eval.Examples.Count));
+        double during = study.Tasks.Select((task, i) =>
+        {
+            int steps = new BatchCursor(tasks[i].TrainFeatures.Count, task.Settings, task.Seed).TotalSteps;
+            double evals = task.Settings.EvalEvery is { } every ? steps / every * tasks[i].Eval.Features.Count : 0;
+            double curve = plan.Recipe.Evaluation.Curve is { } c ? steps / c.Every * Math.Min(c.Questions, tasks[i].Eval.Examples.Count) * windowsPerQuestion : 0;
+            return evals + curve;
+        }).Sum();
+        return study.Tasks.Count * perStage + during;
+    }
+
+    /// <summary>Multiply-adds of one encoder pass over a window of <paramref name="length"/> tokens, times two: projections, feed-forward and attention.</summary>
+    public static double ForwardFlopsPerWindow(ModelDescription model, int length)
+    {
+        double h = model.HiddenSize, i = model.IntermediateSize, l = length;
+        double perTokenPerLayer = 2 * (4 * h * h + 2 * h * i) + 4 * l * h;
+        return model.NumLayers * perTokenPerLayer * l;
+    }
+
+    /// <summary>fp32 matrix multiplies of a typical encoder shape, timed for about a fifth of a second.</summary>
+    private static double MatmulGigaflops(Device device)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(4096, 384, device: device);
+        var b = randn(384, 1536, device: device);
+        mm(a, b).Dispose();
+        var watch = Stopwatch.StartNew();
+        int runs = 0;
+        while (watch.Elapsed.TotalSeconds < 0.3)
+        {
+            using var product = mm(a, b);
+            _ = product.sum().item<float>();
+            runs++;
+        }
+        return runs * 2.0 * 4096 * 384 * 1536 / watch.Elapsed.TotalSeconds / 1e9;
+    }
+
+    public override string ToString() =>
+        $"{Studies} studies, {TrainingWindows:N0} training and {EvaluationWindows:N0} evaluation windows: about {Show(Time)} here " +
+        $"(rough: scaled from this device's matrix-multiply probe, {GigaflopsPerSecond:F0} GFLOP/s, by the throughput ratios peftqa bench measured on a 2-core CPU)";
+
+    private static string Show(TimeSpan time) =>
+        time.TotalHours >= 1 ? $"{time.TotalHours:F1} h" : time.TotalMinutes >= 1 ? $"{time.TotalMinutes:F0} min" : $"{time.TotalSeconds:F0} s";
+}
