@@ -17,6 +17,9 @@ public abstract class AdapterStrategy<TOptions> : IAdapterStrategy where TOption
 
     public virtual object? ReadSavedOptions(string directory) => null;
 
+    /// <inheritdoc cref="IAdapterStrategy.RecommendedLearningRate"/>
+    public virtual double? RecommendedLearningRate => null;
+
     protected abstract AdapterTraits Traits(TOptions options);
 
     protected virtual IReadOnlyList<string> Validate(TOptions options, ModelDescription model) => [];

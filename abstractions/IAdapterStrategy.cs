@@ -37,4 +37,12 @@ public interface IAdapterStrategy : IConfigurablePlugin
     /// example PEFT's adapter_config.json), else null. Lets adapters saved by other tools load without a peftqa descriptor.
     /// </summary>
     object? ReadSavedOptions(string directory);
+
+    /// <summary>
+    /// The learning rate a study of this strategy uses when the recipe sets none (neither <c>adapters[].learningRate</c> nor
+    /// <c>training.learningRate</c>); null: the recipe's default. Methods differ in their usual rates by orders of
+    /// magnitude (full fine-tuning about 3e-5, LoRA 1e-3, soft prompts 1e-2), so naming only the strategy should give a
+    /// rate that works. Added in contracts 1.1; plugins built against 1.0 get null.
+    /// </summary>
+    double? RecommendedLearningRate => null;
 }

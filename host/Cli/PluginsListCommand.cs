@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using PeftQa.Abstractions;
 using PeftQa.Host.Plugins;
 using Spectre.Console;
 using PeftQa.Host.Reporting;
@@ -22,7 +23,8 @@ public sealed class PluginsListCommand(PluginLoader loader, IOptions<PeftQaSetti
                 p.Version,
                 Path = p.AssemblyPath,
                 p.Description,
-                Options = p.Options.Select(o => new { o.Name, o.Type, o.Default, o.Description }),
+                RecommendedLearningRate = (p.Instance as IAdapterStrategy)?.RecommendedLearningRate,
+                Options = p.Options.Select(o => new { o.Name, o.Type, o.Default, o.Description, o.PeftDefault, o.WhyNotPeft }),
             });
             console.Out.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
             return PeftQaCommandLine.Success;
@@ -38,11 +40,20 @@ public sealed class PluginsListCommand(PluginLoader loader, IOptions<PeftQaSetti
         var table = new Table().AddColumns("Name", "Kind", "Version", "Options (default)", "Path");
         foreach (var plugin in plugins)
         {
-            var options = plugin.Options.Count == 0 ? "-" : string.Join("\n", plugin.Options.Select(o => $"{o.Name}: {o.Type} = {o.Default}"));
+            var lines = plugin.Options.Select(o => $"{o.Name}: {o.Type} = {o.Default}{(o.PeftDefault is { } peft ? $" (PEFT: {peft})" : "")}").ToList();
+            if ((plugin.Instance as IAdapterStrategy)?.RecommendedLearningRate is { } rate)
+                lines.Insert(0, $"learning rate {rate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} unless the recipe sets one");
+            var options = lines.Count == 0 ? "-" : string.Join("\n", lines);
             table.AddRow(Markup.Escape(plugin.Name), plugin.Kind, plugin.Version, Markup.Escape(options), Markup.Escape(plugin.AssemblyPath));
         }
         terminal.Write(table);
         if (plugins.Count == 0) console.Out.WriteLine("No plugins found.");
+        var differences = plugins.SelectMany(p => p.Options.Where(o => o.PeftDefault is not null).Select(o => $"  {p.Name}.{o.Name}: {o.Default} (PEFT: {o.PeftDefault}): {o.WhyNotPeft}")).ToList();
+        if (differences.Count > 0)
+        {
+            console.Out.WriteLine("Defaults that differ from Hugging Face PEFT's, for extractive QA (give PEFT's value in a recipe to get PEFT's behaviour):");
+            foreach (var line in differences) console.Out.WriteLine(line);
+        }
         console.Out.WriteLine($"Contracts: {ContractsVersion.AssemblyName} {ContractsVersion.Format(ContractsVersion.Host)} (plugins built against {ContractsVersion.Host.Major}.x load here).");
         return PeftQaCommandLine.Success;
     }

@@ -207,7 +207,10 @@ public sealed class RunPlanner
             RemoveRepeatedProblems(before);
         }
         var label = adapter.Combination.Label(method);
-        var settings = adapter.Combination.LearningRate is { } rate ? Recipe.Training with { LearningRate = rate } : Recipe.Training;
+        var settings = Recipe.Training with
+        {
+            LearningRate = adapter.Combination.LearningRate ?? Recipe.Training.LearningRate ?? adapter.Strategy.RecommendedLearningRate ?? TrainingSettings.FallbackLearningRate,
+        };
         var tasks = Recipe.Tasks.Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, 0)).ToList();
         return new StudyPlan(label, adapter.Strategy, adapter.Options, PlanStudyTasks(tasks, Recipe.Seed), strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed)
         {

@@ -20,7 +20,9 @@ public static class PluginOptionsSchema
                 JsonShapeValidator.JsonName(p),
                 TypeName(p.PropertyType),
                 FormatDefault(p.GetValue(defaults)),
-                p.GetCustomAttribute<DescriptionAttribute>()?.Description))
+                p.GetCustomAttribute<DescriptionAttribute>()?.Description,
+                p.GetCustomAttribute<PeftDefaultAttribute>()?.Value,
+                p.GetCustomAttribute<PeftDefaultAttribute>()?.Reason))
             .ToList();
     }
 

@@ -8,9 +8,16 @@ public sealed record TrainingSettings
     /// <summary>The destinations <see cref="ReportTo"/> accepts.</summary>
     public static readonly IReadOnlyList<string> ReportDestinations = ["tensorboard", "none"];
 
-    [Description("Peak learning rate of AdamW.")]
+    [Description("Peak learning rate of AdamW for every adapter without its own (adapters[].learningRate). null: each strategy's recommended rate (peftqa plugins list), else 3e-5.")]
     [Range(double.Epsilon, double.MaxValue)]
-    public double LearningRate { get; init; } = 3e-5;
+    public double? LearningRate { get; init; }
+
+    /// <summary>The rate of a strategy that recommends none when the recipe sets none: Hugging Face's run_qa default.</summary>
+    public const double FallbackLearningRate = 3e-5;
+
+    /// <summary>The peak learning rate these settings train with; a study's settings always carry the rate the planner chose.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double PeakLearningRate => LearningRate ?? FallbackLearningRate;
 
     [Description("Examples per optimizer step before accumulation.")]
     [Range(1, int.MaxValue)]

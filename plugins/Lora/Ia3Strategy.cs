@@ -13,6 +13,9 @@ public sealed class Ia3Strategy : AdapterStrategy<Ia3Options>
 
     public override string Name => "ia3";
 
+    /// <summary>The IA3 paper (T-Few) trains its scaling vectors at 3e-3.</summary>
+    public override double? RecommendedLearningRate => 3e-3;
+
     public override string Description => "IA3: learned vectors scaling keys, values and feed-forward activations; base frozen, mergeable.";
 
     protected override IReadOnlyList<string> Validate(Ia3Options options, ModelDescription model)

@@ -17,6 +17,9 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
 
     public override string Name => "lora";
 
+    /// <summary>PEFT's examples and the AdaLoRA SQuAD runs use 1e-3 for LoRA; shorter runs prefer more (search it).</summary>
+    public override double? RecommendedLearningRate => 1e-3;
+
     public override string Description => "LoRA: trainable low-rank branches beside the attention (and optionally feed-forward) Linears; base frozen. Options for DoRA and LoRA+.";
 
     protected override IReadOnlyList<string> Validate(LoraOptions options, ModelDescription model)

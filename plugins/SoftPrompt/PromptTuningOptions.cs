@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.SoftPrompt;
 
@@ -11,6 +12,7 @@ public sealed class PromptTuningOptions
     public int VirtualTokens { get; set; } = 20;
 
     [Description("How the virtual tokens start: random, vocab (sampled vocabulary embeddings) or text.")]
+    [PeftDefault("\"random\"", "starting from sampled vocabulary embeddings is the prompt-tuning paper's recommendation and trains faster than random vectors on small encoders")]
     public string Init { get; set; } = "vocab";
 
     [Description("The text whose token embeddings initialise the prompt when init is text.")]

@@ -11,6 +11,9 @@ public sealed class PromptTuningStrategy : AdapterStrategy<PromptTuningOptions>
 
     public override string Name => "prompt-tuning";
 
+    /// <summary>Prompt tuning moves a few embeddings a long way: PEFT's examples use 3e-2.</summary>
+    public override double? RecommendedLearningRate => 3e-2;
+
     public override string Description => "Prompt tuning: trainable virtual tokens prepended to the input embeddings; backbone frozen.";
 
     protected override IReadOnlyList<string> Validate(PromptTuningOptions options, ModelDescription model)

@@ -40,9 +40,9 @@ public sealed class LoraTests
     public void Targets_trainable_parameters_and_counts_follow_the_options()
     {
         using var model = TinyBert.Model();
-        using var defaults = new LoraStrategy().Attach(model, new LoraOptions());
+        using var defaults = new LoraStrategy().Attach(model, new LoraOptions { R = 8, Alpha = 8, TargetModules = ["query", "value"] });
 
-        // r 8 on query and value in 2 layers: 2 x 2 x (8 x 32 + 32 x 8) = 2,048, plus the QA head (2 x 32 + 2).
+        // PEFT's defaults, r 8 on query and value in 2 layers: 2 x 2 x (8 x 32 + 32 x 8) = 2,048, plus the QA head (2 x 32 + 2).
         defaults.TrainableParameters.Sum(p => p.Parameter.numel()).Should().Be(2048 + 66);
         defaults.TrainableParameters.Select(p => p.Name).Should().Contain("bert.encoder.layer.1.attention.self.value.lora_B.weight").And.Contain("qa_outputs.weight");
         model.NamedParameters.Where(p => p.Parameter.requires_grad).Select(p => p.Name).Should().BeEquivalentTo("qa_outputs.weight", "qa_outputs.bias");

@@ -34,7 +34,7 @@ public sealed class PluginSdkTests
         ((string?)dependencies[0].Attribute("exclude")).Should().Contain("Runtime").And.Contain("Native");
 
         var hive = folder.Combine("template-hive");
-        Succeeds(DotnetCli.Run(folder.Path, "new", "install", Path.Combine(feed, "PeftQa.Templates.1.0.0.nupkg"), "--debug:custom-hive", hive));
+        Succeeds(DotnetCli.Run(folder.Path, "new", "install", Path.Combine(feed, $"PeftQa.Templates.{ContractsVersion.Format(ContractsVersion.Host)}.nupkg"), "--debug:custom-hive", hive));
         var plugin = folder.Combine("Acme.BiasTuning");
         Succeeds(DotnetCli.Run(folder.Path, "new", "peftqa-plugin", "-n", "Acme.BiasTuning", "--strategyName", "acme-bias", "-o", plugin, "--debug:custom-hive", hive));
         WriteNuGetConfig(plugin, feed, folder.Combine("packages"));

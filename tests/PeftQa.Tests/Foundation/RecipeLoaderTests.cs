@@ -23,7 +23,8 @@ public sealed class RecipeLoaderTests
         recipe.Model.Should().Be("builtin:minilm-l6");
         recipe.Seed.Should().Be(42);
         recipe.Adapters.Should().ContainSingle().Which.Strategy.Should().Be("full");
-        recipe.Training.LearningRate.Should().Be(3e-5);
+        recipe.Training.LearningRate.Should().BeNull("each strategy's recommended rate applies");
+        recipe.Training.PeakLearningRate.Should().Be(3e-5);
         recipe.Training.BatchSize.Should().Be(12);
         recipe.Training.MaxSequenceLength.Should().Be(384);
         recipe.Training.DocStride.Should().Be(128);
