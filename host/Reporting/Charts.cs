@@ -60,8 +60,17 @@ public static class Charts
         }
         var ticks = rows.Select((row, i) => new Tick(i * (metrics.Count + 1) + (metrics.Count - 1) / 2.0, $"{row.Study}\n{row.TrainablePercent:F2}% trainable")).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
+        if (rows.Count > 4)
+        {
+            // Study labels with seeds are long; slanted, they no longer run into each other.
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperLeft;
+            plot.Axes.Bottom.MinimumSize = 140;
+        }
         plot.Axes.Left.Label.Text = "score (0-100)";
-        plot.Axes.SetLimitsY(0, 105);
+        // Low scores get the room to show their intervals; the axis still starts at 0.
+        double highest = rows.SelectMany(r => metrics.Select(m => r.Intervals.GetValueOrDefault(m)?.High ?? r.Scores.GetValueOrDefault(m))).DefaultIfEmpty(0).Max();
+        plot.Axes.SetLimitsY(0, Math.Min(105, Math.Max(10, highest * 1.3)));
         plot.Title(title);
         plot.ShowLegend(Alignment.UpperRight);
         return plot;

@@ -159,10 +159,11 @@ public sealed class LoraTests
     {
         using var folder = new TemporaryFolder();
         using var small = TinyBert.Model();
-        using (var adapter = new LoraStrategy().Attach(small, new LoraOptions())) adapter.Save(folder.Path);
+        var peftDefaults = new LoraOptions { R = 8, Alpha = 8, TargetModules = ["query", "value"] };
+        using (var adapter = new LoraStrategy().Attach(small, peftDefaults)) adapter.Save(folder.Path);
         using var wider = new PeftQa.Host.Modeling.BertForQuestionAnswering(TinyBert.Config() with { HiddenSize = 48, NumAttentionHeads = 4 }, "wider");
 
-        using var adapterOnWider = new LoraStrategy().Attach(wider, new LoraOptions());
+        using var adapterOnWider = new LoraStrategy().Attach(wider, peftDefaults);
         var act = () => adapterOnWider.Load(folder.Path);
 
         act.Should().Throw<AdapterLoadException>().WithMessage("*is [8, 32] but this model (hidden 48, r 8) expects [8, 48]*another base model*");

@@ -21,7 +21,9 @@ public sealed class CliTests
         byName["lora"].GetProperty("kind").GetString().Should().Be("adapter-strategy");
         byName["f1"].GetProperty("kind").GetString().Should().Be("metric");
         var rank = byName["lora"].GetProperty("options").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "r");
-        rank.GetProperty("default").GetString().Should().Be("8");
+        rank.GetProperty("default").GetString().Should().Be("16");
+        rank.GetProperty("peftDefault").GetString().Should().Be("8");
+        byName["lora"].GetProperty("recommendedLearningRate").GetDouble().Should().Be(1e-3);
         rank.GetProperty("type").GetString().Should().Be("integer");
     }
 
@@ -31,7 +33,7 @@ public sealed class CliTests
         var result = await Cli.Run("plugins", "list");
 
         result.ExitCode.Should().Be(0, result.Error);
-        result.Out.Should().Contain("lora").And.Contain("r: integer = 8").And.Contain("adapter-strategy").And.Contain("metric");
+        result.Out.Should().Contain("lora").And.Contain("r: integer = 16 (PEFT: 8)").And.Contain("adapter-strategy").And.Contain("metric");
     }
 
     [Fact]

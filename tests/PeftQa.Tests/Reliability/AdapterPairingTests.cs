@@ -75,9 +75,10 @@ public sealed class AdapterPairingTests
         var twoLayers = TinyCheckpoint.Create(folder.Combine("two-layers"), TinyRuns.Vocabulary);
         var deeper = Checkpoint.Load(twoLayers, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Model.Config with { NumHiddenLayers = 3 };
         var adapterFolder = folder.Combine("adapter");
+        var queryValue = new LoraOptions { R = 8, Alpha = 8, TargetModules = ["query", "value"] };
         using (var model = new BertForQuestionAnswering(deeper, "three-layers"))
-        using (var adapter = new LoraStrategy().Attach(model, new LoraOptions()))
-            AdapterFolder.Save(adapter, new LoraStrategy(), new LoraOptions(), model.Description, adapterFolder);
+        using (var adapter = new LoraStrategy().Attach(model, queryValue))
+            AdapterFolder.Save(adapter, new LoraStrategy(), queryValue, model.Description, adapterFolder);
         string[] predict = ["predict", "--model", twoLayers, "--adapter", adapterFolder, "--question", "What is the capital?", "--context", "Paris is the capital.", "--device", "cpu"];
 
         var refused = await Cli.Run(predict);

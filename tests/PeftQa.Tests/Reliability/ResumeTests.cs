@@ -9,7 +9,7 @@ namespace PeftQa.Tests.Reliability;
 [Collection(SerialCollection.Name)]
 public sealed class ResumeTests
 {
-    private const string Lora = """[{ "strategy": "lora", "options": { "r": 8, "targetModules": ["query", "value"] } }]""";
+    private const string Lora = """[{ "strategy": "lora", "options": { "r": 16, "targetModules": ["query", "value"] } }]""";
 
     [Fact]
     public async Task A_killed_run_resumed_after_an_edit_that_alters_results_is_refused_by_field_and_keeps_its_recipe()
@@ -21,25 +21,25 @@ public sealed class ResumeTests
         await KillAndResumeTests.RunUntilCheckpointedThenKill(checkpoints, "run", recipe, "--out", runFolder);
         var runRecipe = File.ReadAllBytes(Path.Combine(runFolder, "recipe.json"));
         var otherData = folder.WriteFile("data/other.json", TestEnvironment.TinySquad);
-        File.WriteAllText(recipe, TinyRuns.SquadRecipe(model, data, Lora.Replace("\"r\": 8", "\"r\": 4"), ", \"checkpointEvery\": 5", maxSteps: 400)
+        File.WriteAllText(recipe, TinyRuns.SquadRecipe(model, data, Lora.Replace("\"r\": 16", "\"r\": 4"), ", \"checkpointEvery\": 5", maxSteps: 400)
             .Replace("5e-4", "1e-3").Replace($"\"train\": \"{data}\"", $"\"train\": \"{otherData}\""));
 
         var edited = await KillAndResumeTests.RunToEnd("run", recipe, "--out", runFolder, "--resume");
 
         edited.Code.Should().Be(2, edited.Output);
         edited.Output.Should().Contain("differs from the recipe the run in").And.Contain("$.training.learningRate: 0.0005 -> 0.001")
-            .And.Contain("$.adapters[0].options.r: 8 -> 4").And.Contain($"$.tasks[0].train: \"{data}\" -> \"{otherData}\"")
+            .And.Contain("$.adapters[0].options.r: 16 -> 4").And.Contain($"$.tasks[0].train: \"{data}\" -> \"{otherData}\"")
             .And.NotContain("   at ");
         File.ReadAllBytes(Path.Combine(runFolder, "recipe.json")).Should().Equal(runRecipe, "the run's own recipe is the reference and stays");
         Directory.GetDirectories(checkpoints, "checkpoint-*").Should().NotBeEmpty("nothing was lost");
 
-        File.WriteAllText(recipe, TinyRuns.SquadRecipe(model, data, Lora.Replace("\"r\": 8, ", ""), ", \"checkpointEvery\": 5", maxSteps: 400).Replace("\"logEvery\": 1", "\"logEvery\": 50"));
+        File.WriteAllText(recipe, TinyRuns.SquadRecipe(model, data, Lora.Replace("\"r\": 16, ", ""), ", \"checkpointEvery\": 5", maxSteps: 400).Replace("\"logEvery\": 1", "\"logEvery\": 50"));
 
         var harmless = await KillAndResumeTests.RunToEnd("run", recipe, "--out", runFolder, "--resume");
 
         harmless.Code.Should().Be(0, harmless.Output);
         harmless.Output.Should().Contain("Resume check: $.training.logEvery: 1 -> 50")
-            .And.Contain("Resuming lora/capitals from").And.NotContain("options.r", "leaving r out means its default, 8, as before");
+            .And.Contain("Resuming lora/capitals from").And.NotContain("options.r", "leaving r out means its default, 16, as before");
         File.ReadAllBytes(Path.Combine(runFolder, "recipe.json")).Should().Equal(runRecipe);
     }
 
