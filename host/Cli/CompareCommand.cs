@@ -18,8 +18,8 @@ public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSet
     {
         if (runFolders.Count == 0) throw new BadInputException("give at least one run folder");
         var (studies, seed) = ComparisonReport.ReadRuns(runFolders);
-        if (reference is not null && studies.All(s => s.Label != reference))
-            throw new BadInputException($"--reference {reference}: no such study; the studies are {string.Join(", ", studies.Select(s => s.Label))}");
+        if (reference is not null && studies.All(s => s.Label != reference && s.ConfigurationLabel != reference))
+            throw new BadInputException($"--reference {reference}: no such study or configuration; the studies are {string.Join(", ", studies.Select(s => s.Label))}");
         var folder = WritableFolder.Ensure(output ?? runFolders[0], output is null ? "the first run folder" : "--out");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         var scoreNames = studies.SelectMany(s => s.Final.Keys).Distinct().ToList();

@@ -90,5 +90,5 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         $"(rough: scaled from this device's matrix-multiply probe, {GigaflopsPerSecond:F0} GFLOP/s, by the throughput ratios peftqa bench measured on a 2-core CPU)";
 
     private static string Show(TimeSpan time) =>
-        time.TotalHours >= 1 ? $"{time.TotalHours:F1} h" : time.TotalMinutes >= 1 ? $"{time.TotalMinutes:F0} min" : $"{time.TotalSeconds:F0} s";
+        time.TotalHours >= 48 ? $"{time.TotalDays:F0} days" : time.TotalHours >= 1 ? $"{time.TotalHours:F1} h" : time.TotalMinutes >= 1 ? $"{time.TotalMinutes:F0} min" : $"{time.TotalSeconds:F0} s";
 }

@@ -63,8 +63,8 @@ public static class Charts
         if (rows.Count > 4)
         {
             // Study labels with seeds are long; slanted, they no longer run into each other.
-            plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperLeft;
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperRight;
             plot.Axes.Bottom.MinimumSize = 140;
         }
         plot.Axes.Left.Label.Text = "score (0-100)";

@@ -47,5 +47,9 @@ public sealed class SeedsRunTests
         JsonNode.Parse(File.ReadAllText(folder.Combine("run", "compare.json")))!.AsArray().Select(r => $"{r!["configuration"]} {r["seed"]}")
             .Should().Equal("full 11", "full 12", "lora 11", "lora 12");
         File.ReadAllText(folder.Combine("run", "report.md")).Should().Contain("Across seeds");
+
+        var rebuilt = await Cli.Run("compare", folder.Combine("run"), "--reference", "lora", "--out", folder.Combine("rebuilt"));
+        rebuilt.ExitCode.Should().Be(0, rebuilt.Error);
+        File.ReadAllText(folder.Combine("rebuilt", "compare.md")).Should().Contain("| full seed 11 (full) | lora seed 11 |", "a configuration names the reference, paired seed by seed");
     }
 }
