@@ -149,7 +149,6 @@ public sealed class RunCommand(
     private IReadOnlyDictionary<string, StudyPlan> Select(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
         var folder = Path.Combine(context.RunFolder, SelectionRunner.FolderName);
-        Directory.CreateDirectory(folder);
         var selectionContext = selectionRunner.ContextFor(context, plan.Recipe.Seed, MetricsLogFor(folder, plan.Recipe.Training), cancellation);
         return selectionRunner.Choose(plan.Studies, plan.Recipe.Selection!, selectionContext, cancellation);
     }

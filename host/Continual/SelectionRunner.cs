@@ -52,6 +52,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
     }
 
     /// <summary>The run's context as selection sees it: its own folder, each task's validation set in place of its evaluation set, and a baseline measured there.</summary>
+    /// <remarks>Creates the selection folder: the metrics log handed in writes into it.</remarks>
     public StudyContext ContextFor(StudyContext run, int seed, Training.MetricsLog metricsLog, CancellationToken cancellation)
     {
         var folder = Path.Combine(run.RunFolder, FolderName);
