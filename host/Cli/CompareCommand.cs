@@ -27,7 +27,8 @@ public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSet
         foreach (var missing in scoreNames.Where(n => metrics.All(m => m.Name != n)))
             logger.LogWarning("No metric plugin named {Metric} is loaded: its score is shown without an interval", missing);
         var rows = ComparisonReport.Rows(studies, new StudyStatistics(metrics, seed, Bootstrap.DefaultResamples, reference));
-        var curves = runFolders.SelectMany(run => LearningCurve.Read(Path.Combine(run, "metrics.jsonl"))).ToList();
+        var labels = studies.Select(s => s.Label).Distinct().ToList();
+        var curves = runFolders.SelectMany(run => LearningCurve.ReadRun(run, labels)).ToList();
         var acrossSeeds = SeedSummary.Of(studies, scoreNames);
         ComparisonReport.Write(folder, rows, "Strategy comparison", curves, acrossSeeds);
         console.Out.Write(ComparisonReport.Markdown(rows, "Strategy comparison", acrossSeeds));

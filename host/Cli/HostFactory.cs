@@ -51,6 +51,9 @@ public static class HostFactory
         builder.Services.AddTransient<ExportCommand>();
         builder.Services.AddTransient<SchemaCommand>();
         builder.Services.AddTransient<CompareCommand>();
+        builder.Services.AddTransient<ReportCommand>();
+        builder.Services.AddTransient<StatusCommand>();
+        builder.Services.AddTransient<SubmitCommand>();
         builder.Services.AddSingleton<Training.QaTrainer>();
         builder.Services.AddSingleton<Continual.StudyRunner>();
         builder.Services.AddSingleton<Continual.SelectionRunner>();

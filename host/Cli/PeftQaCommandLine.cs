@@ -49,7 +49,8 @@ public static class PeftQaCommandLine
                                    "soft-prompt strategies, and measure forgetting across task sequences.");
         foreach (var option in options.All) root.Options.Add(option);
         var (eval, predict, export) = ModelCommands(options, console);
-        Command[] verbs = [RunVerb(options, console), CompareVerb(options, console), BenchVerb(options, console),
+        Command[] verbs = [RunVerb(options, console), ReportVerb(options, console), StatusVerb(options, console), SubmitVerb(options, console),
+            CompareVerb(options, console), BenchVerb(options, console),
             new Command("data", "Inspect QA data.") { DataCheckVerb(options, console) }, ScoreVerb(options, console), eval, predict, export,
             new Command("plugins", "Inspect plugins.") { PluginsListVerb(options, console) }, SchemaVerb(options, console)];
         foreach (var verb in verbs) root.Subcommands.Add(verb);
@@ -98,11 +99,72 @@ public static class PeftQaCommandLine
         var output = new Option<string?>("--out") { Description = "Run folder to write (default: <recipe output>/<recipe name>-<time>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the newest run of this recipe (or --out) from its last checkpoint; refused if the recipe changed in anything that alters results." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start a new run in --out even if it holds one; its old contents are moved to <out>.replaced-<time> first." };
-        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output, resume, overwrite };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Run only the studies whose index i in the plan has i mod N == K (K/N), in the shared run folder --out; " +
+                          "auto: K and N from a Slurm job array or a Kubernetes Indexed Job. Waits for the folder's baseline, or measures it if no one is.",
+        };
+        var study = new Option<string?>("--study") { Description = "Run only the study with this label, in the shared run folder --out." };
+        var stage = new Option<string?>("--stage") { Description = "baseline: only prepare --out for its shards (pin the recipe, measure the baseline, run any selection)." };
+        stage.AcceptOnlyFromAmong("baseline");
+        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output, resume, overwrite, shard, study, stage };
         run.SetAction((parse, token) => Execute(parse, options, console, token,
             services => services.GetRequiredService<RunCommand>().ExecuteAsync(
-                new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(overwrite)), token)));
+                new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(overwrite),
+                    parse.GetValue(shard), parse.GetValue(study), parse.GetValue(stage) == "baseline"), token)));
         return run;
+    }
+
+    /// <summary><c>report</c>: a run folder's reports from its finished studies.</summary>
+    private static Command ReportVerb(GlobalOptions options, CliConsole console)
+    {
+        var folder = new Argument<string>("run-folder") { Description = "A run folder (a sharded run's shared --out)." };
+        var dataRoot = new Option<string?>("--data-root") { Description = "Folder that the run's relative data paths resolve against (default: $PEFTQA_DATA, then the recipe's dataRoot)." };
+        var report = new Command("report", "Write results.json, report.md, compare.* and charts from a run folder's finished studies; exit 1 if any study is missing.") { folder, dataRoot };
+        report.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
+            services.GetRequiredService<ReportCommand>().Execute(parse.GetValue(folder)!))));
+        return report;
+    }
+
+    /// <summary><c>status</c>: each study's state in a run folder.</summary>
+    private static Command StatusVerb(GlobalOptions options, CliConsole console)
+    {
+        var folder = new Argument<string>("run-folder") { Description = "A run folder." };
+        var dataRoot = new Option<string?>("--data-root") { Description = "Folder that the run's relative data paths resolve against (default: $PEFTQA_DATA, then the recipe's dataRoot)." };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var shards = new Option<int?>("--shards") { Description = "Show which of N shards runs each study (default: the count peftqa submit used)." };
+        var status = new Command("status", "Show each study of a run folder: pending, running (with its step), done, failed or stopped (with why).") { folder, dataRoot, json, shards };
+        status.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
+            services.GetRequiredService<StatusCommand>().Execute(parse.GetValue(folder)!, parse.GetValue(json), parse.GetValue(shards)))));
+        return status;
+    }
+
+    /// <summary><c>submit</c>: a recipe's studies as a Slurm job array or a Kubernetes Indexed Job.</summary>
+    private static Command SubmitVerb(GlobalOptions options, CliConsole console)
+    {
+        var recipe = new Argument<string>("recipe") { Description = "Recipe file (JSON)." };
+        var slurm = new Option<bool>("--slurm") { Description = "Submit to Slurm: a baseline job, a job array of shards after it, a report job after them." };
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Print a Kubernetes Indexed Job (with --print)." };
+        var print = new Option<bool>("--print") { Description = "Only print the scripts or manifest; submit and create nothing." };
+        var output = new Option<string?>("--out") { Description = "The shared run folder (default: <recipe output>/<recipe name>-<time>); again to resubmit." };
+        var shards = new Option<int?>("--shards") { Description = "Array tasks (default: one per study)." };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
+        var time = new Option<string?>("--time") { Description = "Slurm time limit per task (e.g. 4:00:00 or 1-00:00:00)." };
+        var cpus = new Option<int?>("--cpus-per-task") { Description = "CPUs per task (each task uses this many threads)." };
+        var gpus = new Option<int?>("--gpus-per-task") { Description = "GPUs per task (a CUDA build of peftqa uses them)." };
+        var memory = new Option<string?>("--mem") { Description = "Memory per task (e.g. 16G)." };
+        var peftqa = new Option<string?>("--peftqa") { Description = "The command nodes run peftqa with (default: this installation; in a container, peftqa)." };
+        var dataRoot = new Option<string?>("--data-root") { Description = "Data root the nodes use (default: $PEFTQA_DATA, then the recipe's dataRoot)." };
+        var image = new Option<string>("--image") { Description = "Kubernetes: container image with peftqa.", DefaultValueFactory = _ => "peftqa:latest" };
+        var claim = new Option<string>("--volume-claim") { Description = "Kubernetes: the shared PersistentVolumeClaim (recipes, data, run folders).", DefaultValueFactory = _ => "peftqa-shared" };
+        var mount = new Option<string>("--mount") { Description = "Kubernetes: where the shared volume is mounted (the same paths as here).", DefaultValueFactory = _ => "/shared" };
+        var submit = new Command("submit", "Run a recipe's studies on a cluster: a Slurm job array (--slurm) or a Kubernetes Indexed Job (--kubernetes --print).")
+            { recipe, slurm, kubernetes, print, output, shards, partition, time, cpus, gpus, memory, peftqa, dataRoot, image, claim, mount };
+        submit.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
+            services.GetRequiredService<SubmitCommand>().Execute(new SubmitRequest(parse.GetValue(recipe)!, parse.GetValue(slurm), parse.GetValue(kubernetes),
+                parse.GetValue(output), parse.GetValue(print), parse.GetValue(shards), parse.GetValue(partition), parse.GetValue(time), parse.GetValue(cpus),
+                parse.GetValue(gpus), parse.GetValue(memory), parse.GetValue(peftqa), parse.GetValue(image)!, parse.GetValue(claim)!, parse.GetValue(mount)!)))));
+        return submit;
     }
 
     /// <summary><c>plugins list</c>.</summary>
@@ -239,7 +301,7 @@ public static class PeftQaCommandLine
             Device = parse.GetValue(options.Device),
             Threads = parse.GetValue(options.Threads),
             PluginFolders = [.. parse.GetValue(options.Plugins) ?? []],
-            DataRoot = (parse.CommandResult.Command.Name is "run" or "bench" ? parse.GetValue<string?>("--data-root") : null)
+            DataRoot = (parse.CommandResult.Command.Name is "run" or "bench" or "report" or "status" or "submit" ? parse.GetValue<string?>("--data-root") : null)
                        ?? Environment.GetEnvironmentVariable("PEFTQA_DATA"),
         };
         using var host = HostFactory.Build(settings, cli, parse.GetValue(options.Verbose));

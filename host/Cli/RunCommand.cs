@@ -32,23 +32,68 @@ public sealed class RunCommand(
 {
     public Task<int> ExecuteAsync(RunRequest request, CancellationToken cancellation)
     {
-        if (request.Resume && request.Overwrite) throw new BadInputException("--resume and --overwrite contradict each other: choose one");
-        if (request.Overwrite && request.RunFolder is null) throw new BadInputException("--overwrite needs --out: without it every run gets a new folder");
+        CheckOptions(request);
+        var shard = request.Shard is { } text ? Shard.Parse(text, Environment.GetEnvironmentVariable) : null;
         var prepared = Prepare(request, cancellation);
+        var part = request.IsPart ? PartOf(request, shard, prepared.Plan) : null;
         if (request.DryRun)
         {
             logger.LogInformation("Dry run: {Recipe} is valid ({Studies} studies{Candidates} x {Tasks} tasks; model files and data read and checked); nothing was trained",
                 prepared.Loaded.DisplayPath, prepared.Plan.Studies.Count,
                 prepared.Plan.NeedsSelection ? $" after {prepared.Plan.Candidates.Count} selection candidates" : "", prepared.Plan.Tasks.Count);
+            if (part is not null)
+                logger.LogInformation("{Part} would run {Count} of them: {Studies}", part.Name, part.Indices.Count, string.Join(", ", part.Indices.Select(i => prepared.Plan.Studies[i].Label)));
             return Task.FromResult(PeftQaCommandLine.Success);
         }
-        using var runFolder = OpenRunFolder(request, prepared);
+        if (request.BaselineStage)
+        {
+            PrepareRunFolder(request, prepared, cancellation);
+            logger.LogInformation("Run folder {RunFolder} is prepared (baseline{Selection}); its shards can run: peftqa run {Recipe} --out {RunFolder} --shard K/N",
+                Path.GetFullPath(request.RunFolder!), prepared.Plan.NeedsSelection ? " and selection" : "", prepared.Loaded.DisplayPath, request.RunFolder);
+            return Task.FromResult(PeftQaCommandLine.Success);
+        }
+        if (part is not null)
+        {
+            RunPart(request, prepared, part, cancellation);
+            return Task.FromResult(PeftQaCommandLine.Success);
+        }
+        using var runFolder = OpenRunFolder(prepared, ChooseRunFolder(request, prepared.Loaded.Recipe), ModeOf(request));
         runLog.Open(runFolder.Path);
         if (runFolder.MovedAsideTo is { } aside) logger.LogWarning("--overwrite: the folder's earlier contents were moved to {Aside}", aside);
         logger.LogInformation("Run folder {RunFolder}{Resume}", runFolder.Path, request.Resume ? " (resuming)" : "");
 
-        RunStudies(prepared.Plan, StudyContextFor(prepared, runFolder.Path, request.Resume, cancellation), cancellation);
+        var context = StudyContextFor(prepared, runFolder.Path, request.Resume, cancellation);
+        RunStudies(Decided(prepared.Plan, context, cancellation), context, cancellation);
         return Task.FromResult(PeftQaCommandLine.Success);
+    }
+
+    /// <summary>The studies one process of a sharded run takes: their indices in the plan, and a name for its log.</summary>
+    private sealed record PartOfRun(string Name, IReadOnlyList<int> Indices);
+
+    private static void CheckOptions(RunRequest request)
+    {
+        if (request.Resume && request.Overwrite) throw new BadInputException("--resume and --overwrite contradict each other: choose one");
+        if (request.Overwrite && request.RunFolder is null) throw new BadInputException("--overwrite needs --out: without it every run gets a new folder");
+        if (request.Shard is not null && request.Study is not null) throw new BadInputException("--shard and --study contradict each other: choose one");
+        if (request.BaselineStage && request.IsPart) throw new BadInputException("--stage baseline prepares the run folder for every shard: give it without --shard or --study");
+        string? partOption = request.Shard is not null ? "--shard" : request.Study is not null ? "--study" : request.BaselineStage ? "--stage" : null;
+        if (partOption is not null && request.RunFolder is null)
+            throw new BadInputException($"{partOption} needs --out: the processes of a sharded run share one run folder");
+        if (request.IsPart && request.Overwrite)
+            throw new BadInputException($"--overwrite cannot be given to {partOption}: the other shards use the folder; replace it once with --stage baseline --overwrite");
+    }
+
+    private static PartOfRun PartOf(RunRequest request, Shard? shard, RunPlan plan)
+    {
+        if (shard is not null)
+        {
+            shard.CheckAgainst(plan.Studies.Count);
+            return new PartOfRun(shard.Name, Enumerable.Range(0, plan.Studies.Count).Where(i => i % shard.Count == shard.Index).ToList());
+        }
+        int index = plan.Studies.ToList().FindIndex(s => s.Label == request.Study);
+        if (index < 0)
+            throw new BadInputException($"--study {request.Study}: no such study; the plan's studies are {string.Join(", ", plan.Studies.Select(s => $"'{s.Label}'"))}");
+        return new PartOfRun($"study-{FolderNames.For(request.Study!)}", [index]);
     }
 
     /// <summary>What a run needs, every check done: the recipe, plugins, plan, device, tokenizer and each task's data in windows.</summary>
@@ -75,32 +120,8 @@ public sealed class RunCommand(
         return new PreparedRun(loaded, plugins, plan, device, tokenizer, tasks);
     }
 
-    /// <summary>
-    /// Locks the run folder; a new run pins its inputs (first, so a folder with a recipe.json always has them) and its
-    /// effective recipe, a resumed run is checked against them and changes neither.
-    /// </summary>
-    private RunFolder OpenRunFolder(RunRequest request, PreparedRun prepared)
-    {
-        var inputs = RunInputs.Describe(prepared.Plan, prepared.Loaded.Directory);
-        var runFolder = RunFolder.Open(ChooseRunFolder(request, prepared.Loaded.Recipe), ModeOf(request));
-        try
-        {
-            if (request.Resume)
-            {
-                foreach (var note in ResumeCheck.Verify(runFolder.Path, prepared.Plan, inputs, prepared.Plugins))
-                    logger.LogInformation("Resume check: {Note}", note);
-                return runFolder;
-            }
-            RunInputs.Write(runFolder.Path, inputs);
-            AtomicFile.WriteAllText(Path.Combine(runFolder.Path, RunFolder.RecipeFile), prepared.Plan.EffectiveRecipe.ToJsonString(JsonShapeValidator.SerializerOptions));
-            return runFolder;
-        }
-        catch
-        {
-            runFolder.Dispose();
-            throw;
-        }
-    }
+    private RunFolder OpenRunFolder(PreparedRun prepared, string folder, RunFolderMode mode) =>
+        RunStart.Open(folder, mode, prepared.Plan, prepared.Loaded.Directory, prepared.Plugins, logger);
 
     /// <summary>What every study shares, with the baseline before training measured once for the run (or read back when resuming).</summary>
     private StudyContext StudyContextFor(PreparedRun prepared, string runFolder, bool resume, CancellationToken cancellation)
@@ -119,31 +140,126 @@ public sealed class RunCommand(
     private static RunFolderMode ModeOf(RunRequest request) =>
         request.Resume ? RunFolderMode.Resume : request.Overwrite ? RunFolderMode.Overwrite : RunFolderMode.New;
 
+    /// <summary>
+    /// Prepares a run folder for its shards (<c>--stage baseline</c>, or the first shard to lock it): a new run pins its
+    /// recipe and inputs, an existing one of the same recipe is checked against them; then the baseline and any
+    /// selection are decided, once.
+    /// </summary>
+    private void PrepareRunFolder(RunRequest request, PreparedRun prepared, CancellationToken cancellation)
+    {
+        var folder = request.RunFolder!;
+        var mode = request.Overwrite ? RunFolderMode.Overwrite : File.Exists(Path.Combine(folder, RunFolder.RecipeFile)) ? RunFolderMode.Resume : RunFolderMode.New;
+        using var runFolder = OpenRunFolder(prepared, folder, mode);
+        if (RunPreparation.IsDone(runFolder.Path) && mode == RunFolderMode.Resume)
+        {
+            logger.LogInformation("Run folder {RunFolder} was already prepared", runFolder.Path);
+            return;
+        }
+        runLog.Open(runFolder.Path, Path.Combine("logs", "baseline.json"));
+        if (runFolder.MovedAsideTo is { } aside) logger.LogWarning("--overwrite: the folder's earlier contents were moved to {Aside}", aside);
+        Decided(prepared.Plan, StudyContextFor(prepared, runFolder.Path, resume: true, cancellation), cancellation);
+    }
+
+    /// <summary>
+    /// The plan with nothing left open: each searched method's choice read from <c>prepared.json</c>, or made now on
+    /// validation data and recorded there, after the baseline (already in <paramref name="context"/>).
+    /// </summary>
+    private RunPlan Decided(RunPlan plan, StudyContext context, CancellationToken cancellation)
+    {
+        if (RunPreparation.IsDone(context.RunFolder)) return RunPreparation.Apply(context.RunFolder, plan);
+        var chosen = plan.NeedsSelection ? Select(plan, context, cancellation) : new Dictionary<string, StudyPlan>();
+        RunPreparation.Write(context.RunFolder, chosen);
+        return plan.NeedsSelection ? plan.WithChosen(chosen) : plan;
+    }
+
+    /// <summary>
+    /// One shard's (or one study's) studies in the shared run folder: once the folder is prepared, each study under its
+    /// own lock, with its own metrics.jsonl, continued where it stopped; finished ones are skipped. Reports are left
+    /// to <c>peftqa report</c>, which reads every study's result.
+    /// </summary>
+    private void RunPart(RunRequest request, PreparedRun prepared, PartOfRun part, CancellationToken cancellation)
+    {
+        WaitUntilPrepared(request, prepared, cancellation);
+        using var runFolder = OpenRunFolder(prepared, request.RunFolder!, RunFolderMode.Shard);
+        runLog.Open(runFolder.Path, Path.Combine("logs", $"{part.Name}.json"));
+        var context = StudyContextFor(prepared, runFolder.Path, resume: true, cancellation);
+        var plan = RunPreparation.Apply(runFolder.Path, prepared.Plan);
+        var studies = part.Indices.Select(i => plan.Studies[i]).ToList();
+        logger.LogInformation("{Part} of run folder {RunFolder}: {Studies}", part.Name, runFolder.Path, string.Join(", ", studies.Select(s => s.Label)));
+        var locks = new List<RunFolderLock>();
+        try
+        {
+            // All at once, before any work: a second process given the same part stops here, naming the first.
+            foreach (var study in studies)
+            {
+                var folder = StudyFolder.For(runFolder.Path, study.Label);
+                Directory.CreateDirectory(folder);
+                locks.Add(RunFolderLock.Acquire(folder, what: $"study '{study.Label}'", log: runLog.Path));
+            }
+            foreach (var study in studies)
+            {
+                var metrics = new MetricsLog(Path.Combine(StudyFolder.For(runFolder.Path, study.Label), StudyFolder.MetricsFile), context.MetricsLog.TensorBoard);
+                RecordContinual(plan, context, studyRunner.Run(study, context with { MetricsLog = metrics }, cancellation));
+            }
+        }
+        finally
+        {
+            foreach (var studyLock in locks) studyLock.Dispose();
+        }
+        logger.LogInformation("{Part} finished {Count} studies; once every shard has, write the reports with: peftqa report {RunFolder}", part.Name, studies.Count, runFolder.Path);
+    }
+
+    /// <summary>Until the folder is prepared: prepares it if no other process is (the first to lock it does), else waits for that one.</summary>
+    private void WaitUntilPrepared(RunRequest request, PreparedRun prepared, CancellationToken cancellation)
+    {
+        bool announced = false;
+        while (!RunPreparation.IsDone(request.RunFolder!))
+        {
+            bool existed = File.Exists(Path.Combine(request.RunFolder!, RunFolder.RecipeFile));
+            try
+            {
+                PrepareRunFolder(request, prepared, cancellation);
+                return;
+            }
+            catch (RunFolderInUseException)
+            {
+                if (!announced) logger.LogInformation("Waiting for {RunFolder} to be prepared by another process (its baseline{Selection})", request.RunFolder,
+                    prepared.Plan.NeedsSelection ? " and selection" : "");
+                announced = true;
+            }
+            catch (BadInputException) when (!existed && File.Exists(Path.Combine(request.RunFolder!, RunFolder.RecipeFile)))
+            {
+                // Another shard created the run between our look and our lock: look again.
+            }
+            cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(2));
+            cancellation.ThrowIfCancellationRequested();
+        }
+    }
+
     private void RunStudies(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
-        if (plan.NeedsSelection) plan = plan.WithChosen(Select(plan, context, cancellation));
         var results = new List<StudyResult>();
-        var statistics = new StudyStatistics(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Reference);
+        var statistics = RunReports.StatisticsFor(plan);
         foreach (var study in plan.Studies)
         {
-            var result = studyRunner.Run(study, context, cancellation);
-            results.Add(result);
-            context.MetricsLog.TensorBoard?.Continual(result.Label, result.Tasks.Count,
-                ContinualSummary.Compute(result, plan.ContinualMetrics, ContinualSummary.ReportedScores)
-                    .SelectMany(c => c.Metrics.Where(m => m.Value.Value is not null).Select(m => (c.Score, m.Key, m.Value.Value!.Value))));
-            RunReport.Write(context.RunFolder, plan, results, statistics);
-            ContinualReport.Write(context.RunFolder, plan, results, statistics);
+            var folder = StudyFolder.For(context.RunFolder, study.Label);
+            Directory.CreateDirectory(folder);
+            using (RunFolderLock.Acquire(folder, what: $"study '{study.Label}'", log: runLog.Path))
+                results.Add(studyRunner.Run(study, context, cancellation));
+            RecordContinual(plan, context, results[^1]);
+            RunReports.Write(context.RunFolder, plan, results, statistics);
         }
         RunReport.Print(plan, results, statistics, console);
-        if (results.Count > 1)
-        {
-            ComparisonReport.Write(context.RunFolder, ComparisonReport.Rows(results, statistics), $"{plan.Recipe.Name}: strategy comparison",
-                LearningCurve.Read(context.MetricsLog.Path), SeedSummary.Of(results, plan.Metrics.Select(m => m.Name)));
-            logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
-        }
+        if (results.Count > 1) logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
         logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));
         logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, "results.json"));
     }
+
+    /// <summary>The study's continual metrics in TensorBoard, beside its training curves.</summary>
+    private static void RecordContinual(RunPlan plan, StudyContext context, StudyResult result) =>
+        context.MetricsLog.TensorBoard?.Continual(result.Label, result.Tasks.Count,
+            ContinualSummary.Compute(result, plan.ContinualMetrics, ContinualSummary.ReportedScores)
+                .SelectMany(c => c.Metrics.Where(m => m.Value.Value is not null).Select(m => (c.Score, m.Key, m.Value.Value!.Value))));
 
     /// <summary>Each searched method's winner, chosen on the validation sets in the run folder's <c>selection/</c>.</summary>
     private IReadOnlyDictionary<string, StudyPlan> Select(RunPlan plan, StudyContext context, CancellationToken cancellation)

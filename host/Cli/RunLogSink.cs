@@ -8,6 +8,7 @@ namespace PeftQa.Host.Cli;
 /// <summary>
 /// The run folder's JSON log (<c>log.json</c>, one event per line). A run folder is known only after the recipe
 /// has been read, so events are held until <see cref="Open"/> and then written first, and nothing from start-up is lost.
+/// The shards of a cluster run each write a log of their own (logs/shard-K-of-N.json), never one file together.
 /// </summary>
 public sealed class RunLogSink : ILogEventSink, IDisposable
 {
@@ -27,12 +28,13 @@ public sealed class RunLogSink : ILogEventSink, IDisposable
         }
     }
 
-    public void Open(string runFolder)
+    /// <param name="fileName">Within the run folder: log.json for a whole run, logs/&lt;shard&gt;.json for a shard of one.</param>
+    public void Open(string runFolder, string fileName = "log.json")
     {
         lock (gate)
         {
             if (file is not null) return;
-            Path = System.IO.Path.Combine(runFolder, "log.json");
+            Path = System.IO.Path.Combine(runFolder, fileName);
             file = new LoggerConfiguration()
                 .MinimumLevel.Verbose()
                 .WriteTo.File(new CompactJsonFormatter(), Path, flushToDiskInterval: TimeSpan.FromSeconds(1))

@@ -17,6 +17,29 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
 {
     public StudyResult Run(StudyPlan study, StudyContext context, CancellationToken cancellation)
     {
+        if (context.Resume && StudyFolder.LoadResult(context.RunFolder, study.Label) is { } finished)
+        {
+            logger.LogInformation("{Study}: already finished ({File})", study.Label, Path.Combine(StudyFolder.For(context.RunFolder, study.Label), StudyFolder.ResultFile));
+            return finished;
+        }
+        try
+        {
+            var result = Train(study, context, cancellation);
+            StudyFolder.SaveResult(context.RunFolder, result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            // Kept for peftqa status; a run of the study that finishes removes it.
+            if (Directory.Exists(StudyFolder.For(context.RunFolder, study.Label)))
+                StudyFolder.SaveFailure(context.RunFolder, study.Label, e is OperationCanceledException
+                    ? "stopped by a signal (Ctrl-C, or a scheduler's time limit or cancellation); continue it with --resume" : $"{e.GetType().Name}: {e.Message}");
+            throw;
+        }
+    }
+
+    private StudyResult Train(StudyPlan study, StudyContext context, CancellationToken cancellation)
+    {
         using var session = StudySession.Start(study, context, logger);
         session.RecordBaseline();
         for (int i = 0; i < context.Tasks.Count; i++)
@@ -32,7 +55,9 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
                 session.FinishTask(i, summary, new StudyEvaluation(session, context, logger).EvaluateAll($"after training on {context.Tasks[i].Name}", i, cancellation));
             }
         }
-        return session.Result();
+        var result = session.Result();
+        StudyFolder.ClearFailure(context.RunFolder, study.Label);
+        return result;
     }
 
     /// <summary>The learning curve's probe: the same seeded sample of the task's questions for every study, scored by the study's model.</summary>

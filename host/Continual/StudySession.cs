@@ -27,7 +27,7 @@ internal sealed class StudySession : IDisposable
         Context = context;
         this.loaded = loaded;
         this.logger = logger;
-        Folder = Path.Combine(context.RunFolder, "studies", FolderNames.For(study.Label));
+        Folder = StudyFolder.For(context.RunFolder, study.Label);
         Directory.CreateDirectory(Folder);
         statePath = Path.Combine(Folder, "study-state.json");
         State = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();

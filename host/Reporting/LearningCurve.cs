@@ -8,6 +8,17 @@ public sealed record LearningCurve(string Study, string Task, IReadOnlyList<Lear
 {
     public sealed record Point(int Step, double TrainingSeconds, IReadOnlyDictionary<string, double> Scores);
 
+    /// <summary>
+    /// A run folder's curves for <paramref name="studies"/>, in their order: from the run's metrics.jsonl (a
+    /// single-process run) and each study's own (a study run by a shard).
+    /// </summary>
+    public static List<LearningCurve> ReadRun(string runFolder, IEnumerable<string> studies)
+    {
+        var shared = Read(Path.Combine(runFolder, Continual.StudyFolder.MetricsFile));
+        return studies.SelectMany(study => shared.Where(c => c.Study == study)
+            .Concat(Read(Path.Combine(Continual.StudyFolder.For(runFolder, study), Continual.StudyFolder.MetricsFile)))).ToList();
+    }
+
     /// <summary>The curves in a run's metrics.jsonl (lines with <c>"event": "curve"</c>), in study and task order; none when it has none.</summary>
     public static List<LearningCurve> Read(string metricsPath)
     {

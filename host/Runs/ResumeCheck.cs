@@ -44,34 +44,10 @@ public static class ResumeCheck
 
     private static RecipeLoader.LoadedRecipe ReadOriginal(string runFolder)
     {
-        var recipePath = Path.Combine(runFolder, RunFolder.RecipeFile);
-        RecipeLoader.LoadedRecipe original;
-        try { original = RecipeLoader.Parse(AsThisVersionReadsIt(File.ReadAllText(recipePath)), recipePath, recipePath); }
+        try { return RunFolderRecipe.Load(runFolder); }
         catch (BadInputException e)
         {
-            throw new BadInputException([$"--resume: the run's own {recipePath} cannot be read, so the run cannot be checked and continued:", .. e.Problems]);
-        }
-        return original;
-    }
-
-    /// <summary>
-    /// A recipe.json from an earlier version, read as that version ran it: a derived "displayName" (not a recipe field)
-    /// dropped, and fields added since set to what the earlier version did (no grouping by length).
-    /// </summary>
-    private static string AsThisVersionReadsIt(string json)
-    {
-        try
-        {
-            if (JsonNode.Parse(json) is not JsonObject recipe) return json;
-            foreach (var list in (string[])["adapters", "continual"])
-                foreach (var item in recipe[list] as JsonArray ?? [])
-                    (item as JsonObject)?.Remove("displayName");
-            if (recipe["training"] is JsonObject training && !training.ContainsKey("groupByLength")) training["groupByLength"] = false;
-            return recipe.ToJsonString();
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return json; // the loader reports it with its line
+            throw new BadInputException([$"--resume: the run's own {Path.Combine(runFolder, RunFolder.RecipeFile)} cannot be read, so the run cannot be checked and continued:", .. e.Problems]);
         }
     }
 }

@@ -34,6 +34,8 @@ public sealed class RunFolder : IDisposable
         if (File.Exists(path)) throw new BadInputException($"{path}: is a file, not a run folder; choose a folder with --out");
         if (mode == RunFolderMode.Resume && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
             throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
+        if (mode == RunFolderMode.Shard && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
+            throw new BadInputException($"{path} holds no {RecipeFile}: a shard runs in a prepared run folder (peftqa run <recipe> --out <folder> --stage baseline)");
         // A folder with a lock file (a run's) is left to the lock, which names a live holder; otherwise a refused new run
         // is refused before it creates anything in someone else's folder.
         if (mode == RunFolderMode.New && Directory.Exists(path) && !File.Exists(System.IO.Path.Combine(path, RunFolderLock.LockFile))) RefuseIfUsed(path);
@@ -44,7 +46,7 @@ public sealed class RunFolder : IDisposable
             throw new BadInputException($"{path}: cannot create the run folder: {e.Message}");
         }
 
-        var runLock = RunFolderLock.Acquire(path);
+        var runLock = RunFolderLock.Acquire(path, shared: mode == RunFolderMode.Shard);
         try
         {
             if (mode == RunFolderMode.New) RefuseIfUsed(path); // again under the lock: another run may have filled it meanwhile

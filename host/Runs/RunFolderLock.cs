@@ -22,9 +22,9 @@ public sealed class RunFolderLock : IDisposable
     private const int SharingViolation = unchecked((int)0x80070020);
 
     private readonly FileStream stream;
-    private readonly string holderPath;
+    private readonly string? holderPath;
 
-    private RunFolderLock(FileStream stream, string holderPath)
+    private RunFolderLock(FileStream stream, string? holderPath)
     {
         this.stream = stream;
         this.holderPath = holderPath;
@@ -33,42 +33,77 @@ public sealed class RunFolderLock : IDisposable
     /// <summary>Files of the lock itself, which do not make a run folder "non-empty".</summary>
     public static bool IsLockFile(string name) => name is LockFile or HolderFile;
 
+    /// <summary>
+    /// Locks <paramref name="folder"/> for this process alone (a run, or one study of a sharded run), or, with
+    /// <paramref name="shared"/>, together with other sharing processes (the shards of one run) but never with an
+    /// exclusive holder. <paramref name="what"/> names the folder in messages; <paramref name="log"/>, the holder's log
+    /// file, is recorded for <c>peftqa status</c>.
+    /// </summary>
     /// <exception cref="BadInputException">Another process holds the folder (named), or the folder cannot be written.</exception>
-    public static RunFolderLock Acquire(string folder)
+    public static RunFolderLock Acquire(string folder, bool shared = false, string what = "the run folder", string? log = null)
     {
         var path = Path.Combine(folder, LockFile);
         FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            if (shared && !File.Exists(path)) new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite).Dispose();
+            // .NET takes flock(LOCK_SH) for a read-only stream that shares reading, flock(LOCK_EX) for FileShare.None.
+            stream = shared
+                ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)
+                : new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e) when (e.HResult is WouldBlock or WouldBlockMacOs or SharingViolation)
         {
-            throw new BadInputException($"{folder}: the run folder is in use by {DescribeHolder(folder)}; wait for that run to end, " +
+            throw new RunFolderInUseException($"{folder}: {what} is in use by {DescribeHolder(folder)}; wait for it to end, " +
                                         $"or choose another folder with --out ({e.Message})");
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new BadInputException($"{folder}: cannot create or lock {LockFile} in the run folder: {e.Message}");
+            throw new BadInputException($"{folder}: cannot create or lock {LockFile} in {what}: {e.Message}");
         }
+        // Shared holders are many: none is named in the holder file, which describes an exclusive holder only.
+        if (shared) return new RunFolderLock(stream, null);
         var holderPath = Path.Combine(folder, HolderFile);
         try
         {
-            File.WriteAllText(holderPath, Holder().ToJsonString());
+            File.WriteAllText(holderPath, Holder(log).ToJsonString());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stream.Dispose();
-            throw new BadInputException($"{folder}: cannot write to the run folder: {e.Message}");
+            throw new BadInputException($"{folder}: cannot write to {what}: {e.Message}");
         }
         return new RunFolderLock(stream, holderPath);
+    }
+
+    /// <summary>Whether another process holds <paramref name="folder"/>'s lock now, without taking it or creating anything.</summary>
+    public static bool IsHeld(string folder)
+    {
+        var path = Path.Combine(folder, LockFile);
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (IOException e) when (e.HResult is WouldBlock or WouldBlockMacOs or SharingViolation)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The last exclusive holder as it described itself (kept after a process is killed), or null.</summary>
+    public static JsonObject? LastHolder(string folder)
+    {
+        try { return JsonNode.Parse(File.ReadAllText(Path.Combine(folder, HolderFile))) as JsonObject; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
     }
 
     public void Dispose()
     {
         // The lock file stays: deleting it while another process waits to open it would let two runs lock two files.
         // The holder file is deleted through the open lock's own folder only if the folder was not moved meanwhile.
-        if (File.Exists(stream.Name))
+        if (holderPath is not null && File.Exists(stream.Name))
         {
             try { File.Delete(holderPath); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
@@ -76,8 +111,9 @@ public sealed class RunFolderLock : IDisposable
         stream.Dispose();
     }
 
-    private static JsonObject Holder() => new()
+    private static JsonObject Holder(string? log) => new()
     {
+        ["log"] = log,
         ["pid"] = Environment.ProcessId,
         ["host"] = Environment.MachineName,
         ["started"] = DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz"),
@@ -88,6 +124,7 @@ public sealed class RunFolderLock : IDisposable
     {
         try
         {
+            if (!File.Exists(Path.Combine(folder, HolderFile))) return "the shards of a sharded run (peftqa status shows them)";
             var holder = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, HolderFile)));
             return $"peftqa process {holder?["pid"]} on {holder?["host"]} (started {holder?["started"]}: {holder?["command"]})";
         }

@@ -11,4 +11,10 @@ public enum RunFolderMode
 
     /// <summary>A new run in place of whatever the folder holds (<c>--overwrite</c>): the old contents are moved aside first.</summary>
     Overwrite,
+
+    /// <summary>
+    /// One shard of a run (<c>--shard</c>, <c>--study</c>): the folder must hold the run, prepared; it is locked shared
+    /// with the run's other shards (each study has a lock of its own), never with a whole run or an overwrite.
+    /// </summary>
+    Shard,
 }

@@ -10,7 +10,8 @@ namespace PeftQa.Host.Runs;
 /// <summary>
 /// What a run read besides its recipe, pinned when the run starts (<c>run-inputs.json</c>): each task's data files and
 /// the model's files, by size and SHA-256, so <c>--resume</c> notices a data file or model that changed under the same
-/// name. Built-in sources are pinned by name (they are generated or shipped with the build).
+/// name. Built-in sources are pinned by name (they are generated or shipped with the build). The recipe file the run
+/// started from is named too: its folder is where the run's relative paths resolve (<see cref="RunFolderRecipe"/>).
 /// </summary>
 public static class RunInputs
 {
@@ -33,7 +34,7 @@ public static class RunInputs
                 if (File.Exists(Path.Combine(folder, name))) model.Add(Fingerprint(Path.Combine(folder, name)));
         }
         else model.Add(new JsonObject { ["name"] = plan.Recipe.Model.ToLowerInvariant() });
-        return new JsonObject { ["data"] = data, ["model"] = model };
+        return new JsonObject { ["recipe"] = Path.GetFullPath(plan.RecipePath), ["data"] = data, ["model"] = model };
     }
 
     public static void Write(string runFolder, JsonObject inputs) =>

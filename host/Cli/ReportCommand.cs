@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PeftQa.Host.Plugins;
+using PeftQa.Host.Reporting;
+using PeftQa.Host.Runs;
+
+namespace PeftQa.Host.Cli;
+
+/// <summary>
+/// <c>peftqa report &lt;run folder&gt;</c>: results.json, report.md, compare.* and the charts from the studies that
+/// finished (each study's result.json), as a single-process run of the recipe writes them. Names every study that
+/// is missing or failed, and then exits 1.
+/// </summary>
+public sealed class ReportCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<ReportCommand> logger)
+{
+    public int Execute(string runFolder)
+    {
+        var run = RunFolderPlan.Load(runFolder, pluginLoader, settings.Value.PluginFolders, settings.Value.DataRoot);
+        var results = run.Results();
+        var missing = run.Progress().Where(p => p.State != StudyProgress.States.Done).ToList();
+        if (results.Count > 0)
+        {
+            // Readers of the folder (status, other reports) never see a half-written file: each is replaced whole.
+            var statistics = RunReports.StatisticsFor(run.Plan);
+            RunReports.Write(run.RunFolder, run.Plan, results, statistics);
+            RunReport.Print(run.Plan, results, statistics, console);
+            logger.LogInformation("Report of {Done} of {Studies} studies: {Report}", results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, "report.md"));
+        }
+        if (missing.Count == 0) return PeftQaCommandLine.Success;
+        foreach (var study in missing)
+            logger.LogError("Study {Study} is {State}{Detail}", study.Label, study.State.ToString().ToLowerInvariant(), study.Detail.Length > 0 ? $": {study.Detail}" : "");
+        logger.LogError("{Missing} of {Studies} studies have no result{Written}; run or resume them (peftqa status {RunFolder} shows each), then report again",
+            missing.Count, run.Plan.Studies.Count, results.Count > 0 ? ", so the report covers only the others" : "", run.RunFolder);
+        return PeftQaCommandLine.WorkFailed;
+    }
+}
