@@ -61,7 +61,8 @@ public static partial class SlurmJobs
         if (request.CpusPerTask is { } cpus) text.Append($"#SBATCH --cpus-per-task={cpus}\n");
         if (gpus && request.GpusPerTask is > 0) text.Append($"#SBATCH --gpus-per-task={request.GpusPerTask}\n");
         if (request.Memory is { } memory) text.Append($"#SBATCH --mem={memory}\n");
-        text.Append("# Written by peftqa submit; resubmit one shard with: sbatch --array=K <this file>\nset -euo pipefail\n");
+        text.Append(array is null ? "# Written by peftqa submit\n" : "# Written by peftqa submit; resubmit shard K alone with: sbatch --array=K <this file>\n");
+        text.Append("set -euo pipefail\n");
         return text.ToString();
     }
 

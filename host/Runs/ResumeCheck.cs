@@ -34,7 +34,7 @@ public static class ResumeCheck
         if (inputsThen is not null) harmful.AddRange(RunInputs.Changes(inputsThen, inputsNow));
         if (harmful.Count > 0)
             throw new BadInputException([
-                $"--resume: {plan.RecipePath} differs from the recipe the run in {runFolder} started with ({original.DisplayPath}) in what decides its results:",
+                $"{plan.RecipePath} differs from the recipe the run in {runFolder} started with ({original.DisplayPath}) in what decides its results:",
                 .. harmful.Select(h => "  " + h),
                 "Undo these changes to resume, or start a new run (another --out, or --overwrite)."]);
         var allowed = differences.Select(d => $"{d.Path}: {d.Change}").ToList();
