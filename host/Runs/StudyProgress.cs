@@ -26,9 +26,11 @@ public sealed partial record StudyProgress(string Label, StudyProgress.States St
                 : new(label, States.Pending, $"queued in its shard's process ({Holder(folder)})");
         if (StudyFolder.LoadFailure(runFolder, label) is { } failure)
             return new(label, States.Failed, $"{failure.Message} ({failure.Time:yyyy-MM-dd HH:mm:ss} on {failure.Host}); {Step(runFolder, label)}");
-        if (RunFolderLock.LastHolder(folder) is { } holder)
-            return new(label, States.Stopped, $"its process ({holder["host"]}, pid {holder["pid"]}) ended without finishing it or saying why (killed?); " +
-                                              $"{Step(runFolder, label)}; last log line: {LastLogLine(holder["log"]?.GetValue<string>())}");
+        if (RunFolderLock.LastHolder(folder) is { } holder && !File.Exists(Path.Combine(folder, "study-state.json")))
+            return new(label, States.Pending, $"was queued in a process that ended before starting it ({holder["host"]}, pid {holder["pid"]})");
+        if (RunFolderLock.LastHolder(folder) is { } stopped)
+            return new(label, States.Stopped, $"its process ({stopped["host"]}, pid {stopped["pid"]}) ended without finishing it or saying why (killed?); " +
+                                              $"{Step(runFolder, label)}; last log line: {LastLogLine(stopped["log"]?.GetValue<string>())}");
         return new(label, States.Pending, "");
     }
 

@@ -6,4 +6,6 @@ namespace PeftQa.Host.Training;
 /// <param name="BatchInEpoch">Index, within that epoch's seeded order, of the next micro-batch.</param>
 /// <param name="RngState">The CPU generator's state (dropout), base64.</param>
 /// <param name="TrainingSeconds">Seconds spent training up to this step, evaluations excluded, across resumes (the learning curve's x axis).</param>
-public sealed record TrainerState(int Step, int Epoch, int BatchInEpoch, int Seed, string RngState, int TotalSteps, double LastLoss, double TrainingSeconds = 0);
+/// <param name="Examples">Windows trained up to this step, across resumes (0 in checkpoints from before it was kept).</param>
+public sealed record TrainerState(int Step, int Epoch, int BatchInEpoch, int Seed, string RngState, int TotalSteps, double LastLoss, double TrainingSeconds = 0,
+    long Examples = 0);

@@ -20,6 +20,9 @@ internal sealed class TrainingRun
     private readonly LearningRateSchedule schedule;
     private readonly BatchCursor cursor;
     private readonly int resumedAt;
+
+    /// <summary>What the checkpoint a resumed run starts from had trained, so the summary counts the whole task.</summary>
+    private readonly long examplesBefore;
     private readonly Stopwatch watch = Stopwatch.StartNew();
     private readonly Stopwatch logWatch = Stopwatch.StartNew();
     private readonly Stopwatch evaluationWatch = new();
@@ -46,6 +49,7 @@ internal sealed class TrainingRun
         step = resumedAt = state.Step;
         lastLoss = state.LastLoss;
         trainingSecondsBefore = state.TrainingSeconds;
+        examplesBefore = state.Examples;
     }
 
     public bool Done => step >= totalSteps;
@@ -99,7 +103,8 @@ internal sealed class TrainingRun
     public void CheckpointIfDue()
     {
         if ((job.Settings.CheckpointEvery is not { } every || step % every != 0) && !Last) return;
-        var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss, TrainingSeconds);
+        var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss, TrainingSeconds,
+            examplesBefore + examples);
         lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, trainingStep.Optimizer, job.Settings.KeepCheckpoints);
         logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
     }
@@ -131,9 +136,11 @@ internal sealed class TrainingRun
         metrics.Write(line);
     }
 
+    /// <summary>The whole task's training, before and after a resume: windows, seconds and their rate.</summary>
     public TrainingSummary Summary()
     {
-        double seconds = watch.Elapsed.TotalSeconds;
-        return new TrainingSummary(step, examples, seconds, examples / Math.Max(1e-9, seconds), lastLoss, resumedAt);
+        double seconds = trainingSecondsBefore + watch.Elapsed.TotalSeconds;
+        long total = examplesBefore + examples;
+        return new TrainingSummary(step, total, seconds, total / Math.Max(1e-9, seconds), lastLoss, resumedAt);
     }
 }

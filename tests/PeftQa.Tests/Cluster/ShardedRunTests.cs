@@ -176,6 +176,7 @@ public sealed partial class ShardedRunTests
         var log = folder.WriteFile("shard.json", """{"@t":"2026-11-28T03:00:00Z","@mt":"step {Step}/{Steps} loss {Loss:F4}","Step":3,"Steps":9,"Loss":4.5}""" + "\n");
         var killed = StudyFolder.For(run, "full seed 7");
         Directory.CreateDirectory(killed);
+        File.WriteAllText(Path.Combine(killed, "study-state.json"), "{}");
         File.WriteAllText(Path.Combine(killed, RunFolderLock.HolderFile), new JsonObject { ["pid"] = 99999, ["host"] = "node7", ["log"] = log }.ToJsonString());
         Directory.CreateDirectory(StudyFolder.For(run, "lora seed 7"));
         StudyFolder.SaveFailure(run, "lora seed 7", "OutOfMemoryException: out of memory");
