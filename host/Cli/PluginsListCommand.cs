@@ -30,13 +30,7 @@ public sealed class PluginsListCommand(PluginLoader loader, IOptions<PeftQaSetti
             return PeftQaCommandLine.Success;
         }
 
-        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(console.Out),
-            Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = console.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (!console.IsTerminal) terminal.Profile.Width = 160;
+        var terminal = console.Terminal(width: 160);
         var table = new Table().AddColumns("Name", "Kind", "Version", "Options (default)", "Path");
         foreach (var plugin in plugins)
         {

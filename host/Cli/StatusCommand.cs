@@ -43,13 +43,7 @@ public sealed class StatusCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
             console.Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return PeftQaCommandLine.Success;
         }
-        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(console.Out),
-            Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = console.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (!console.IsTerminal) terminal.Profile.Width = 200;
+        var terminal = console.Terminal(width: 200);
         terminal.WriteLine($"{run.Plan.Recipe.Name} in {run.RunFolder}: {preparation}");
         var table = new Table().AddColumns(["#", .. shards is null ? Array.Empty<string>() : [$"Shard of {shards}"], "Study", "State", "Detail"]);
         for (int i = 0; i < progress.Count; i++)

@@ -55,13 +55,7 @@ public static class RunReport
 
     public static void Print(RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics, CliConsole console)
     {
-        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(console.Out),
-            Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = console.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (!console.IsTerminal) terminal.Profile.Width = 160;
+        var terminal = console.Terminal(width: 160);
         var metricNames = plan.Metrics.Select(m => m.Name).ToList();
         var table = new Table().Title($"{plan.Recipe.Name}: scores on each task's evaluation data");
         table.AddColumns(["Study", "Trainable", "Evaluated on", "Stage", .. metricNames]);

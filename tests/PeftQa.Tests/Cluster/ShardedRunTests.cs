@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using FluentAssertions;
 using PeftQa.Host.Continual;
 using PeftQa.Host.Runs;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -16,15 +15,6 @@ namespace PeftQa.Tests.Cluster;
 [Collection(SerialCollection.Name)]
 public sealed partial class ShardedRunTests
 {
-    /// <summary>Two adapters x two seeds: four studies (full seed 7, full seed 8, lora seed 7, lora seed 8).</summary>
-    private static string FourStudies(TemporaryFolder folder, string name = "tiny-squad")
-    {
-        var (recipe, _, _) = TinyRuns.Create(folder, adapters: """[{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 2 } }]""");
-        var text = File.ReadAllText(recipe).Replace("\"seed\": 7,", "\"seed\": 7, \"seeds\": [7, 8],").Replace("\"name\": \"tiny-squad\"", $"\"name\": \"{name}\"");
-        File.WriteAllText(recipe, text);
-        return recipe;
-    }
-
     private static readonly string[] Measured =
         ["seconds", "examplesPerSecond", "peakMemoryBytes", "trainingSeconds", "trainingExamplesPerSecond", "secondsPerStep", "peakMemoryMegabytes"];
 
@@ -56,7 +46,7 @@ public sealed partial class ShardedRunTests
     public async Task Shards_merged_by_report_give_the_single_process_runs_results()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var single = folder.Combine("single");
         var sharded = folder.Combine("sharded");
         (await Cli.Run("run", recipe, "--device", "cpu", "--out", single)).ExitCode.Should().Be(0);
@@ -92,7 +82,7 @@ public sealed partial class ShardedRunTests
     public async Task A_shard_in_an_unprepared_folder_prepares_it_and_a_study_runs_alone()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
 
         var shard = await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--shard", "1/4");
@@ -113,7 +103,7 @@ public sealed partial class ShardedRunTests
     public async Task A_second_process_on_the_same_shard_stops_at_the_study_lock_before_any_work()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
         (await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--stage", "baseline")).ExitCode.Should().Be(0);
         var studyFolder = StudyFolder.For(run, "lora seed 7");
@@ -134,7 +124,7 @@ public sealed partial class ShardedRunTests
     public async Task Bad_shard_options_and_another_recipes_folder_are_refused_before_any_work()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
         foreach (var (args, message) in new[]
                  {
@@ -156,7 +146,7 @@ public sealed partial class ShardedRunTests
 
         (await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--stage", "baseline")).ExitCode.Should().Be(0);
         using var otherFolder = new TemporaryFolder();
-        var other = FourStudies(otherFolder, "another-recipe");
+        var other = ClusterRecipes.FourStudies(otherFolder, "another-recipe");
         File.WriteAllText(other, File.ReadAllText(other).Replace("\"maxSteps\": 2", "\"maxSteps\": 3"));
         var owned = await Cli.Run("run", other, "--device", "cpu", "--out", run, "--shard", "0/2");
         owned.ExitCode.Should().Be(2);
@@ -168,7 +158,7 @@ public sealed partial class ShardedRunTests
     public async Task Status_says_why_a_study_stopped_failed_or_runs()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
         (await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--study", "full seed 8")).ExitCode.Should().Be(0);
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using PeftQa.Host.Runs;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -15,18 +14,11 @@ namespace PeftQa.Tests.Cluster;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")] // Slurm and the stand-in sbatch are Unix
 public sealed class SubmitTests
 {
-    private static string FourStudies(TemporaryFolder folder)
-    {
-        var (recipe, _, _) = TinyRuns.Create(folder, adapters: """[{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 2 } }]""");
-        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"seed\": 7,", "\"seed\": 7, \"seeds\": [7, 8],"));
-        return recipe;
-    }
-
     [Fact]
     public async Task Print_shows_the_baseline_the_array_and_the_report_scripts_and_creates_nothing()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
 
         var result = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", run, "--partition", "gpu", "--time", "2:00:00",
@@ -48,7 +40,7 @@ public sealed class SubmitTests
     public async Task Submit_pins_the_run_writes_the_scripts_and_chains_the_jobs_with_afterok()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
         var calls = folder.Combine("sbatch-calls.txt");
         var bin = Directory.CreateDirectory(folder.Combine("bin")).FullName;
@@ -83,7 +75,7 @@ public sealed class SubmitTests
     public async Task The_Kubernetes_manifest_is_an_Indexed_Job_with_one_completion_per_shard_on_the_shared_volume()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("runs", "tiny");
 
         var result = await Cli.Run("submit", recipe, "--kubernetes", "--print", "--out", run, "--mount", folder.Path, "--volume-claim", "peftqa-nfs",
@@ -117,7 +109,7 @@ public sealed class SubmitTests
     public async Task Bad_submissions_are_refused_before_any_work()
     {
         using var folder = new TemporaryFolder();
-        var recipe = FourStudies(folder);
+        var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
         foreach (var (args, message) in new[]
                  {
