@@ -79,6 +79,29 @@ public sealed partial class ShardedRunTests
     }
 
     [Fact]
+    public async Task With_a_search_the_preparation_chooses_once_and_every_shard_uses_its_choice()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = Planning.SelectionRunTests.Recipe(folder, """[{ "strategy": "full" }, { "strategy": "lora", "learningRate": [5e-4, 5e-3] }]""",
+            """{ "validationFraction": 0.3 }""");
+        var single = folder.Combine("single");
+        var sharded = folder.Combine("sharded");
+        (await Cli.Run("run", recipe, "--device", "cpu", "--out", single)).ExitCode.Should().Be(0);
+
+        var baseline = await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--stage", "baseline");
+        baseline.ExitCode.Should().Be(0, baseline.Error);
+        baseline.Error.Should().Contain("Selection: lora uses");
+        var shards = new[] { await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "0/2"),
+                             await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "1/2") };
+        shards.Should().OnlyContain(r => r.ExitCode == 0 && !r.Error.Contains("Selection:"), "the shards read the choice, never make it again");
+        (await Cli.Run("report", sharded)).ExitCode.Should().Be(0);
+
+        var chosen = JsonNode.Parse(File.ReadAllText(Path.Combine(sharded, RunPreparation.FileName)))!["chosen"]!["lora"]!.GetValue<string>();
+        chosen.Should().Be(JsonNode.Parse(File.ReadAllText(Path.Combine(sharded, "selection.json")))!["methods"]![0]!["chosen"]!.GetValue<string>());
+        Comparable(sharded).Should().Be(Comparable(single), "the same choice and the same studies as one process");
+    }
+
+    [Fact]
     public async Task A_shard_in_an_unprepared_folder_prepares_it_and_a_study_runs_alone()
     {
         using var folder = new TemporaryFolder();

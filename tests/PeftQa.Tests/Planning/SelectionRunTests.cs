@@ -29,7 +29,8 @@ public sealed class SelectionRunTests
         },
     });
 
-    private static string Recipe(TemporaryFolder folder, string adapters, string selection)
+    /// <summary>A search recipe over ten one-question training paragraphs, with <paramref name="selection"/>.</summary>
+    internal static string Recipe(TemporaryFolder folder, string adapters, string selection)
     {
         var model = TinyCheckpoint.Create(folder.Combine("tiny-model"), TinyRuns.Vocabulary);
         var train = folder.WriteFile("data/train.json", TrainingFile(10));
