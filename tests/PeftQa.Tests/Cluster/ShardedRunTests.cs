@@ -194,14 +194,21 @@ public sealed partial class ShardedRunTests
         Directory.CreateDirectory(StudyFolder.For(run, "lora seed 7"));
         StudyFolder.SaveFailure(run, "lora seed 7", "OutOfMemoryException: out of memory");
 
+        // A study another process is training: its lock held, its state saved, its steps in its own metrics.jsonl.
+        var running = StudyFolder.For(run, "lora seed 8");
+        Directory.CreateDirectory(running);
+        File.WriteAllText(Path.Combine(running, "study-state.json"), "{}");
+        File.WriteAllText(Path.Combine(running, StudyFolder.MetricsFile), """{"study":"lora seed 8","task":"capitals","step":1,"loss":3.5}""" + "\n");
+        using var held = RunFolderLock.Acquire(running, what: "study 'lora seed 8'");
+
         var table = await Cli.Run("status", run);
         table.ExitCode.Should().Be(0, table.Error);
-        table.Out.Should().Contain("prepared (baseline measured)").And.Contain("1 pending, 1 done, 1 failed, 1 stopped of 4 studies");
+        table.Out.Should().Contain("prepared (baseline measured)").And.Contain("1 running, 1 done, 1 failed, 1 stopped of 4 studies");
         var studies = JsonNode.Parse((await Cli.Run("status", run, "--json")).Out)!["studies"]!.AsArray()
             .ToDictionary(s => s!["label"]!.GetValue<string>(), s => $"{s!["state"]}: {s["detail"]}");
         studies["full seed 7"].Should().StartWith("stopped").And.Contain("node7, pid 99999").And.Contain("last log line: 2026-11-28T03:00:00Z Information: step 3/9 loss 4.5");
         studies["full seed 8"].Should().StartWith("done").And.Contain("f1");
         studies["lora seed 7"].Should().StartWith("failed").And.Contain("OutOfMemoryException: out of memory");
-        studies["lora seed 8"].Should().Be("pending: ");
+        studies["lora seed 8"].Should().StartWith("running").And.Contain($"{Environment.MachineName}, pid {Environment.ProcessId}").And.Contain("task capitals, step 1, loss 3.5");
     }
 }
