@@ -52,9 +52,14 @@ CONF
 export SLURM_CONF="$work/slurm.conf"
 
 stop_daemons() {
+  local pids=()
   for pidfile in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munge/munged.pid"; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
   done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 20); do kill -0 "${pids[@]}" 2>/dev/null || return 0; sleep 0.5; done
+  kill -9 "${pids[@]}" 2>/dev/null || true
 }
 trap stop_daemons EXIT
 
