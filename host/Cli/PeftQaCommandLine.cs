@@ -23,10 +23,10 @@ public static class PeftQaCommandLine
     /// What survived a full disk: checkpoints, study states and reports are written under temporary names and renamed,
     /// so the last complete one of each stands, and a resume continues from the newest checkpoint.
     /// </summary>
-    private static string DiskFullAdvice(string? logPath)
+    private static string DiskFullAdvice(string? runFolder)
     {
         const string Whole = "checkpoints, study states and reports are written whole or not at all";
-        if (logPath is null || Path.GetDirectoryName(logPath) is not { } runFolder) return $"Everything already saved is intact ({Whole}).";
+        if (runFolder is null) return $"Everything already saved is intact ({Whole}).";
         try
         {
             var newest = Directory.EnumerateDirectories(runFolder, TrainingCheckpoint.Prefix + "*", SearchOption.AllDirectories)
@@ -322,7 +322,7 @@ public static class PeftQaCommandLine
         catch (IOException e) when (e.HResult is NoSpaceLeftOnDevice or DiskQuotaExceeded)
         {
             logger.LogError("Disk full: {Message}. {Saved} Free some space, then continue with --resume", e.Message,
-                DiskFullAdvice(host.Services.GetRequiredService<RunLogSink>().Path));
+                DiskFullAdvice(host.Services.GetRequiredService<RunLogSink>().RunFolder));
             return WorkFailed;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -104,8 +104,7 @@ public sealed class RunCommand(
     private PreparedRun Prepare(RunRequest request, CancellationToken cancellation)
     {
         var loaded = RecipeLoader.Load(request.RecipePath);
-        var recipeFolders = loaded.Recipe.Plugins.Select(folder => Path.GetFullPath(folder, loaded.Directory));
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, recipeFolders));
+        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, loaded));
         var device = torch.Device;
         var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null);
         PlanReport.Print(plan, console);
@@ -130,12 +129,11 @@ public sealed class RunCommand(
         var baseline = BaselineMeasurement.MeasureOrLoad(runFolder, resume, recipe.Model, prepared.Loaded.Directory, recipe.Seed, prepared.Tasks,
             prepared.Plan.Metrics, recipe.Evaluation, prepared.Tokenizer, prepared.Device, logger, cancellation);
         return new StudyContext(runFolder, prepared.Loaded.Directory, resume, recipe.Model, prepared.Device, prepared.Tokenizer, prepared.Tasks,
-            prepared.Plan.Metrics, recipe.Evaluation, baseline, MetricsLogFor(runFolder, recipe.Training), progress);
+            prepared.Plan.Metrics, recipe.Evaluation, baseline, TensorBoardFor(runFolder, recipe.Training), progress);
     }
 
-    private static MetricsLog MetricsLogFor(string runFolder, TrainingSettings training) =>
-        new(Path.Combine(runFolder, "metrics.jsonl"),
-            training.ReportTo.Contains("tensorboard") ? new TensorBoardLog(Path.Combine(runFolder, TensorBoardLog.FolderName)) : null);
+    private static TensorBoardLog? TensorBoardFor(string runFolder, TrainingSettings training) =>
+        training.ReportTo.Contains("tensorboard") ? new TensorBoardLog(Path.Combine(runFolder, TensorBoardLog.FolderName)) : null;
 
     private static RunFolderMode ModeOf(RunRequest request) =>
         request.Resume ? RunFolderMode.Resume : request.Overwrite ? RunFolderMode.Overwrite : RunFolderMode.New;
@@ -174,7 +172,7 @@ public sealed class RunCommand(
 
     /// <summary>
     /// One shard's (or one study's) studies in the shared run folder: once the folder is prepared, each study under its
-    /// own lock, with its own metrics.jsonl, continued where it stopped; finished ones are skipped. Reports are left
+    /// own lock, continued where it stopped; finished ones are skipped. Reports are left
     /// to <c>peftqa report</c>, which reads every study's result.
     /// </summary>
     private void RunPart(RunRequest request, PreparedRun prepared, PartOfRun part, CancellationToken cancellation)
@@ -186,26 +184,7 @@ public sealed class RunCommand(
         var plan = RunPreparation.Apply(runFolder.Path, prepared.Plan);
         var studies = part.Indices.Select(i => plan.Studies[i]).ToList();
         logger.LogInformation("{Part} of run folder {RunFolder}: {Studies}", part.Name, runFolder.Path, string.Join(", ", studies.Select(s => s.Label)));
-        var locks = new List<RunFolderLock>();
-        try
-        {
-            // All at once, before any work: a second process given the same part stops here, naming the first.
-            foreach (var study in studies)
-            {
-                var folder = StudyFolder.For(runFolder.Path, study.Label);
-                Directory.CreateDirectory(folder);
-                locks.Add(RunFolderLock.Acquire(folder, what: $"study '{study.Label}'", log: runLog.Path));
-            }
-            foreach (var study in studies)
-            {
-                var metrics = new MetricsLog(Path.Combine(StudyFolder.For(runFolder.Path, study.Label), StudyFolder.MetricsFile), context.MetricsLog.TensorBoard);
-                RecordContinual(plan, context, studyRunner.Run(study, context with { MetricsLog = metrics }, cancellation));
-            }
-        }
-        finally
-        {
-            foreach (var studyLock in locks) studyLock.Dispose();
-        }
+        Train(plan, studies, context, finished: null, cancellation);
         logger.LogInformation("{Part} finished {Count} studies; once every shard has, write the reports with: peftqa report {RunFolder}", part.Name, studies.Count, runFolder.Path);
     }
 
@@ -236,28 +215,48 @@ public sealed class RunCommand(
         }
     }
 
+    /// <summary>A whole run: every study, with the reports rewritten after each, then printed.</summary>
     private void RunStudies(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
         var results = new List<StudyResult>();
         var statistics = RunReports.StatisticsFor(plan);
-        foreach (var study in plan.Studies)
+        Train(plan, plan.Studies, context, result =>
         {
-            var folder = StudyFolder.For(context.RunFolder, study.Label);
-            Directory.CreateDirectory(folder);
-            using (RunFolderLock.Acquire(folder, what: $"study '{study.Label}'", log: runLog.Path))
-                results.Add(studyRunner.Run(study, context, cancellation));
-            RecordContinual(plan, context, results[^1]);
+            results.Add(result);
             RunReports.Write(context.RunFolder, plan, results, statistics);
-        }
+        }, cancellation);
         RunReport.Print(plan, results, statistics, console);
         if (results.Count > 1) logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
         logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));
         logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, "results.json"));
     }
 
+    /// <summary>
+    /// Runs <paramref name="studies"/> in order, whether a whole run's or a shard's. Every study's lock is taken first,
+    /// before any work, so a second process given the same studies stops at once, naming the first.
+    /// </summary>
+    private void Train(RunPlan plan, IReadOnlyList<StudyPlan> studies, StudyContext context, Action<StudyResult>? finished, CancellationToken cancellation)
+    {
+        var locks = new List<RunFolderLock>();
+        try
+        {
+            foreach (var study in studies) locks.Add(RunFolderLock.ForStudy(StudyFolder.For(context.RunFolder, study.Label), study.Label, runLog.Path));
+            foreach (var study in studies)
+            {
+                var result = studyRunner.Run(study, context, cancellation);
+                RecordContinual(plan, context, result);
+                finished?.Invoke(result);
+            }
+        }
+        finally
+        {
+            foreach (var studyLock in locks) studyLock.Dispose();
+        }
+    }
+
     /// <summary>The study's continual metrics in TensorBoard, beside its training curves.</summary>
     private static void RecordContinual(RunPlan plan, StudyContext context, StudyResult result) =>
-        context.MetricsLog.TensorBoard?.Continual(result.Label, result.Tasks.Count,
+        context.TensorBoard?.Continual(result.Label, result.Tasks.Count,
             ContinualSummary.Compute(result, plan.ContinualMetrics, ContinualSummary.ReportedScores)
                 .SelectMany(c => c.Metrics.Where(m => m.Value.Value is not null).Select(m => (c.Score, m.Key, m.Value.Value!.Value))));
 
@@ -265,7 +264,7 @@ public sealed class RunCommand(
     private IReadOnlyDictionary<string, StudyPlan> Select(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
         var folder = Path.Combine(context.RunFolder, SelectionRunner.FolderName);
-        var selectionContext = selectionRunner.ContextFor(context, plan.Recipe.Seed, MetricsLogFor(folder, plan.Recipe.Training), cancellation);
+        var selectionContext = selectionRunner.ContextFor(context, plan.Recipe.Seed, TensorBoardFor(folder, plan.Recipe.Training), cancellation);
         return selectionRunner.Choose(plan.Studies, plan.Recipe.Selection!, selectionContext, cancellation);
     }
 

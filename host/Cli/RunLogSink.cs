@@ -19,6 +19,9 @@ public sealed class RunLogSink : ILogEventSink, IDisposable
 
     public string? Path { get; private set; }
 
+    /// <summary>The run folder the log is in (a shard's log is in its logs/ folder).</summary>
+    public string? RunFolder { get; private set; }
+
     public void Emit(LogEvent logEvent)
     {
         lock (gate)
@@ -34,6 +37,7 @@ public sealed class RunLogSink : ILogEventSink, IDisposable
         lock (gate)
         {
             if (file is not null) return;
+            RunFolder = runFolder;
             Path = System.IO.Path.Combine(runFolder, fileName);
             file = new LoggerConfiguration()
                 .MinimumLevel.Verbose()

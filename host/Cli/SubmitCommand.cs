@@ -34,7 +34,7 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
             ? FindOnPath("sbatch") ?? throw new BadInputException("sbatch is not on PATH: run submit where Slurm's commands are (a login node), or give --print to see the scripts")
             : null;
         var loaded = RecipeLoader.Load(request.RecipePath);
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, loaded.Recipe.Plugins.Select(folder => Path.GetFullPath(folder, loaded.Directory))));
+        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, loaded));
         var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null);
         int shards = request.Shards ?? plan.Studies.Count;
         if (shards < 1) throw new BadInputException($"--shards {shards}: expected at least 1");

@@ -52,15 +52,15 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
     }
 
     /// <summary>The run's context as selection sees it: its own folder, each task's validation set in place of its evaluation set, and a baseline measured there.</summary>
-    /// <remarks>Creates the selection folder: the metrics log handed in writes into it.</remarks>
-    public StudyContext ContextFor(StudyContext run, int seed, Training.MetricsLog metricsLog, CancellationToken cancellation)
+    /// <remarks>Creates the selection folder: the TensorBoard log handed in writes into it.</remarks>
+    public StudyContext ContextFor(StudyContext run, int seed, Training.TensorBoardLog? tensorBoard, CancellationToken cancellation)
     {
         var folder = Path.Combine(run.RunFolder, FolderName);
         Directory.CreateDirectory(folder);
         var tasks = run.Tasks.Select(t => t.ForSelection()).ToList();
         var baseline = BaselineMeasurement.MeasureOrLoad(folder, run.Resume, run.Model, run.RecipeDirectory, seed, tasks, run.Metrics, run.Evaluation,
             run.Tokenizer, run.Device, logger, cancellation);
-        return run with { RunFolder = folder, Tasks = tasks, Baseline = baseline, MetricsLog = metricsLog };
+        return run with { RunFolder = folder, Tasks = tasks, Baseline = baseline, TensorBoard = tensorBoard };
     }
 
     /// <summary>The index of the highest score; the first of equals.</summary>

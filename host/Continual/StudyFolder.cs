@@ -6,13 +6,15 @@ namespace PeftQa.Host.Continual;
 /// <summary>
 /// A study's own folder in a run folder, <c>studies/&lt;label&gt;/</c>: everything a study writes goes there, so studies
 /// run by different processes (shards of a cluster run) never write one file. A finished study leaves its result in
-/// <c>result.json</c>, which reports read back; a study that failed leaves <c>failure.json</c> with the error.
+/// <c>result.json</c>, which reports read back; a study that failed leaves <c>failure.json</c> with the error. Its
+/// training curve is its own <c>metrics.jsonl</c>.
 /// </summary>
 public static class StudyFolder
 {
     public const string ResultFile = "result.json";
     public const string FailureFile = "failure.json";
     public const string MetricsFile = "metrics.jsonl";
+    public const string StateFile = "study-state.json";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

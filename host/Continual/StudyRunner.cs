@@ -76,7 +76,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, trainable, plan.Settings, plan.Seed, session.CheckpointFolder(i), context.Resume,
             step => QaEvaluator.Evaluate(session.Model, task.Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,
             new LearnerTrainingHooks(session.Learner, i, context.Tasks), CurveProbe(session, task, cancellation));
-        var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, context.MetricsLog, context.Observer, cancellation);
+        var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, session.Metrics, context.Observer, cancellation);
         logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s ({Rate:F1} windows/s), last loss {Loss:F3}",
             study.Label, task.Name, summary.Steps, summary.Examples, summary.Seconds, summary.ExamplesPerSecond, summary.FinalLoss);
         var seen = BatchCursor.SeenWindows(task.TrainFeatures.Select(f => f.Length).ToArray(), plan.Settings, plan.Seed);

@@ -29,7 +29,8 @@ internal sealed class StudySession : IDisposable
         this.logger = logger;
         Folder = StudyFolder.For(context.RunFolder, study.Label);
         Directory.CreateDirectory(Folder);
-        statePath = Path.Combine(Folder, "study-state.json");
+        statePath = Path.Combine(Folder, StudyFolder.StateFile);
+        Metrics = new MetricsLog(Path.Combine(Folder, StudyFolder.MetricsFile), context.TensorBoard);
         State = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();
         modelParameters = new HashSet<Parameter>(Model.NamedParameters.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
         var taskNames = context.Tasks.Select(t => t.Name).ToList();
@@ -43,6 +44,9 @@ internal sealed class StudySession : IDisposable
     public string Folder { get; }
 
     public StudyState State { get; }
+
+    /// <summary>The study's own metrics.jsonl (mirrored to the run's TensorBoard log), so no two studies share a file.</summary>
+    public MetricsLog Metrics { get; }
 
     public BertForQuestionAnswering Model => loaded.Model;
 
@@ -73,7 +77,7 @@ internal sealed class StudySession : IDisposable
         if (State.Baseline is not null) return;
         State.Baseline = [.. Context.Baseline];
         State.Save(statePath);
-        Context.MetricsLog.TensorBoard?.Stage(Study.Label, 0, TaskNames, Context.Baseline);
+        Context.TensorBoard?.Stage(Study.Label, 0, TaskNames, Context.Baseline);
     }
 
     public void CountParameters(IReadOnlyList<NamedParameter> taskTrainable)
@@ -102,7 +106,7 @@ internal sealed class StudySession : IDisposable
         State.Training.Add(summary);
         State.AfterTask.Add(scores);
         State.Save(statePath);
-        Context.MetricsLog.TensorBoard?.Stage(Study.Label, task + 1, TaskNames, scores);
+        Context.TensorBoard?.Stage(Study.Label, task + 1, TaskNames, scores);
         if (Directory.Exists(CheckpointFolder(task))) Directory.Delete(CheckpointFolder(task), recursive: true);
         if (task > 0) DeleteLeftover(LearnerStateFolder(task - 1), quiet: true);
     }

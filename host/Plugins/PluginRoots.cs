@@ -11,4 +11,8 @@ public static class PluginRoots
         roots.AddRange(recipeFolders);
         return roots;
     }
+
+    /// <summary>The host's and --plugins folders, then the folders a recipe names, resolved against its own folder.</summary>
+    public static IReadOnlyList<string> For(IEnumerable<string> commandLineFolders, Recipes.RecipeLoader.LoadedRecipe recipe) =>
+        For(commandLineFolders, recipe.Recipe.Plugins.Select(folder => Path.GetFullPath(folder, recipe.Directory)));
 }

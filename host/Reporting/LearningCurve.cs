@@ -9,8 +9,8 @@ public sealed record LearningCurve(string Study, string Task, IReadOnlyList<Lear
     public sealed record Point(int Step, double TrainingSeconds, IReadOnlyDictionary<string, double> Scores);
 
     /// <summary>
-    /// A run folder's curves for <paramref name="studies"/>, in their order: from the run's metrics.jsonl (a
-    /// single-process run) and each study's own (a study run by a shard).
+    /// A run folder's curves for <paramref name="studies"/>, in their order: from each study's own metrics.jsonl (and
+    /// the run's, in run folders from before studies had their own).
     /// </summary>
     public static List<LearningCurve> ReadRun(string runFolder, IEnumerable<string> studies)
     {

@@ -76,6 +76,14 @@ public sealed class RunFolderLock : IDisposable
         return new RunFolderLock(stream, holderPath);
     }
 
+    /// <summary>A study's exclusive lock on its folder (created if needed), naming this process's log for <c>peftqa status</c>.</summary>
+    /// <exception cref="BadInputException">Another process runs the study (named).</exception>
+    public static RunFolderLock ForStudy(string studyFolder, string label, string? log)
+    {
+        Directory.CreateDirectory(studyFolder);
+        return Acquire(studyFolder, what: $"study '{label}'", log: log);
+    }
+
     /// <summary>Whether another process holds <paramref name="folder"/>'s lock now, without taking it or creating anything.</summary>
     public static bool IsHeld(string folder)
     {

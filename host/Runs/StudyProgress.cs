@@ -21,12 +21,12 @@ public sealed partial record StudyProgress(string Label, StudyProgress.States St
         if (File.Exists(Path.Combine(folder, StudyFolder.ResultFile))) return new(label, States.Done, Finished(runFolder, label));
         if (!Directory.Exists(folder)) return new(label, States.Pending, "");
         if (RunFolderLock.IsHeld(folder))
-            return File.Exists(Path.Combine(folder, "study-state.json"))
+            return File.Exists(Path.Combine(folder, StudyFolder.StateFile))
                 ? new(label, States.Running, $"{Holder(folder)}; {Step(runFolder, label)}")
                 : new(label, States.Pending, $"queued in its shard's process ({Holder(folder)})");
         if (StudyFolder.LoadFailure(runFolder, label) is { } failure)
             return new(label, States.Failed, $"{failure.Message} ({failure.Time:yyyy-MM-dd HH:mm:ss} on {failure.Host}); {Step(runFolder, label)}");
-        if (RunFolderLock.LastHolder(folder) is { } holder && !File.Exists(Path.Combine(folder, "study-state.json")))
+        if (RunFolderLock.LastHolder(folder) is { } holder && !File.Exists(Path.Combine(folder, StudyFolder.StateFile)))
             return new(label, States.Pending, $"was queued in a process that ended before starting it ({holder["host"]}, pid {holder["pid"]})");
         if (RunFolderLock.LastHolder(folder) is { } stopped)
             return new(label, States.Stopped, $"its process ({stopped["host"]}, pid {stopped["pid"]}) ended without finishing it or saying why (killed?); " +
@@ -44,7 +44,7 @@ public sealed partial record StudyProgress(string Label, StudyProgress.States St
     private static string Holder(string folder) =>
         RunFolderLock.LastHolder(folder) is { } holder ? $"{holder["host"]}, pid {holder["pid"]}" : "another process";
 
-    /// <summary>The last training step the study logged (its own metrics.jsonl, or the run's in a single-process run).</summary>
+    /// <summary>The last training step the study logged: in its own metrics.jsonl (or the run's, in run folders from before studies had their own).</summary>
     private static string Step(string runFolder, string label)
     {
         foreach (var path in (string[])[Path.Combine(StudyFolder.For(runFolder, label), StudyFolder.MetricsFile), Path.Combine(runFolder, StudyFolder.MetricsFile)])

@@ -120,7 +120,7 @@ public sealed class ForgettingStudyTests
         studies.Select(s => s!["label"]!.GetValue<string>()).Should().Equal("full+naive", "full+l2");
         var l2 = studies[1]!;
         l2["continualMetrics"]!["f1"]!["sample_worst_final"]!["value"]!.GetValue<double>().Should().Be(Matrix(l2, "f1")[2].Min());
-        File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!)
+        File.ReadAllLines(RunMetrics.PathOf(runFolder, "full+l2")).Select(l => JsonNode.Parse(l)!)
             .Where(n => n["study"]!.GetValue<string>() == "full+l2" && n["task"]!.GetValue<string>() != "biographies" && n["penalty"] is not null)
             .Should().Contain(n => n["penalty"]!.GetValue<double>() > 0, "the third party's penalty trains along");
         File.ReadAllText(Path.Combine(runFolder, "report.md")).Should().Contain("SAMPLE_WORST_FINAL").And.Contain("min over j of R[T][j]");

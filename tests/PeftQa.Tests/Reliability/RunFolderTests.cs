@@ -23,7 +23,7 @@ public sealed class RunFolderTests
         try
         {
             var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (!File.Exists(Path.Combine(runFolder, "metrics.jsonl")) && !holder.HasExited && DateTime.UtcNow < deadline) await Task.Delay(20);
+            while (!File.Exists(RunMetrics.PathOf(runFolder, "full")) && !holder.HasExited && DateTime.UtcNow < deadline) await Task.Delay(20);
             holder.HasExited.Should().BeFalse("the first run trains for a long time");
 
             var second = await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
@@ -49,14 +49,14 @@ public sealed class RunFolderTests
         using var folder = new TemporaryFolder();
         var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
         var results = File.ReadAllBytes(Path.Combine(runFolder, "results.json"));
-        var metrics = File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl"));
+        var metrics = File.ReadAllLines(RunMetrics.PathOf(runFolder, "full"));
 
         var again = await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
 
         again.ExitCode.Should().Be(2);
         again.Error.Should().Contain($"{runFolder}: already holds a run (").And.Contain("continue it with --resume").And.Contain("--overwrite");
         File.ReadAllBytes(Path.Combine(runFolder, "results.json")).Should().Equal(results);
-        File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Should().Equal(metrics);
+        File.ReadAllLines(RunMetrics.PathOf(runFolder, "full")).Should().Equal(metrics);
 
         var overwritten = await Cli.Run("run", recipe, "--out", runFolder, "--overwrite", "--device", "cpu");
 
@@ -64,7 +64,7 @@ public sealed class RunFolderTests
         var aside = Directory.GetDirectories(folder.Path, "run.replaced-*").Should().ContainSingle().Subject;
         overwritten.Error.Should().Contain($"moved to {aside}");
         File.ReadAllBytes(Path.Combine(aside, "results.json")).Should().Equal(results, "the old run is kept whole beside the new one");
-        File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Should().HaveCount(metrics.Length, "the new run's metrics start afresh");
+        File.ReadAllLines(RunMetrics.PathOf(runFolder, "full")).Should().HaveCount(metrics.Length, "the new run's metrics start afresh");
     }
 
     [Fact]

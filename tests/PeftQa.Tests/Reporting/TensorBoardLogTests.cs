@@ -49,7 +49,7 @@ public sealed class TensorBoardLogTests : IClassFixture<BuiltinModelFixture>
         var scalars = events.Where(e => e.Event.Summary is not null)
             .SelectMany(e => e.Event.Summary.Value.Select(v => (Tag: $"{e.Run}:{v.Tag}", e.Event.Step, Value: (double)v.SimpleValue))).ToList();
 
-        var metricsLines = File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        var metricsLines = File.ReadAllLines(RunMetrics.PathOf(runFolder, "full")).Select(l => JsonNode.Parse(l)!).ToList();
         var losses = metricsLines.Where(l => l["task"]!.GetValue<string>() == "sports").Select(l => ((long)l["step"]!.GetValue<int>(), l["loss"]!.GetValue<double>()));
         scalars.Where(s => s.Tag == "full/sports:train/loss").Select(s => (s.Step, s.Value))
             .Should().Equal(losses, (a, b) => a.Item1 == b.Item1 && Math.Abs(a.Item2 - b.Item2) < 1e-5, "every logged loss, at its step");

@@ -46,7 +46,7 @@ public sealed class ComparisonRunTests
         trainable.Where(t => t.Key != "full").Should().OnlyContain(t => t.Value > 0 && t.Value < 1, "every parameter-efficient strategy trains under 1%");
         rows.Should().OnlyContain(r => r!["scores"]!["f1"] != null && r["adapterMegabytes"]!.GetValue<double>() > 0 && r["peakMemoryMegabytes"]!.GetValue<double>() > 0);
         File.ReadAllText(Path.Combine(runFolder, "compare.md")).Should().Contain("| lora (lora) |").And.Contain("train examples/s");
-        var curve = File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).Where(n => n["event"]?.GetValue<string>() == "curve").ToList();
+        var curve = RunMetrics.Lines(runFolder).Select(l => JsonNode.Parse(l)!).Where(n => n["event"]?.GetValue<string>() == "curve").ToList();
         curve.GroupBy(n => n["study"]!.GetValue<string>()).Should().HaveCount(5, "every study draws its curve");
         foreach (var study in curve.GroupBy(n => n["study"]!.GetValue<string>()))
         {

@@ -43,7 +43,7 @@ public sealed class EndToEndRunTests : IClassFixture<BuiltinModelFixture>
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("before training").And.Contain("after products").And.Contain("after sports").And.Contain("exact_match");
         File.ReadAllLines(Path.Combine(runFolder, "log.json")).Should().Contain(l => l.Contains("Device {Device}", StringComparison.Ordinal));
-        var steps = File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        var steps = RunMetrics.Lines(runFolder).Select(l => JsonNode.Parse(l)!).ToList();
         steps.Select(s => (s["task"]!.GetValue<string>(), s["step"]!.GetValue<int>()))
             .Should().Equal(("products", 2), ("products", 4), ("products", 6), ("sports", 2), ("sports", 4), ("sports", 6));
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;

@@ -81,11 +81,11 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
         resumed["finalScores"]!["f1"]!["ci95"]!.AsArray().Should().HaveCount(2);
         File.ReadAllBytes(Path.Combine(killedFolder, "studies", "full", "model", "model.safetensors"))
             .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "full", "model", "model.safetensors")));
-        StepsAndLosses(Path.Combine(killedFolder, "metrics.jsonl")).Should().Equal(StepsAndLosses(folder.Combine("reference", "metrics.jsonl")),
+        StepsAndLosses(RunMetrics.PathOf(killedFolder, "full")).Should().Equal(StepsAndLosses(RunMetrics.PathOf(folder.Combine("reference"), "full")),
             "after resuming, metrics.jsonl reads as one uninterrupted run");
-        Curve(Path.Combine(killedFolder, "metrics.jsonl")).Select(p => $"{p.Task} {p.Step} {p.F1}")
-            .Should().Equal(Curve(folder.Combine("reference", "metrics.jsonl")).Select(p => $"{p.Task} {p.Step} {p.F1}"), "the learning curve too");
-        Curve(Path.Combine(killedFolder, "metrics.jsonl")).Where(p => p.Task == "products").Select(p => p.Seconds)
+        Curve(RunMetrics.PathOf(killedFolder, "full")).Select(p => $"{p.Task} {p.Step} {p.F1}")
+            .Should().Equal(Curve(RunMetrics.PathOf(folder.Combine("reference"), "full")).Select(p => $"{p.Task} {p.Step} {p.F1}"), "the learning curve too");
+        Curve(RunMetrics.PathOf(killedFolder, "full")).Where(p => p.Task == "products").Select(p => p.Seconds)
             .Should().BeInAscendingOrder("training seconds carry across the resume");
     }
 

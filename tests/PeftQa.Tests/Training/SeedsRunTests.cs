@@ -30,7 +30,7 @@ public sealed class SeedsRunTests
         var studies = results["studies"]!.AsArray();
         studies.Select(s => s!["label"]!.GetValue<string>()).Should().Equal("full seed 11", "full seed 12", "lora seed 11", "lora seed 12");
         studies.Select(s => s!["seed"]!.GetValue<int>()).Should().Equal(11, 12, 11, 12);
-        var losses = File.ReadAllLines(folder.Combine("run", "metrics.jsonl")).Select(l => JsonNode.Parse(l)!)
+        var losses = RunMetrics.Lines(folder.Combine("run")).Select(l => JsonNode.Parse(l)!)
             .Where(n => n["loss"] is not null && n["step"]!.GetValue<int>() == 3).ToDictionary(n => n["study"]!.GetValue<string>(), n => n["loss"]!.GetValue<double>());
         losses["full seed 11"].Should().NotBe(losses["full seed 12"], "the seed changes initialisation and data order");
 
