@@ -18,7 +18,11 @@ public sealed partial record StudyProgress(string Label, StudyProgress.States St
     public static StudyProgress Of(string runFolder, string label)
     {
         var folder = StudyFolder.For(runFolder, label);
-        if (File.Exists(Path.Combine(folder, StudyFolder.ResultFile))) return new(label, States.Done, Finished(runFolder, label));
+        if (File.Exists(Path.Combine(folder, StudyFolder.ResultFile)))
+        {
+            try { return new(label, States.Done, Finished(runFolder, label)); }
+            catch (Foundation.BadInputException e) { return new(label, States.Failed, e.Message); }
+        }
         if (!Directory.Exists(folder)) return new(label, States.Pending, "");
         if (RunFolderLock.IsHeld(folder))
             return File.Exists(Path.Combine(folder, StudyFolder.StateFile))

@@ -211,4 +211,18 @@ public sealed partial class ShardedRunTests
         studies["lora seed 7"].Should().StartWith("failed").And.Contain("OutOfMemoryException: out of memory");
         studies["lora seed 8"].Should().StartWith("running").And.Contain($"{Environment.MachineName}, pid {Environment.ProcessId}").And.Contain("task capitals, step 1, loss 3.5");
     }
+
+    [Fact]
+    public void A_damaged_result_shows_as_failed_with_the_file_named_rather_than_stopping_status()
+    {
+        using var folder = new TemporaryFolder();
+        Directory.CreateDirectory(StudyFolder.For(folder.Path, "lora"));
+        var result = Path.Combine(StudyFolder.For(folder.Path, "lora"), StudyFolder.ResultFile);
+        File.WriteAllText(result, "{\"Label\": ");
+
+        var progress = StudyProgress.Of(folder.Path, "lora");
+
+        progress.State.Should().Be(StudyProgress.States.Failed);
+        progress.Detail.Should().Contain($"{result}: the study's result is damaged");
+    }
 }
