@@ -187,7 +187,7 @@ public static class PeftQaCommandLine
         var benchJson = new Option<bool>("--json") { Description = "Print JSON." };
         var benchStrategies = new Option<string[]>("--strategies")
         {
-            Description = "Also time a training step with these adapter strategies (default options), against full fine-tuning.",
+            Description = "Also time a training step with these adapter strategies (default options; LoRA always r 8 on query and value, as loraStepVsFull is defined), against full fine-tuning.",
             AllowMultipleArgumentsPerToken = true,
         };
         var benchDataRoot = new Option<string?>("--data-root")
