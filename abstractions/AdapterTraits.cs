@@ -22,6 +22,12 @@ public sealed record AdapterTraits
     /// <summary>Its trainable parameters include LoRA factor pairs named <c>*.lora_A.weight</c> and <c>*.lora_B.weight</c> (O-LoRA constrains them).</summary>
     public bool HasLoraFactors { get; init; }
 
+    /// <summary>
+    /// What it computes depends on state besides its trainable parameters (a buffer it updates while training, such as running
+    /// statistics), so earlier values of those parameters do not recreate an earlier model; LwF refuses it.
+    /// </summary>
+    public bool KeepsStateOutsideParameters { get; init; }
+
     /// <summary>The extension points of <see cref="IAdaptableModel"/> it uses.</summary>
     public required ModelNeeds Needs { get; init; }
 

@@ -2,7 +2,10 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Abstractions;
 
-/// <summary>One study's continual-learning state, driven by the host task by task.</summary>
+/// <summary>
+/// One study's continual-learning state, driven by the host task by task. The members with a body are optional: the
+/// host calls them at every step, and a strategy overrides the ones it needs.
+/// </summary>
 public interface IContinualLearner : IDisposable
 {
     /// <summary>Prepares training on task <paramref name="task"/> (from 0): attaches or freezes adapters. Returns exactly the parameters the optimizer updates for it.</summary>
@@ -16,6 +19,26 @@ public interface IContinualLearner : IDisposable
 
     /// <summary>A term added to the training loss at every step (EWC, O-LoRA), or null. Created in the host's dispose scope.</summary>
     Tensor? Penalty();
+
+    /// <summary>
+    /// Called once right before task <paramref name="task"/> trains (or resumes training), after <see cref="BeginTask"/> and any
+    /// <see cref="Load"/>: the model holds the weights the task started from, which a strategy may keep (LwF's teacher) or
+    /// measure (EWC's Fisher on a retention task before the first task). Not called for tasks a resumed run skips.
+    /// </summary>
+    void BeforeTraining(int task)
+    {
+    }
+
+    /// <summary>
+    /// Called before each training micro-batch's forward pass: null, or the term to add to that batch's loss once its
+    /// logits exist, weighted like the batch's loss (LwF's distillation). Tensors are created in the host's dispose scope.
+    /// </summary>
+    BatchPenaltyTerm? BatchPenalty(ITrainingBatch batch) => null;
+
+    /// <summary>Called after each step's backward and before gradient clipping and the update: may change the gradients (A-GEM's projection).</summary>
+    void AdjustGradients(IGradientStep step)
+    {
+    }
 
     /// <summary>After training on a task: gathers what later tasks need (Fisher information, a memory, a routing centroid).</summary>
     void EndTask(int task, ITaskSamples samples);

@@ -29,6 +29,16 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
 
     public virtual Tensor? Penalty() => null;
 
+    public virtual void BeforeTraining(int task)
+    {
+    }
+
+    public virtual BatchPenaltyTerm? BatchPenalty(ITrainingBatch batch) => null;
+
+    public virtual void AdjustGradients(IGradientStep step)
+    {
+    }
+
     public virtual void EndTask(int task, ITaskSamples samples)
     {
     }

@@ -126,10 +126,16 @@ public sealed class RunCommand(
     private StudyContext StudyContextFor(PreparedRun prepared, string runFolder, bool resume, CancellationToken cancellation)
     {
         var recipe = prepared.Plan.Recipe;
-        var baseline = BaselineMeasurement.MeasureOrLoad(runFolder, resume, recipe.Model, prepared.Loaded.Directory, recipe.Seed, prepared.Tasks,
+        var trained = prepared.Tasks.Where(t => !t.Retention).ToList();
+        var retention = prepared.Tasks.Where(t => t.Retention).ToList();
+        var baseline = BaselineMeasurement.MeasureOrLoad(runFolder, resume, recipe.Model, prepared.Loaded.Directory, recipe.Seed, [.. trained, .. retention],
             prepared.Plan.Metrics, recipe.Evaluation, prepared.Tokenizer, prepared.Device, logger, cancellation);
-        return new StudyContext(runFolder, prepared.Loaded.Directory, resume, recipe.Model, prepared.Device, prepared.Tokenizer, prepared.Tasks,
-            prepared.Plan.Metrics, recipe.Evaluation, baseline, TensorBoardFor(runFolder, recipe.Training), progress);
+        return new StudyContext(runFolder, prepared.Loaded.Directory, resume, recipe.Model, prepared.Device, prepared.Tokenizer, trained,
+            prepared.Plan.Metrics, recipe.Evaluation, baseline.Take(trained.Count).ToList(), TensorBoardFor(runFolder, recipe.Training), progress)
+        {
+            Retention = retention,
+            RetentionBaseline = baseline.Skip(trained.Count).ToList(),
+        };
     }
 
     private static TensorBoardLog? TensorBoardFor(string runFolder, TrainingSettings training) =>

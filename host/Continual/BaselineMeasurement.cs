@@ -15,7 +15,9 @@ namespace PeftQa.Host.Continual;
 /// <summary>
 /// The baseline b[j] of a run: the base model, loaded after seeding with the recipe's seed (so its fresh QA head is
 /// the same in every study), with nothing attached, evaluated on every task. It is the same for every study, so it is
-/// measured once per run and kept in the run folder's <c>baseline.json</c>, which a resumed run reads back.
+/// measured once per run and kept in the run folder's <c>baseline.json</c>, which a resumed run reads back, with every
+/// question's answer in <c>answers-before-training/</c> (for the intervals of BWT, FWT and retention). The tasks are the
+/// trained tasks in order, then the retention tasks.
 /// </summary>
 public static class BaselineMeasurement
 {
@@ -45,6 +47,7 @@ public static class BaselineMeasurement
             logger.LogInformation("Baseline {Stage}, task {Task}: {Scores} ({Seconds:F1} s)", "before training", task.Name,
                 string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")), result.Seconds);
             scores.Add(result.Scores.ToDictionary());
+            AnswerFile.Save(AnswerFile.PathFor(AnswerFile.BaselineFolder(runFolder), task.Name), AnswerFile.Pairs(task.Eval.Examples, result));
         }
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(scores, Json));
         return scores;

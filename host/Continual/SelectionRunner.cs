@@ -60,7 +60,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
         var tasks = run.Tasks.Select(t => t.ForSelection()).ToList();
         var baseline = BaselineMeasurement.MeasureOrLoad(folder, run.Resume, run.Model, run.RecipeDirectory, seed, tasks, run.Metrics, run.Evaluation,
             run.Tokenizer, run.Device, logger, cancellation);
-        return run with { RunFolder = folder, Tasks = tasks, Baseline = baseline, TensorBoard = tensorBoard };
+        return run with { RunFolder = folder, Tasks = tasks, Baseline = baseline, TensorBoard = tensorBoard, Retention = [], RetentionBaseline = [] };
     }
 
     /// <summary>The index of the highest score; the first of equals.</summary>

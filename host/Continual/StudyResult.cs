@@ -30,6 +30,15 @@ public sealed record StudyResult(
     int? Seed = null,
     string? Choices = null)
 {
+    /// <summary>The model the study started from, as the recipe names it (a built-in name or a folder); null in runs from before it was kept.</summary>
+    public string? StartedFrom { get; init; }
+
+    /// <summary>Where the run kept every question's answer before training (the baseline's); null in runs from before it was kept.</summary>
+    public string? BaselineAnswersFolder { get; init; }
+
+    /// <summary>Each retention task's scores at the start and after every trained task; null without retention tasks.</summary>
+    public IReadOnlyList<RetentionScores>? Retention { get; init; }
+
     /// <summary>Mean over tasks of the scores after the last task (ACC); for one task, its final scores.</summary>
     public IReadOnlyDictionary<string, double> Final =>
         AfterTask.Count == 0 ? new Dictionary<string, double>()

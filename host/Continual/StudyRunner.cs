@@ -73,9 +73,10 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
     private TrainingSummary TrainTask(StudySession session, int i, IReadOnlyList<NamedParameter> trainable, CancellationToken cancellation)
     {
         var (study, context, task, plan) = (session.Study, session.Context, session.Context.Tasks[i], session.Study.Tasks[i]);
+        session.Learner.BeforeTraining(i);
         var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, trainable, plan.Settings, plan.Seed, session.CheckpointFolder(i), context.Resume,
             step => QaEvaluator.Evaluate(session.Model, task.Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,
-            new LearnerTrainingHooks(session.Learner, i, context.Tasks), CurveProbe(session, task, cancellation));
+            new LearnerTrainingHooks(session.Learner, i, context.EvaluatedTasks, session.Model, context.Tokenizer.PadId, context.Device), CurveProbe(session, task, cancellation));
         var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, session.Metrics, context.Observer, cancellation);
         logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s ({Rate:F1} windows/s), last loss {Loss:F3}",
             study.Label, task.Name, summary.Steps, summary.Examples, summary.Seconds, summary.ExamplesPerSecond, summary.FinalLoss);

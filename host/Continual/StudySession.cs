@@ -34,7 +34,14 @@ internal sealed class StudySession : IDisposable
         State = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();
         modelParameters = new HashSet<Parameter>(Model.NamedParameters.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
         var taskNames = context.Tasks.Select(t => t.Name).ToList();
-        Learner = study.Continual.Strategy.Start(new ContinualSetup(Model, () => study.Strategy.Attach(Model, study.Options), taskNames, study.Seed), study.Continual.Options);
+        var setup = new ContinualSetup(Model, () => study.Strategy.Attach(Model, study.Options), taskNames, study.Seed)
+        {
+            Retention = context.Retention.Select((task, r) => new RetentionTask(task.Name, new TaskSamples(Model, taskNames.Count + r, task,
+                Enumerable.Range(0, task.TrainFeatures.Count).ToList(), context.Tokenizer.PadId, context.Device))).ToList(),
+            StartsFromQaModel = !loaded.Report.HeadInitialized,
+            Log = line => logger.LogInformation("{Study}: {Line}", study.Label, line),
+        };
+        Learner = study.Continual.Strategy.Start(setup, study.Continual.Options);
     }
 
     public StudyPlan Study { get; }
@@ -76,6 +83,7 @@ internal sealed class StudySession : IDisposable
     {
         if (State.Baseline is not null) return;
         State.Baseline = [.. Context.Baseline];
+        State.RetentionBaseline = [.. Context.RetentionBaseline];
         State.Save(statePath);
         Context.TensorBoard?.Stage(Study.Label, 0, TaskNames, Context.Baseline);
     }
@@ -98,13 +106,15 @@ internal sealed class StudySession : IDisposable
     }
 
     /// <summary>Saves the learner and the scores after a task, then removes what resuming no longer needs.</summary>
-    public void FinishTask(int task, TrainingSummary summary, List<Dictionary<string, double>> scores)
+    public void FinishTask(int task, TrainingSummary summary, StageScores stage)
     {
+        var scores = stage.Trained;
         var stateFolder = LearnerStateFolder(task);
         Directory.CreateDirectory(stateFolder);
         Learner.Save(stateFolder);
         State.Training.Add(summary);
         State.AfterTask.Add(scores);
+        State.RetentionAfterTask.Add(stage.Retention);
         State.Save(statePath);
         Context.TensorBoard?.Stage(Study.Label, task + 1, TaskNames, scores);
         if (Directory.Exists(CheckpointFolder(task))) Directory.Delete(CheckpointFolder(task), recursive: true);
@@ -118,7 +128,13 @@ internal sealed class StudySession : IDisposable
         return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name, Context.Tasks.Select(t => t.Name).ToList(),
             State.Baseline!, State.AfterTask, State.Training, trainable, total, adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(),
             adapterBytes, Learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
-            State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed, Study.Choices.Length == 0 ? null : Study.Choices);
+            State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed, Study.Choices.Length == 0 ? null : Study.Choices)
+        {
+            StartedFrom = Context.Model,
+            BaselineAnswersFolder = Evaluation.AnswerFile.BaselineFolder(Context.RunFolder),
+            Retention = Context.Retention.Count == 0 ? null : Context.Retention.Select((task, r) => new RetentionScores(task.Name, (State.RetentionBaseline ?? [.. Context.RetentionBaseline])[r],
+                State.RetentionAfterTask.Select(stage => (IReadOnlyDictionary<string, double>)stage[r]).ToList())).ToList(),
+        };
     }
 
     /// <summary>

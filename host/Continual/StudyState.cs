@@ -14,6 +14,12 @@ public sealed class StudyState
 
     public List<List<Dictionary<string, double>>> AfterTask { get; set; } = [];
 
+    /// <summary>Each retention task's scores before training (the run's baseline), kept with the study so its result is complete on its own.</summary>
+    public List<Dictionary<string, double>>? RetentionBaseline { get; set; }
+
+    /// <summary>Per stage (after each trained task), each retention task's scores.</summary>
+    public List<List<Dictionary<string, double>>> RetentionAfterTask { get; set; } = [];
+
     public List<TrainingSummary> Training { get; set; } = [];
 
     /// <summary>With routing by content: per stage, per task, the percentage of evaluation windows routed to their own task (null for tasks not trained yet).</summary>

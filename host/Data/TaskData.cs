@@ -2,8 +2,12 @@ namespace PeftQa.Host.Data;
 
 /// <summary>A task's data, read, validated, limited and turned into windows once per run and shared by every study.</summary>
 /// <param name="Validation">With <c>selection</c>: the paragraphs held out of the training data, on which searched configurations are chosen.</param>
+/// <param name="Train">The training questions; for a retention task, its memory (often none).</param>
 public sealed record TaskData(string Name, QaDataSet Train, IReadOnlyList<QaFeature> TrainFeatures, EvalSet Eval, EvalSet? Validation = null)
 {
+    /// <summary>Evaluated at every stage and never trained (a retention task).</summary>
+    public bool Retention { get; init; }
+
     /// <summary>This task as selection sees it: its validation set in place of its evaluation set.</summary>
     public TaskData ForSelection() => this with
     {

@@ -5,9 +5,10 @@ using PeftQa.Host.Foundation;
 namespace PeftQa.Host.Evaluation;
 
 /// <summary>
-/// A task's answers after a study's last task, one entry per question (<c>id</c>, <c>prediction</c>, <c>gold</c>), in
-/// <c>studies/&lt;label&gt;/answers/&lt;task&gt;.json</c>: what the bootstrap intervals and the paired differences between
-/// studies are computed from, so a comparison of finished runs needs neither the model nor the data.
+/// A task's answers, one entry per question (<c>id</c>, <c>prediction</c>, <c>gold</c>): after a study's last task in
+/// <c>studies/&lt;label&gt;/answers/&lt;task&gt;.json</c>, after each task in <c>answers/after-task-N/</c>, and before any
+/// training in the run's <c>answers-before-training/</c>. The bootstrap intervals (scores, R entries, BWT, retention) and the
+/// paired differences between studies are computed from them, so a comparison of finished runs needs neither the model nor the data.
 /// </summary>
 public static class AnswerFile
 {
@@ -16,6 +17,17 @@ public static class AnswerFile
     private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static string PathFor(string answersFolder, string task) => Path.Combine(answersFolder, FolderNames.For(task) + ".json");
+
+    /// <summary>The run's answers before any training (the baseline's), one file per task: <c>&lt;run&gt;/answers-before-training/</c>.</summary>
+    public static string BaselineFolder(string runFolder) => Path.Combine(runFolder, "answers-before-training");
+
+    /// <summary>A study's answers after training through task <paramref name="task"/> (from 0): <c>answers/after-task-N/</c>.</summary>
+    public static string AfterTaskFolder(string answersFolder, int task) => Path.Combine(answersFolder, $"after-task-{task + 1}");
+
+    /// <summary>Every question's answer beside its gold answers (none for an unanswerable question: the empty string).</summary>
+    public static IEnumerable<AnswerPair> Pairs(IReadOnlyList<Data.QaExample> examples, EvaluationResult result) =>
+        examples.Select(e => new AnswerPair(e.Id, result.Predictions.TryGetValue(e.Id, out var p) ? p.Text : "",
+            e.IsImpossible ? [""] : e.Answers.Select(a => a.Text).ToList()));
 
     public static void Save(string path, IEnumerable<AnswerPair> answers)
     {

@@ -32,7 +32,11 @@ public static class ModelSources
 
         var folder = Path.GetFullPath(model, baseDirectory);
         if (!Directory.Exists(folder)) throw new BadInputException($"{usedAt}: model folder not found: {folder}");
-        return BertConfig.Load(Path.Combine(folder, Checkpoint.ConfigFile)).Describe(model);
+        try { return BertConfig.Load(Path.Combine(folder, Checkpoint.ConfigFile)).Describe(model); }
+        catch (BadInputException e)
+        {
+            throw new BadInputException(e.Problems.Select(p => $"{usedAt}: {folder} is not a model folder (a Hugging Face checkpoint, or a run's studies/<label>/model): {p}").ToList());
+        }
     }
 
     /// <summary>

@@ -32,9 +32,10 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
     {
         var candidates = plan.Candidates;
         var studies = plan.Studies.Concat(candidates).ToList();
-        double training = studies.Sum(s => TrainingWindowsOf(s, tasks));
-        double evaluation = plan.Studies.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Eval), tasks, plan))
-            + candidates.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Validation ?? t.Eval), tasks, plan)) + tasks.Sum(t => t.Eval.Features.Count + (t.Validation?.Features.Count ?? 0));
+        var trained = tasks.Where(t => !t.Retention).ToList();
+        double training = studies.Sum(s => TrainingWindowsOf(s, trained));
+        double evaluation = plan.Studies.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Eval), trained, plan))
+            + candidates.Sum(s => EvaluationWindowsOf(s, trained.Select(t => t.Validation ?? t.Eval), trained, plan)) + tasks.Sum(t => t.Eval.Features.Count + (t.Validation?.Features.Count ?? 0));
         double flopsPerWindow = ForwardFlopsPerWindow(plan.Model, plan.Recipe.Training.MaxSequenceLength);
         double rate = MatmulGigaflops(device);
         double seconds = (3 * flopsPerWindow * training / TrainingShareOfMatmul + flopsPerWindow * evaluation / EvaluationShareOfMatmul) / (rate * 1e9);
@@ -45,7 +46,7 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         study.Tasks.Select((plan, i) => (double)new BatchCursor(tasks[i].TrainFeatures.Count, plan.Settings, plan.Seed).TotalSteps
             * plan.Settings.BatchSize * plan.Settings.GradientAccumulation).Sum();
 
-    /// <summary>After each task every task is evaluated; evaluations during training and the learning curve's probes add theirs.</summary>
+    /// <summary>After each task every task (retention tasks too) is evaluated; evaluations during training and the learning curve's probes add theirs.</summary>
     private static double EvaluationWindowsOf(StudyPlan study, IEnumerable<EvalSet> evalSets, IReadOnlyList<TaskData> tasks, RunPlan plan)
     {
         double perStage = evalSets.Sum(e => e.Features.Count);

@@ -18,6 +18,12 @@ public sealed record RunPlan(
     IReadOnlyList<IMetric> Metrics,
     IReadOnlyList<IContinualMetric> ContinualMetrics)
 {
+    /// <summary>The tasks studies train, in training order (every task but the retention tasks).</summary>
+    public IReadOnlyList<TaskPlan> TrainedTasks => Tasks.Where(t => !t.Retention).ToList();
+
+    /// <summary>The retention tasks: evaluated at every stage, never trained.</summary>
+    public IReadOnlyList<TaskPlan> RetentionTasks => Tasks.Where(t => t.Retention).ToList();
+
     /// <summary>The configuration every other is compared with (compare.reference resolved; null: the first).</summary>
     public string? Reference { get; init; }
 

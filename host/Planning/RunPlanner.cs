@@ -57,7 +57,7 @@ public sealed class RunPlanner
         if (!Recipe.Evaluation.Metrics.Contains(selection.Metric))
             problems.Add($"{At("$.selection.metric")}: '{selection.Metric}' is not one of evaluation.metrics ({string.Join(", ", Recipe.Evaluation.Metrics)})");
         for (int i = 0; i < tasks.Count; i++)
-            if (tasks[i].Train == tasks[i].Eval && tasks[i].Split is null)
+            if (!tasks[i].Retention && tasks[i].Train == tasks[i].Eval && tasks[i].Split is null)
                 problems.Add($"{At($"$.tasks[{i}]")}: task '{tasks[i].Name}' trains and evaluates on the same file, so selection's validation paragraphs " +
                              "would be evaluation questions; give a separate eval file or a split");
     }
@@ -100,10 +100,11 @@ public sealed class RunPlanner
         for (int i = 0; i < Recipe.Tasks.Count; i++)
         {
             var task = Recipe.Tasks[i];
-            var train = Try(() => DataSources.Resolve(task.Train, dataRoot, At($"$.tasks[{i}].train")));
+            var field = task.Retention ? "memory" : "train";
+            var train = task.TrainingData is null ? null : Try(() => DataSources.Resolve(task.TrainingData, dataRoot, At($"$.tasks[{i}].{field}")));
             var eval = Try(() => DataSources.Resolve(task.Eval, dataRoot, At($"$.tasks[{i}].eval")));
-            if (train is not null && eval is not null)
-                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples, task.Split));
+            if ((train is not null || task.TrainingData is null) && eval is not null)
+                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples, task.Split, task.Retention));
         }
         return tasks;
     }
@@ -161,9 +162,29 @@ public sealed class RunPlanner
             var spec = Recipe.Continual[k];
             var strategy = Try(() => (object)plugins.Require<IContinualStrategy>(spec.Strategy, At($"$.continual[{k}].strategy"))) as IContinualStrategy;
             if (strategy is not null && BindOptions(strategy, spec.Options, $"$.continual[{k}].options") is { } options)
+            {
+                CheckRetentionTaskOptions(options, $"$.continual[{k}].options");
                 continual.Add(new PlannedContinual(k, spec, new ContinualPlan(spec.DisplayName, strategy, options)));
+            }
         }
         return continual;
+    }
+
+    /// <summary>An option marked <see cref="RetentionTaskAttribute"/> must name a retention task of the recipe that has a memory to draw on.</summary>
+    private void CheckRetentionTaskOptions(object options, string path)
+    {
+        foreach (var property in options.GetType().GetProperties().Where(p => p.IsDefined(typeof(RetentionTaskAttribute), inherit: true)))
+        {
+            if (property.GetValue(options) is not string name) continue;
+            var at = At($"{path}.{JsonNamingPolicy.CamelCase.ConvertName(property.Name)}");
+            var task = Recipe.Tasks.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+            var retention = Recipe.Tasks.Where(t => t.Retention).Select(t => $"'{t.Name}'").ToList();
+            if (task is null || !task.Retention)
+                problems.Add($"{at}: '{name}' names no retention task of this recipe" +
+                             (retention.Count == 0 ? "; it has none (a task with \"retention\": true and a memory file)" : $"; its retention tasks are {string.Join(", ", retention)}"));
+            else if (task.Memory is null)
+                problems.Add($"{at}: retention task '{task.Name}' has no memory to draw on; give it one (tasks[].memory: a training file of that task)");
+        }
     }
 
     /// <summary>
@@ -211,7 +232,7 @@ public sealed class RunPlanner
         {
             LearningRate = adapter.Combination.LearningRate ?? Recipe.Training.LearningRate ?? adapter.Strategy.RecommendedLearningRate ?? TrainingSettings.FallbackLearningRate,
         };
-        var tasks = Recipe.Tasks.Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, 0)).ToList();
+        var tasks = Recipe.Tasks.Where(task => !task.Retention).Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, 0)).ToList();
         return new StudyPlan(label, adapter.Strategy, adapter.Options, PlanStudyTasks(tasks, Recipe.Seed), strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed)
         {
             Configuration = label, Method = method, Choices = string.Join(" ", adapter.Combination.Choices),

@@ -15,7 +15,7 @@ public static class TaskDataLoader
         var result = new List<TaskData>();
         foreach (var task in plan.Tasks)
         {
-            var trainData = Read(task.Train, plan, logger);
+            var trainData = task.Train is null ? new QaDataSet([], new QaDataSummary(task.Name, null, 0, 0, 0, 0, 0, 0, [])) : Read(task.Train, plan, logger);
             var evalData = task.Eval == task.Train ? trainData : Read(task.Eval, plan, logger);
             if (task.Split is { } split)
             {
@@ -26,14 +26,14 @@ public static class TaskDataLoader
             var train = Limit(trainData, task.MaxTrainExamples, plan.Recipe.Seed);
             var eval = Limit(evalData, task.MaxEvalExamples, plan.Recipe.Seed);
             QaDataSet? validation = null;
-            if (plan.Recipe.Selection is { } selection)
+            if (plan.Recipe.Selection is { } selection && !task.Retention)
             {
                 (train, validation) = HoldOutValidation(train, selection, plan.Recipe.Seed);
                 logger.LogInformation("Task {Task}: {Validation} validation questions held out of the training data by paragraph (seed {Seed}) to choose searched settings; {Train} training questions remain",
                     task.Name, validation.Examples.Count, plan.Recipe.Seed, train.Examples.Count);
             }
             if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
-            if (train.Examples.Count == 0) problems.Add($"task '{task.Name}': its training data ({task.Train}) has no usable questions");
+            if (train.Examples.Count == 0 && task.Train is not null) problems.Add($"task '{task.Name}': its {task.TrainField} data ({task.Train}) has no usable questions");
             if (problems.Count > 0) continue;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var trainFeatures = builder.Build(train.Examples, cancellation);
@@ -41,7 +41,7 @@ public static class TaskDataLoader
             logger.LogInformation("Task {Task}: {Train} training questions -> {TrainFeatures} windows, {Eval} evaluation questions -> {EvalFeatures} windows ({Seconds:F1} s)",
                 task.Name, train.Examples.Count, trainFeatures.Count, eval.Examples.Count, evalFeatures.Count, watch.Elapsed.TotalSeconds);
             var validationSet = validation is null ? null : new EvalSet($"{task.Name} (validation)", validation.Examples, builder.Build(validation.Examples, cancellation));
-            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures), validationSet));
+            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures), validationSet) { Retention = task.Retention });
         }
         if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{plan.RecipePath}: {p}").ToList());
         return result;

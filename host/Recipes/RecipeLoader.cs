@@ -71,12 +71,16 @@ public static class RecipeLoader
                     yield return $"$.continual[{i}].adapters[{k}]: no adapter labelled '{label}'; the adapters are {string.Join(", ", adapterLabels)}";
         for (int i = 0; i < recipe.Tasks.Count; i++)
         {
+            foreach (var problem in RetentionProblems(recipe.Tasks[i], $"$.tasks[{i}]")) yield return problem;
             if (recipe.Tasks[i].Split is not { } split) continue;
             if (!HoldOutSplit.Units.Contains(split.By))
                 yield return $"$.tasks[{i}].split.by: expected one of {string.Join(", ", HoldOutSplit.Units)}, got '{split.By}'";
-            if (recipe.Tasks[i].Train != recipe.Tasks[i].Eval)
-                yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so train and eval must name the same file (got '{recipe.Tasks[i].Train}' and '{recipe.Tasks[i].Eval}')";
+            var side = recipe.Tasks[i].Retention ? "memory" : "train";
+            if (recipe.Tasks[i].TrainingData != recipe.Tasks[i].Eval)
+                yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so {side} and eval must name the same file (got '{recipe.Tasks[i].TrainingData}' and '{recipe.Tasks[i].Eval}')";
         }
+        if (recipe.Tasks.Count > 0 && recipe.Tasks.All(t => t.Retention))
+            yield return "$.tasks: every task is a retention task (retention: true); at least one must be trained";
         if (recipe.Compare.Reference is { } reference && !ConfigurationLabels(recipe).Any(l => l.Label == reference))
             yield return $"$.compare.reference: no study labelled '{reference}'; the studies are {string.Join(", ", ConfigurationLabels(recipe).Select(l => l.Label))}";
         if (recipe.Seeds is { } seeds)
@@ -87,6 +91,18 @@ public static class RecipeLoader
                 yield return $"$.training.reportTo[{i}]: expected one of {string.Join(", ", TrainingSettings.ReportDestinations)}, got '{recipe.Training.ReportTo[i]}'";
         if (recipe.Training.DocStride >= recipe.Training.MaxSequenceLength)
             yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), got {recipe.Training.DocStride}";
+    }
+
+    /// <summary>A retention task is evaluated only, so it has no train; memory belongs to retention tasks alone.</summary>
+    private static IEnumerable<string> RetentionProblems(TaskSpec task, string at)
+    {
+        if (task.Retention && task.Train is not null)
+            yield return $"{at}.train: task '{task.Name}' is a retention task (retention: true), which is evaluated at every stage and never trained; " +
+                         "remove train (name the data strategies may remember in memory)";
+        if (!task.Retention && task.Train is null)
+            yield return $"{at}.train: task '{task.Name}' needs training data (or set \"retention\": true for a task that is only evaluated)";
+        if (!task.Retention && task.Memory is not null)
+            yield return $"{at}.memory: only a retention task has memory (task '{task.Name}' is trained on its train data); remove memory or set \"retention\": true";
     }
 
     /// <summary>Every study's label (one per configuration and seed) and where it comes from.</summary>

@@ -143,4 +143,33 @@ public static class Charts
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Math.Max(640, 170 * stages.Length), 480);
     }
+
+    /// <summary>One point per configuration: its ACC over the trained tasks (x) against a retention task's drop from the start (y), each with its 95% interval.</summary>
+    public static void RetentionAgainstAcc(string path, IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points, string score, string retentionTask)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < points.Count; i++)
+        {
+            var (label, acc, drop) = points[i];
+            var marker = plot.Add.Marker(acc.Mean, drop.Mean);
+            marker.Color = palette.GetColor(i);
+            marker.Size = 10;
+            marker.LegendText = label;
+            var errors = plot.Add.ErrorBar(new List<double> { acc.Mean }, new List<double> { drop.Mean }, new List<double> { 0.0 });
+            errors.XErrorNegative = [acc.Mean - acc.Low];
+            errors.XErrorPositive = [acc.High - acc.Mean];
+            errors.YErrorNegative = [drop.Mean - drop.Low];
+            errors.YErrorPositive = [drop.High - drop.Mean];
+            errors.Color = palette.GetColor(i);
+        }
+        var zero = plot.Add.HorizontalLine(0);
+        zero.Color = Colors.Gray;
+        zero.LinePattern = LinePattern.Dashed;
+        plot.Axes.Bottom.Label.Text = $"ACC on the new tasks ({score}, 0-100): higher learned more";
+        plot.Axes.Left.Label.Text = $"drop of {retentionTask} {score} from the start: lower forgot less";
+        plot.Title($"what was kept against what was learned ({score}, 95% intervals)");
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, 800, 560);
+    }
 }

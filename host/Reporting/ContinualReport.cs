@@ -62,8 +62,13 @@ public static class ContinualReport
         var tasks = studies.Count > 0 ? studies[0].Tasks : [];
         text.AppendLine($"# {plan.Recipe.Name}: scores through the task sequence").AppendLine();
         text.AppendLine($"Model {plan.Recipe.Model}, seed {plan.Recipe.Seed}. Tasks in training order: {string.Join(" → ", tasks.Select((t, i) => $"{i + 1}. {t}"))}.");
-        text.AppendLine($"Every configuration starts from the same base model; R[i][j] is the score on task j's evaluation data after training through task i; b[j] is the score before any training.").AppendLine();
+        text.AppendLine($"Every configuration starts from the same model, {StartedFrom(plan, studies)}; R[i][j] is the score on task j's evaluation data after training through task i; b[j] is the score before any training.");
+        if (plan.RetentionTasks.Count > 0)
+            text.AppendLine($"Retention task(s), evaluated at the start and after every trained task but never trained: {string.Join(", ", plan.RetentionTasks.Select(t => t.Name))}.");
+        text.AppendLine();
+        ForgettingSummary.Append(text, ForgettingSummary.Of(studies, statistics, scores[0]), statistics, studies, scores[0], charts);
         AppendFinalScores(text, plan, studies, statistics);
+        AppendRetention(text, plan, studies, statistics, scores);
 
         foreach (var score in scores)
         {
@@ -74,7 +79,8 @@ public static class ContinualReport
             text.AppendLine($"|---|---|---|{string.Concat(plan.ContinualMetrics.Select(_ => "---:|"))}---:|---:|---:|");
             foreach (var (study, result) in computed)
             {
-                var values = plan.ContinualMetrics.Select(m => result?.Metrics[m.Name].Value is { } v ? F(v) : "-");
+                var intervals = statistics.Continual(study, score);
+                var values = plan.ContinualMetrics.Select(m => intervals?.Metric(m.Name) is { } interval ? interval.Format() : result?.Metrics[m.Name].Value is { } v ? F(v) : "-");
                 text.AppendLine($"| {study.Label} | {study.Strategy} | {study.Continual} | {string.Join(" | ", values)} | {RoutingSummary(study)} | " +
                                 $"{100.0 * study.TrainableParameters / Math.Max(1, study.TotalParameters):F2}% | {study.TrainingSeconds:F0} s |");
             }
@@ -132,6 +138,37 @@ public static class ContinualReport
         }
         var path = Path.Combine(runFolder, "report.md");
         AtomicFile.WriteAllText(path, text.ToString());
+    }
+
+    /// <summary>What the studies started from: the recipe's model, and whether it already answered questions (a fine-tuned QA checkpoint).</summary>
+    private static string StartedFrom(RunPlan plan, IReadOnlyList<StudyResult> studies) =>
+        (studies.FirstOrDefault()?.StartedFrom ?? plan.Recipe.Model) is var model && model.StartsWith(Modeling.ModelSources.BuiltinPrefix, StringComparison.OrdinalIgnoreCase)
+            ? $"the built-in base model {model} (with a fresh QA head)"
+            : $"the checkpoint {model}";
+
+    /// <summary>Per retention task: its score at the start and after each trained task per configuration, and the drop with its interval.</summary>
+    private static void AppendRetention(StringBuilder text, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics, IReadOnlyList<string> scores)
+    {
+        var withRetention = studies.Where(s => s.Retention is { Count: > 0 }).ToList();
+        if (withRetention.Count == 0) return;
+        text.AppendLine("## Retention").AppendLine();
+        text.AppendLine("Each retention task's score at the start (the starting model's) and after every trained task; the drop is the start minus the end " +
+                        "(positive: forgotten), with its 95% paired bootstrap interval over the task's questions.").AppendLine();
+        var tasks = withRetention[0].Tasks;
+        foreach (var score in scores)
+            for (int r = 0; r < withRetention[0].Retention!.Count; r++)
+            {
+                text.AppendLine($"{withRetention[0].Retention![r].Task}, {ScoreName(score)}:").AppendLine();
+                text.AppendLine($"| configuration | start | {string.Join(" | ", tasks.Select((t, i) => $"after {i + 1}. {t}"))} | drop |");
+                text.AppendLine($"|---|---:|{string.Concat(tasks.Select(_ => "---:|"))}---:|");
+                foreach (var study in withRetention)
+                {
+                    var kept = study.Retention![r];
+                    var drop = statistics.Continual(study, score)?.RetentionDrop(r)?.Format() ?? (kept.Drop(score, study.Tasks.Count) is { } d ? F(d) : "-");
+                    text.AppendLine($"| {study.Label} | {Cell(kept.Start, score)} | {string.Join(" | ", kept.AfterTask.Select(a => Cell(a, score)))} | {drop} |");
+                }
+                text.AppendLine();
+            }
     }
 
     private static string RoutingSummary(StudyResult study)

@@ -18,6 +18,9 @@ public static class PlanReport
                            $"({plan.Model.NumLayers} layers, hidden {plan.Model.HiddenSize}), seed {plan.Recipe.Seed}");
         terminal.WriteLine($"Training: batch {training.BatchSize} x {training.GradientAccumulation}, sequence {training.MaxSequenceLength}, " +
                            $"stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}; metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
+        foreach (var task in plan.RetentionTasks)
+            terminal.WriteLine($"Retention task {task.Name}: {task.Eval}{(task.MaxEvalExamples is { } e ? $" (sample of {e})" : "")}, evaluated at the start and after every trained task, never trained" +
+                                             (task.Train is { } memory ? $"; memory for strategies that remember: {memory}{(task.MaxTrainExamples is { } t ? $" (sample of {t})" : "")}" : ""));
         var candidates = plan.Candidates;
         if (candidates.Count > 0 && plan.Recipe.Selection is { } selection)
         {
@@ -36,7 +39,7 @@ public static class PlanReport
         foreach (var study in studies)
             for (int i = 0; i < study.Tasks.Count; i++)
                 table.AddRow([Markup.Escape(study.Label), Markup.Escape(study.Strategy.Name), Markup.Escape(study.Continual.Strategy.Name),
-                    i == 0 ? Markup.Escape(Settings(study)) : "", (i + 1).ToString(), .. TaskColumns(plan.Tasks[i], study, i, plan.Recipe.Selection)]);
+                    i == 0 ? Markup.Escape(Settings(study)) : "", (i + 1).ToString(), .. TaskColumns(plan.TrainedTasks[i], study, i, plan.Recipe.Selection)]);
         return table;
     }
 

@@ -41,11 +41,61 @@ public static class RunReport
                 ["perTask"] = m.Value.PerTask is null ? null : new JsonArray(m.Value.PerTask.Select(v => (JsonNode?)v).ToArray()),
             })));
         node["continualMetrics"] = continual;
+        AddContinualIntervals(node, study, plan, statistics, reference);
         node["finalScores"] = new JsonObject(statistics.Final(study).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value.ToJson())));
         if (reference is not null)
             node["differenceFromReference"] = new JsonObject(statistics.Difference(study, reference).Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value.ToJson())));
         return node;
     }
+
+    /// <summary>
+    /// The intervals of the accuracy matrix and what is computed from it, per score that can be resampled by question:
+    /// <c>intervals[score]</c> (each b and R entry), <c>ci95</c> on each continual metric, a <c>drop</c> with its interval on
+    /// each retention entry, and with a reference <c>continualDifferenceFromReference</c> (paired, same resampled questions).
+    /// </summary>
+    private static void AddContinualIntervals(JsonObject node, StudyResult study, RunPlan plan, StudyStatistics statistics, StudyResult? reference)
+    {
+        var matrices = new JsonObject();
+        var differences = new JsonObject();
+        int trained = study.Tasks.Count;
+        if (node["retention"] is JsonArray kept)
+            for (int r = 0; r < kept.Count; r++)
+                if (kept[r] is JsonObject entry)
+                    entry["drop"] = new JsonObject(plan.Metrics.Select(m => (m.Name, Drop: study.Retention![r].Drop(m.Name, trained))).Where(d => d.Drop is not null)
+                        .Select(d => KeyValuePair.Create(d.Name, (JsonNode?)new JsonObject { ["mean"] = d.Drop })));
+        foreach (var metric in plan.Metrics.Select(m => m.Name))
+        {
+            if (statistics.Continual(study, metric) is not { } intervals) continue;
+            int stages = study.AfterTask.Count + 1;
+            matrices[metric] = new JsonObject
+            {
+                ["baseline"] = Intervals(Enumerable.Range(0, trained).Select(j => intervals.Score(0, j))),
+                ["afterTask"] = new JsonArray(Enumerable.Range(1, stages - 1).Select(i => (JsonNode?)Intervals(Enumerable.Range(0, trained).Select(j => intervals.Score(i, j)))).ToArray()),
+            };
+            if (node["continualMetrics"]?[metric] is JsonObject values)
+                foreach (var (name, value) in values)
+                    if (intervals.Metric(name) is { } interval && value is JsonObject entry) entry["ci95"] = new JsonArray(interval.Low, interval.High);
+            if (node["retention"] is JsonArray retention)
+                for (int r = 0; r < retention.Count; r++)
+                    if (retention[r] is JsonObject entry && intervals.RetentionDrop(r) is { } drop)
+                        ((entry["drop"] ??= new JsonObject()) as JsonObject)![metric] = drop.ToJson();
+            if (reference is not null && statistics.Continual(study, metric, reference) is { } difference)
+            {
+                var perMetric = new JsonObject();
+                foreach (var name in plan.ContinualMetrics.Select(m => m.Name))
+                    if (difference.Metric(name) is { } d) perMetric[name] = AsDifference(d);
+                for (int r = 0; r < (study.Retention?.Count ?? 0); r++)
+                    if (difference.RetentionDrop(r) is { } d) perMetric[$"retentionDrop:{study.Retention![r].Task}"] = AsDifference(d);
+                differences[metric] = perMetric;
+            }
+        }
+        node["intervals"] = matrices;
+        if (reference is not null) node["continualDifferenceFromReference"] = differences;
+    }
+
+    private static JsonArray Intervals(IEnumerable<Evaluation.ScoreInterval?> values) => new(values.Select(v => (JsonNode?)v?.ToJson()).ToArray());
+
+    private static JsonObject AsDifference(Evaluation.ScoreInterval interval) => new Evaluation.ScoreDifference(interval.Mean, interval.Low, interval.High).ToJson();
 
     public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics)
     {
@@ -68,6 +118,12 @@ public static class RunReport
                     .. metricNames.Select(m => Format(study.Baseline[j], m))]);
                 for (int i = 0; i < study.AfterTask.Count; i++)
                     table.AddRow(["", "", "", Markup.Escape($"after {study.Tasks[i]}"), .. metricNames.Select(m => Format(study.AfterTask[i][j], m))]);
+            }
+            foreach (var retention in study.Retention ?? [])
+            {
+                table.AddRow([Markup.Escape(study.Label), trainable, Markup.Escape($"{retention.Task} (retention)"), "at the start", .. metricNames.Select(m => Format(retention.Start, m))]);
+                for (int i = 0; i < retention.AfterTask.Count; i++)
+                    table.AddRow(["", "", "", Markup.Escape($"after {study.Tasks[i]}"), .. metricNames.Select(m => Format(retention.AfterTask[i], m))]);
             }
         }
         terminal.Write(table);

@@ -19,5 +19,5 @@ public static class RunReports
                 LearningCurve.ReadRun(runFolder, results.Select(r => r.Label)), SeedSummary.Of(results, plan.Metrics.Select(m => m.Name)));
     }
 
-    public static StudyStatistics StatisticsFor(RunPlan plan) => new(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Reference);
+    public static StudyStatistics StatisticsFor(RunPlan plan) => new(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Reference, plan.ContinualMetrics);
 }

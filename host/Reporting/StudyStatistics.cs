@@ -9,8 +9,10 @@ namespace PeftQa.Host.Reporting;
 /// task (<see cref="AnswerFile"/>): each score's 95% bootstrap interval over questions, and each study's paired
 /// difference from the reference study. Studies without kept answers (runs from before) get none.
 /// </summary>
-public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, int resamples, string? referenceLabel)
+public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, int resamples, string? referenceLabel, IReadOnlyList<IContinualMetric>? continualMetrics = null)
 {
+    private readonly Dictionary<(string Study, string Metric), StageAnswerTable?> tables = new();
+    private readonly Dictionary<(string Study, string Reference, string Metric), ContinualIntervals?> continual = new();
     private readonly Dictionary<string, IReadOnlyList<IReadOnlyList<AnswerPair>>?> answers = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Study, string Metric), ScoreInterval> intervals = new();
     private readonly Dictionary<(string Study, string Reference, string Metric), ScoreDifference?> differences = new();
@@ -69,6 +71,36 @@ public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, in
             if (difference is not null) result[metric.Name] = difference;
         }
         return result;
+    }
+
+    /// <summary>
+    /// Intervals of every R and b entry, continual metric and retention change of <paramref name="study"/> under <paramref name="metric"/>
+    /// (or of its difference from <paramref name="reference"/>, on the same resampled questions); null when the answers of
+    /// some stage were not kept (runs from before), the metric is not a mean over questions, or the two answered different questions.
+    /// </summary>
+    public ContinualIntervals? Continual(StudyResult study, string metric, StudyResult? reference = null)
+    {
+        var key = (Key(study), reference is null ? "" : Key(reference), metric);
+        if (continual.TryGetValue(key, out var cached)) return cached;
+        var ours = TableOf(study, metric);
+        var theirs = reference is null ? null : TableOf(reference, metric);
+        ContinualIntervals? result = null;
+        if (ours is not null && (reference is null || (theirs is not null && ours.Pairs(theirs))))
+            result = ContinualBootstrap.Compute(ours, continualMetrics ?? [], seed, resamples, theirs);
+        return continual[key] = result;
+    }
+
+    private StageAnswerTable? TableOf(StudyResult study, string metricName)
+    {
+        var key = (Key(study), metricName);
+        if (tables.TryGetValue(key, out var cached)) return cached;
+        if (metrics.FirstOrDefault(m => m.Name == metricName) is not { } metric || study.AnswersFolder is not { } folder || study.BaselineAnswersFolder is not { } before)
+            return tables[key] = null;
+        var columns = study.Tasks.Concat(study.Retention?.Select(r => r.Task) ?? []).ToList();
+        var stages = new List<IReadOnlyList<IReadOnlyList<AnswerPair>?>> { columns.Select(t => AnswerFile.Load(AnswerFile.PathFor(before, t))).ToList() };
+        for (int i = 0; i < study.AfterTask.Count; i++)
+            stages.Add(columns.Select(t => AnswerFile.Load(AnswerFile.PathFor(AnswerFile.AfterTaskFolder(folder, i), t))).ToList());
+        return tables[key] = StageAnswerTable.Of(stages, study.Tasks.Count, metric);
     }
 
     /// <summary>One line for reports: how the intervals were computed.</summary>

@@ -23,7 +23,8 @@ public static class RunInputs
         for (int i = 0; i < plan.Tasks.Count; i++)
         {
             var task = plan.Tasks[i];
-            data.Add(new JsonObject { ["path"] = $"$.tasks[{i}].train", ["task"] = task.Name, ["file"] = Fingerprint(task.Train) });
+            if (task.Train is not null)
+                data.Add(new JsonObject { ["path"] = $"$.tasks[{i}].{task.TrainField}", ["task"] = task.Name, ["file"] = Fingerprint(task.Train) });
             data.Add(new JsonObject { ["path"] = $"$.tasks[{i}].eval", ["task"] = task.Name, ["file"] = Fingerprint(task.Eval) });
         }
         var model = new JsonArray();

@@ -10,7 +10,7 @@ namespace PeftQa.Host.Training;
 /// <summary>
 /// One optimizer step as training takes it: forward and backward over up to <c>gradientAccumulation</c> micro-batches of
 /// windows, each padded to its own longest window and its loss weighted by its share of the step's windows; a continual
-/// strategy's extra windows and, once per step, its penalty; gradient clipping; then AdamW with decoupled weight decay,
+/// strategy's extra windows, its batch penalty, once per step its weight penalty, and its change to the gradients; gradient clipping; then AdamW with decoupled weight decay,
 /// none on biases and LayerNorm weights, each parameter at its learning-rate scale (<see cref="ParameterGroup"/>). <see cref="QaTrainer"/> walks a task with it and <c>peftqa bench</c> times it,
 /// so the benchmark measures the step training really takes.
 /// </summary>
@@ -31,31 +31,41 @@ public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<N
         foreach (var group in Optimizer.ParamGroups) group.LearningRate = learningRate * groups[g++].LearningRateScale;
         int stepWindows = microBatches.Sum(b => b.Count);
         double stepLoss = 0;
+        double? penalty = null;
         Optimizer.zero_grad();
         for (int m = 0; m < microBatches.Count; m++)
         {
             double share = (double)microBatches[m].Count / stepWindows;
-            double loss = ForwardBackward(microBatches[m], step * settings.GradientAccumulation + m, share);
+            var (loss, batchPenalty) = ForwardBackward(microBatches[m], step * settings.GradientAccumulation + m, share);
             if (!double.IsFinite(loss)) return new StepOutcome(loss, null);
             stepLoss += loss * share;
+            if (batchPenalty is { } p) penalty = (penalty ?? 0) + p * share;
         }
-        double? penalty = BackwardPenalty();
+        if (BackwardPenalty() is { } weightPenalty) penalty = (penalty ?? 0) + weightPenalty;
+        hooks?.AdjustGradients(step, trainable);
         if (settings.MaxGradNorm > 0) nn.utils.clip_grad_norm_(trainable.Select(p => p.Parameter), settings.MaxGradNorm);
         Optimizer.step();
         return new StepOutcome(stepLoss, penalty);
     }
 
-    /// <summary>The micro-batch's loss; its gradient, weighted by <paramref name="share"/>, is added unless the loss is not finite.</summary>
-    private double ForwardBackward(IReadOnlyList<QaFeature> windows, int microBatch, double share)
+    /// <summary>
+    /// The micro-batch's span loss and a strategy's batch penalty; the gradient of their sum, weighted by <paramref name="share"/>,
+    /// is added unless the loss is not finite.
+    /// </summary>
+    private (double Loss, double? Penalty) ForwardBackward(IReadOnlyList<QaFeature> windows, int microBatch, double share)
     {
         using var scope = NewDisposeScope();
         var withExtra = hooks is null ? windows : [.. windows, .. hooks.ExtraWindows(microBatch)];
         using var batch = FeatureBatch.Collate(withExtra, padId, device);
+        // Before the forward pass: a strategy may run the model with other weights to make its term (LwF's teacher).
+        var term = hooks?.BatchPenalty(batch);
         var (start, end) = model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
         var loss = BertForQuestionAnswering.Loss(start, end, batch.StartPositions, batch.EndPositions);
         double value = loss.item<float>();
-        if (double.IsFinite(value)) (loss * share).backward();
-        return value;
+        if (!double.IsFinite(value)) return (value, null);
+        var penalty = term?.Invoke(start, end);
+        ((penalty is null ? loss : loss + penalty) * share).backward();
+        return (value, penalty?.item<float>());
     }
 
     /// <summary>A continual strategy's penalty depends on the weights only: once per step, not once per micro-batch.</summary>

@@ -29,11 +29,24 @@ internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : Lea
         return total! * (options.Lambda / 2);
     }
 
+    /// <summary>With a retention task named: the starting model is consolidated on its memory, before the first task trains.</summary>
+    public override void BeforeTraining(int task)
+    {
+        if (task != 0 || consolidated.Count > 0 || Setup.RetentionTaskNamed(options.RetentionTask) is not { } retention) return;
+        int number = retention.Memory.Task;
+        Consolidate(retention.Memory, ReplayLearner.SampleOf(retention.Memory.Count, options.FisherWindows, RandomFor(number, -2)));
+    }
+
     public override void EndTask(int task, ITaskSamples samples)
     {
         var windows = samples.SeenWindows.Distinct().ToArray();
         RandomFor(task, -2).Shuffle(windows);
-        var chosen = windows.Take(options.FisherWindows).ToList();
+        Consolidate(samples, windows.Take(options.FisherWindows).ToList());
+    }
+
+    /// <summary>The diagonal Fisher of the trainable parameters on <paramref name="chosen"/> windows, and their values now, kept as one more penalty term.</summary>
+    private void Consolidate(ITaskSamples samples, List<int> chosen)
+    {
         var fisher = trainable.Select(p => zeros_like(p.Parameter).requires_grad_(false)).ToArray();
         foreach (var p in trainable) p.Parameter.grad?.zero_();
         for (int from = 0; from < chosen.Count; from += options.FisherBatchSize)

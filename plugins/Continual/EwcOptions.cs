@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using PeftQa.Abstractions;
 
 namespace PeftQa.Plugins.Continual;
 
@@ -17,4 +18,9 @@ public sealed class EwcOptions
     [Description("Windows per mini-batch when estimating the Fisher information.")]
     [Range(1, int.MaxValue)]
     public int FisherBatchSize { get; set; } = 8;
+
+    [Description("A retention task (tasks[].retention, with a memory) on whose memory a Fisher is estimated with the starting model before the first task, " +
+                 "so the starting model's weights are protected from the first task on; null: none.")]
+    [RetentionTask]
+    public string? RetentionTask { get; set; }
 }

@@ -8,6 +8,8 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
     /// <summary>Per task, its values of the base-model parameters its adapter trains (the QA head).</summary>
     private readonly List<Tensor[]> heads = [];
     private readonly List<Tensor> centroids = [];
+    /// <summary>The starting model's values of the head, which <see cref="Activate"/>(null) puts back: the model a retention task's id names.</summary>
+    private Tensor[]? startHead;
     private NamedParameter[] sharedTrainable = [];
     private int active = -1;
 
@@ -26,6 +28,7 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
         var adapter = Attach();
         var modelParameters = new HashSet<Tensor>(Setup.Model.NamedParameters.Select(p => (Tensor)p.Parameter), ReferenceEqualityComparer.Instance);
         sharedTrainable = adapter.TrainableParameters.Where(p => modelParameters.Contains(p.Parameter)).ToArray();
+        if (task == 0) startHead ??= sharedTrainable.Select(p => p.Parameter.detach().clone()).ToArray();
         active = Adapters.Count - 1;
         return adapter.TrainableParameters;
     }
@@ -47,6 +50,12 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
         if (task is not { } wanted)
         {
             foreach (var adapter in Adapters) adapter.Enabled = false;
+            if (active != -1 && startHead is not null)
+            {
+                using var _ = no_grad();
+                for (int p = 0; p < sharedTrainable.Length; p++) sharedTrainable[p].Parameter.copy_(startHead[p]);
+            }
+            active = -1;
             return;
         }
         int chosen = Math.Min(wanted, Adapters.Count - 1);
@@ -83,7 +92,7 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
 
     protected override void BeforeLoad(string directory)
     {
-        DisposeState();
+        ClearTaskState();
         int hidden = Setup.Model.Description.HiddenSize;
         // BeginTask ran for every finished task, so their adapters exist; their heads and centroids are filled by Load.
         for (int t = 0; t < Adapters.Count; t++)
@@ -100,6 +109,13 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
     }
 
     protected override void DisposeState()
+    {
+        ClearTaskState();
+        foreach (var tensor in startHead ?? []) tensor.Dispose();
+        startHead = null;
+    }
+
+    private void ClearTaskState()
     {
         foreach (var tensor in heads.SelectMany(h => h).Concat(centroids)) tensor.Dispose();
         heads.Clear();

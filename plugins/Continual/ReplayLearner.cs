@@ -14,7 +14,7 @@ internal sealed class ReplayLearner(ContinualSetup setup, ReplayOptions options)
 
     public override IReadOnlyList<WindowRef> ReplayWindows(int task, int step)
     {
-        var pool = memory.Where(m => m.Key < task).SelectMany(m => m.Value.Select(w => new WindowRef(m.Key, w))).ToList();
+        var pool = memory.Where(m => m.Key < task || m.Key >= Setup.TaskNames.Count).SelectMany(m => m.Value.Select(w => new WindowRef(m.Key, w))).ToList();
         if (pool.Count == 0) return [];
         // A partial Fisher-Yates shuffle seeded by (task, step): the same windows whether or not the run was resumed.
         var random = RandomFor(task, step);
@@ -25,6 +25,22 @@ internal sealed class ReplayLearner(ContinualSetup setup, ReplayOptions options)
             (pool[i], pool[j]) = (pool[j], pool[i]);
         }
         return pool.GetRange(0, count);
+    }
+
+    /// <summary>A named retention task's memory joins the pool before the first task, a seeded sample of it.</summary>
+    public override void BeforeTraining(int task)
+    {
+        if (Setup.RetentionTaskNamed(options.RetentionTask) is not { } retention) return;
+        int number = retention.Memory.Task;
+        memory[number] = SampleOf(retention.Memory.Count, options.RetentionMemory, RandomFor(number, -4));
+    }
+
+    /// <summary>A seeded sample of <paramref name="size"/> of the windows 0..count-1, in window order.</summary>
+    public static List<int> SampleOf(int count, int size, Random random)
+    {
+        var windows = Enumerable.Range(0, count).ToArray();
+        random.Shuffle(windows);
+        return windows.Take(size).Order().ToList();
     }
 
     public override void EndTask(int task, ITaskSamples samples) =>

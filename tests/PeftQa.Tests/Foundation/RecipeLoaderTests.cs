@@ -51,9 +51,25 @@ public sealed class RecipeLoaderTests
     public void Missing_required_fields_are_each_reported()
     {
         ProblemsOf("""{ "tasks": [{ "name": "t" }] }""").Should().BeEquivalentTo(
-            "recipes/x.json: $.tasks[0].train: required field is missing",
             "recipes/x.json: $.tasks[0].eval: required field is missing",
             "recipes/x.json: $.name: required field is missing");
+    }
+
+    [Fact]
+    public void A_task_needs_train_unless_it_is_a_retention_task_and_only_retention_tasks_have_memory()
+    {
+        ProblemsOf("""
+            { "name": "r", "tasks": [
+              { "name": "squad", "eval": "b" },
+              { "name": "news", "train": "a", "eval": "b", "memory": "c" },
+              { "name": "kept", "retention": true, "train": "a", "eval": "b" }
+            ] }
+            """).Should().BeEquivalentTo(
+            "recipes/x.json: $.tasks[0].train: task 'squad' needs training data (or set \"retention\": true for a task that is only evaluated)",
+            "recipes/x.json: $.tasks[1].memory: only a retention task has memory (task 'news' is trained on its train data); remove memory or set \"retention\": true",
+            "recipes/x.json: $.tasks[2].train: task 'kept' is a retention task (retention: true), which is evaluated at every stage and never trained; remove train (name the data strategies may remember in memory)");
+        ProblemsOf("""{ "name": "r", "tasks": [{ "name": "kept", "retention": true, "eval": "b" }] }""").Should().BeEquivalentTo(
+            "recipes/x.json: $.tasks: every task is a retention task (retention: true); at least one must be trained");
     }
 
     [Fact]
