@@ -34,7 +34,7 @@ internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : Lea
     {
         if (task != 0 || consolidated.Count > 0 || Setup.RetentionTaskNamed(options.RetentionTask) is not { } retention) return;
         int number = retention.Memory.Task;
-        Consolidate(retention.Memory, ReplayLearner.SampleOf(retention.Memory.Count, options.FisherWindows, RandomFor(number, -2)));
+        Consolidate(retention.Memory, WindowMemory.SampleOf(retention.Memory.Count, options.FisherWindows, RandomFor(number, -2)));
     }
 
     public override void EndTask(int task, ITaskSamples samples)

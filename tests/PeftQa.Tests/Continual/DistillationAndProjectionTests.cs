@@ -53,6 +53,19 @@ public sealed class DistillationAndProjectionTests
         agreeing[0].data<float>().ToArray().Should().Equal(1f, 1f);
     }
 
+    [Fact]
+    public void Lwf_refuses_an_adapter_whose_earlier_parameter_values_cannot_recreate_the_previous_model_and_a_gem_serves_any()
+    {
+        var stateful = new AdapterTraits
+        {
+            Strategy = "running-stats", TrainsBaseWeights = false, CanAttachSeveral = true, Needs = ModelNeeds.LinearExtensions, KeepsStateOutsideParameters = true,
+        };
+        new LwfStrategy().Validate(new LwfOptions(), stateful).Should().ContainSingle()
+            .Which.Should().Contain("adapter strategy 'running-stats' computes with state outside its trainable parameters");
+        new LwfStrategy().Validate(new LwfOptions(), stateful with { KeepsStateOutsideParameters = false }).Should().BeEmpty();
+        new AGemStrategy().Validate(new AGemOptions(), stateful).Should().BeEmpty("A-GEM only changes the gradients of what the adapter trains");
+    }
+
     /// <summary>A reference loss the test chooses, recording which windows A-GEM asked for.</summary>
     private sealed class FakeGradientStep(int task, int step, IReadOnlyList<NamedParameter> trainable, Func<Tensor> loss) : IGradientStep
     {

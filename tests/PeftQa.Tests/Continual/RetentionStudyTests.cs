@@ -57,8 +57,8 @@ public sealed class RetentionStudyTests
             { "strategy": "naive", "adapters": ["full"] },
             { "strategy": "replay", "options": { "memoryPerTask": 16, "perBatch": 4, "retentionTask": "biographies", "retentionMemory": 16 }, "adapters": ["full"] },
             { "strategy": "ewc", "options": { "lambda": 1000, "fisherWindows": 16, "retentionTask": "biographies" }, "adapters": ["full"] },
-            { "strategy": "lwf", "adapters": ["full"] },
-            { "strategy": "a-gem", "options": { "memoryPerTask": 16, "referenceWindows": 4, "retentionTask": "biographies", "retentionMemory": 16 }, "adapters": ["full"] },
+            { "strategy": "lwf", "adapters": ["full", "lora"] },
+            { "strategy": "a-gem", "options": { "memoryPerTask": 16, "referenceWindows": 4, "retentionTask": "biographies", "retentionMemory": 16 }, "adapters": ["full", "lora"] },
             { "strategy": "per-task-adapters", "label": "per-task", "adapters": ["lora"] }
             """,
             """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }"""));
@@ -69,7 +69,7 @@ public sealed class RetentionStudyTests
         result.ExitCode.Should().Be(0, result.Error);
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
         var studies = results["studies"]!.AsArray().ToDictionary(s => s!["label"]!.GetValue<string>(), s => s!);
-        studies.Keys.Should().Equal("full+naive", "full+replay", "full+ewc", "full+lwf", "full+a-gem", "lora+per-task");
+        studies.Keys.Should().Equal("full+naive", "full+replay", "full+ewc", "full+lwf", "full+a-gem", "lora+lwf", "lora+a-gem", "lora+per-task");
         File.Exists(Path.Combine(runFolder, "answers-before-training", "biographies.json")).Should().BeTrue("the baseline keeps its answers for the intervals");
         double? start = null;
         foreach (var (label, study) in studies)
@@ -102,14 +102,19 @@ public sealed class RetentionStudyTests
         perTask["drop"]!["f1"]!["mean"]!.GetValue<double>().Should().Be(0);
 
         var report = File.ReadAllText(Path.Combine(runFolder, "report.md"));
+        File.Delete(Path.Combine(runFolder, "report.md"));
+        var rebuilt = await Cli.Run("report", runFolder);
+        rebuilt.ExitCode.Should().Be(0, "each study's result.json keeps its retention scores, so the reports can be rebuilt: " + rebuilt.Error);
+        File.ReadAllText(Path.Combine(runFolder, "report.md")).Should().Be(report);
         report.Should().Contain("## In short").And.Contain("**Forgot least:**").And.Contain("**Learned the new tasks best:**").And.Contain("## Retention")
             .And.Contain("share of the reference's drop avoided").And.Contain($"the checkpoint {model}").And.Contain("Retention task(s)");
         File.ReadAllBytes(Path.Combine(runFolder, "charts", "retention-against-acc-f1.png")).Take(4).Should().Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' });
         File.ReadAllText(Path.Combine(runFolder, "log.json")).Should().MatchRegex("\"Line\":\"a-gem projected the gradient of [0-9]+ of 6 steps on products",
             "A-GEM checks every step of the first task against the retention task's memory");
-        File.ReadAllLines(RunMetrics.PathOf(runFolder, "full+lwf")).Select(l => JsonNode.Parse(l)!)
-            .Where(n => n["task"]?.GetValue<string>() == "products" && n["penalty"] is not null)
-            .Should().Contain(n => n["penalty"]!.GetValue<double>() > 0, "LwF distils the fine-tuned starting model from the first task on");
+        foreach (var label in new[] { "full+lwf", "lora+lwf" })
+            File.ReadAllLines(RunMetrics.PathOf(runFolder, label)).Select(l => JsonNode.Parse(l)!)
+                .Where(n => n["task"]?.GetValue<string>() == "products" && n["penalty"] is not null)
+                .Should().Contain(n => n["penalty"]!.GetValue<double>() > 0, $"{label}: LwF distils the fine-tuned starting model from the first task on");
     }
 
     [Fact]
