@@ -27,6 +27,14 @@ public interface IAdaptableModel
     ScalarType ParameterDType { get; }
 
     /// <summary>
+    /// The dtype the Linear layers' products and attention run in: <see cref="ParameterDType"/>, or bfloat16 under bf16
+    /// mixed precision (<c>training.precision</c>, <c>--precision</c>). An <see cref="ILinearExtension"/> receives its
+    /// tensors in it: cast your parameters to the dtype of the tensors you are given (<c>A.to(input.dtype)</c>);
+    /// autograd carries the gradients back to the fp32 parameters, which the optimizer updates in fp32.
+    /// </summary>
+    ScalarType ComputeDType => ParameterDType;
+
+    /// <summary>
     /// The Linear layers of the attention and feed-forward blocks, which methods extend (<see cref="ILinearExtension"/>), keyed by Hugging Face module name, for example
     /// <c>bert.encoder.layer.0.attention.self.query</c> or <c>bert.encoder.layer.5.output.dense</c>.
     /// </summary>

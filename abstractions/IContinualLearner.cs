@@ -61,7 +61,11 @@ public interface IContinualLearner : IDisposable
     /// </summary>
     void Activate(int? task);
 
-    /// <summary>With <see cref="EvaluationRouting.ByContent"/>: the task whose model answers each row of <paramref name="baseCls"/> ([n, hidden], the base encoder's [CLS] vectors).</summary>
+    /// <summary>
+    /// With <see cref="EvaluationRouting.ByContent"/>: the task whose model answers each row of <paramref name="baseCls"/>
+    /// ([n, hidden], the base encoder's [CLS] vectors), or -1 for the starting model (what <see cref="Activate"/>(null)
+    /// gives: every adapter off), for windows that belong to none of the trained tasks, such as a retention task's.
+    /// </summary>
     int[] Route(Tensor baseCls);
 
     /// <summary>The adapters attached so far, in task order (one for most strategies, one per task for per-task adapters), for saving.</summary>

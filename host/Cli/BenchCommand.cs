@@ -39,9 +39,11 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, threads,
             step => logger.LogInformation("Measuring {Step}", step));
 
-        var strategySteps = MeasureStrategies(strategies, request, logger);
+        var precision = ComputePrecision.Resolve(new TrainingSettings().Precision, torch.Bf16);
+        logger.LogInformation("The default precision here: {Precision}", precision);
+        var strategySteps = MeasureStrategies(strategies, request, precision.DType, logger);
         double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
-        double squadSpeedup = squad is null ? double.NaN : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId);
+        double squadSpeedup = squad is null ? double.NaN : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, precision.DType);
 
         if (request.Json)
         {
@@ -61,12 +63,14 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         table.AddRow("training step (attention dropout 0, fused attention)", $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
         table.AddRow("ONNX Runtime inference", double.IsNaN(result.OnnxRuntimeExamplesPerSecond) ? "n/a (not a built-in ONNX model)" : $"{result.OnnxRuntimeExamplesPerSecond:F2} examples/s");
         table.AddRow("inference / ONNX Runtime", double.IsNaN(result.InferenceVsOnnxRuntime) ? "n/a" : $"{result.InferenceVsOnnxRuntime:F2}x");
+        table.AddRow("bf16 inference (mixed precision)", $"{result.Bf16InferenceExamplesPerSecond:F2} examples/s" +
+            (double.IsNaN(result.Bf16InferenceVsOnnxRuntime) ? "" : $" ({result.Bf16InferenceVsOnnxRuntime:F2}x ONNX Runtime)"));
         table.AddRow("exported model (peftqa export) in ONNX Runtime", $"{result.ExportedOnnxExamplesPerSecond:F2} examples/s (TorchSharp engine {result.InferenceVsExportedOnnx:F2}x of it)");
         foreach (var step in strategySteps)
             table.AddRow($"training step, {step.Strategy} ({step.TrainablePercent:F3}% trainable, attention dropout 0)",
                 $"{step.SecondsPerStep:F2} s ({step.RelativeToFull:F2}x full fine-tuning)");
         if (!double.IsNaN(loraStepVsFull)) table.AddRow("LoRA r 8 (query, value) step / full step", $"{loraStepVsFull:F2}");
-        table.AddRow("SQuAD training, new defaults / old (grouped by length, attention dropout 0 / plain batches, 0.1)",
+        table.AddRow("SQuAD training, new defaults / old (grouped by length, attention dropout 0, auto precision / plain batches, 0.1, fp32)",
             double.IsNaN(squadSpeedup) ? "n/a (no data root: --data-root or PEFTQA_DATA)" : $"{squadSpeedup:F2}x");
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });
         terminal.Write(table);
@@ -89,12 +93,12 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
 
     /// <summary>
     /// Training windows/s on 256 real SQuAD training windows (a seeded sample), the defaults (grouped by length, attention
-    /// dropout 0) over the old behaviour (plain shuffled batches, attention dropout 0.1); NaN without a data root.
+    /// dropout 0, auto precision) over the old behaviour (plain shuffled batches, attention dropout 0.1, fp32); NaN without a data root.
     /// </summary>
-    private double MeasureSquadSpeedup(BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId)
+    private double MeasureSquadSpeedup(BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TorchSharp.torch.ScalarType defaultDType)
     {
         var defaults = new TrainingSettings();
-        var now = new TrainingLayout(defaults.GroupByLength, defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb);
+        var now = new TrainingLayout(defaults.GroupByLength, defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb, defaultDType);
         var before = new TrainingLayout(GroupByLength: false, AttentionDropout: 0.1);
         logger.LogInformation("Measuring SQuAD training on {Windows} windows, before: {Before}", windows.Count, before);
         double old = TrainingSpeedup.WindowsPerSecond(model, windows, padId, before);
@@ -149,8 +153,11 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         return PluginOptionsSchema.Bind(configurable, options.RootElement.Clone(), "$");
     }
 
-    /// <summary>Training-step time per adapter strategy (LoRA r 8 on query and value, others their defaults), each on a fresh copy of the model.</summary>
-    private static List<StrategyStep> MeasureStrategies(IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, ILogger log)
+    /// <summary>
+    /// Training-step time per adapter strategy (LoRA r 8 on query and value, others their defaults), each on a fresh copy
+    /// of the model computing in the default precision.
+    /// </summary>
+    private static List<StrategyStep> MeasureStrategies(IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TorchSharp.torch.ScalarType dtype, ILogger log)
     {
         if (strategies.Count == 0) return [];
         var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
@@ -159,6 +166,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
             log.LogInformation("Measuring a training step with {Strategy}", strategy.Name);
             var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), log);
             using var model = loaded.Model;
+            model.UseComputeDType(dtype);
             using var adapter = strategy.Attach(model, BenchOptions(strategy));
             long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
             long total = model.NamedParameters.Sum(p => p.Parameter.numel());

@@ -26,7 +26,7 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
         if (data.Examples.Count == 0) throw new BadInputException($"{request.Data}: no usable questions");
 
         using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
-            request.AllowPickle, request.IgnoreMismatched);
+            request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? torch.PrecisionFor(Recipes.Precision.Auto) : null);
         WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.MaxPositions);
         var features = new FeatureBuilder(model.Tokenizer, request.MaxSequenceLength, request.DocStride).Build(data.Examples, cancellation);
         var result = QaEvaluator.Evaluate(model.Forward, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,

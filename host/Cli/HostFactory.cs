@@ -38,6 +38,7 @@ public static class HostFactory
             target.Threads = settings.Threads;
             target.PluginFolders = [.. settings.PluginFolders];
             target.DataRoot = settings.DataRoot;
+            target.Precision = settings.Precision;
         });
         builder.Services.AddSingleton<PluginLoader>();
         builder.Services.AddSingleton<TorchRuntime>();

@@ -107,12 +107,24 @@ public static class PeftQaCommandLine
         var study = new Option<string?>("--study") { Description = "Run only the study with this label, in the shared run folder --out." };
         var stage = new Option<string?>("--stage") { Description = "baseline: only prepare --out for its shards (pin the recipe, measure the baseline, run any selection)." };
         stage.AcceptOnlyFromAmong("baseline");
-        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.") { recipe, dryRun, dataRoot, output, resume, overwrite, shard, study, stage };
+        var run = new Command("run", "Run a recipe: train and evaluate every study it describes.")
+            { recipe, dryRun, dataRoot, output, resume, overwrite, shard, study, stage, PrecisionOption("training.precision in the recipe") };
         run.SetAction((parse, token) => Execute(parse, options, console, token,
             services => services.GetRequiredService<RunCommand>().ExecuteAsync(
                 new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume), parse.GetValue(overwrite),
                     parse.GetValue(shard), parse.GetValue(study), parse.GetValue(stage) == "baseline"), token)));
         return run;
+    }
+
+    /// <summary>--precision for the verbs that compute with a model (run, eval, predict); the value is read in <see cref="Execute"/>.</summary>
+    private static Option<string?> PrecisionOption(string overrides)
+    {
+        var precision = new Option<string?>("--precision")
+        {
+            Description = $"auto (bf16 mixed precision where the device computes bf16 natively, else fp32), fp32 or bf16 (Hugging Face's --bf16); overrides {overrides}.",
+        };
+        precision.AcceptOnlyFromAmong("auto", "fp32", "bf16");
+        return precision;
     }
 
     /// <summary><c>report</c>: a run folder's reports from its finished studies.</summary>
@@ -256,8 +268,9 @@ public static class PeftQaCommandLine
         var evalSeed = new Option<int>("--seed") { Description = "Seed of the --max-examples sample (a recipe's maxEvalExamples uses the recipe's seed).", DefaultValueFactory = _ => 42 };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => new Recipes.TrainingSettings().MaxSequenceLength };
         var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => new Recipes.TrainingSettings().DocStride };
+        var precision = PrecisionOption("the default, auto; --engine torch only");
         var eval = new Command("eval", "Predict answers for a data file, write predictions.json and metrics.json.")
-            { model, adapter, engine, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle, ignoreMismatched };
+            { model, adapter, engine, evalData, evalOut, evalMetrics, evalMax, evalSeed, maxLength, docStride, allowPickle, ignoreMismatched, precision };
         eval.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<EvalCommand>().Execute(new EvalRequest(parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(evalData)!,
                 parse.GetValue(evalOut)!, parse.GetValue(evalMetrics)!, parse.GetValue(evalMax), parse.GetValue(maxLength), parse.GetValue(docStride),
@@ -266,7 +279,7 @@ public static class PeftQaCommandLine
         var question = new Option<string?>("--question") { Description = "The question." };
         var contextText = new Option<string?>("--context") { Description = "The text that holds the answer." };
         var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
-            { model, adapter, engine, question, contextText, allowPickle, ignoreMismatched };
+            { model, adapter, engine, question, contextText, allowPickle, ignoreMismatched, precision };
         predict.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(parse.GetValue(model)!, parse.GetValue(adapter),
                 parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched), parse.GetValue(engine)),
@@ -301,6 +314,8 @@ public static class PeftQaCommandLine
             Device = parse.GetValue(options.Device),
             Threads = parse.GetValue(options.Threads),
             PluginFolders = [.. parse.GetValue(options.Plugins) ?? []],
+            Precision = parse.CommandResult.Command.Name is "run" or "eval" or "predict" && parse.GetValue<string?>("--precision") is { } precision
+                ? Enum.Parse<Recipes.Precision>(precision, ignoreCase: true) : null,
             DataRoot = (parse.CommandResult.Command.Name is "run" or "bench" or "report" or "status" or "submit" ? parse.GetValue<string?>("--data-root") : null)
                        ?? Environment.GetEnvironmentVariable("PEFTQA_DATA"),
         };

@@ -12,6 +12,9 @@ public sealed class PeftQaSettings
     /// <summary>Extra plugin folders from --plugins, searched after the host's own.</summary>
     public List<string> PluginFolders { get; set; } = [];
 
+    /// <summary>--precision (run, eval, predict): overrides a recipe's training.precision; null: the recipe's, or auto.</summary>
+    public Recipes.Precision? Precision { get; set; }
+
     /// <summary>--data-root, else the PEFTQA_DATA environment variable.</summary>
     public string? DataRoot { get; set; }
 }

@@ -24,7 +24,7 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
             throw new BadInputException("give both --question and --context, or neither to read JSON lines from standard input");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
-            request.AllowPickle, request.IgnoreMismatched);
+            request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? torch.PrecisionFor(Recipes.Precision.Auto) : null);
 
         if (request.Question is not null)
         {

@@ -103,11 +103,12 @@ public sealed class RunCommand(
     /// <summary>Every check a dry run and a real run make, in the same order, before a run folder is touched.</summary>
     private PreparedRun Prepare(RunRequest request, CancellationToken cancellation)
     {
-        var loaded = RecipeLoader.Load(request.RecipePath);
+        var loaded = WithPrecisionOption(RecipeLoader.Load(request.RecipePath));
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, loaded));
         var device = torch.Device;
-        var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null);
+        var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null, torch.Bf16);
         PlanReport.Print(plan, console);
+        torch.LogPrecision(plan.Precision);
         var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(loaded.Recipe.Model, loaded.Directory, logger));
         var tasks = TaskDataLoader.Load(plan, tokenizer, logger, cancellation);
         cancellation.ThrowIfCancellationRequested();
@@ -119,6 +120,12 @@ public sealed class RunCommand(
         return new PreparedRun(loaded, plugins, plan, device, tokenizer, tasks);
     }
 
+    /// <summary>--precision replaces training.precision before planning, so the run folder's recipe.json records it and a resume must match it.</summary>
+    private RecipeLoader.LoadedRecipe WithPrecisionOption(RecipeLoader.LoadedRecipe loaded) =>
+        settings.Value.Precision is { } precision
+            ? loaded with { Recipe = loaded.Recipe with { Training = loaded.Recipe.Training with { Precision = precision } } }
+            : loaded;
+
     private RunFolder OpenRunFolder(PreparedRun prepared, string folder, RunFolderMode mode) =>
         RunStart.Open(folder, mode, prepared.Plan, prepared.Loaded.Directory, prepared.Plugins, logger);
 
@@ -129,12 +136,13 @@ public sealed class RunCommand(
         var trained = prepared.Tasks.Where(t => !t.Retention).ToList();
         var retention = prepared.Tasks.Where(t => t.Retention).ToList();
         var baseline = BaselineMeasurement.MeasureOrLoad(runFolder, resume, recipe.Model, prepared.Loaded.Directory, recipe.Seed, [.. trained, .. retention],
-            prepared.Plan.Metrics, recipe.Evaluation, prepared.Tokenizer, prepared.Device, logger, cancellation);
+            prepared.Plan.Metrics, recipe.Evaluation, prepared.Tokenizer, prepared.Device, prepared.Plan.Precision, logger, cancellation);
         return new StudyContext(runFolder, prepared.Loaded.Directory, resume, recipe.Model, prepared.Device, prepared.Tokenizer, trained,
             prepared.Plan.Metrics, recipe.Evaluation, baseline.Take(trained.Count).ToList(), TensorBoardFor(runFolder, recipe.Training), progress)
         {
             Retention = retention,
             RetentionBaseline = baseline.Skip(trained.Count).ToList(),
+            Precision = prepared.Plan.Precision,
         };
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Modeling;
+using PeftQa.Host.Recipes;
 
 namespace PeftQa.Host.Cli;
 
@@ -10,9 +11,27 @@ namespace PeftQa.Host.Cli;
 public sealed class TorchRuntime(IOptions<PeftQaSettings> settings, ILogger<TorchRuntime> logger)
 {
     private readonly Lazy<Device> device = new(() => Resolve(settings.Value, logger));
+    private Bf16Support? bf16;
 
     /// <summary>The device every tensor of this run lives on.</summary>
     public Device Device => device.Value;
+
+    /// <summary>Whether <see cref="Device"/> computes bf16 natively, checked once: what <c>precision auto</c> decides on.</summary>
+    public Bf16Support Bf16 => bf16 ??= Bf16Support.Of(Device);
+
+    /// <summary>--precision (else <paramref name="fallback"/>) resolved for this device, and logged: what eval and predict compute in.</summary>
+    public ComputePrecision PrecisionFor(Precision fallback)
+    {
+        var precision = ComputePrecision.Resolve(settings.Value.Precision ?? fallback, Bf16);
+        LogPrecision(precision);
+        return precision;
+    }
+
+    public void LogPrecision(ComputePrecision precision)
+    {
+        if (precision.Slow) logger.LogWarning("Precision {Precision}: {Reason}", ComputePrecision.Name(precision.Used), precision.Reason);
+        else logger.LogInformation("Precision {Precision}: {Reason}", ComputePrecision.Name(precision.Used), precision.Reason);
+    }
 
     /// <summary>CPU threads for tensor work and for ONNX Runtime: --threads, else one per core.</summary>
     public int Threads => settings.Value.Threads ?? Environment.ProcessorCount;

@@ -27,7 +27,7 @@ public static class BaselineMeasurement
 
     public static IReadOnlyList<Dictionary<string, double>> MeasureOrLoad(string runFolder, bool resume, string model, string recipeDirectory, int seed,
         IReadOnlyList<TaskData> tasks, IReadOnlyList<IMetric> metrics, EvaluationSettings evaluation, BertTokenizer tokenizer, Device device,
-        ILogger logger, CancellationToken cancellation)
+        ComputePrecision precision, ILogger logger, CancellationToken cancellation)
     {
         var path = Path.Combine(runFolder, File);
         if (resume && System.IO.File.Exists(path) && JsonSerializer.Deserialize<List<Dictionary<string, double>>>(System.IO.File.ReadAllText(path)) is { } saved
@@ -39,6 +39,7 @@ public static class BaselineMeasurement
         manual_seed(seed);
         using var loaded = ModelSources.Load(model, recipeDirectory, logger).Model;
         loaded.to(device);
+        loaded.UseComputeDType(precision.DType);
         var scores = new List<Dictionary<string, double>>();
         foreach (var task in tasks)
         {

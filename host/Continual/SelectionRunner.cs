@@ -59,7 +59,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
         Directory.CreateDirectory(folder);
         var tasks = run.Tasks.Select(t => t.ForSelection()).ToList();
         var baseline = BaselineMeasurement.MeasureOrLoad(folder, run.Resume, run.Model, run.RecipeDirectory, seed, tasks, run.Metrics, run.Evaluation,
-            run.Tokenizer, run.Device, logger, cancellation);
+            run.Tokenizer, run.Device, run.Precision, logger, cancellation);
         return run with { RunFolder = folder, Tasks = tasks, Baseline = baseline, TensorBoard = tensorBoard, Retention = [], RetentionBaseline = [] };
     }
 

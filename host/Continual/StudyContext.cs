@@ -1,3 +1,4 @@
+using PeftQa.Host.Modeling;
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Data.Tokenization;
@@ -21,6 +22,9 @@ public sealed record StudyContext(string RunFolder, string RecipeDirectory, bool
 
     /// <summary>Each retention task's scores before any training, measured with <see cref="Baseline"/>.</summary>
     public IReadOnlyList<Dictionary<string, double>> RetentionBaseline { get; init; } = [];
+
+    /// <summary>What the studies compute in (decided by the plan): every model is set to it when loaded.</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
 
     /// <summary>Every task evaluated at a stage: the trained tasks in order, then the retention tasks.</summary>
     public IReadOnlyList<TaskData> EvaluatedTasks => [.. Tasks, .. Retention];

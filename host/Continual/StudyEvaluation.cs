@@ -33,12 +33,16 @@ internal sealed class StudyEvaluation(StudySession session, StudyContext context
             SaveAnswers(tasks[j], trainedThrough, result);
             if (router is not null && j <= trainedThrough) routing[j] = 100.0 * router.Correct / Math.Max(1, router.Windows);
             logger.LogInformation("{Study} {Stage}, {Kind} {Task}: {Scores}{Routing} ({Seconds:F1} s)", session.Study.Label, stage, isRetention ? "retention task" : "task",
-                tasks[j].Name, string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")),
-                j < routing.Length && routing[j] is { } accuracy ? $", routed to its own adapter {accuracy:F1}%" : "", result.Seconds);
+                tasks[j].Name, string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")), RoutingNote(router, isRetention, j < routing.Length ? routing[j] : null), result.Seconds);
         }
         if (routesByContent) (session.State.RoutingAccuracy ??= []).Add([.. routing]);
         return new StageScores(trained, retention);
     }
+
+    private static string RoutingNote(ContentRouter? router, bool isRetention, double? accuracy) =>
+        router is null ? ""
+        : isRetention ? $", routed to the starting model {100.0 * router.Correct / Math.Max(1, router.Windows):F1}%"
+        : accuracy is { } own ? $", routed to its own adapter {own:F1}%" : "";
 
     /// <summary>Every question's answer beside its gold answers after this stage, and after the last task also where comparisons read them, for the bootstrap intervals.</summary>
     private void SaveAnswers(TaskData task, int trainedThrough, EvaluationResult result)

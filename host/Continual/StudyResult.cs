@@ -33,6 +33,9 @@ public sealed record StudyResult(
     /// <summary>The model the study started from, as the recipe names it (a built-in name or a folder); null in runs from before it was kept.</summary>
     public string? StartedFrom { get; init; }
 
+    /// <summary>What the study computed in, what was asked for and why (training.precision); null in runs from before precision modes.</summary>
+    public Modeling.ComputePrecision? Precision { get; init; }
+
     /// <summary>Where the run kept every question's answer before training (the baseline's); null in runs from before it was kept.</summary>
     public string? BaselineAnswersFolder { get; init; }
 

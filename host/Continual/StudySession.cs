@@ -66,6 +66,7 @@ internal sealed class StudySession : IDisposable
         manual_seed(study.Seed);
         var loaded = ModelSources.Load(context.Model, context.RecipeDirectory, logger);
         loaded.Model.to(context.Device);
+        loaded.Model.UseComputeDType(context.Precision.DType);
         if (study.Tasks[0].Settings.AttentionDropout is { } attentionDropout) loaded.Model.SetAttentionDropout(attentionDropout);
         return new StudySession(study, context, loaded, logger);
     }
@@ -131,6 +132,7 @@ internal sealed class StudySession : IDisposable
             State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed, Study.Choices.Length == 0 ? null : Study.Choices)
         {
             StartedFrom = Context.Model,
+            Precision = Context.Precision,
             BaselineAnswersFolder = Evaluation.AnswerFile.BaselineFolder(Context.RunFolder),
             Retention = Context.Retention.Count == 0 ? null : Context.Retention.Select((task, r) => new RetentionScores(task.Name, (State.RetentionBaseline ?? [.. Context.RetentionBaseline])[r],
                 State.RetentionAfterTask.Select(stage => (IReadOnlyDictionary<string, double>)stage[r]).ToList())).ToList(),

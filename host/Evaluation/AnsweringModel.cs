@@ -34,9 +34,10 @@ public sealed class AnsweringModel : IDisposable
 
     public Func<FeatureBatch, (Tensor Start, Tensor End)> Forward { get; }
 
+    /// <param name="precision">What the torch engine computes in (fp32 when null); ONNX Runtime runs the exported fp32 graph.</param>
     /// <exception cref="BadInputException">The engine and the model do not go together, or the model cannot be loaded.</exception>
     public static AnsweringModel Load(AnsweringEngine engine, string model, string? adapter, PluginCatalog plugins, Device device, int threads, ILogger logger,
-        bool allowPickle = false, bool ignoreMismatched = false)
+        bool allowPickle = false, bool ignoreMismatched = false, ComputePrecision? precision = null)
     {
         bool onnxFile = model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
         if (engine == AnsweringEngine.Torch && onnxFile)
@@ -44,6 +45,7 @@ public sealed class AnsweringModel : IDisposable
         if (engine == AnsweringEngine.Torch)
         {
             var loaded = InferenceModel.Load(model, adapter, plugins, device, logger, allowPickle, ignoreMismatched);
+            loaded.Model.UseComputeDType((precision ?? ComputePrecision.Fp32).DType);
             return new AnsweringModel(loaded, loaded.Tokenizer, loaded.Model.Config.MaxPositionEmbeddings, device,
                 batch => loaded.Model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds));
         }

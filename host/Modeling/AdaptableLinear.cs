@@ -7,6 +7,8 @@ namespace PeftQa.Host.Modeling;
 /// <summary>
 /// torch.nn.Linear (parameters <c>weight</c> [out, in] and <c>bias</c>) that adapter strategies can extend
 /// (<see cref="ILinearExtension"/>) and merge deltas into. With no extension attached the forward pass is a single linear call.
+/// Under mixed precision (<see cref="ComputeDType"/> bf16) the product runs on bf16 copies of the input, weight and bias,
+/// and the output is bf16; autograd carries the gradients back to the fp32 parameters.
 /// </summary>
 public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinear
 {
@@ -34,20 +36,32 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
 
     public IReadOnlyList<KeyValuePair<string, ILinearExtension>> Extensions => extensions;
 
+    /// <summary>The dtype the product runs in; null: the parameters' own (set by the model, see <see cref="BertForQuestionAnswering.UseComputeDType"/>).</summary>
+    public ScalarType? ComputeDType { get; internal set; }
+
     /// <summary>Weight and bias are registered explicitly; see <see cref="BertModule"/>.</summary>
     protected override void RegisterComponents() { }
 
     public override Tensor forward(Tensor input)
     {
-        if (extensions.Count == 0) return nn.functional.linear(input, Weight, Bias);
-        var productInput = input;
+        var x = InComputeDType(input);
+        if (extensions.Count == 0) return Product(x);
+        var productInput = x;
         foreach (var (_, extension) in extensions)
             if (extension.Enabled) productInput = extension.TransformInput(productInput);
-        var output = nn.functional.linear(productInput, Weight, Bias);
+        // An extension that mixes in an fp32 tensor promotes the input; the product still runs in the compute dtype.
+        var output = Product(InComputeDType(productInput));
         foreach (var (_, extension) in extensions)
-            if (extension.Enabled) output = extension.TransformOutput(input, output);
+            if (extension.Enabled) output = extension.TransformOutput(x, output);
         return output;
     }
+
+    private Tensor Product(Tensor input) =>
+        ComputeDType is { } dtype && dtype != Weight.dtype
+            ? nn.functional.linear(input, Weight.to(dtype), Bias?.to(dtype))
+            : nn.functional.linear(input, Weight, Bias);
+
+    private Tensor InComputeDType(Tensor tensor) => ComputeDType is { } dtype && tensor.dtype != dtype ? tensor.to(dtype) : tensor;
 
     public void AddExtension(string name, ILinearExtension extension)
     {

@@ -51,6 +51,21 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
 
     public ScalarType ParameterDType => qaOutputs.weight!.dtype;
 
+    /// <summary>The dtype the Linear layers' products and attention run in: the parameters' own unless <see cref="UseComputeDType"/> set bf16.</summary>
+    public ScalarType ComputeDType => computeDType ?? ParameterDType;
+
+    private ScalarType? computeDType;
+
+    /// <summary>
+    /// Mixed precision: with bf16 the encoder's Linear layers (and so attention) compute in bf16 while parameters stay
+    /// fp32; embeddings, LayerNorm, the QA head and the loss stay fp32. The parameters' dtype: full precision.
+    /// </summary>
+    public void UseComputeDType(ScalarType dtype)
+    {
+        computeDType = dtype == ParameterDType ? null : dtype;
+        foreach (var linear in Linears.Values.Cast<AdaptableLinear>()) linear.ComputeDType = computeDType;
+    }
+
     /// <summary>True for a parameter of the span head, named as <see cref="NamedParameters"/> names it.</summary>
     public static bool IsHeadParameter(string name) => name.StartsWith(HeadModuleName + ".", StringComparison.Ordinal);
 

@@ -24,6 +24,11 @@ public sealed class BertResidualOutput : BertModule
 
     public AdaptableLinear Dense { get; }
 
-    public Tensor Forward(Tensor input, Tensor residual) =>
-        layerNorm.forward(dropout.forward(Dense.forward(input)).add_(residual));
+    public Tensor Forward(Tensor input, Tensor residual)
+    {
+        var projected = dropout.forward(Dense.forward(input));
+        // Under mixed precision the projection comes back in bf16; the residual stream and LayerNorm stay in fp32.
+        if (projected.dtype != residual.dtype) projected = projected.to(residual.dtype);
+        return layerNorm.forward(projected.add_(residual));
+    }
 }

@@ -5,7 +5,8 @@ namespace PeftQa.Host.Modeling;
 /// <summary>
 /// Multi-head self-attention (Hugging Face BertSelfAttention: query, key, value) computed by
 /// scaled_dot_product_attention with the padding mask. Optional key/value prefixes (P-tuning v2) are prepended to
-/// the keys and values only, so the real tokens keep their positions and the output keeps its length.
+/// the keys and values only, so the real tokens keep their positions and the output keeps its length. Attention runs in
+/// the dtype the projections produce (bf16 under mixed precision), with prefixes cast to it.
 /// </summary>
 public sealed class BertSelfAttention : BertModule
 {
@@ -48,8 +49,8 @@ public sealed class BertSelfAttention : BertModule
         var value = SplitHeads(Value.forward(hidden), batch, length);
         if (prefix is var (prefixKey, prefixValue))
         {
-            key = cat([prefixKey, key], 2);
-            value = cat([prefixValue, value], 2);
+            key = cat([prefixKey.to(key.dtype), key], 2);
+            value = cat([prefixValue.to(value.dtype), value], 2);
         }
         var context = nn.functional.scaled_dot_product_attention(query, key, value, mask, training ? AttentionDropout : 0);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize);

@@ -5,6 +5,8 @@ using PeftQa.Host.Data;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;
 
+using PeftQa.Host.Modeling;
+
 namespace PeftQa.Host.Planning;
 
 /// <summary>
@@ -37,7 +39,7 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         double evaluation = plan.Studies.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Eval), trained, plan))
             + candidates.Sum(s => EvaluationWindowsOf(s, trained.Select(t => t.Validation ?? t.Eval), trained, plan)) + tasks.Sum(t => t.Eval.Features.Count + (t.Validation?.Features.Count ?? 0));
         double flopsPerWindow = ForwardFlopsPerWindow(plan.Model, plan.Recipe.Training.MaxSequenceLength);
-        double rate = MatmulGigaflops(device);
+        double rate = MatmulGigaflops(device, plan.Precision);
         double seconds = (3 * flopsPerWindow * training / TrainingShareOfMatmul + flopsPerWindow * evaluation / EvaluationShareOfMatmul) / (rate * 1e9);
         return new RunCostEstimate(studies.Count, training, evaluation, rate, TimeSpan.FromSeconds(seconds));
     }
@@ -69,22 +71,26 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         return model.NumLayers * perTokenPerLayer * l;
     }
 
-    /// <summary>fp32 matrix multiplies of a typical encoder shape, timed for about a fifth of a second.</summary>
-    private static double MatmulGigaflops(Device device)
+    /// <summary>
+    /// Matrix multiplies of a typical encoder shape in the run's precision, timed for about a third of a second (fewer
+    /// rows where bf16 is only emulated: one full-size product takes seconds there).
+    /// </summary>
+    private static double MatmulGigaflops(Device device, ComputePrecision precision)
     {
         using var scope = NewDisposeScope();
-        var a = randn(4096, 384, device: device);
-        var b = randn(384, 1536, device: device);
+        int rows = precision.Slow ? 256 : 4096;
+        var a = randn(rows, 384, dtype: precision.DType, device: device);
+        var b = randn(384, 1536, dtype: precision.DType, device: device);
         mm(a, b).Dispose();
         var watch = Stopwatch.StartNew();
         int runs = 0;
         while (watch.Elapsed.TotalSeconds < 0.3)
         {
             using var product = mm(a, b);
-            _ = product.sum().item<float>();
+            _ = product.sum().to(ScalarType.Float32).item<float>();
             runs++;
         }
-        return runs * 2.0 * 4096 * 384 * 1536 / watch.Elapsed.TotalSeconds / 1e9;
+        return runs * 2.0 * rows * 384 * 1536 / watch.Elapsed.TotalSeconds / 1e9;
     }
 
     public override string ToString() =>

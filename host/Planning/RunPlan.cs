@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Continual;
+using PeftQa.Host.Modeling;
 
 namespace PeftQa.Host.Planning;
 
@@ -23,6 +24,9 @@ public sealed record RunPlan(
 
     /// <summary>The retention tasks: evaluated at every stage, never trained.</summary>
     public IReadOnlyList<TaskPlan> RetentionTasks => Tasks.Where(t => t.Retention).ToList();
+
+    /// <summary>What every study computes in (training.precision resolved for the run's device), and why.</summary>
+    public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
 
     /// <summary>The configuration every other is compared with (compare.reference resolved; null: the first).</summary>
     public string? Reference { get; init; }

@@ -29,11 +29,12 @@ public sealed class RunPlanner
 
     private Recipe Recipe => loaded.Recipe;
 
+    /// <param name="bf16">Whether the run's device computes bf16 natively, which <c>training.precision: auto</c> decides on.</param>
     /// <exception cref="BadInputException">Every problem found, each naming the recipe file and JSON path.</exception>
-    public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, string? dataRootOverride) =>
-        new RunPlanner(loaded, plugins).Plan(dataRootOverride);
+    public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, string? dataRootOverride, Bf16Support? bf16 = null) =>
+        new RunPlanner(loaded, plugins).Plan(dataRootOverride, bf16 ?? Bf16Support.NotChecked);
 
-    private RunPlan Plan(string? dataRootOverride)
+    private RunPlan Plan(string? dataRootOverride, Bf16Support bf16)
     {
         var dataRoot = DataRoot(dataRootOverride);
         var model = DescribeModel();
@@ -48,6 +49,7 @@ public sealed class RunPlanner
         return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, EffectiveRecipe.Of(Recipe, plugins), studies, metrics, continualMetrics)
         {
             Reference = ReferenceConfiguration(studies),
+            Precision = ComputePrecision.Resolve(Recipe.Training.Precision, bf16),
         };
     }
 

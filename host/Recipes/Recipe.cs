@@ -9,7 +9,7 @@ namespace PeftQa.Host.Recipes;
 /// Every option has one default, given here and documented in docs/recipes.md. A single-task recipe is a study of
 /// one task; listing several adapters makes a comparison over the same data.
 /// </summary>
-public sealed class Recipe
+public sealed record Recipe
 {
     [JsonPropertyName("$schema")]
     [Description("The JSON Schema editors check this recipe against (recipes/recipe.schema.json, written by peftqa schema); peftqa itself ignores it.")]

@@ -50,6 +50,9 @@ public sealed record TrainingSettings
     [Description("Batch windows of similar length together (Hugging Face group_by_length: seeded mega-batches of up to 50 batches sorted by length, batch order shuffled), so batches carry little padding; false: plain shuffled batches.")]
     public bool GroupByLength { get; init; } = true;
 
+    [Description("auto (the default): bf16 mixed precision where the device computes bf16 natively (a CPU with AVX512_BF16 or AMX, an NVIDIA GPU of compute capability 8.0 or newer), fp32 elsewhere; fp32; or bf16 (Hugging Face's --bf16: fp32 weights, gradients and optimizer, bf16 matrix products and attention; allowed where bf16 is only emulated, but slow there). --precision overrides it.")]
+    public Precision Precision { get; init; } = Precision.Auto;
+
     [Description("Clip the global gradient norm to this value (0: no clipping).")]
     [Range(0.0, double.MaxValue)]
     public double MaxGradNorm { get; init; } = 1.0;

@@ -61,7 +61,7 @@ public static class ContinualReport
         var text = new StringBuilder();
         var tasks = studies.Count > 0 ? studies[0].Tasks : [];
         text.AppendLine($"# {plan.Recipe.Name}: scores through the task sequence").AppendLine();
-        text.AppendLine($"Model {plan.Recipe.Model}, seed {plan.Recipe.Seed}. Tasks in training order: {string.Join(" → ", tasks.Select((t, i) => $"{i + 1}. {t}"))}.");
+        text.AppendLine($"Model {plan.Recipe.Model}, seed {plan.Recipe.Seed}{ComputedIn(studies)}. Tasks in training order: {string.Join(" → ", tasks.Select((t, i) => $"{i + 1}. {t}"))}.");
         text.AppendLine($"Every configuration starts from the same model, {StartedFrom(plan, studies)}; R[i][j] is the score on task j's evaluation data after training through task i; b[j] is the score before any training.");
         if (plan.RetentionTasks.Count > 0)
             text.AppendLine($"Retention task(s), evaluated at the start and after every trained task but never trained: {string.Join(", ", plan.RetentionTasks.Select(t => t.Name))}.");
@@ -141,6 +141,10 @@ public static class ContinualReport
     }
 
     /// <summary>What the studies started from: the recipe's model, and whether it already answered questions (a fine-tuned QA checkpoint).</summary>
+    /// <summary>", computed in fp32 (auto: ...)" from the studies' own record; nothing for runs from before precision modes.</summary>
+    private static string ComputedIn(IReadOnlyList<StudyResult> studies) =>
+        studies.Select(s => s.Precision).FirstOrDefault(p => p is not null) is { } precision ? $", computed in {precision}" : "";
+
     private static string StartedFrom(RunPlan plan, IReadOnlyList<StudyResult> studies) =>
         (studies.FirstOrDefault()?.StartedFrom ?? plan.Recipe.Model) is var model && model.StartsWith(Modeling.ModelSources.BuiltinPrefix, StringComparison.OrdinalIgnoreCase)
             ? $"the built-in base model {model} (with a fresh QA head)"

@@ -18,6 +18,7 @@ public static class PlanReport
                            $"({plan.Model.NumLayers} layers, hidden {plan.Model.HiddenSize}), seed {plan.Recipe.Seed}");
         terminal.WriteLine($"Training: batch {training.BatchSize} x {training.GradientAccumulation}, sequence {training.MaxSequenceLength}, " +
                            $"stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}; metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
+        terminal.WriteLine($"Precision: {plan.Precision}");
         foreach (var task in plan.RetentionTasks)
             terminal.WriteLine($"Retention task {task.Name}: {task.Eval}{(task.MaxEvalExamples is { } e ? $" (sample of {e})" : "")}, evaluated at the start and after every trained task, never trained" +
                                              (task.Train is { } memory ? $"; memory for strategies that remember: {memory}{(task.MaxTrainExamples is { } t ? $" (sample of {t})" : "")}" : ""));

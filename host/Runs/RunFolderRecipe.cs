@@ -23,7 +23,7 @@ public static class RunFolderRecipe
 
     /// <summary>
     /// A recipe.json from an earlier version, read as that version ran it: a derived "displayName" (not a recipe field)
-    /// dropped, and fields added since set to what the earlier version did (no grouping by length).
+    /// dropped, and fields added since set to what the earlier version did (no grouping by length, fp32).
     /// </summary>
     private static string AsThisVersionReadsIt(string json)
     {
@@ -33,7 +33,11 @@ public static class RunFolderRecipe
             foreach (var list in (string[])["adapters", "continual"])
                 foreach (var item in recipe[list] as JsonArray ?? [])
                     (item as JsonObject)?.Remove("displayName");
-            if (recipe["training"] is JsonObject training && !training.ContainsKey("groupByLength")) training["groupByLength"] = false;
+            if (recipe["training"] is JsonObject training)
+            {
+                if (!training.ContainsKey("groupByLength")) training["groupByLength"] = false;
+                if (!training.ContainsKey("precision")) training["precision"] = "fp32";
+            }
             return recipe.ToJsonString();
         }
         catch (System.Text.Json.JsonException)

@@ -21,4 +21,6 @@ public sealed record BenchmarkResult(
     double FusedAttentionTrainingMfu,
     double InferenceVsOnnxRuntime,
     double ExportedOnnxExamplesPerSecond,
-    double InferenceVsExportedOnnx);
+    double InferenceVsExportedOnnx,
+    double Bf16InferenceExamplesPerSecond,
+    double Bf16InferenceVsOnnxRuntime);

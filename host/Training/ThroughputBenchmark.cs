@@ -37,11 +37,8 @@ public static class ThroughputBenchmark
 
         progress($"inference, batch {batch} x {length}");
         model.eval();
-        double inferenceSeconds = TimePerIteration(iterations, () =>
-        {
-            using var _ = inference_mode();
-            model.Forward(ids, mask, types);
-        });
+        double inferenceSeconds = InferenceSeconds(model, ids, mask, types, iterations);
+        double bf16InferenceRate = Bf16InferenceRate(model, ids, mask, types, iterations, emulated: bf16Flops < EmulatedBelow, progress);
 
         double attentionDropout = config.AttentionProbsDropoutProb;
         var trainable = model.NamedParameters.Where(p => p.Parameter.requires_grad).ToList();
@@ -76,7 +73,37 @@ public static class ThroughputBenchmark
             forwardFlops / 1e9,
             inferenceRate, attentionDropout, trainingRate, fusedRate, onnxRate,
             inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops,
-            fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate, exportedRate, inferenceRate / exportedRate);
+            fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate, exportedRate, inferenceRate / exportedRate,
+            bf16InferenceRate, bf16InferenceRate / onnxRate);
+    }
+
+    private static double InferenceSeconds(BertForQuestionAnswering model, Tensor ids, Tensor mask, Tensor types, int iterations) =>
+        TimePerIteration(iterations, () =>
+        {
+            using var _ = inference_mode();
+            model.Forward(ids, mask, types);
+        });
+
+    /// <summary>
+    /// Examples/s of bf16 mixed-precision inference (<see cref="BertForQuestionAnswering.UseComputeDType"/>) on the same
+    /// inputs. Where bf16 is only emulated a batch takes minutes, so the first example alone is timed, once.
+    /// </summary>
+    private static double Bf16InferenceRate(BertForQuestionAnswering model, Tensor ids, Tensor mask, Tensor types, int iterations, bool emulated,
+        Action<string> progress)
+    {
+        long batch = emulated ? 1 : ids.shape[0];
+        progress(emulated ? "bf16 inference (emulated on this CPU: one example, once)" : $"bf16 inference, batch {batch} x {ids.shape[1]}");
+        model.UseComputeDType(ScalarType.BFloat16);
+        try
+        {
+            using var scope = NewDisposeScope();
+            var (i, m, t) = (ids.narrow(0, 0, batch), mask.narrow(0, 0, batch), types.narrow(0, 0, batch));
+            return batch / InferenceSeconds(model, i, m, t, emulated ? 1 : iterations);
+        }
+        finally
+        {
+            model.UseComputeDType(model.ParameterDType);
+        }
     }
 
     /// <summary>
@@ -128,8 +155,11 @@ public static class ThroughputBenchmark
     private static double MatmulRate(ScalarType dtype)
     {
         double probe = BestRate(512, dtype, timed: 1);
-        return probe < 20e9 ? probe : BestRate(2048, dtype, timed: 15);
+        return probe < EmulatedBelow ? probe : BestRate(2048, dtype, timed: 15);
     }
+
+    /// <summary>FLOP/s below which a route counts as emulated.</summary>
+    private const double EmulatedBelow = 20e9;
 
     private static double BestRate(int n, ScalarType dtype, int timed)
     {

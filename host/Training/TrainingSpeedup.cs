@@ -21,6 +21,7 @@ public static class TrainingSpeedup
         var trainable = model.NamedParameters.Where(p => p.Parameter.requires_grad).ToList();
         var lengths = windows.Select(w => w.Length).ToArray();
         model.SetAttentionDropout(layout.AttentionDropout);
+        model.UseComputeDType(layout.ComputeDType);
         model.train();
         try
         {
@@ -35,6 +36,7 @@ public static class TrainingSpeedup
         finally
         {
             model.eval();
+            model.UseComputeDType(model.ParameterDType);
         }
     }
 }

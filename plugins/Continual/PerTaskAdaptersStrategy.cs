@@ -12,6 +12,8 @@ public sealed class PerTaskAdaptersStrategy : ContinualStrategy<PerTaskAdaptersO
 {
     public static readonly IReadOnlyList<string> RoutingModes = ["task-id", "centroid"];
 
+    public static readonly IReadOnlyList<string> Distances = ["euclidean", "mahalanobis"];
+
     public override string Name => "per-task-adapters";
 
     public override string Description => "A fresh adapter and QA head per task on the frozen base; evaluation routes by task id or by the nearest [CLS] centroid.";
@@ -21,6 +23,7 @@ public sealed class PerTaskAdaptersStrategy : ContinualStrategy<PerTaskAdaptersO
         var perTask = options;
         var problems = new List<string>();
         if (!RoutingModes.Contains(perTask.Routing)) problems.Add($"routing: expected one of {string.Join(", ", RoutingModes)}, got '{perTask.Routing}'");
+        if (!Distances.Contains(perTask.Distance)) problems.Add($"distance: expected one of {string.Join(", ", Distances)}, got '{perTask.Distance}'");
         if (perTask.CentroidWindows <= 0) problems.Add($"centroidWindows: expected a positive integer, got {perTask.CentroidWindows}");
         if (adapter.TrainsBaseWeights)
             problems.Add($"adapter strategy '{adapter.Strategy}' trains the base encoder's own weights, so per-task adapters cannot keep a frozen base; pair it with a strategy that adds modules, such as lora");

@@ -15,7 +15,7 @@ public sealed class DeclaredTraitsTests
 {
     public static TheoryData<string> Strategies => ["full", "lora", "dora", "ia3", "prompt-tuning", "p-tuning-v2"];
 
-    private static (IAdapterStrategy Strategy, object Options) Make(string name) => name switch
+    internal static (IAdapterStrategy Strategy, object Options) Make(string name) => name switch
     {
         "full" => (new FullFineTuneStrategy(), new FullFineTuneOptions()),
         "lora" => (new LoraStrategy(), new LoraOptions()),

@@ -4,6 +4,7 @@ using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using PeftQa.Host.Modeling;
 using PeftQa.Tests.Support;
+using PeftQa.Tests.Training;
 using Xunit;
 
 namespace PeftQa.Tests.Continual;
@@ -116,6 +117,45 @@ public sealed class RetentionStudyTests
                 .Where(n => n["task"]?.GetValue<string>() == "products" && n["penalty"] is not null)
                 .Should().Contain(n => n["penalty"]!.GetValue<double>() > 0, $"{label}: LwF distils the fine-tuned starting model from the first task on");
     }
+
+    [Theory]
+    [InlineData("lwf", "{}")]
+    [InlineData("a-gem", """{ "memoryPerTask": 16, "referenceWindows": 4, "retentionTask": "biographies", "retentionMemory": 16 }""")]
+    public async Task A_study_killed_in_the_middle_of_its_second_task_resumes_exactly(string strategy, string options)
+    {
+        using var folder = new TemporaryFolder();
+        var model = await FineTunedModel(folder);
+        var recipe = folder.WriteFile("study.json", $$"""
+            {
+              "name": "kill-{{strategy}}", "model": {{JsonSerializer.Serialize(model)}}, "seed": 11,
+              "tasks": [{{Retention}}, {{Task("products")}}, {{Task("chemistry")}}],
+              "continual": [{ "strategy": "{{strategy}}", "options": {{options}} }],
+              "training": { "learningRate": 2e-3, "batchSize": 8, "maxSteps": 40, "checkpointEvery": 5, "maxSequenceLength": 96, "docStride": 32, "logEvery": 1 }
+            }
+            """);
+        const string label = "full"; // one continual strategy: the study is named after its adapter
+        var (referenceCode, referenceLog) = await KillAndResumeTests.RunToEnd("run", recipe, "--out", folder.Combine("reference"));
+        referenceCode.Should().Be(0, referenceLog);
+
+        var killed = folder.Combine("killed");
+        var checkpoints = Path.Combine(PeftQa.Host.Continual.StudyFolder.For(killed, label), "tasks", "2-chemistry", "checkpoints");
+        (await KillAndResumeTests.RunUntilCheckpointedThenKill(checkpoints, "run", recipe, "--out", killed)).Should().NotBe(0);
+        File.Exists(Path.Combine(killed, "results.json")).Should().BeFalse("the kill came in the second task");
+        var (resumedCode, resumedLog) = await KillAndResumeTests.RunToEnd("run", recipe, "--out", killed, "--resume");
+
+        resumedCode.Should().Be(0, resumedLog);
+        resumedLog.Should().Contain($"Resuming {label}/chemistry from");
+        LossesAndPenalties(killed, label).Should().Equal(LossesAndPenalties(folder.Combine("reference"), label),
+            $"{strategy}'s teacher or memory is the same after the resume, so every step is");
+        var reference = JsonNode.Parse(File.ReadAllText(folder.Combine("reference", "results.json")))!["studies"]![0]!;
+        var resumed = JsonNode.Parse(File.ReadAllText(Path.Combine(killed, "results.json")))!["studies"]![0]!;
+        resumed["afterTask"]!.ToJsonString().Should().Be(reference["afterTask"]!.ToJsonString());
+        resumed["retention"]!.ToJsonString().Should().Be(reference["retention"]!.ToJsonString());
+    }
+
+    private static List<string> LossesAndPenalties(string runFolder, string label) =>
+        File.ReadAllLines(RunMetrics.PathOf(runFolder, label)).Select(l => JsonNode.Parse(l)!)
+            .Where(n => n["loss"] is not null).Select(n => $"{n["task"]} {n["step"]} {n["loss"]} {n["penalty"]}").ToList();
 
     [Fact]
     public async Task Bad_retention_and_strategy_inputs_fail_before_any_work_naming_the_field()

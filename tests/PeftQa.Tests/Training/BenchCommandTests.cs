@@ -24,13 +24,16 @@ public sealed class BenchCommandTests
         withData.ExitCode.Should().Be(0, withData.Error);
         var json = JsonNode.Parse(withData.Out)!;
         foreach (var key in (string[])["matmulGflopsFp32Default", "matmulGflopsFp32", "matmulGflopsBf16", "loraStepVsFull", "squadTrainingSpeedup",
-                     "exportedOnnxExamplesPerSecond", "inferenceVsExportedOnnx"])
+                     "exportedOnnxExamplesPerSecond", "inferenceVsExportedOnnx", "bf16InferenceExamplesPerSecond"])
             json[key]!.GetValue<double>().Should().BePositive(key);
         json["inferenceVsOnnxRuntime"].Should().BeNull("a folder model has no ONNX file of its own to compare with");
         json["matmulGflops"]!.GetValue<double>().Should().Be(Math.Max(json["matmulGflopsFp32"]!.GetValue<double>(), json["matmulGflopsBf16"]!.GetValue<double>()),
             "MFU is stated against the best route");
-        withData.Error.Should().Contain("Measuring SQuAD training on 3 windows, before: TrainingLayout { GroupByLength = False, AttentionDropout = 0.1 }")
-            .And.Contain("the defaults: TrainingLayout { GroupByLength = True, AttentionDropout = 0 }");
+        var defaultDType = PeftQa.Host.Modeling.Bf16Support.Of(TorchSharp.torch.CPU).Native ? "BFloat16" : "Float32";
+        withData.Error.Should().Contain("Measuring SQuAD training on 3 windows, before: TrainingLayout { GroupByLength = False, AttentionDropout = 0.1, ComputeDType = Float32 }")
+            .And.Contain($"the defaults: TrainingLayout {{ GroupByLength = True, AttentionDropout = 0, ComputeDType = {defaultDType} }}", "the defaults include auto precision");
+        json["bf16InferenceExamplesPerSecond"]!.GetValue<double>().Should().BePositive("bf16 mixed-precision inference is measured too");
+        json["bf16InferenceVsOnnxRuntime"].Should().BeNull("no ONNX file of its own to compare with");
         withoutData.ExitCode.Should().Be(0, withoutData.Error);
         JsonNode.Parse(withoutData.Out)!["squadTrainingSpeedup"].Should().BeNull("no data root, no SQuAD windows");
     }

@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+using PeftQa.Host.Recipes;
+using static TorchSharp.torch;
+
+namespace PeftQa.Host.Modeling;
+
+/// <summary>The precision a run computes in, what was asked for, and why the one follows from the other.</summary>
+/// <param name="Slow">bf16 was asked for on a device that only emulates it: allowed, but slower than fp32.</param>
+public sealed record ComputePrecision(
+    [property: JsonConverter(typeof(JsonStringEnumConverter<Precision>))] Precision Requested,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<Precision>))] Precision Used,
+    string Reason,
+    bool Slow = false)
+{
+    public static readonly ComputePrecision Fp32 = new(Precision.Fp32, Precision.Fp32, "fp32 asked for");
+
+    /// <summary>The dtype the Linear layers' products and attention run in.</summary>
+    [JsonIgnore]
+    public ScalarType DType => Used == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+
+    public static ComputePrecision Resolve(Precision requested, Bf16Support support) => requested switch
+    {
+        Precision.Fp32 => Fp32,
+        Precision.Bf16 when support.Native => new(requested, Precision.Bf16, $"bf16 asked for; {support.Evidence}"),
+        Precision.Bf16 => new(requested, Precision.Bf16, $"bf16 asked for, but {support.Evidence}: expect it to be slower than fp32", Slow: true),
+        _ when support.Native => new(requested, Precision.Bf16, $"auto: {support.Evidence}"),
+        _ => new(requested, Precision.Fp32, $"auto: {support.Evidence}"),
+    };
+
+    public override string ToString() => $"{Name(Used)} ({Reason})";
+
+    public static string Name(Precision precision) => precision.ToString().ToLowerInvariant();
+}
