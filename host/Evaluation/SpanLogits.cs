@@ -30,7 +30,10 @@ public static class SpanLogits
     {
         var results = new FeatureLogits[features.Count];
         var order = Enumerable.Range(0, features.Count).OrderBy(i => features[i].Length).ThenBy(i => i).ToArray();
-        for (int from = 0; from < order.Length; from += batchSize)
+        int done = 0;
+        // Batches of similar length, the longest first: the first batch sizes the allocator's blocks and every later,
+        // shorter one fits in them. Shortest first grew the heap with each longer batch (2.6 GB for 2,000 SQuAD questions).
+        foreach (int from in Enumerable.Range(0, (order.Length + batchSize - 1) / batchSize).Select(b => b * batchSize).Reverse())
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
@@ -47,7 +50,8 @@ public static class SpanLogits
                 int length = batchFeatures[row].Length;
                 results[indices[row]] = new FeatureLogits(startValues.AsSpan(row * width, length).ToArray(), endValues.AsSpan(row * width, length).ToArray());
             }
-            progress?.Invoke(Math.Min(from + batchSize, order.Length));
+            done += indices.Length;
+            progress?.Invoke(done);
         }
         return results;
     }
