@@ -29,7 +29,7 @@ public interface IAdaptableModel
     /// <summary>
     /// The dtype the Linear layers' products and attention run in: <see cref="ParameterDType"/>, or bfloat16 under bf16
     /// mixed precision (<c>training.precision</c>, <c>--precision</c>). An <see cref="ILinearExtension"/> receives its
-    /// tensors in it: cast your parameters to the dtype of the tensors you are given (<c>A.to(input.dtype)</c>);
+    /// tensors in it: cast your parameters to the dtype of the tensors you are given (<c>A.InDTypeOf(input)</c>, <see cref="ComputeDTypeCast"/>);
     /// autograd carries the gradients back to the fp32 parameters, which the optimizer updates in fp32.
     /// </summary>
     ScalarType ComputeDType => ParameterDType;

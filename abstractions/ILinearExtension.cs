@@ -13,7 +13,7 @@ namespace PeftQa.Abstractions;
 /// Parameters an extension owns are created with <see cref="IAdaptableModel.ParameterDType"/> on
 /// <see cref="IAdaptableModel.Device"/>. Compute in the dtype of the tensors you are given: under bf16 mixed precision
 /// (<see cref="IAdaptableModel.ComputeDType"/>) the input and output are bf16 while your parameters are fp32, so cast
-/// them (<c>A.to(input.dtype)</c>). Both methods may return their argument modified in place; autograd records it.
+/// them (<c>A.InDTypeOf(input)</c>, <see cref="ComputeDTypeCast"/>). Both methods may return their argument modified in place; autograd records it.
 /// </remarks>
 public interface ILinearExtension
 {

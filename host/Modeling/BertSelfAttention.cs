@@ -1,3 +1,4 @@
+using PeftQa.Abstractions;
 using static TorchSharp.torch;
 
 namespace PeftQa.Host.Modeling;
@@ -49,8 +50,8 @@ public sealed class BertSelfAttention : BertModule
         var value = SplitHeads(Value.forward(hidden), batch, length);
         if (prefix is var (prefixKey, prefixValue))
         {
-            key = cat([prefixKey.to(key.dtype), key], 2);
-            value = cat([prefixValue.to(value.dtype), value], 2);
+            key = cat([prefixKey.InDTypeOf(key), key], 2);
+            value = cat([prefixValue.InDTypeOf(value), value], 2);
         }
         var context = nn.functional.scaled_dot_product_attention(query, key, value, mask, training ? AttentionDropout : 0);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize);

@@ -29,12 +29,9 @@ public sealed class Ia3Vector : ILinearExtension, IDisposable
     /// <summary>Off while merged into the weight or while its adapter is disabled.</summary>
     public bool Enabled { get; set; } = true;
 
-    public Tensor TransformInput(Tensor input) => IsFeedforward ? input * ScaleLike(input) : input;
+    public Tensor TransformInput(Tensor input) => IsFeedforward ? input * Scale.flatten().InDTypeOf(input) : input;
 
-    public Tensor TransformOutput(Tensor input, Tensor output) => IsFeedforward ? output : output * ScaleLike(output);
-
-    /// <summary>l flattened, in the dtype the layer computes in (bf16 under mixed precision).</summary>
-    private Tensor ScaleLike(Tensor tensor) => Scale.dtype == tensor.dtype ? Scale.flatten() : Scale.flatten().to(tensor.dtype);
+    public Tensor TransformOutput(Tensor input, Tensor output) => IsFeedforward ? output : output * Scale.flatten().InDTypeOf(output);
 
     /// <summary>What merging adds to the weight: <c>W * l - W</c>, scaling columns (feed-forward) or rows.</summary>
     public Tensor WeightDelta()

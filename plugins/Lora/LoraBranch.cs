@@ -49,20 +49,17 @@ public sealed class LoraBranch : ILinearExtension, IDisposable
     public Tensor TransformOutput(Tensor input, Tensor output)
     {
         var x = dropout > 0 ? nn.functional.dropout(input, dropout, model.IsTraining) : input;
-        var lora = nn.functional.linear(nn.functional.linear(x, InDType(A, x)), InDType(B, x));
+        var lora = nn.functional.linear(nn.functional.linear(x, A.InDTypeOf(x)), B.InDTypeOf(x));
         if (Magnitude is null) return output.add_(lora.mul_(Scaling));
 
         // PEFT reuses the output so far as W x only without dropout; with it, W sees the dropped-out input.
-        var baseProduct = dropout > 0 && model.IsTraining ? nn.functional.linear(x, InDType(Target.Weight, x))
+        var baseProduct = dropout > 0 && model.IsTraining ? nn.functional.linear(x, Target.Weight.InDTypeOf(x))
             : Target.Bias is { } bias ? output - bias : output;
         using var norm = WeightNorm();
         var scale = Magnitude / norm;
         // Out of place: autograd keeps the output so far and the LoRA term for the magnitude's gradient.
         return output + baseProduct * (scale - 1) + lora * (scale * Scaling);
     }
-
-    /// <summary>Under bf16 mixed precision the layer hands over bf16 tensors; the fp32 parameters are cast to match.</summary>
-    private static Tensor InDType(Tensor parameter, Tensor like) => parameter.dtype == like.dtype ? parameter : parameter.to(like.dtype);
 
     /// <summary>B A * scaling, [out, in]: the LoRA update of the weight.</summary>
     public Tensor Delta()
