@@ -16,6 +16,8 @@ namespace PeftQa.Host.Cli;
 /// <summary><c>peftqa eval</c>: predictions.json (official format), nbest-free metrics.json, and the scores on standard output.</summary>
 public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<EvalCommand> logger)
 {
+    private static readonly JsonSerializerOptions PrecisionJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public int Execute(EvalRequest request, CancellationToken cancellation)
     {
         WindowOptions.Check(request.MaxSequenceLength, request.DocStride, maxPositions: null);
@@ -25,8 +27,9 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
         var data = TaskDataLoader.Limit(DataSources.Load(request.Data), request.MaxExamples, request.Seed);
         if (data.Examples.Count == 0) throw new BadInputException($"{request.Data}: no usable questions");
 
+        var precision = torch.PrecisionFor(request.Engine);
         using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
-            request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? torch.PrecisionFor(Recipes.Precision.Auto) : null);
+            request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? precision : null);
         WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.MaxPositions);
         var features = new FeatureBuilder(model.Tokenizer, request.MaxSequenceLength, request.DocStride).Build(data.Examples, cancellation);
         var result = QaEvaluator.Evaluate(model.Forward, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,
@@ -40,6 +43,7 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
         {
             ["model"] = request.Model, ["adapter"] = request.Adapter, ["engine"] = request.Engine.ToString().ToLowerInvariant(), ["data"] = request.Data, ["questions"] = data.Examples.Count,
             ["windows"] = features.Count, ["seconds"] = Math.Round(result.Seconds, 2), ["scores"] = scores.DeepClone(),
+            ["precision"] = JsonSerializer.SerializeToNode(precision, PrecisionJson),
             ["signatures"] = new JsonObject(metrics.Where(m => m.Signature is not null).Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Signature))),
         };
         AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"), report.ToJsonString(indented));

@@ -23,8 +23,9 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
         if ((request.Question is null) != (request.Context is null))
             throw new BadInputException("give both --question and --context, or neither to read JSON lines from standard input");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var precision = torch.PrecisionFor(request.Engine);
         using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
-            request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? torch.PrecisionFor(Recipes.Precision.Auto) : null);
+            request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? precision : null);
 
         if (request.Question is not null)
         {

@@ -106,7 +106,8 @@ public sealed class RunCommand(
         var loaded = WithPrecisionOption(RecipeLoader.Load(request.RecipePath));
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, loaded));
         var device = torch.Device;
-        var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null, torch.Bf16);
+        var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null, torch.Bf16,
+            PinnedPrecision(request, loaded.Recipe));
         PlanReport.Print(plan, console);
         torch.LogPrecision(plan.Precision);
         var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(loaded.Recipe.Model, loaded.Directory, logger));
@@ -120,6 +121,36 @@ public sealed class RunCommand(
         return new PreparedRun(loaded, plugins, plan, device, tokenizer, tasks);
     }
 
+    /// <summary>
+    /// The precision recorded by the run folder this command continues (a resume, a shard, --study, a second
+    /// preparation), so <c>auto</c> is not resolved again on a host that may answer otherwise; null for a new run.
+    /// </summary>
+    private static ComputePrecision? PinnedPrecision(RunRequest request, Recipe recipe)
+    {
+        if (request.Overwrite || !(request.Resume || request.IsPart || request.BaselineStage)) return null;
+        var folder = request.RunFolder ?? TryChooseRunFolder(request, recipe);
+        return folder is not null && Directory.Exists(folder) ? RunFolderPrecision.Read(folder) : null;
+    }
+
+    private static string? TryChooseRunFolder(RunRequest request, Recipe recipe)
+    {
+        try { return ChooseRunFolder(request, recipe); }
+        catch (BadInputException) { return null; } // reported where the folder is opened
+    }
+
+    /// <summary>
+    /// A process that planned before another pinned the folder's precision (a shard that waited for the preparation):
+    /// from here on it uses the pinned one.
+    /// </summary>
+    private PreparedRun WithPrecisionPinnedBy(string runFolder, PreparedRun prepared)
+    {
+        if (RunFolderPrecision.Read(runFolder) is not { } pinned || pinned.Requested != prepared.Plan.Precision.Requested
+            || pinned.Used == prepared.Plan.Precision.Used) return prepared;
+        var plan = prepared.Plan with { Precision = pinned.PinnedOn(torch.Bf16) };
+        torch.LogPrecision(plan.Precision);
+        return prepared with { Plan = plan };
+    }
+
     /// <summary>--precision replaces training.precision before planning, so the run folder's recipe.json records it and a resume must match it.</summary>
     private RecipeLoader.LoadedRecipe WithPrecisionOption(RecipeLoader.LoadedRecipe loaded) =>
         settings.Value.Precision is { } precision
@@ -127,7 +158,11 @@ public sealed class RunCommand(
             : loaded;
 
     private RunFolder OpenRunFolder(PreparedRun prepared, string folder, RunFolderMode mode) =>
-        RunStart.Open(folder, mode, prepared.Plan, prepared.Loaded.Directory, prepared.Plugins, logger);
+        RunStart.Open(folder, mode, prepared.Plan, prepared.Loaded.Directory, prepared.Plugins, logger, SetByOptions);
+
+    /// <summary>Recipe fields this command's options replaced (<see cref="WithPrecisionOption"/>), by JSON path.</summary>
+    private Dictionary<string, string> SetByOptions =>
+        settings.Value.Precision is null ? [] : new() { ["$.training.precision"] = "--precision" };
 
     /// <summary>What every study shares, with the baseline before training measured once for the run (or read back when resuming).</summary>
     private StudyContext StudyContextFor(PreparedRun prepared, string runFolder, bool resume, CancellationToken cancellation)
@@ -162,6 +197,7 @@ public sealed class RunCommand(
         var folder = request.RunFolder!;
         var mode = request.Overwrite ? RunFolderMode.Overwrite : File.Exists(Path.Combine(folder, RunFolder.RecipeFile)) ? RunFolderMode.Resume : RunFolderMode.New;
         using var runFolder = OpenRunFolder(prepared, folder, mode);
+        prepared = WithPrecisionPinnedBy(runFolder.Path, prepared);
         if (RunPreparation.IsDone(runFolder.Path) && mode == RunFolderMode.Resume)
         {
             logger.LogInformation("Run folder {RunFolder} was already prepared", runFolder.Path);
@@ -193,6 +229,7 @@ public sealed class RunCommand(
     {
         WaitUntilPrepared(request, prepared, cancellation);
         using var runFolder = OpenRunFolder(prepared, request.RunFolder!, RunFolderMode.Shard);
+        prepared = WithPrecisionPinnedBy(runFolder.Path, prepared);
         runLog.Open(runFolder.Path, Path.Combine("logs", $"{part.Name}.json"));
         var context = StudyContextFor(prepared, runFolder.Path, resume: true, cancellation);
         var plan = RunPreparation.Apply(runFolder.Path, prepared.Plan);

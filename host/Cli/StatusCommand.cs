@@ -31,6 +31,7 @@ public sealed class StatusCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
                 ["runFolder"] = run.RunFolder,
                 ["recipe"] = run.Plan.Recipe.Name,
                 ["prepared"] = run.Prepared,
+                ["precision"] = PrecisionOf(run),
                 ["studies"] = new JsonArray(progress.Select((p, i) => (JsonNode)new JsonObject
                 {
                     ["index"] = i,
@@ -45,6 +46,7 @@ public sealed class StatusCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         }
         var terminal = console.Terminal(width: 200);
         terminal.WriteLine($"{run.Plan.Recipe.Name} in {run.RunFolder}: {preparation}");
+        terminal.WriteLine($"Precision: {PrecisionOf(run) ?? "not pinned yet (the run's preparation decides it)"}");
         var table = new Table().AddColumns(["#", .. shards is null ? Array.Empty<string>() : [$"Shard of {shards}"], "Study", "State", "Detail"]);
         for (int i = 0; i < progress.Count; i++)
             table.AddRow([i.ToString(System.Globalization.CultureInfo.InvariantCulture), .. shards is { } n ? [(i % n).ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>(),
@@ -54,4 +56,8 @@ public sealed class StatusCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         terminal.WriteLine($"{string.Join(", ", counts)} of {progress.Count} studies");
         return PeftQaCommandLine.Success;
     }
+
+    /// <summary>What the run computes in, as its folder pinned it; null before the preparation has decided.</summary>
+    private static string? PrecisionOf(RunFolderPlan run) =>
+        RunFolderPrecision.Read(run.RunFolder) is null ? null : run.Plan.Precision.ToString();
 }

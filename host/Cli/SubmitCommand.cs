@@ -53,7 +53,7 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         }
         var folder = Path.Combine(runFolder, "slurm");
         var mode = File.Exists(Path.Combine(runFolder, RunFolder.RecipeFile)) ? RunFolderMode.Resume : RunFolderMode.New;
-        using (RunStart.Open(runFolder, mode, plan, loaded.Directory, plugins, logger))
+        using (RunStart.Open(runFolder, mode, plan, loaded.Directory, plugins, logger, pinPrecision: false))
         {
             Directory.CreateDirectory(folder);
             foreach (var script in scripts) AtomicFile.WriteAllText(Path.Combine(folder, script.Name), script.Text);

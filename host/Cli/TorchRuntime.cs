@@ -27,6 +27,21 @@ public sealed class TorchRuntime(IOptions<PeftQaSettings> settings, ILogger<Torc
         return precision;
     }
 
+    /// <summary>
+    /// What <c>eval</c> and <c>predict</c> compute in: for the TorchSharp engine --precision resolved here (auto by
+    /// default); the ONNX engine runs the exported fp32 model, so bf16 is refused rather than silently ignored.
+    /// </summary>
+    /// <exception cref="BadInputException">--precision bf16 with --engine onnx.</exception>
+    public ComputePrecision PrecisionFor(Evaluation.AnsweringEngine engine)
+    {
+        if (engine == Evaluation.AnsweringEngine.Torch) return PrecisionFor(Precision.Auto);
+        if (settings.Value.Precision == Precision.Bf16)
+            throw new BadInputException("--precision bf16: the ONNX engine runs the exported model in fp32; leave --precision out, or use --engine torch for bf16");
+        var onnx = new ComputePrecision(settings.Value.Precision ?? Precision.Auto, Precision.Fp32, "the ONNX engine runs the exported fp32 model");
+        LogPrecision(onnx);
+        return onnx;
+    }
+
     public void LogPrecision(ComputePrecision precision)
     {
         if (precision.Slow) logger.LogWarning("Precision {Precision}: {Reason}", ComputePrecision.Name(precision.Used), precision.Reason);

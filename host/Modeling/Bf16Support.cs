@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PeftQa.Host.Foundation;
 using static TorchSharp.torch;
 
 namespace PeftQa.Host.Modeling;
@@ -8,13 +9,33 @@ namespace PeftQa.Host.Modeling;
 /// Whether a device computes bfloat16 matrix products natively, and the evidence: on a CPU the AVX512_BF16 or AMX-BF16
 /// instruction flags (without them libtorch emulates bf16, far slower than fp32); on an NVIDIA GPU compute capability 8.0
 /// (Ampere) or newer, read from nvidia-smi. Evidence that cannot be read counts as not native, so <c>auto</c> stays fp32.
+/// <see cref="SimulateVariable"/> makes a CPU answer as another host's would, so the test suite exercises both
+/// resolutions of <c>auto</c> on any host.
 /// </summary>
 public sealed record Bf16Support(bool Native, string Evidence)
 {
     /// <summary>For plans made where no device is chosen (a report rebuilt from a run folder, a submission).</summary>
     public static readonly Bf16Support NotChecked = new(false, "bf16 support not checked here");
 
-    public static Bf16Support Of(Device device) => device.type == TorchSharp.DeviceType.CUDA ? OfCuda(CudaComputeCapability()) : OfCpu(CpuFlags());
+    /// <summary>
+    /// <c>native</c>: answer as a CPU with AVX512_BF16 would; <c>emulated</c>: as one without (an AVX2 host). For tests
+    /// and for reproducing another host's <c>auto</c>; the products still run on this CPU's own kernels.
+    /// </summary>
+    public const string SimulateVariable = "PEFTQA_CPU_BF16";
+
+    public static Bf16Support Of(Device device) => device.type == TorchSharp.DeviceType.CUDA
+        ? OfCuda(CudaComputeCapability())
+        : Simulated(OfCpu(CpuFlags()), Environment.GetEnvironmentVariable(SimulateVariable));
+
+    /// <summary>The CPU's own answer, unless <paramref name="simulation"/> (the value of <see cref="SimulateVariable"/>) replaces it.</summary>
+    /// <exception cref="BadInputException">The variable holds something other than native or emulated.</exception>
+    public static Bf16Support Simulated(Bf16Support measured, string? simulation) => simulation?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => measured,
+        "native" => new(true, $"{SimulateVariable}=native: treated as a CPU that computes bf16 natively (this one: {measured.Evidence})"),
+        "emulated" => new(false, $"{SimulateVariable}=emulated: treated as a CPU that only emulates bf16 (this one: {measured.Evidence})"),
+        _ => throw new BadInputException($"{SimulateVariable}={simulation}: expected native or emulated, or unset to read this CPU's flags"),
+    };
 
     public static Bf16Support OfCpu(IReadOnlySet<string>? flags)
     {

@@ -27,6 +27,18 @@ public sealed record ComputePrecision(
         _ => new(requested, Precision.Fp32, $"auto: {support.Evidence}"),
     };
 
+    /// <summary>
+    /// This precision, decided when a run started, used by a later process of the run (a resume, a shard, a report) on
+    /// a device whose bf16 support is <paramref name="here"/>: never resolved again, so a run never changes precision
+    /// half way; where this device only emulates bf16, still bf16, marked slow.
+    /// </summary>
+    public ComputePrecision PinnedOn(Bf16Support here)
+    {
+        bool slow = Used == Precision.Bf16 && !here.Native && here != Bf16Support.NotChecked;
+        string emulated = slow ? $"; here {here.Evidence}: expect it to be slower than fp32" : "";
+        return this with { Reason = $"{Reason}; pinned when the run started{emulated}", Slow = slow };
+    }
+
     public override string ToString() => $"{Name(Used)} ({Reason})";
 
     public static string Name(Precision precision) => precision.ToString().ToLowerInvariant();

@@ -30,11 +30,14 @@ public sealed class RunPlanner
     private Recipe Recipe => loaded.Recipe;
 
     /// <param name="bf16">Whether the run's device computes bf16 natively, which <c>training.precision: auto</c> decides on.</param>
+    /// <param name="pinned">The precision the run's folder recorded when the run started (a resume, a shard, a report): used
+    /// instead of resolving again, as long as the recipe still asks for what it was resolved from.</param>
     /// <exception cref="BadInputException">Every problem found, each naming the recipe file and JSON path.</exception>
-    public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, string? dataRootOverride, Bf16Support? bf16 = null) =>
-        new RunPlanner(loaded, plugins).Plan(dataRootOverride, bf16 ?? Bf16Support.NotChecked);
+    public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, string? dataRootOverride, Bf16Support? bf16 = null,
+        ComputePrecision? pinned = null) =>
+        new RunPlanner(loaded, plugins).Plan(dataRootOverride, bf16 ?? Bf16Support.NotChecked, pinned);
 
-    private RunPlan Plan(string? dataRootOverride, Bf16Support bf16)
+    private RunPlan Plan(string? dataRootOverride, Bf16Support bf16, ComputePrecision? pinned)
     {
         var dataRoot = DataRoot(dataRootOverride);
         var model = DescribeModel();
@@ -49,7 +52,9 @@ public sealed class RunPlanner
         return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, EffectiveRecipe.Of(Recipe, plugins), studies, metrics, continualMetrics)
         {
             Reference = ReferenceConfiguration(studies),
-            Precision = ComputePrecision.Resolve(Recipe.Training.Precision, bf16),
+            Precision = pinned is not null && pinned.Requested == Recipe.Training.Precision
+                ? pinned.PinnedOn(bf16)
+                : ComputePrecision.Resolve(Recipe.Training.Precision, bf16),
         };
     }
 

@@ -25,19 +25,30 @@ public static class ResumeCheck
 
     /// <summary>The changes that are allowed (for the log); throws when any other change is found.</summary>
     /// <exception cref="BadInputException">Names every field and input file that differs.</exception>
-    public static IReadOnlyList<string> Verify(string runFolder, RunPlan plan, JsonObject inputsNow, PluginCatalog plugins)
+    /// <param name="setByOptions">Recipe fields a command-line option replaced (<c>$.training.precision</c> by <c>--precision</c>):
+    /// a difference there is the option's, and the message says so.</param>
+    public static IReadOnlyList<string> Verify(string runFolder, RunPlan plan, JsonObject inputsNow, PluginCatalog plugins,
+        IReadOnlyDictionary<string, string>? setByOptions = null)
     {
+        setByOptions ??= new Dictionary<string, string>();
         var original = ReadOriginal(runFolder);
-        var differences = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe);
-        var harmful = differences.Where(d => !IsHarmless(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
+        var differences = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe).Where(d => !IsHarmless(d.Path)).ToList();
+        var fromOptions = differences.Where(d => setByOptions.ContainsKey(d.Path))
+            .Select(d => $"{setByOptions[d.Path]} (sets {d.Path}): {d.Change}; the run started with the value on the left: give that, or leave {setByOptions[d.Path]} out")
+            .ToList();
+        var harmful = differences.Where(d => !setByOptions.ContainsKey(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
         var inputsThen = RunInputs.Read(runFolder);
         if (inputsThen is not null) harmful.AddRange(RunInputs.Changes(inputsThen, inputsNow));
+        if (harmful.Count == 0 && fromOptions.Count > 0)
+            throw new BadInputException([$"The options given differ from how the run in {runFolder} started, in what decides its results:",
+                .. fromOptions.Select(h => "  " + h)]);
         if (harmful.Count > 0)
             throw new BadInputException([
                 $"{plan.RecipePath} differs from the recipe the run in {runFolder} started with ({original.DisplayPath}) in what decides its results:",
                 .. harmful.Select(h => "  " + h),
+                .. fromOptions.Select(h => "  " + h),
                 "Undo these changes to resume, or start a new run (another --out, or --overwrite)."]);
-        var allowed = differences.Select(d => $"{d.Path}: {d.Change}").ToList();
+        var allowed = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe).Select(d => $"{d.Path}: {d.Change}").ToList();
         if (inputsThen is null) allowed.Add($"{RunInputs.FileName}: absent (a run folder from an earlier version), so the data files could not be compared");
         return allowed;
     }

@@ -17,7 +17,7 @@ public sealed record RunFolderPlan(string RunFolder, RunPlan Plan, bool Prepared
         var path = Path.GetFullPath(runFolder);
         var loaded = RunFolderRecipe.Load(path);
         var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders, loaded));
-        var plan = RunPlanner.Plan(loaded, plugins, dataRoot is null ? null : Path.GetFullPath(dataRoot));
+        var plan = RunPlanner.Plan(loaded, plugins, dataRoot is null ? null : Path.GetFullPath(dataRoot), pinned: RunFolderPrecision.Read(path));
         bool prepared = RunPreparation.IsDone(path);
         return new RunFolderPlan(path, prepared ? RunPreparation.Apply(path, plan) : plan, prepared);
     }

@@ -13,7 +13,11 @@ namespace PeftQa.Host.Runs;
 public static class RunStart
 {
     /// <exception cref="BadInputException">The folder is in use, does not suit <paramref name="mode"/>, or holds another recipe's run.</exception>
-    public static RunFolder Open(string folder, RunFolderMode mode, RunPlan plan, string recipeDirectory, PluginCatalog plugins, ILogger logger)
+    /// <param name="setByOptions">Recipe fields command-line options replaced, by JSON path: how a refused resume names them.</param>
+    /// <param name="pinPrecision">Whether this process decides the run's precision (<see cref="RunFolderPrecision"/>): not
+    /// <c>peftqa submit</c>, whose host is not the one that computes; the run's preparation pins it there.</param>
+    public static RunFolder Open(string folder, RunFolderMode mode, RunPlan plan, string recipeDirectory, PluginCatalog plugins, ILogger logger,
+        IReadOnlyDictionary<string, string>? setByOptions = null, bool pinPrecision = true)
     {
         var inputs = RunInputs.Describe(plan, recipeDirectory);
         var runFolder = RunFolder.Open(folder, mode);
@@ -21,11 +25,13 @@ public static class RunStart
         {
             if (mode is RunFolderMode.Resume or RunFolderMode.Shard)
             {
-                foreach (var note in ResumeCheck.Verify(runFolder.Path, plan, inputs, plugins))
+                foreach (var note in ResumeCheck.Verify(runFolder.Path, plan, inputs, plugins, setByOptions))
                     logger.LogInformation("Resume check: {Note}", note);
+                if (pinPrecision && mode == RunFolderMode.Resume) PinPrecisionIfUnpinned(runFolder.Path, plan, logger); // under the exclusive lock
                 return runFolder;
             }
             RunInputs.Write(runFolder.Path, inputs);
+            if (pinPrecision) RunFolderPrecision.Write(runFolder.Path, plan.Precision);
             AtomicFile.WriteAllText(Path.Combine(runFolder.Path, RunFolder.RecipeFile), plan.EffectiveRecipe.ToJsonString(JsonShapeValidator.SerializerOptions));
             return runFolder;
         }
@@ -34,5 +40,16 @@ public static class RunStart
             runFolder.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A run folder made by <c>peftqa submit</c> (or by an earlier version) records no precision yet: pinned by the first
+    /// process that computes in it, so every later one agrees.
+    /// </summary>
+    private static void PinPrecisionIfUnpinned(string runFolder, RunPlan plan, ILogger logger)
+    {
+        if (RunFolderPrecision.Read(runFolder) is not null) return;
+        RunFolderPrecision.Write(runFolder, plan.Precision);
+        logger.LogInformation("Precision pinned for the run in {RunFolder}: {Precision}", runFolder, plan.Precision);
     }
 }

@@ -18,6 +18,7 @@ namespace PeftQa.Tests.Modeling;
 /// computes, on real padded SQuAD windows, and <c>eval --engine onnx</c> gives the TorchSharp engine's answers.
 /// </summary>
 [Collection(SerialCollection.Name)]
+[Trait(PrecisionSensitive.Trait, PrecisionSensitive.Value)]
 public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudies>
 {
     /// <summary>Full fine-tuning, LoRA on every linear layer and prompt tuning of the built-in MiniLM, a few steps each.</summary>
@@ -80,14 +81,24 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudi
         using (var torch = InferenceModel.Load(studies.FullModel, null, Catalog(), CPU, NullLogger.Instance))
             MaxDifference(torch, onnx).Should().BeLessThan(1e-4);
 
-        var torchEval = await Cli.Run("eval", "--model", studies.FullModel, "--data", Dev, "--max-examples", "40", "--out", studies.Combine("eval-torch"), "--metrics", "f1");
+        // Pinned to fp32: the default auto computes in bf16 on a CPU with AVX512_BF16, and the ONNX engine is fp32.
+        var torchEval = await Cli.Run("eval", "--model", studies.FullModel, "--data", Dev, "--max-examples", "40", "--out", studies.Combine("eval-torch"), "--metrics", "f1",
+            "--precision", "fp32");
         var onnxEval = await Cli.Run("eval", "--model", onnx, "--engine", "onnx", "--data", Dev, "--max-examples", "40", "--out", studies.Combine("eval-onnx"), "--metrics", "f1");
         torchEval.ExitCode.Should().Be(0, torchEval.Error);
         onnxEval.ExitCode.Should().Be(0, onnxEval.Error);
         File.ReadAllText(studies.Combine("eval-onnx/predictions.json")).Should().Be(File.ReadAllText(studies.Combine("eval-torch/predictions.json")));
+        foreach (var engine in (string[])["eval-torch", "eval-onnx"])
+            JsonNode.Parse(File.ReadAllText(studies.Combine(Path.Combine(engine, "metrics.json"))))!["precision"]!["used"]!.GetValue<string>().Should().Be("fp32", $"{engine} records what it computed in");
         var predict = await Cli.Run("predict", "--model", onnx, "--engine", "onnx", "--question", "What is the capital?", "--context", "Paris is the capital of France.");
         predict.ExitCode.Should().Be(0, predict.Error);
         predict.Out.Should().Contain("score");
+
+        var onnxInBf16 = await Cli.Run("eval", "--model", onnx, "--engine", "onnx", "--data", Dev, "--max-examples", "4", "--out", studies.Combine("eval-onnx-bf16"),
+            "--precision", "bf16");
+        onnxInBf16.ExitCode.Should().Be(2, "the ONNX engine runs the fp32 export: bf16 is refused, not silently ignored");
+        onnxInBf16.Error.Should().Contain("--precision bf16").And.Contain("ONNX");
+        File.Exists(studies.Combine(Path.Combine("eval-onnx-bf16", "predictions.json"))).Should().BeFalse("nothing was computed");
     }
 
     [Fact]

@@ -17,6 +17,7 @@ namespace PeftQa.Tests.Training;
 /// logits and loss in fp32; auto decides by the device's native bf16 support; runs stay deterministic and resumable.
 /// </summary>
 [Collection(SerialCollection.Name)]
+[Trait(PrecisionSensitive.Trait, PrecisionSensitive.Value)]
 public sealed class MixedPrecisionTests(ITestOutputHelper output)
 {
     [Theory]
@@ -145,7 +146,8 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
 
         var resumedOtherwise = await Cli.Run("run", recipe, "--out", folder.Combine("bf16"), "--device", "cpu", "--resume", "--precision", "fp32");
         resumedOtherwise.ExitCode.Should().Be(2, "a run cannot change precision half way");
-        resumedOtherwise.Error.Should().Contain("$.training.precision");
+        resumedOtherwise.Error.Should().Contain("--precision (sets $.training.precision)").And.Contain("\"bf16\" -> \"fp32\"")
+            .And.NotContain("differs from the recipe", "the option changed the precision, not the recipe file");
     }
 
     [Fact]
