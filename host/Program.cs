@@ -1,3 +1,4 @@
 using PeftQa.Host.Cli;
 
-return await PeftQaCommandLine.RunAsync(args);
+using var signals = new SignalHandling(Console.Error);
+return await PeftQaCommandLine.RunAsync(args, cancellation: signals.Token);

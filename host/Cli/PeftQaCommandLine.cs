@@ -62,7 +62,8 @@ public static class PeftQaCommandLine
             await console.Error.WriteLineAsync("Try 'peftqa --help'.");
             return BadInput;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellation);
+        // Signals are ours to handle (SignalHandling): System.CommandLine's own handler would end the process 2 s after one.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, ProcessTerminationTimeout = null }, cancellation);
     }
 
     /// <summary>Options every verb takes.</summary>
@@ -342,8 +343,10 @@ public static class PeftQaCommandLine
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            logger.LogWarning("Cancelled");
-            return WorkFailed;
+            var runFolder = host.Services.GetRequiredService<RunLogSink>().RunFolder;
+            logger.LogWarning("{Stopped}{Resume}", char.ToUpperInvariant(StopSignal.Describe()[0]) + StopSignal.Describe()[1..],
+                runFolder is null ? "" : $": everything saved in {runFolder} is kept; continue with --resume");
+            return StopSignal.Current?.ExitCode ?? WorkFailed;
         }
         catch (Exception e)
         {

@@ -29,6 +29,7 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         {
             while (!run.Done)
             {
+                if (cancellation.IsCancellationRequested) run.CheckpointBeforeStopping();
                 cancellation.ThrowIfCancellationRequested();
                 run.TakeStep();
                 run.LogProgress();

@@ -29,6 +29,7 @@ internal sealed class TrainingRun
     private readonly double trainingSecondsBefore;
     private string? lastCheckpoint;
     private int step;
+    private int? checkpointedStep;
     private long examples, examplesSinceLog;
     private double lossSinceLog, lastLoss, learningRate;
     private int stepsSinceLog;
@@ -50,6 +51,7 @@ internal sealed class TrainingRun
         lastLoss = state.LastLoss;
         trainingSecondsBefore = state.TrainingSeconds;
         examplesBefore = state.Examples;
+        (lossSinceLog, stepsSinceLog) = (state.LossSinceLog, state.StepsSinceLog);
     }
 
     public bool Done => step >= totalSteps;
@@ -103,8 +105,25 @@ internal sealed class TrainingRun
     public void CheckpointIfDue()
     {
         if ((job.Settings.CheckpointEvery is not { } every || step % every != 0) && !Last) return;
+        Checkpoint();
+    }
+
+    /// <summary>
+    /// Asked to stop (a signal) between two steps, a safe point: saves the steps trained since the last checkpoint, so
+    /// <c>--resume</c> continues from here, exactly as from any checkpoint.
+    /// </summary>
+    public void CheckpointBeforeStopping()
+    {
+        if (step == resumedAt || checkpointedStep == step) return;
+        Checkpoint();
+        logger.LogInformation("Stopping: {Study}/{Task} saved at step {Step} ({Checkpoint})", job.Study, job.Task, step, lastCheckpoint);
+    }
+
+    private void Checkpoint()
+    {
+        checkpointedStep = step;
         var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss, TrainingSeconds,
-            examplesBefore + examples);
+            examplesBefore + examples, lossSinceLog, stepsSinceLog);
         lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, trainingStep.Optimizer, job.Settings.KeepCheckpoints);
         logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
     }
