@@ -57,7 +57,11 @@ public static class RecipeLoader
         if (string.IsNullOrWhiteSpace(recipe.Name)) yield return "$.name: expected a non-empty name";
         else if (recipe.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || recipe.Name.Contains('/'))
             yield return $"$.name: '{recipe.Name}' cannot be used in a folder name";
-        foreach (var problem in Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name")) yield return problem;
+        var duplicateTasks = Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name").ToList();
+        foreach (var problem in duplicateTasks) yield return problem;
+        // Task names name answer files and checkpoint folders, so they follow the rules study labels do ("a/b" and "a_b" share a file).
+        if (duplicateTasks.Count == 0)
+            foreach (var problem in FolderNames.Problems(recipe.Tasks.Select((t, i) => (t.Name, $"$.tasks[{i}].name")).ToList(), "task name")) yield return problem;
         var duplicateLabels = Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)")
             .Concat(Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label", "continual label (set a distinct label)")).ToList();
         foreach (var problem in duplicateLabels) yield return problem;

@@ -20,7 +20,9 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         int totalSteps = new BatchCursor(lengths, job.Settings, job.Seed).TotalSteps;
         using var trainingStep = new TrainingStep(model, job.Trainable, job.Settings, padId, device, job.Hooks);
         var state = StartOrResume(job, trainingStep, totalSteps, metrics);
-        if (state.Step >= totalSteps) return new TrainingSummary(totalSteps, 0, 0, 0, state.LastLoss, state.Step);
+        // Killed after its last checkpoint, before the study recorded the task: what the checkpoint says it trained.
+        if (state.Step >= totalSteps)
+            return new TrainingSummary(totalSteps, state.Examples, state.TrainingSeconds, state.Examples / Math.Max(1e-9, state.TrainingSeconds), state.LastLoss, state.Step);
 
         var run = new TrainingRun(job, state, totalSteps, lengths, trainingStep, metrics, observer, TrainingCheckpoint.Latest(job.CheckpointFolder), logger);
         model.train();

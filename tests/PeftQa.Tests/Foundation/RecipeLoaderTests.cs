@@ -92,6 +92,21 @@ public sealed class RecipeLoaderTests
     }
 
     [Fact]
+    public void Task_names_that_would_share_a_file_or_leave_their_folder_are_rejected()
+    {
+        ProblemsOf("""
+            { "name": "r", "tasks": [
+              { "name": "a/b", "train": "a", "eval": "b" },
+              { "name": "a_b", "train": "c", "eval": "d" },
+              { "name": "", "train": "c", "eval": "d" },
+              { "name": "..", "train": "c", "eval": "d" } ] }
+            """).Should().BeEquivalentTo(
+            "recipes/x.json: $.tasks[1].name: task name 'a_b' and 'a/b' ($.tasks[0].name) would both be written to the folder 'a_b'; give one a different label",
+            "recipes/x.json: $.tasks[2].name: task name '' cannot be a folder name (it must contain a letter, digit, '-' or '_')",
+            "recipes/x.json: $.tasks[3].name: task name '..' cannot be a folder name (it must contain a letter, digit, '-' or '_')");
+    }
+
+    [Fact]
     public void Not_json_reports_line_and_column()
     {
         ProblemsOf("{\n  \"name\": \"r\",\n  oops\n}").Should().ContainSingle()

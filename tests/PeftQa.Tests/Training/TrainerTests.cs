@@ -67,6 +67,25 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void A_task_resumed_at_its_last_checkpoint_reports_what_that_checkpoint_trained()
+    {
+        using var folder = new TemporaryFolder();
+        var checkpoints = folder.Combine("checkpoints");
+        var (model, adapter) = NewModel();
+        var settings = new TrainingSettings { BatchSize = 8, MaxSteps = 4, LogEvery = 2, LearningRate = 1e-3 };
+        var finished = Train(model, adapter, settings, checkpoints);
+
+        // Killed after the last checkpoint, before the study recorded the task: the resume has nothing left to train.
+        var (again, againAdapter) = NewModel();
+        var resumed = Train(again, againAdapter, settings, checkpoints, resume: true);
+
+        resumed.Steps.Should().Be(4);
+        resumed.Examples.Should().Be(finished.Examples).And.BeGreaterThan(0, "the task trained 4 batches, not 0 examples");
+        resumed.Seconds.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(finished.Seconds);
+        resumed.FinalLoss.Should().Be(finished.FinalLoss);
+    }
+
+    [Fact]
     public void Learning_rate_warms_up_then_decays_linearly_to_zero()
     {
         var schedule = new LearningRateSchedule(1e-3, WarmupSteps: 10, TotalSteps: 110);
@@ -115,12 +134,13 @@ public sealed class TrainerTests
         var observer = new RecordingObserver(cancelAfterStep: 7, cancel);
         var act = () => Train(interrupted, interruptedAdapter, settings with { LogEvery = 1 }, folder.Combine("resumed"), cancellation: cancel.Token, observer: observer);
         act.Should().Throw<OperationCanceledException>();
-        Directory.GetDirectories(folder.Combine("resumed")).Select(Path.GetFileName).Should().Equal("checkpoint-0000003", "checkpoint-0000006");
+        Directory.GetDirectories(folder.Combine("resumed")).Select(Path.GetFileName).Order()
+            .Should().Equal(["checkpoint-0000006", "checkpoint-0000007"], "the stop saved step 7, between two steps; two are kept");
 
         var (resumed, resumedAdapter) = NewModel();
         var summary = Train(resumed, resumedAdapter, settings, folder.Combine("resumed"), resume: true);
 
-        summary.ResumedAtStep.Should().Be(6);
+        summary.ResumedAtStep.Should().Be(7);
         Weights(resumedAdapter).Should().Equal(Weights(referenceAdapter));
     }
 
