@@ -341,6 +341,11 @@ public static class PeftQaCommandLine
                 DiskFullAdvice(host.Services.GetRequiredService<RunLogSink>().RunFolder));
             return WorkFailed;
         }
+        catch (WorkFailedException e)
+        {
+            logger.LogError("Failed: {Message}", e.Message);
+            return WorkFailed;
+        }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             var runFolder = host.Services.GetRequiredService<RunLogSink>().RunFolder;

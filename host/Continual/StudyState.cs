@@ -29,8 +29,17 @@ public sealed class StudyState
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static StudyState LoadOrNew(string path) =>
-        File.Exists(path) ? JsonSerializer.Deserialize<StudyState>(File.ReadAllText(path), Json) ?? new StudyState() : new StudyState();
+    /// <exception cref="BadInputException">The file is damaged: names it and says what to do.</exception>
+    public static StudyState LoadOrNew(string path)
+    {
+        if (!File.Exists(path)) return new StudyState();
+        try { return JsonSerializer.Deserialize<StudyState>(File.ReadAllText(path), Json) ?? throw new JsonException("null"); }
+        catch (JsonException e)
+        {
+            throw new BadInputException($"{path}: damaged ({e.Message.Split(" Path:")[0].TrimEnd('.')}); it records which of the study's tasks are " +
+                                        $"finished: delete the study's folder ({Path.GetDirectoryName(path)}) to run that study again from its start, then --resume");
+        }
+    }
 
     public void Save(string path)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PeftQa.Abstractions;
+using PeftQa.Host.Foundation;
 using static TorchSharp.torch;
 
 namespace PeftQa.Host.Training;
@@ -38,15 +39,26 @@ public static class TrainingCheckpoint
     /// <summary>The newest complete checkpoint in <paramref name="folder"/>, or null.</summary>
     public static string? Latest(string folder) => Directory.Exists(folder) ? Complete(folder).LastOrDefault() : null;
 
+    /// <exception cref="BadInputException">The checkpoint is damaged (a truncated file, a disk error): names it and says what to do.</exception>
     public static TrainerState Load(string checkpoint, IReadOnlyList<NamedParameter> trainable, TorchSharp.Modules.AdamW optimizer)
     {
-        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, StateFile)))
-            ?? throw new InvalidDataException($"{checkpoint}: empty {StateFile}");
-        AdapterFiles.LoadParameters(Path.Combine(checkpoint, WeightsFile), trainable.Select(p => (p.Name, p.Parameter)),
-            $"{trainable.Count} trainable tensors", "the checkpoint belongs to another recipe or strategy");
-        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFile));
-        return state;
+        try
+        {
+            var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(checkpoint, StateFile)))
+                ?? throw new InvalidDataException($"empty {StateFile}");
+            AdapterFiles.LoadParameters(Path.Combine(checkpoint, WeightsFile), trainable.Select(p => (p.Name, p.Parameter)),
+                $"{trainable.Count} trainable tensors", "the checkpoint belongs to another recipe or strategy");
+            optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFile));
+            return state;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new BadInputException($"{checkpoint}: cannot be loaded ({FirstLine(e.Message)}); delete that folder and run --resume again to continue " +
+                                        "from the checkpoint before it (or from the task's start if it was the only one)");
+        }
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Split(" Path:")[0].TrimEnd('.');
 
     public static string EncodeRng() => Convert.ToBase64String(get_rng_state().bytes.ToArray());
 
