@@ -38,6 +38,7 @@ public sealed class RunCommand(
         var part = request.IsPart ? PartOf(request, shard, prepared.Plan) : null;
         if (request.DryRun)
         {
+            CheckRunFolder(request, prepared);
             logger.LogInformation("Dry run: {Recipe} is valid ({Studies} studies{Candidates} x {Tasks} tasks; model files and data read and checked); nothing was trained",
                 prepared.Loaded.DisplayPath, prepared.Plan.Studies.Count,
                 prepared.Plan.NeedsSelection ? $" after {prepared.Plan.Candidates.Count} selection candidates" : "", prepared.Plan.Tasks.Count);
@@ -57,7 +58,9 @@ public sealed class RunCommand(
             RunPart(request, prepared, part, cancellation);
             return Task.FromResult(PeftQaCommandLine.Success);
         }
-        using var runFolder = OpenRunFolder(prepared, ChooseRunFolder(request, prepared.Loaded.Recipe), ModeOf(request));
+        using var runFolder = request.RunFolder is null && !request.Resume
+            ? OpenNewTimestampedFolder(prepared, ChooseRunFolder(request, prepared.Loaded.Recipe))
+            : OpenRunFolder(prepared, ChooseRunFolder(request, prepared.Loaded.Recipe), ModeOf(request));
         runLog.Open(runFolder.Path);
         if (runFolder.MovedAsideTo is { } aside) logger.LogWarning("--overwrite: the folder's earlier contents were moved to {Aside}", aside);
         logger.LogInformation("Run folder {RunFolder}{Resume}", runFolder.Path, request.Resume ? " (resuming)" : "");
@@ -65,6 +68,35 @@ public sealed class RunCommand(
         var context = StudyContextFor(prepared, runFolder.Path, request.Resume, cancellation);
         RunStudies(Decided(prepared.Plan, context, cancellation), context, cancellation);
         return Task.FromResult(PeftQaCommandLine.Success);
+    }
+
+    /// <summary>
+    /// A new run without --out: its timestamped folder, or, when another run of the recipe started in the same second
+    /// and holds it, the first free <c>&lt;folder&gt;-2</c>, <c>-3</c>, ...
+    /// </summary>
+    private RunFolder OpenNewTimestampedFolder(PreparedRun prepared, string folder)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var candidate = attempt == 1 ? folder : $"{folder}-{attempt}";
+            try { return OpenRunFolder(prepared, candidate, RunFolderMode.New); }
+            catch (BadInputException) when (attempt < 100 && Directory.Exists(candidate) && Directory.EnumerateFileSystemEntries(candidate).Any())
+            {
+                // Taken by a run that started in the same second: the next name.
+            }
+        }
+    }
+
+    /// <summary>The dry run's check of the folder the real command would use: the same refusals, nothing created.</summary>
+    private void CheckRunFolder(RunRequest request, PreparedRun prepared)
+    {
+        var folder = request.RunFolder ?? ChooseRunFolder(request, prepared.Loaded.Recipe);
+        bool started = File.Exists(Path.Combine(folder, RunFolder.RecipeFile));
+        var mode = request.Overwrite ? RunFolderMode.Overwrite
+            : request.IsPart || request.BaselineStage ? (started ? RunFolderMode.Resume : RunFolderMode.New)
+            : ModeOf(request);
+        foreach (var note in RunStart.Check(folder, mode, prepared.Plan, prepared.Loaded.Directory, prepared.Plugins, SetByOptions))
+            logger.LogInformation("Resume check: {Note}", note);
     }
 
     /// <summary>The studies one process of a sharded run takes: their indices in the plan, and a name for its log.</summary>
@@ -324,10 +356,13 @@ public sealed class RunCommand(
     {
         if (request.RunFolder is { } explicitFolder) return explicitFolder;
         if (!request.Resume) return Path.Combine(recipe.Output, $"{recipe.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
-        var ownName = new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(recipe.Name)}-[0-9]{{8}}-[0-9]{{6}}$");
+        var ownName = new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(recipe.Name)}-([0-9]{{8}}-[0-9]{{6}})(?:-([0-9]+))?$");
         var previous = Directory.Exists(recipe.Output)
-            ? Directory.GetDirectories(recipe.Output).Where(d => ownName.IsMatch(Path.GetFileName(d)) && File.Exists(Path.Combine(d, RunFolder.RecipeFile)))
-                .Order(StringComparer.Ordinal).LastOrDefault()
+            ? Directory.GetDirectories(recipe.Output).Select(d => (Folder: d, Name: ownName.Match(Path.GetFileName(d))))
+                .Where(d => d.Name.Success && File.Exists(Path.Combine(d.Folder, RunFolder.RecipeFile)))
+                .OrderBy(d => d.Name.Groups[1].Value, StringComparer.Ordinal)
+                .ThenBy(d => d.Name.Groups[2].Success ? int.Parse(d.Name.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 1)
+                .Select(d => d.Folder).LastOrDefault()
             : null;
         return previous ?? throw new BadInputException($"--resume: no earlier run of '{recipe.Name}' under {Path.GetFullPath(recipe.Output)}; run it without --resume first");
     }

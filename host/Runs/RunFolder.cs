@@ -30,12 +30,7 @@ public sealed class RunFolder : IDisposable
     /// <exception cref="BadInputException">The folder cannot be created or written, is in use, or does not suit <paramref name="mode"/>.</exception>
     public static RunFolder Open(string folder, RunFolderMode mode)
     {
-        var path = WritableFolder.FullPath(folder, "--out");
-        if (File.Exists(path)) throw new BadInputException($"{path}: is a file, not a run folder; choose a folder with --out");
-        if (mode == RunFolderMode.Resume && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
-            throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
-        if (mode == RunFolderMode.Shard && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
-            throw new BadInputException($"{path} holds no {RecipeFile}: a shard runs in a prepared run folder (peftqa run <recipe> --out <folder> --stage baseline)");
+        var path = Check(folder, mode);
         // A folder with a lock file (a run's) is left to the lock, which names a live holder; otherwise a refused new run
         // is refused before it creates anything in someone else's folder.
         if (mode == RunFolderMode.New && Directory.Exists(path) && !File.Exists(System.IO.Path.Combine(path, RunFolderLock.LockFile))) RefuseIfUsed(path);
@@ -60,6 +55,27 @@ public sealed class RunFolder : IDisposable
     }
 
     public void Dispose() => runLock.Dispose();
+
+    /// <summary>
+    /// What <see cref="Open"/> refuses before touching anything, without creating, locking or writing: also the dry
+    /// run's check (where a used folder is refused even when a run holds it).
+    /// </summary>
+    /// <returns>The folder's full path.</returns>
+    /// <exception cref="BadInputException">The folder is a file or lies under one, or does not suit <paramref name="mode"/>.</exception>
+    public static string Check(string folder, RunFolderMode mode, bool refuseUsed = false)
+    {
+        var path = WritableFolder.FullPath(folder, "--out");
+        if (File.Exists(path)) throw new BadInputException($"{path}: is a file, not a run folder; choose a folder with --out");
+        for (var above = System.IO.Path.GetDirectoryName(path); above is not null; above = System.IO.Path.GetDirectoryName(above))
+            if (File.Exists(above))
+                throw new BadInputException($"{path}: cannot be a run folder: {above} is a file (check the recipe's output or --out)");
+        if (mode == RunFolderMode.Resume && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
+            throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
+        if (mode == RunFolderMode.Shard && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
+            throw new BadInputException($"{path} holds no {RecipeFile}: a shard runs in a prepared run folder (peftqa run <recipe> --out <folder> --stage baseline)");
+        if (refuseUsed && mode == RunFolderMode.New && Directory.Exists(path)) RefuseIfUsed(path);
+        return path;
+    }
 
     private static void RefuseIfUsed(string path)
     {

@@ -43,6 +43,21 @@ public static class RunStart
     }
 
     /// <summary>
+    /// Every refusal <see cref="Open"/> would make, without creating, locking or writing anything: what <c>--dry-run</c>
+    /// checks of the folder (a used folder for a new run; a resume or a shard against the run's recipe and inputs).
+    /// </summary>
+    /// <returns>The changes a resume accepts, for the log.</returns>
+    /// <exception cref="BadInputException">What the real command would refuse.</exception>
+    public static IReadOnlyList<string> Check(string folder, RunFolderMode mode, RunPlan plan, string recipeDirectory, PluginCatalog plugins,
+        IReadOnlyDictionary<string, string>? setByOptions = null)
+    {
+        var path = RunFolder.Check(folder, mode, refuseUsed: true);
+        return mode is RunFolderMode.Resume or RunFolderMode.Shard
+            ? ResumeCheck.Verify(path, plan, RunInputs.Describe(plan, recipeDirectory), plugins, setByOptions)
+            : [];
+    }
+
+    /// <summary>
     /// A run folder made by <c>peftqa submit</c> (or by an earlier version) records no precision yet: pinned by the first
     /// process that computes in it, so every later one agrees.
     /// </summary>

@@ -87,4 +87,58 @@ public sealed class DryRunCheckTests
 
         (await BothRefuse(folder, recipe)).Should().Contain($"{folder.Combine("data", "squad")} is a folder; name a SQuAD-format JSON file in it");
     }
+
+    [Fact]
+    public async Task The_dry_run_refuses_the_folders_and_resumes_the_real_run_refuses()
+    {
+        using var folder = new TemporaryFolder();
+        var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
+
+        var usedOut = await Cli.Run("run", recipe, "--out", runFolder, "--dry-run", "--device", "cpu");
+        usedOut.ExitCode.Should().Be(2, "a new run never reuses a folder that holds one");
+        usedOut.Error.Should().Contain($"{runFolder}: already holds a run");
+
+        var edited = folder.WriteFile("edited.json", File.ReadAllText(recipe).Replace("\"seed\": 7", "\"seed\": 8"));
+        var editedResume = await Cli.Run("run", edited, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu");
+        editedResume.ExitCode.Should().Be(2);
+        editedResume.Error.Should().Contain("$.seed: 7 -> 8");
+        var optionResume = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu", "--precision", "bf16");
+        optionResume.ExitCode.Should().Be(2);
+        optionResume.Error.Should().Contain("--precision (sets $.training.precision)");
+        (await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu")).ExitCode.Should().Be(0, "an unchanged resume is valid");
+
+        var file = folder.WriteFile("not-a-folder", "x");
+        var outputFile = folder.WriteFile("output-file.json", File.ReadAllText(recipe).Replace("\"seed\": 7,", $"\"seed\": 7, \"output\": {System.Text.Json.JsonSerializer.Serialize(file)},"));
+        var dry = await Cli.Run("run", outputFile, "--dry-run", "--device", "cpu");
+        var real = await Cli.Run("run", outputFile, "--device", "cpu");
+        dry.ExitCode.Should().Be(2, dry.Error);
+        real.ExitCode.Should().Be(2, real.Error);
+        dry.Error.Should().Contain($"{file} is a file");
+        real.Error.Should().Contain($"{file} is a file");
+        File.ReadAllText(file).Should().Be("x");
+    }
+
+    [Fact]
+    public async Task Two_runs_of_one_recipe_started_in_the_same_second_without_out_get_folders_of_their_own()
+    {
+        using var folder = new TemporaryFolder();
+        var (_, model, data) = TinyRuns.Create(folder);
+        var output = folder.Combine("runs");
+        var recipe = folder.WriteFile("r.json", TinyRuns.SquadRecipe(model, data).Replace("\"seed\": 7,", $"\"seed\": 7, \"output\": {System.Text.Json.JsonSerializer.Serialize(output)},"));
+        var stamp = DateTime.Now;
+        // The folder a run started in this second would take, already taken by another run.
+        foreach (var second in new[] { stamp, stamp.AddSeconds(1), stamp.AddSeconds(2) })
+            File.WriteAllText(Directory.CreateDirectory(Path.Combine(output, $"tiny-squad-{second:yyyyMMdd-HHmmss}")).FullName + "/recipe.json", "{}");
+
+        var run = await Cli.Run("run", recipe, "--device", "cpu");
+
+        run.ExitCode.Should().Be(0, run.Error);
+        var own = Directory.GetDirectories(output).Where(d => File.Exists(Path.Combine(d, "results.json"))).Should().ContainSingle().Which;
+        Path.GetFileName(own).Should().MatchRegex(@"^tiny-squad-[0-9]{8}-[0-9]{6}-2$");
+        File.ReadAllText(Path.Combine(own[..^2], "recipe.json")).Should().Be("{}", "the other run's folder is untouched");
+        foreach (var later in Directory.GetDirectories(output).Where(d => string.CompareOrdinal(d, own) > 0)) Directory.Delete(later, recursive: true);
+        var resumed = await Cli.Run("run", recipe, "--resume", "--device", "cpu");
+        resumed.ExitCode.Should().Be(0, resumed.Error);
+        resumed.Error.Should().Contain(own, "--resume finds the newest run, suffix included");
+    }
 }

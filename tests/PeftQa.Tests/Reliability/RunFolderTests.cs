@@ -82,7 +82,7 @@ public sealed class RunFolderTests
         occupied.ExitCode.Should().Be(2);
         occupied.Error.Should().Contain($"{folder.Combine("notes")}: is not empty (todo.txt)");
         underFile.ExitCode.Should().Be(2);
-        underFile.Error.Should().Contain("cannot create the run folder").And.NotContain("   at ");
+        underFile.Error.Should().Contain("is a file (check the recipe's output or --out)").And.NotContain("   at ");
         resumeNothing.ExitCode.Should().Be(2);
         resumeNothing.Error.Should().Contain("holds no recipe.json, so it is not a run folder");
         File.ReadAllText(folder.Combine("notes", "todo.txt")).Should().Be("mine");
