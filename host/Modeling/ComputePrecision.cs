@@ -32,12 +32,10 @@ public sealed record ComputePrecision(
     /// a device whose bf16 support is <paramref name="here"/>: never resolved again, so a run never changes precision
     /// half way; where this device only emulates bf16, still bf16, marked slow.
     /// </summary>
-    public ComputePrecision PinnedOn(Bf16Support here)
-    {
-        bool slow = Used == Precision.Bf16 && !here.Native && here != Bf16Support.NotChecked;
-        string emulated = slow ? $"; here {here.Evidence}: expect it to be slower than fp32" : "";
-        return this with { Reason = $"{Reason}; pinned when the run started{emulated}", Slow = slow };
-    }
+    public ComputePrecision PinnedOn(Bf16Support here) =>
+        Used == Precision.Bf16 && !here.Native && here != Bf16Support.NotChecked
+            ? this with { Reason = $"{Reason}; pinned when the run started, but here {here.Evidence}: expect it to be slower than fp32", Slow = true }
+            : this;
 
     public override string ToString() => $"{Name(Used)} ({Reason})";
 
