@@ -13,14 +13,9 @@ public static class PrecisionSensitive
     public const string Trait = "Precision";
     public const string Value = "auto";
 
-    /// <summary>Starts peftqa in a child process whose <c>auto</c> resolves as on a host that computes bf16 natively or not.</summary>
-    public static Process StartAsOnHost(bool nativeBf16, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])[Path.Combine(TestEnvironment.OutputFolder, "peftqa.dll"), .. args]) start.ArgumentList.Add(arg);
-        start.Environment[Bf16Support.SimulateVariable] = nativeBf16 ? "native" : "emulated";
-        return Process.Start(start)!;
-    }
+    /// <summary>Starts peftqa (on the CPU) in a child process whose <c>auto</c> resolves as on a host that computes bf16 natively or not.</summary>
+    public static Process StartAsOnHost(bool nativeBf16, params string[] args) =>
+        Training.KillAndResumeTests.StartWith(new Dictionary<string, string> { [Bf16Support.SimulateVariable] = nativeBf16 ? "native" : "emulated" }, args);
 
     /// <summary>As <see cref="StartAsOnHost"/>, to the end: the exit code and everything it printed.</summary>
     public static async Task<(int Code, string Output)> RunAsOnHost(bool nativeBf16, params string[] args)

@@ -18,10 +18,14 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
 {
     private static string Peftqa => Path.Combine(TestEnvironment.OutputFolder, "peftqa.dll");
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => StartWith(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="Start"/>, with <paramref name="environment"/> added to the child's environment.</summary>
+    public static Process StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in (string[])[Peftqa, .. args, "--device", "cpu"]) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         return Process.Start(start)!;
     }
 
@@ -35,9 +39,12 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
     }
 
     /// <summary>Starts peftqa, SIGKILLs it as soon as <paramref name="checkpoints"/> holds a checkpoint (or after 2 minutes); its exit code.</summary>
-    public static async Task<int> RunUntilCheckpointedThenKill(string checkpoints, params string[] args)
+    public static async Task<int> RunUntilCheckpointedThenKill(string checkpoints, params string[] args) => await KillOnceCheckpointed(Start(args), checkpoints);
+
+    /// <summary>SIGKILLs <paramref name="victim"/> as soon as <paramref name="checkpoints"/> holds a checkpoint (or after 2 minutes); its exit code.</summary>
+    public static async Task<int> KillOnceCheckpointed(Process victim, string checkpoints)
     {
-        using var victim = Start(args);
+        using var _process = victim;
         _ = victim.StandardOutput.ReadToEndAsync();
         _ = victim.StandardError.ReadToEndAsync();
         var deadline = DateTime.UtcNow.AddMinutes(2);

@@ -43,15 +43,15 @@ public sealed class PinnedPrecisionTests(ITestOutputHelper output)
         using var folder = new TemporaryFolder();
         var model = TinyCheckpoint.Create(folder.Combine("tiny-model"), TinyRuns.Vocabulary);
         var recipe = folder.WriteFile("tiny.json", EndToEndRunTests.TinyRecipe(model, maxSteps: 30, checkpointEvery: 10, folder.Combine("runs")));
-        var (referenceCode, referenceLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "run", recipe, "--out", folder.Combine("reference"), "--device", "cpu");
+        var (referenceCode, referenceLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "run", recipe, "--out", folder.Combine("reference"));
         referenceCode.Should().Be(0, referenceLog);
 
         var killed = folder.Combine("killed");
-        await KillAfterFirstCheckpoint(Path.Combine(killed, "studies", "full", "tasks", "1-products", "checkpoints"),
-            "run", recipe, "--out", killed, "--device", "cpu");
+        (await KillAndResumeTests.KillOnceCheckpointed(PrecisionSensitive.StartAsOnHost(nativeBf16: true, "run", recipe, "--out", killed),
+            Path.Combine(killed, "studies", "full", "tasks", "1-products", "checkpoints"))).Should().NotBe(0, "the run was killed, not finished");
         File.Exists(Path.Combine(killed, "results.json")).Should().BeFalse("the kill came before the end");
         JsonNode.Parse(File.ReadAllText(Path.Combine(killed, "precision.json")))!["used"]!.GetValue<string>().Should().Be("bf16", "the run folder pins what auto resolved to");
-        var (resumedCode, resumedLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: false, "run", recipe, "--out", killed, "--resume", "--device", "cpu");
+        var (resumedCode, resumedLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: false, "run", recipe, "--out", killed, "--resume");
 
         resumedCode.Should().Be(0, resumedLog);
         output.WriteLine(resumedLog);
@@ -78,10 +78,10 @@ public sealed class PinnedPrecisionTests(ITestOutputHelper output)
         var (recipe, _, _) = TinyRuns.Create(folder, adapters: """[{ "strategy": "full" }, { "strategy": "lora" }]""");
         var runFolder = folder.Combine("run");
 
-        var (preparedCode, preparedLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: false, "run", recipe, "--out", runFolder, "--stage", "baseline", "--device", "cpu");
+        var (preparedCode, preparedLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: false, "run", recipe, "--out", runFolder, "--stage", "baseline");
         preparedCode.Should().Be(0, preparedLog);
-        var (shardCode, shardLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "run", recipe, "--out", runFolder, "--shard", "0/2", "--device", "cpu");
-        var (studyCode, studyLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "run", recipe, "--out", runFolder, "--study", "lora", "--device", "cpu");
+        var (shardCode, shardLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "run", recipe, "--out", runFolder, "--shard", "0/2");
+        var (studyCode, studyLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "run", recipe, "--out", runFolder, "--study", "lora");
         var (reportCode, reportLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "report", runFolder);
 
         shardCode.Should().Be(0, shardLog);
@@ -90,19 +90,6 @@ public sealed class PinnedPrecisionTests(ITestOutputHelper output)
         var studies = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!["studies"]!.AsArray();
         studies.Select(s => s!["precision"]!["used"]!.GetValue<string>()).Should().Equal(["fp32", "fp32"], "every study computes in what the preparation pinned");
         File.ReadAllText(Path.Combine(runFolder, "report.md")).Should().Contain("computed in fp32");
-    }
-
-    private static async Task KillAfterFirstCheckpoint(string checkpoints, params string[] args)
-    {
-        using var victim = PrecisionSensitive.StartAsOnHost(nativeBf16: true, args);
-        _ = victim.StandardOutput.ReadToEndAsync();
-        _ = victim.StandardError.ReadToEndAsync();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!(Directory.Exists(checkpoints) && Directory.GetDirectories(checkpoints, "checkpoint-*").Length > 0) && !victim.HasExited && DateTime.UtcNow < deadline)
-            await Task.Delay(5);
-        victim.Kill(entireProcessTree: true);
-        await victim.WaitForExitAsync();
-        victim.ExitCode.Should().NotBe(0, "the run was killed, not finished");
     }
 
     private static string PrecisionUsed(string runFolder) =>
