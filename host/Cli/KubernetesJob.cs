@@ -65,16 +65,16 @@ public static partial class KubernetesJob
         var problems = new List<string>();
         if (!request.Mount.StartsWith('/')) problems.Add($"--mount {request.Mount}: expected an absolute path inside the container");
         var mount = request.Mount.TrimEnd('/') + "/";
-        foreach (var (what, path) in sharedPaths.Where(p => !p.Path.StartsWith(mount, StringComparison.Ordinal)))
+        foreach (var (what, path) in sharedPaths.Where(p => !(p.Path.TrimEnd('/') + "/").StartsWith(mount, StringComparison.Ordinal)).DistinctBy(p => p.Path))
             problems.Add($"{what} {path} is not under the shared volume's mount {request.Mount}: the pods would not see it (put it under --mount, or mount the volume where it is)");
         if (!ClaimName().IsMatch(request.VolumeClaim)) problems.Add($"--volume-claim {request.VolumeClaim}: expected a Kubernetes name (lower-case letters, digits, '-')");
         if (request.Partition is not null || request.Time is not null) problems.Add("--partition and --time are Slurm's: a Kubernetes Job takes neither");
         if (problems.Count > 0) throw new BadInputException(problems);
     }
 
-    /// <summary>Slurm sizes (16G, 800M, 16000 = megabytes) as Kubernetes quantities (16Gi, 800Mi, 16000Mi).</summary>
+    /// <summary>Slurm sizes (16G or 16g, 800M, 16000 = megabytes) as Kubernetes quantities (16Gi, 800Mi, 16000Mi).</summary>
     public static string KubernetesMemory(string slurm) =>
-        char.IsLetter(slurm[^1]) ? slurm + "i" : slurm + "Mi";
+        char.IsLetter(slurm[^1]) ? slurm[..^1] + char.ToUpperInvariant(slurm[^1]) + "i" : slurm + "Mi";
 
     /// <summary>A DNS-1123 name: lower case, digits and '-', at most 63 characters, starting and ending alphanumeric.</summary>
     public static string ObjectName(string name)

@@ -299,11 +299,12 @@ public static class PeftQaCommandLine
     private static Command CompareVerb(GlobalOptions options, CliConsole console)
     {
         var compareRuns = new Argument<string[]>("runs") { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
-        var compareOut = new Option<string?>("--out") { Description = "Folder for compare.md, compare.json and compare.png (default: the first run folder)." };
+        var compareOut = new Option<string?>("--out") { Description = "A new folder for compare.md, compare.json and compare.png (default: compare-<time> beside the first run folder)." };
         var compareReference = new Option<string?>("--reference") { Description = "Label of the study the others are compared with (default: the first)." };
-        var compare = new Command("compare", "Rebuild the strategy comparison table and chart from finished runs.") { compareRuns, compareOut, compareReference };
+        var allowMismatch = new Option<bool>("--allow-mismatch") { Description = "Compare runs whose data files, evaluation set or budget differ, labelled as not comparable (refused otherwise)." };
+        var compare = new Command("compare", "Rebuild the strategy comparison table and chart from finished runs.") { compareRuns, compareOut, compareReference, allowMismatch };
         compare.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
-            services.GetRequiredService<CompareCommand>().Execute(parse.GetValue(compareRuns)!, parse.GetValue(compareOut), parse.GetValue(compareReference)))));
+            services.GetRequiredService<CompareCommand>().Execute(parse.GetValue(compareRuns)!, parse.GetValue(compareOut), parse.GetValue(compareReference), parse.GetValue(allowMismatch)))));
         return compare;
     }
 

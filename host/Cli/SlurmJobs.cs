@@ -13,16 +13,19 @@ public static partial class SlurmJobs
 {
     public sealed record Script(string Name, string Text);
 
-    /// <exception cref="BadInputException">A resource value Slurm would refuse.</exception>
+    /// <exception cref="BadInputException">A resource value Slurm would refuse, or an empty --peftqa.</exception>
     public static void Check(SubmitRequest request)
     {
         var problems = new List<string>();
         if (request.Time is { } time && !TimeFormat().IsMatch(time))
-            problems.Add($"--time {time}: expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (Slurm's formats)");
-        if (request.Memory is { } memory && !MemoryFormat().IsMatch(memory)) problems.Add($"--mem {memory}: expected a size such as 16G, 800M or 16000 (megabytes)");
-        if (request.Partition is { } partition && !NameFormat().IsMatch(partition)) problems.Add($"--partition {partition}: expected a partition name (letters, digits, '-', '_', '.')");
+            problems.Add($"--time {time}: expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS or UNLIMITED (Slurm's formats)");
+        if (request.Memory is { } memory && !MemoryFormat().IsMatch(memory)) problems.Add($"--mem {memory}: expected a size such as 16G, 800M or 16000 (megabytes; suffix K, M, G or T)");
+        if (request.Partition is { } partition && !PartitionList().IsMatch(partition))
+            problems.Add($"--partition {partition}: expected a partition name or a comma-separated list of them (letters, digits, '-', '_', '.')");
         if (request.CpusPerTask is < 1) problems.Add($"--cpus-per-task {request.CpusPerTask}: expected at least 1");
         if (request.GpusPerTask is < 0) problems.Add($"--gpus-per-task {request.GpusPerTask}: expected 0 or more");
+        if (request.Peftqa is { } peftqa && string.IsNullOrWhiteSpace(peftqa))
+            problems.Add("--peftqa: empty; give the command the nodes run peftqa with (e.g. /opt/peftqa/peftqa), or leave it out for this installation's");
         if (problems.Count > 0) throw new BadInputException(problems);
     }
 
@@ -35,11 +38,11 @@ public static partial class SlurmJobs
         string run = $"{command} run {Quote(recipe)} --out {Quote(runFolder)}{globalOptions}{threads}";
         return
         [
-            new("baseline.sbatch", Header(request, $"peftqa-{name}-baseline", Path.Combine(logs, "baseline-%j.out"), gpus: true, array: null)
+            new("baseline.sbatch", Header(request, $"peftqa-{name}-baseline", OutputDirective(logs, "baseline-%j.out"), gpus: true, array: null)
                                    + $"exec {run} --stage baseline\n"),
-            new("shards.sbatch", Header(request, $"peftqa-{name}", Path.Combine(logs, "shard-%a-%A.out"), gpus: true, array: $"0-{shards - 1}")
+            new("shards.sbatch", Header(request, $"peftqa-{name}", OutputDirective(logs, "shard-%a-%A.out"), gpus: true, array: $"0-{shards - 1}")
                                  + $"exec {run} --shard auto\n"),
-            new("report.sbatch", Header(request with { CpusPerTask = 1 }, $"peftqa-{name}-report", Path.Combine(logs, "report-%j.out"), gpus: false, array: null)
+            new("report.sbatch", Header(request with { CpusPerTask = 1 }, $"peftqa-{name}-report", OutputDirective(logs, "report-%j.out"), gpus: false, array: null)
                                  + $"exec {command} report {Quote(runFolder)}{globalOptions}\n"),
         ];
     }
@@ -50,6 +53,18 @@ public static partial class SlurmJobs
     /// <summary>Quoted for bash: single quotes, with any single quote closed, escaped and reopened.</summary>
     public static string Quote(string value) =>
         SafeWord().IsMatch(value) ? value : "'" + value.Replace("'", "'\\''") + "'";
+
+    /// <summary>
+    /// A path for <c>#SBATCH --output=</c>, in double quotes: sbatch ends an unquoted directive at whitespace and at '#'
+    /// and reads a backslash as an escape (so a backslash or double quote in the path gets one), and Slurm expands '%' in
+    /// file names (so the folder's own '%' is written '%%').
+    /// </summary>
+    /// <param name="pattern">The file name after the folder, with Slurm's replacement symbols (%j, %A, %a) kept.</param>
+    public static string OutputDirective(string folder, string pattern)
+    {
+        var path = Path.Combine(folder.Replace("%", "%%"), pattern);
+        return "\"" + path.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    }
 
     private static string Header(SubmitRequest request, string jobName, string output, bool gpus, string? array)
     {
@@ -66,14 +81,16 @@ public static partial class SlurmJobs
         return text.ToString();
     }
 
-    [GeneratedRegex(@"^([0-9]+|[0-9]+:[0-9]{1,2}|[0-9]+:[0-9]{1,2}:[0-9]{1,2}|[0-9]+-[0-9]{1,2}(:[0-9]{1,2}(:[0-9]{1,2})?)?)$")]
+    /// <summary>sbatch's --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds, or no limit.</summary>
+    [GeneratedRegex(@"^([0-9]+(:[0-9]+){0,2}|[0-9]+-[0-9]+(:[0-9]+){0,2}|-1|(?i:unlimited|infinite))$")]
     private static partial Regex TimeFormat();
 
-    [GeneratedRegex(@"^[0-9]+[KMGT]?$")]
+    /// <summary>sbatch's --mem: megabytes, or a K, M, G or T suffix in either case.</summary>
+    [GeneratedRegex(@"^[0-9]+[KMGTkmgt]?$")]
     private static partial Regex MemoryFormat();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
-    private static partial Regex NameFormat();
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$")]
+    private static partial Regex PartitionList();
 
     [GeneratedRegex(@"^[A-Za-z0-9_./:=@%+,-]+$")]
     private static partial Regex SafeWord();

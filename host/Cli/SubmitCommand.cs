@@ -41,7 +41,7 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         new Shard(0, shards).CheckAgainst(plan.Studies.Count);
         var runFolder = Path.GetFullPath(request.RunFolder ?? Path.Combine(loaded.Recipe.Output, $"{loaded.Recipe.Name}-{DateTime.Now:yyyyMMdd-HHmmss}"));
         var recipe = Path.GetFullPath(request.RecipePath);
-        if (request.Kubernetes) return PrintManifest(request, loaded.Recipe.Name, recipe, runFolder, shards);
+        if (request.Kubernetes) return PrintManifest(request, plan, recipe, runFolder, shards);
 
         var scripts = SlurmJobs.Scripts(request, FolderNames.For(loaded.Recipe.Name), recipe, runFolder, shards, Command(request), string.Concat(GlobalOptions().Select(o => " " + SlurmJobs.Quote(o))));
         if (request.Print)
@@ -106,16 +106,33 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         return output.Result.Trim().Split(';')[0];
     }
 
-    private int PrintManifest(SubmitRequest request, string name, string recipe, string runFolder, int shards)
+    private int PrintManifest(SubmitRequest request, RunPlan plan, string recipe, string runFolder, int shards)
     {
-        var dataRoot = settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null;
-        KubernetesJob.Check(request, [("the recipe", recipe), ("the run folder", runFolder), .. dataRoot is null ? [] : new[] { ("the data root", dataRoot) }]);
+        KubernetesJob.Check(request, [("the recipe", recipe), ("the run folder", runFolder), .. DataPaths(plan)]);
+        var name = plan.Recipe.Name;
         var command = (request.Peftqa ?? "peftqa").Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Concat(["run", recipe, "--out", runFolder, "--shard", "auto", .. GlobalOptions()]).ToList();
         var manifest = KubernetesJob.Manifest(request, name, shards, command);
         console.Out.WriteLine(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         logger.LogInformation("Apply it with kubectl apply -f <file>; when the Job completes: peftqa report {RunFolder}", runFolder);
         return PeftQaCommandLine.Success;
+    }
+
+    /// <summary>
+    /// What the pods read from the shared volume besides the recipe: the data root (from --data-root or PEFTQA_DATA, else
+    /// the recipe's own dataRoot) and each task's data files, built-in sources aside.
+    /// </summary>
+    private List<(string What, string Path)> DataPaths(RunPlan plan)
+    {
+        var paths = new List<(string What, string Path)>();
+        if (plan.DataRoot is { } root) paths.Add((settings.Value.DataRoot is null ? "the recipe's dataRoot" : "the data root (--data-root or PEFTQA_DATA)", root));
+        for (int i = 0; i < plan.Tasks.Count; i++)
+        {
+            var task = plan.Tasks[i];
+            if (task.Train is { } train && Path.IsPathRooted(train)) paths.Add(($"$.tasks[{i}].{task.TrainField}", train));
+            if (Path.IsPathRooted(task.Eval)) paths.Add(($"$.tasks[{i}].eval", task.Eval));
+        }
+        return paths;
     }
 
     /// <summary>The options this command was given that every step must repeat, as separate arguments, paths made absolute.</summary>

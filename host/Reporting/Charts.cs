@@ -12,7 +12,7 @@ public static class Charts
     public static void Comparison(string path, IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<LearningCurve> curves)
     {
         var bars = ScoreBars(rows, title);
-        int barsWidth = Math.Max(640, 160 * rows.Count * Math.Max(1, rows.SelectMany(r => r.Scores.Keys).Distinct().Count()) / 2);
+        int barsWidth = Math.Max(640, 160 * rows.Count * Math.Max(1, rows.SelectMany(r => r.Scores.Keys).Distinct().Count()) / 2) + LegendRoom;
         if (curves.Count == 0)
         {
             bars.SavePng(path, barsWidth, 480);
@@ -25,7 +25,7 @@ public static class Charts
         multiplot.AddPlot(CurvePlot(curves, score, p => p.Step, "optimizer steps"));
         multiplot.AddPlot(CurvePlot(curves, score, p => p.TrainingSeconds, "training seconds (evaluation excluded)"));
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        multiplot.SavePng(path, barsWidth + 2 * 640, 480);
+        multiplot.SavePng(path, barsWidth + 2 * (640 + LegendRoom), 480);
     }
 
     private static Plot CurvePlot(IReadOnlyList<LearningCurve> curves, string score, Func<LearningCurve.Point, double> x, string axis)
@@ -42,7 +42,7 @@ public static class Charts
         plot.Axes.Bottom.Label.Text = axis;
         plot.Axes.Left.Label.Text = $"{score} on the curve sample (0-100)";
         plot.Title($"learning curves: {score} against {string.Join(' ', axis.Split(' ').Take(2))}");
-        plot.ShowLegend(Alignment.LowerRight);
+        LegendBeside(plot);
         return plot;
     }
 
@@ -72,7 +72,7 @@ public static class Charts
         double highest = rows.SelectMany(r => metrics.Select(m => r.Intervals.GetValueOrDefault(m)?.High ?? r.Scores.GetValueOrDefault(m))).DefaultIfEmpty(0).Max();
         plot.Axes.SetLimitsY(0, Math.Min(105, Math.Max(10, highest * 1.3)));
         plot.Title(title);
-        plot.ShowLegend(Alignment.UpperRight);
+        LegendBeside(plot);
         return plot;
     }
 
@@ -140,12 +140,18 @@ public static class Charts
         plot.Axes.Left.Label.Text = $"{(score == "f1" ? "F1" : score == "exact_match" ? "EM" : score)} (0-100)";
         plot.Axes.SetLimits(-0.4, stages.Length - 0.6, 0, 105);
         plot.Title(title);
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, Math.Max(640, 170 * stages.Length), 480);
+        LegendBeside(plot);
+        plot.SavePng(path, Math.Max(640, 170 * stages.Length) + LegendRoom, 480);
     }
 
     /// <summary>One point per configuration: its ACC over the trained tasks (x) against a retention task's drop from the start (y), each with its 95% interval.</summary>
-    public static void RetentionAgainstAcc(string path, IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points, string score, string retentionTask)
+    public static void RetentionAgainstAcc(string path, IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points, string score, string retentionTask) =>
+        RetentionAgainstAccPlot(points, score, retentionTask).SavePng(path, RetentionWidth, RetentionHeight);
+
+    public const int RetentionWidth = 800 + LegendRoom, RetentionHeight = 560;
+
+    /// <summary>The plot <see cref="RetentionAgainstAcc"/> saves.</summary>
+    public static Plot RetentionAgainstAccPlot(IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points, string score, string retentionTask)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -169,7 +175,16 @@ public static class Charts
         plot.Axes.Bottom.Label.Text = $"ACC on the new tasks ({score}, 0-100): higher learned more";
         plot.Axes.Left.Label.Text = $"drop of {retentionTask} {score} from the start: lower forgot less";
         plot.Title($"what was kept against what was learned ({score}, 95% intervals)");
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, 800, 560);
+        LegendBeside(plot);
+        return plot;
     }
+
+    /// <summary>
+    /// The legend in its own panel right of the data area: inside it, ScottPlot's legend box sits on whatever point or
+    /// line is in that corner (in a four-configuration study, the best configuration's point).
+    /// </summary>
+    private static void LegendBeside(Plot plot) => plot.ShowLegend(Edge.Right);
+
+    /// <summary>Pixels added to a chart's width for the legend beside its data area, so the data keeps the room it had.</summary>
+    private const int LegendRoom = 180;
 }

@@ -41,13 +41,18 @@ public static class ComparisonReport
         }).ToList();
     }
 
+    /// <summary>A study read from a finished run for <c>peftqa compare</c>: its run folder and the label the run gave it.</summary>
+    public sealed record ComparedStudy(StudyResult Study, string RunFolder, string LabelInRun);
+
     /// <summary>
-    /// The studies in the results.json of finished runs (each may hold several; a label met twice gets its run folder's
-    /// name), and the first run's seed, which seeds the intervals.
+    /// The studies in the results.json of finished runs (each may hold several), and the first run's seed, which seeds the
+    /// intervals. A label met twice gets its run folder's name, and so does the configuration of a study whose
+    /// configuration and seed were met in an earlier run (a second run of it, not another seed); with
+    /// <paramref name="labelEveryRun"/> (runs that are not comparable) every study does, so nothing is pooled across runs.
     /// </summary>
-    public static (List<StudyResult> Studies, int Seed) ReadRuns(IEnumerable<string> runFolders)
+    public static (List<ComparedStudy> Studies, int Seed) ReadRuns(IEnumerable<string> runFolders, bool labelEveryRun = false)
     {
-        var studies = new List<StudyResult>();
+        var studies = new List<ComparedStudy>();
         int? seed = null;
         var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
         foreach (var folder in runFolders)
@@ -56,8 +61,15 @@ public static class ComparisonReport
             if (!File.Exists(path)) throw new BadInputException($"{path}: not found (is {folder} a finished run folder?)");
             var (read, runSeed) = ReadStudies(path, options);
             seed ??= runSeed;
+            var run = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
             foreach (var study in read)
-                studies.Add(studies.Any(s => s.Label == study.Label) ? study with { Label = $"{study.Label} ({Path.GetFileName(Path.GetFullPath(folder))})" } : study);
+            {
+                var named = study;
+                if (labelEveryRun || studies.Any(s => s.Study.Label == study.Label)) named = named with { Label = $"{study.Label} ({run})" };
+                if (labelEveryRun || studies.Any(s => s.Study.ConfigurationLabel == study.ConfigurationLabel && s.Study.Seed == study.Seed))
+                    named = named with { Configuration = $"{study.ConfigurationLabel} ({run})" };
+                studies.Add(new ComparedStudy(named, folder, study.Label));
+            }
         }
         return (studies, seed ?? 42);
     }
@@ -65,10 +77,13 @@ public static class ComparisonReport
     /// <summary>The studies of one results.json; a damaged or foreign file is bad input naming the file and the place.</summary>
     private static (List<StudyResult> Studies, int? Seed) ReadStudies(string path, JsonSerializerOptions options)
     {
+        var text = File.ReadAllText(path);
+        if (string.IsNullOrWhiteSpace(text)) throw new BadInputException($"{path}: is empty (the run may have been cut off before it wrote its results; rebuild them with peftqa report)");
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        try { root = JsonNode.Parse(text); }
         catch (JsonException e) { throw new BadInputException($"{path}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]} (damaged or not written by peftqa?)"); }
         if (root is not JsonObject || root["studies"] is not JsonArray studies) throw new BadInputException($"{path}: no \"studies\" array (not a peftqa results.json?)");
+        if (studies.Count == 0) throw new BadInputException($"{path}: $.studies is empty: the run finished no study, so there is nothing to compare");
         var results = new List<StudyResult>();
         for (int i = 0; i < studies.Count; i++)
         {
@@ -81,12 +96,14 @@ public static class ComparisonReport
         return (results, root["seed"] is JsonValue seed && seed.TryGetValue<int>(out var value) ? value : null);
     }
 
-    public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<LearningCurve> curves, IReadOnlyList<SeedSummary> acrossSeeds)
+    /// <param name="notComparable">For runs compared although they differ: what differs, said at the top of compare.md.</param>
+    public static void Write(string folder, IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<LearningCurve> curves, IReadOnlyList<SeedSummary> acrossSeeds,
+        string? notComparable = null)
     {
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllText(Path.Combine(folder, "compare.json"), new JsonArray(rows.Select(r => (JsonNode?)RowJson(r)).ToArray())
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(Path.Combine(folder, "compare.md"), Markdown(rows, title, acrossSeeds));
+        AtomicFile.WriteAllText(Path.Combine(folder, "compare.md"), Markdown(rows, title, acrossSeeds, notComparable));
         Charts.Comparison(Path.Combine(folder, "compare.png"), rows, title, curves);
     }
 
@@ -104,13 +121,17 @@ public static class ComparisonReport
         ["adapterMegabytes"] = row.AdapterMegabytes,
     };
 
-    public static string Markdown(IReadOnlyList<ComparisonRow> rows, string title)
+    public static string Markdown(IReadOnlyList<ComparisonRow> rows, string title) => Markdown(rows, title, notComparable: null);
+
+    private static string Markdown(IReadOnlyList<ComparisonRow> rows, string title, string? notComparable)
     {
         var metrics = ScoreOrder.Where(m => rows.Any(r => r.Scores.ContainsKey(m)))
             .Concat(rows.SelectMany(r => r.Scores.Keys).Distinct().Where(m => !ScoreOrder.Contains(m))).ToList();
         var text = new StringBuilder();
         text.AppendLine($"# {title}").AppendLine();
-        text.AppendLine("Same data, seed and budget for every strategy. Scores are on the evaluation data after training (the mean over tasks when there are several), " +
+        text.Append(notComparable is null ? "Same data, seed and budget for every strategy. " : $"**Not comparable**: these runs differ in {notComparable}. " +
+                    "Each study is labelled with its run, and differences from the reference are shown only within a run. ");
+        text.AppendLine("Scores are on the evaluation data after training (the mean over tasks when there are several), " +
                         "with 95% percentile bootstrap intervals over questions where the study kept its answers.")
             .AppendLine();
         text.AppendLine("Peak memory is the process's resident peak while the study ran. Freed tensor memory stays in the process for reuse, so in a run " +
@@ -130,9 +151,9 @@ public static class ComparisonReport
     }
 
     /// <summary>compare.md with the across-seeds table after the per-study ones, for runs with several seeds.</summary>
-    public static string Markdown(IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<SeedSummary> acrossSeeds)
+    public static string Markdown(IReadOnlyList<ComparisonRow> rows, string title, IReadOnlyList<SeedSummary> acrossSeeds, string? notComparable = null)
     {
-        var text = Markdown(rows, title);
+        var text = Markdown(rows, title, notComparable);
         return acrossSeeds.Count == 0 ? text : text + Environment.NewLine + SeedSummary.Markdown(acrossSeeds);
     }
 

@@ -70,7 +70,9 @@ slurmd -f "$SLURM_CONF"
 for _ in $(seq 30); do sinfo -h -o %T 2>/dev/null | grep -q idle && break; sleep 1; done
 sinfo
 
-sharded="$work/sharded"
+# A space and a % in the run folder's path: the real sbatch must read the quoted #SBATCH --output= paths whole and
+# leave the folder's %j alone (unescaped, Slurm would make it the job id and the logs would go elsewhere or nowhere).
+sharded="$work/sharded run %j"
 "$peftqa" submit "$recipe" --slurm --out "$sharded" --cpus-per-task 1 --partition ci --time 30:00
 report_job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"]["report"])' "$sharded/submission.json")
 deadline=$(( $(date +%s) + 1200 ))
@@ -82,6 +84,12 @@ done
 state=$(scontrol show job "$report_job" | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
 [ "$state" = COMPLETED ] || { echo "slurm-test: the report job ended $state" >&2; tail -n 20 "$sharded"/slurm/*.out >&2; exit 1; }
 
-"$peftqa" run "$recipe" --out "$work/single" >/dev/null
+for log in baseline shard-0 shard-3 report; do
+  ls "$sharded"/slurm/"$log"-*.out >/dev/null 2>&1 || { echo "slurm-test: no $log log in $sharded/slurm (the --output path was misread)" >&2; ls -R "$work" >&2; exit 1; }
+done
+
+# One thread, as each array task has (--cpus-per-task 1): another thread count sums in another order, and the losses
+# then differ in their last digits.
+"$peftqa" run "$recipe" --out "$work/single" --threads 1 >/dev/null
 python3 "$repo/tests/cluster/same-results.py" "$work/single" "$sharded"
 echo "slurm-test: passed (sharded run on Slurm = single-process run; folders in $work)"

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using PeftQa.Host.Runs;
+using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -142,5 +143,102 @@ public sealed class SubmitTests
             Environment.SetEnvironmentVariable("PATH", path);
         }
         Directory.Exists(run).Should().BeFalse("nothing was created");
+    }
+
+    [Theory]
+    [InlineData("UNLIMITED")]
+    [InlineData("infinite")]
+    [InlineData("-1")]
+    [InlineData("90")]
+    [InlineData("90:30")]
+    [InlineData("1:30:00")]
+    [InlineData("2-12")]
+    [InlineData("2-12:30")]
+    [InlineData("2-12:30:15")]
+    public async Task Slurm_takes_every_time_format_sbatch_takes(string time)
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = ClusterRecipes.FourStudies(folder);
+
+        var result = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--time", time);
+
+        result.ExitCode.Should().Be(0, result.Error);
+        result.Out.Should().Contain($"#SBATCH --time={time}\n");
+    }
+
+    [Fact]
+    public async Task Slurm_takes_memory_suffixes_in_either_case_and_a_list_of_partitions()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = ClusterRecipes.FourStudies(folder);
+
+        var lower = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--mem", "16g", "--partition", "cpu,gpu");
+        var kilobytes = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--mem", "800000k");
+        var pods = await Cli.Run("submit", recipe, "--kubernetes", "--print", "--out", folder.Combine("run"), "--mount", folder.Path, "--mem", "16g");
+
+        lower.ExitCode.Should().Be(0, lower.Error);
+        lower.Out.Should().Contain("#SBATCH --mem=16g\n").And.Contain("#SBATCH --partition=cpu,gpu\n");
+        kilobytes.ExitCode.Should().Be(0, kilobytes.Error);
+        pods.ExitCode.Should().Be(0, pods.Error);
+        JsonNode.Parse(pods.Out)!["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!["requests"]!["memory"]!.GetValue<string>().Should().Be("16Gi");
+    }
+
+    [Theory]
+    [InlineData("--slurm")]
+    [InlineData("--kubernetes")]
+    public async Task An_empty_peftqa_command_is_refused(string scheduler)
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = ClusterRecipes.FourStudies(folder);
+        foreach (var empty in new[] { "", "   " })
+        {
+            var result = await Cli.Run("submit", recipe, scheduler, "--print", "--out", folder.Combine("run"), "--mount", folder.Path, "--peftqa", empty);
+
+            result.ExitCode.Should().Be(2, $"--peftqa '{empty}': {result.Out}");
+            result.Error.Should().Contain("--peftqa: empty");
+            result.Out.Should().NotContain("exec ");
+        }
+    }
+
+    [Fact]
+    public async Task The_log_file_directives_are_quoted_and_a_percent_in_the_run_folder_is_escaped()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = ClusterRecipes.FourStudies(folder);
+        var run = folder.Combine("runs 100% mine", "tiny");
+
+        var result = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", run);
+
+        result.ExitCode.Should().Be(0, result.Error);
+        var logs = Path.Combine(folder.Path.Replace("%", "%%"), "runs 100%% mine", "tiny", "slurm");
+        result.Out.Should().Contain($"#SBATCH --output=\"{logs}/baseline-%j.out\"\n")
+            .And.Contain($"#SBATCH --output=\"{logs}/shard-%a-%A.out\"\n").And.Contain($"#SBATCH --output=\"{logs}/report-%j.out\"\n")
+            .And.Contain($"--out '{run}'");
+    }
+
+    [Fact]
+    public async Task Kubernetes_refuses_a_data_root_or_data_file_outside_the_mounted_volume()
+    {
+        using var folder = new TemporaryFolder();
+        using var elsewhere = new TemporaryFolder();
+        var mount = folder.Combine("shared");
+        var model = TinyCheckpoint.Create(Path.Combine(mount, "tiny-model"), TinyRuns.Vocabulary);
+        var data = elsewhere.WriteFile("capitals.json", TinyRuns.Squad);
+        var recipe = JsonNode.Parse(TinyRuns.SquadRecipe(model, "capitals.json"))!;
+        recipe["dataRoot"] = elsewhere.Path;
+        var withDataRoot = folder.WriteFile("shared/with-data-root.json", recipe.ToJsonString());
+        var withFile = folder.WriteFile("shared/with-file.json", TinyRuns.SquadRecipe(model, data));
+        string[] args = ["--kubernetes", "--print", "--mount", mount, "--out", Path.Combine(mount, "run")];
+
+        var recipeRoot = await Cli.Run(["submit", withDataRoot, .. args]);
+        var optionRoot = await Cli.Run(["submit", withFile, .. args, "--data-root", elsewhere.Path]);
+        var file = await Cli.Run(["submit", withFile, .. args]);
+
+        recipeRoot.ExitCode.Should().Be(2, recipeRoot.Out);
+        recipeRoot.Error.Should().Contain($"the recipe's dataRoot {elsewhere.Path} is not under the shared volume's mount {mount}");
+        optionRoot.ExitCode.Should().Be(2, optionRoot.Out);
+        optionRoot.Error.Should().Contain($"the data root (--data-root or PEFTQA_DATA) {elsewhere.Path} is not under the shared volume's mount");
+        file.ExitCode.Should().Be(2, file.Out);
+        file.Error.Should().Contain($"$.tasks[0].train {data} is not under the shared volume's mount");
     }
 }
