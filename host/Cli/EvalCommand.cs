@@ -24,6 +24,7 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
         var metrics = request.Metrics.Select(name => plugins.Require<IMetric>(name, $"--metrics {name}")).ToList();
         var data = TaskDataLoader.Limit(DataSources.Load(request.Data), request.MaxExamples, request.Seed);
         if (data.Examples.Count == 0) throw new BadInputException($"{request.Data}: no usable questions");
+        ScoreCommand.WarnOfRepeatedIds(logger, data.Examples, request.Data);
 
         using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
             request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? torch.PrecisionFor(Recipes.Precision.Auto) : null);

@@ -77,13 +77,12 @@ public static class SquadReader
                             skipped++;
                             continue;
                         }
+                        // Kept, not skipped: the official evaluate-v1.1.py scores every question in the file, so a repeated
+                        // id counts once per occurrence (against the id's one prediction); skipping it would change the score.
                         if (seenIds.TryGetValue(q.Id, out var firstTitle))
-                        {
-                            Problem($"{q.Id}: question id repeated (first seen in \"{firstTitle}\"); ids must be unique, rename one");
-                            skipped++;
-                            continue;
-                        }
-                        seenIds[q.Id] = title;
+                            Problem($"{q.Id}: question id repeated (first seen in \"{firstTitle}\"); kept and scored once per occurrence against the id's one prediction, " +
+                                    "as the official script does; rename one to score them apart");
+                        else seenIds[q.Id] = title;
                         bool impossible = q.IsImpossible == true;
                         var valid = new List<QaAnswer>();
                         foreach (var a in q.Answers ?? [])
