@@ -64,6 +64,21 @@ public sealed class RepeatedIdTests
     }
 
     [Fact]
+    public async Task A_run_scores_every_occurrence_against_the_ids_one_prediction()
+    {
+        using var folder = new TemporaryFolder();
+        var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
+        var recipe = folder.WriteFile("recipe.json", TinyRuns.SquadRecipe(model, folder.WriteFile("data.json", Data), training: """, "precision": "fp32" """));
+
+        var run = await Cli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
+
+        run.ExitCode.Should().Be(0, run.Error);
+        var answers = JsonNode.Parse(File.ReadAllText(folder.Combine("run", "studies", "full", "answers", "capitals.json")))!.AsArray();
+        answers.Select(a => a!["id"]!.GetValue<string>()).Should().Equal("a", "b", "a");
+        answers[2]!["prediction"]!.GetValue<string>().Should().Be(answers[0]!["prediction"]!.GetValue<string>(), "one id has one prediction, as in predictions.json");
+    }
+
+    [Fact]
     public void The_bootstrap_pairs_a_repeated_id_occurrence_by_occurrence()
     {
         List<AnswerPair> study = [new("a", "Paris", ["Paris"]), new("b", "France", ["France"]), new("a", "Paris", ["Berlin"])];
