@@ -20,17 +20,19 @@ public sealed class EvalCommand(PluginLoader pluginLoader, TorchRuntime torch, I
 
     public int Execute(EvalRequest request, CancellationToken cancellation)
     {
+        if (request.MaxExamples is < 1) throw new BadInputException($"--max-examples {request.MaxExamples}: expected at least 1 question");
         WindowOptions.Check(request.MaxSequenceLength, request.DocStride, maxPositions: null);
         var output = WritableFolder.Ensure(request.Out, "--out");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         var metrics = request.Metrics.Select(name => plugins.Require<IMetric>(name, $"--metrics {name}")).ToList();
         var data = TaskDataLoader.Limit(DataSources.Load(request.Data), request.MaxExamples, request.Seed);
         if (data.Examples.Count == 0) throw new BadInputException($"{request.Data}: no usable questions");
+        ScoreCommand.WarnOfRepeatedIds(logger, data.Examples, request.Data);
 
         var precision = torch.PrecisionFor(request.Engine);
         using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
             request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? precision : null);
-        WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.MaxPositions);
+        WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.MaxPositions, model.VirtualTokens);
         var features = new FeatureBuilder(model.Tokenizer, request.MaxSequenceLength, request.DocStride).Build(data.Examples, cancellation);
         var result = QaEvaluator.Evaluate(model.Forward, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,
             model.Device, cancellation, EvaluationProgress.Logged(logger, $"eval on {request.Data}"));

@@ -25,6 +25,7 @@ public sealed class ExportCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         // Exported weights are read on the CPU whatever the run's device.
         using var model = InferenceModel.Load(request.Model, request.Adapter, plugins, CPU, logger, request.AllowPickle, request.IgnoreMismatched);
         RefuseUnmergeable(model, request);
+        OnnxQaExporter.CheckTarget(model.Model.Config, model.VocabPath, target, "--onnx");
         // Checked last of all the checks, so a bad model or adapter leaves no new folder behind.
         WritableFolder.Ensure(Path.GetDirectoryName(target)!, "--onnx");
         model.Adapter?.Merge();

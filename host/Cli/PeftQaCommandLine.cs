@@ -279,11 +279,15 @@ public static class PeftQaCommandLine
 
         var question = new Option<string?>("--question") { Description = "The question." };
         var contextText = new Option<string?>("--context") { Description = "The text that holds the answer." };
+        var predictLength = new Option<int?>("--max-length")
+            { Description = "Tokens per window (default: 384, or fewer where the model's positions less an adapter's virtual tokens are fewer)." };
+        var predictStride = new Option<int?>("--doc-stride") { Description = "Overlap between windows (default: 128, or half of --max-length if smaller)." };
         var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
-            { model, adapter, engine, question, contextText, allowPickle, ignoreMismatched, precision };
+            { model, adapter, engine, question, contextText, predictLength, predictStride, allowPickle, ignoreMismatched, precision };
         predict.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(parse.GetValue(model)!, parse.GetValue(adapter),
-                parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched), parse.GetValue(engine)),
+                parse.GetValue(question), parse.GetValue(contextText), parse.GetValue(allowPickle), parse.GetValue(ignoreMismatched), parse.GetValue(engine),
+                parse.GetValue(predictLength), parse.GetValue(predictStride)),
                 console.In, token))));
 
         var onnx = new Option<string>("--onnx") { Description = "The .onnx file to write; config.json and vocab.txt are written beside it.", Required = true };

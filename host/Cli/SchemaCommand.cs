@@ -17,6 +17,8 @@ public sealed class SchemaCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
     public int Execute(string? output)
     {
         var target = output is null ? null : WritableFolder.FullPath(output, "--out");
+        if (target is not null && Directory.Exists(target))
+            throw new BadInputException($"--out {target}: is a folder; give the schema file's name, for example {Path.Combine(target, "recipe.schema.json")}");
         if (target is not null) WritableFolder.Ensure(Path.GetDirectoryName(target)!, "--out");
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         var text = RecipeSchema.Build(plugins).ToJsonString(Indented) + "\n";

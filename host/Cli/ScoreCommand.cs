@@ -24,6 +24,7 @@ public sealed class ScoreCommand(PluginLoader pluginLoader, IOptions<PeftQaSetti
         var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
         var metrics = metricNames.Select(name => plugins.Require<IMetric>(name, $"--metrics {name}")).ToList();
 
+        WarnOfRepeatedIds(logger, data.Examples, dataPath);
         var known = data.Examples.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         var unanswered = data.Examples.Where(e => !predictions.ContainsKey(e.Id)).Select(e => e.Id).ToList();
         if (unanswered.Count > 0)
@@ -40,6 +41,15 @@ public sealed class ScoreCommand(PluginLoader pluginLoader, IOptions<PeftQaSetti
         console.Out.WriteLine(output.ToJsonString());
         foreach (var metric in metrics.Where(m => m.Signature is not null)) logger.LogInformation("{Metric}: {Signature}", metric.Name, metric.Signature);
         return PeftQaCommandLine.Success;
+    }
+
+    /// <summary>Names the question ids a data file repeats: the official script scores each occurrence, so they weigh more than once.</summary>
+    public static void WarnOfRepeatedIds(ILogger logger, IEnumerable<QaExample> examples, string dataPath)
+    {
+        var repeated = QaDataSet.RepeatedIds(examples);
+        if (repeated.Count > 0)
+            logger.LogWarning("{Data}: {Count} question ids occur more than once ({Ids}); as in the official evaluate-v1.1.py, each occurrence is scored " +
+                              "against the id's one prediction; rename them to score the questions apart", dataPath, repeated.Count, string.Join(", ", repeated.Take(5)));
     }
 
     /// <summary>A predictions file in the official format: one JSON object mapping question id to answer text, each id once.</summary>

@@ -26,10 +26,13 @@ public sealed class FeatureBatch : IDisposable
 
     public long Length => InputIds.shape[1];
 
+    /// <summary>Batches are padded to a multiple of this many tokens.</summary>
+    public const int PadMultiple = 8;
+
     public static FeatureBatch Collate(IReadOnlyList<QaFeature> features, int padId, Device device)
     {
         int longest = features.Max(f => f.Length);
-        int length = (longest + 7) / 8 * 8;
+        int length = (longest + PadMultiple - 1) / PadMultiple * PadMultiple;
         var ids = new long[features.Count * length];
         var mask = new long[features.Count * length];
         var types = new long[features.Count * length];

@@ -77,13 +77,12 @@ public static class SquadReader
                             skipped++;
                             continue;
                         }
+                        // Kept, not skipped: the official evaluate-v1.1.py scores every question in the file, so a repeated
+                        // id counts once per occurrence (against the id's one prediction); skipping it would change the score.
                         if (seenIds.TryGetValue(q.Id, out var firstTitle))
-                        {
-                            Problem($"{q.Id}: question id repeated (first seen in \"{firstTitle}\"); ids must be unique, rename one");
-                            skipped++;
-                            continue;
-                        }
-                        seenIds[q.Id] = title;
+                            Problem($"{q.Id}: question id repeated (first seen in \"{firstTitle}\"); kept and scored once per occurrence against the id's one prediction, " +
+                                    "as the official script does; rename one to score them apart");
+                        else seenIds[q.Id] = title;
                         bool impossible = q.IsImpossible == true;
                         var valid = new List<QaAnswer>();
                         foreach (var a in q.Answers ?? [])
@@ -97,12 +96,12 @@ public static class SquadReader
                             int start = Utf16Index(paragraph.Context, codePointStart);
                             if (start < 0 || start + a.Text.Length > paragraph.Context.Length)
                             {
-                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" at {start} lies outside its context ({paragraph.Context.Length} characters); fix answer_start");
+                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" at {codePointStart} lies outside its context ({CodePointIndex(paragraph.Context, paragraph.Context.Length)} characters); fix answer_start");
                                 continue;
                             }
                             if (string.CompareOrdinal(paragraph.Context, start, a.Text, 0, a.Text.Length) != 0)
                             {
-                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" does not match the context at {start} (\"{Shorten(paragraph.Context.Substring(start, a.Text.Length))}\"); fix answer_start or the text");
+                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" does not match the context at {codePointStart} (\"{Shorten(paragraph.Context.Substring(start, a.Text.Length))}\"); fix answer_start or the text");
                                 continue;
                             }
                             valid.Add(new QaAnswer(a.Text, start));
@@ -144,6 +143,15 @@ public static class SquadReader
         for (; codePoints < codePointIndex && utf16 < text.Length; codePoints++)
             utf16 += char.IsSurrogatePair(text, utf16) ? 2 : 1;
         return utf16 + (codePointIndex - codePoints); // past the end stays past the end
+    }
+
+    /// <summary>The inverse of <see cref="Utf16Index"/>: the code points (Python's characters) before a UTF-16 index.</summary>
+    public static int CodePointIndex(string text, int utf16Index)
+    {
+        int codePoints = 0;
+        for (int utf16 = 0; utf16 < utf16Index; codePoints++)
+            utf16 += char.IsSurrogatePair(text, utf16) ? 2 : 1;
+        return codePoints;
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";

@@ -17,11 +17,13 @@ public sealed class AnsweringModel : IDisposable
 {
     private readonly IDisposable owned;
 
-    private AnsweringModel(IDisposable owned, BertTokenizer tokenizer, int maxPositions, Device device, Func<FeatureBatch, (Tensor Start, Tensor End)> forward)
+    private AnsweringModel(IDisposable owned, BertTokenizer tokenizer, int maxPositions, int virtualTokens, Device device,
+        Func<FeatureBatch, (Tensor Start, Tensor End)> forward)
     {
         this.owned = owned;
         Tokenizer = tokenizer;
         MaxPositions = maxPositions;
+        VirtualTokens = virtualTokens;
         Device = device;
         Forward = forward;
     }
@@ -29,6 +31,9 @@ public sealed class AnsweringModel : IDisposable
     public BertTokenizer Tokenizer { get; }
 
     public int MaxPositions { get; }
+
+    /// <summary>Tokens a soft-prompt adapter prepends to every window (0 without one): they take positions before the window's.</summary>
+    public int VirtualTokens { get; }
 
     public Device Device { get; }
 
@@ -46,7 +51,7 @@ public sealed class AnsweringModel : IDisposable
         {
             var loaded = InferenceModel.Load(model, adapter, plugins, device, logger, allowPickle, ignoreMismatched);
             loaded.Model.UseComputeDType((precision ?? ComputePrecision.Fp32).DType);
-            return new AnsweringModel(loaded, loaded.Tokenizer, loaded.Model.Config.MaxPositionEmbeddings, device,
+            return new AnsweringModel(loaded, loaded.Tokenizer, loaded.Model.Config.MaxPositionEmbeddings, loaded.Model.VirtualTokens?.Count ?? 0, device,
                 batch => loaded.Model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds));
         }
         if (adapter is not null)
@@ -54,7 +59,7 @@ public sealed class AnsweringModel : IDisposable
         if (!onnxFile) throw new BadInputException($"--engine onnx needs --model to name a .onnx file written by peftqa export, got {model}");
         if (device.type != TorchSharp.DeviceType.CPU) logger.LogInformation("--engine onnx runs ONNX Runtime on the CPU");
         var onnx = OnnxQaModel.Load(model, threads);
-        return new AnsweringModel(onnx, new BertTokenizer(onnx.VocabPath!), onnx.Config.MaxPositionEmbeddings, CPU, onnx.Forward);
+        return new AnsweringModel(onnx, new BertTokenizer(onnx.VocabPath!), onnx.Config.MaxPositionEmbeddings, 0, CPU, onnx.Forward);
     }
 
     public void Dispose() => owned.Dispose();

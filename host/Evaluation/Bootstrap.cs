@@ -50,13 +50,22 @@ public static class Bootstrap
         return new ScoreDifference(pairs.Average(p => p.Study.Full - p.Reference.Full), Percentile(samples, 0.025), Percentile(samples, 0.975));
     }
 
-    /// <summary>The reference's answers in the study's question order.</summary>
+    /// <summary>
+    /// The reference's answers in the study's question order. A repeated question id (the official script scores every
+    /// occurrence) pairs occurrence by occurrence, in order.
+    /// </summary>
     private static List<AnswerPair> Aligned(IReadOnlyList<AnswerPair> study, IReadOnlyList<AnswerPair> reference, int task)
     {
-        var byId = reference.ToDictionary(p => p.QuestionId, StringComparer.Ordinal);
-        if (byId.Count != study.Count || study.Any(p => !byId.ContainsKey(p.QuestionId)))
+        var byId = reference.GroupBy(p => p.QuestionId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<AnswerPair>(g), StringComparer.Ordinal);
+        var aligned = new List<AnswerPair>(study.Count);
+        foreach (var pair in study)
+        {
+            if (!byId.TryGetValue(pair.QuestionId, out var occurrences) || !occurrences.TryDequeue(out var match)) break;
+            aligned.Add(match);
+        }
+        if (aligned.Count != study.Count || study.Count != reference.Count)
             throw new ArgumentException($"task {task}: the two studies answered different questions ({study.Count} and {reference.Count}), so they cannot be paired");
-        return study.Select(p => byId[p.QuestionId]).ToList();
+        return aligned;
     }
 
     private static int[] Draw(Random random, int count)

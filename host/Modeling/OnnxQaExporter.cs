@@ -22,15 +22,54 @@ public static class OnnxQaExporter
     public static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
     public static readonly string[] OutputNames = ["start_logits", "end_logits"];
 
-    /// <summary>Writes the model to <paramref name="onnxPath"/> (whole or not at all) with config.json and vocab.txt beside it.</summary>
+    /// <summary>
+    /// Writes the model to <paramref name="onnxPath"/> (whole or not at all) with config.json and vocab.txt beside it. A
+    /// config.json or vocab.txt already there that describes this model is kept; one that differs is refused (see <see cref="CheckTarget"/>).
+    /// </summary>
     public static void Export(BertForQuestionAnswering model, string vocabPath, string onnxPath)
     {
+        CheckTarget(model.Config, vocabPath, onnxPath, "--onnx");
         var folder = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
         AtomicFile.WriteAllBytes(onnxPath, Build(model).ToByteArray());
-        (model.Config with { Architectures = ["BertForQuestionAnswering"] }).Save(Path.Combine(folder, Checkpoint.ConfigFile));
+        var targetConfig = Path.Combine(folder, Checkpoint.ConfigFile);
+        if (!File.Exists(targetConfig)) (model.Config with { Architectures = ["BertForQuestionAnswering"] }).Save(targetConfig);
         var targetVocab = Path.Combine(folder, Checkpoint.VocabFile);
-        if (!string.Equals(Path.GetFullPath(vocabPath), targetVocab, StringComparison.Ordinal)) File.Copy(vocabPath, targetVocab, overwrite: true);
+        if (!File.Exists(targetVocab)) File.Copy(vocabPath, targetVocab);
     }
+
+    /// <summary>
+    /// Refuses a target folder whose config.json or vocab.txt is not the one export would write: the folder holds another
+    /// model (its checkpoint, say), which overwriting them would silently break. Files that match are left as they are.
+    /// </summary>
+    public static void CheckTarget(BertConfig config, string vocabPath, string onnxPath, string option)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
+        var existingConfig = Path.Combine(folder, Checkpoint.ConfigFile);
+        if (File.Exists(existingConfig) && !DescribesModel(existingConfig, config))
+            throw new BadInputException($"{option} {onnxPath}: {existingConfig} already exists and describes another model; export would overwrite it, " +
+                                        "so nothing was written: choose an empty folder or one holding only this model's files");
+        var existingVocab = Path.Combine(folder, Checkpoint.VocabFile);
+        if (File.Exists(existingVocab) && !SameBytes(existingVocab, vocabPath))
+            throw new BadInputException($"{option} {onnxPath}: {existingVocab} already exists and differs from this model's vocabulary; export would overwrite it, " +
+                                        "so nothing was written: choose an empty folder or one holding only this model's files");
+    }
+
+    /// <summary>The same configuration, whatever the file's formatting, extra fields or architectures (which loading ignores).</summary>
+    private static bool DescribesModel(string configPath, BertConfig config)
+    {
+        try
+        {
+            return BertConfig.Load(configPath) with { Architectures = null } == config with { Architectures = null };
+        }
+        catch (BadInputException)
+        {
+            return false;
+        }
+    }
+
+    private static bool SameBytes(string first, string second) =>
+        string.Equals(Path.GetFullPath(first), Path.GetFullPath(second), StringComparison.Ordinal) ||
+        File.ReadAllBytes(first).AsSpan().SequenceEqual(File.ReadAllBytes(second));
 
     public static ModelProto Build(BertForQuestionAnswering model)
     {

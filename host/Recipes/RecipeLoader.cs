@@ -23,11 +23,22 @@ public static class RecipeLoader
 
     public static LoadedRecipe Load(string path)
     {
+        if (Directory.Exists(path)) throw new BadInputException(FolderGivenAsRecipe(path));
         if (!File.Exists(path)) throw new BadInputException($"{path}: recipe file not found");
         string text;
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException($"{path}: cannot read: {e.Message}"); }
         return Parse(text, path, path);
+    }
+
+    /// <summary>A run folder (or any folder) where a recipe file was expected: say so, and what to give instead.</summary>
+    private static string FolderGivenAsRecipe(string path)
+    {
+        var runRecipe = Path.Combine(path, "recipe.json");
+        return File.Exists(runRecipe)
+            ? $"{path}: is a folder, not a recipe file; it holds a run's recipe: give peftqa run {runRecipe} to run that recipe again, " +
+              $"or the run's recipe with --out {path} --resume to continue the run"
+            : $"{path}: is a folder, not a recipe file; give the recipe's JSON file";
     }
 
     /// <param name="filePath">Where relative paths in the recipe resolve from; defaults to the working directory.</param>
