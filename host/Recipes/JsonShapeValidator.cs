@@ -62,8 +62,8 @@ public static class JsonShapeValidator
         if (type == typeof(double) || type == typeof(float)) { Expect(element.ValueKind == JsonValueKind.Number, type, element, path, errors); return; }
         if (type.IsEnum)
         {
-            var names = Enum.GetNames(type).Select(JsonNamingPolicy.CamelCase.ConvertName).ToList();
-            if (element.ValueKind != JsonValueKind.String || !names.Contains(element.GetString()!, StringComparer.OrdinalIgnoreCase))
+            var names = EnumNames(type);
+            if (element.ValueKind != JsonValueKind.String || !names.Contains(element.GetString()!, StringComparer.Ordinal))
                 errors.Add($"{path}: expected one of {string.Join(", ", names.Select(n => $"\"{n}\""))}, got {Show(element)}");
             return;
         }
@@ -88,6 +88,15 @@ public static class JsonShapeValidator
         }
         errors.Add($"{path}: values of type {type.Name} cannot be given in JSON");
     }
+
+    /// <summary>
+    /// The names an enum is written with: a member's [JsonStringEnumMemberName], else its camelCase name. Matched exactly, as
+    /// the recipe schema does: the serializer reads a [JsonStringEnumMemberName] name only in its own case ("BF16" fails).
+    /// </summary>
+    public static IReadOnlyList<string> EnumNames(Type type) =>
+        type.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(f.Name))
+            .ToList();
 
     /// <summary>A <see cref="Searchable{T}"/>: one value, or a non-empty list of values of one JSON kind.</summary>
     private static void CheckSearchable(JsonElement element, Type itemType, string path, List<string> errors)

@@ -46,10 +46,17 @@ public static class RecipeLoader
         }
 
         var problems = JsonShapeValidator.Validate(root, typeof(Recipe));
-        var recipe = problems.Count == 0 ? root.Deserialize<Recipe>(JsonShapeValidator.SerializerOptions)! : null;
+        var recipe = problems.Count == 0 ? Deserialize(root, displayPath) : null;
         if (recipe is not null) problems.AddRange(CrossFieldProblems(recipe));
         if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{displayPath}: {p}").ToList());
         return new LoadedRecipe(recipe!, filePath ?? Path.Combine(Directory.GetCurrentDirectory(), "recipe.json"), displayPath, root);
+    }
+
+    /// <summary>The validator accepts only what deserializes; should the two ever disagree, the user still gets one line, not a stack trace.</summary>
+    private static Recipe Deserialize(JsonElement root, string displayPath)
+    {
+        try { return root.Deserialize<Recipe>(JsonShapeValidator.SerializerOptions)!; }
+        catch (JsonException e) { throw new BadInputException($"{displayPath}: {e.Path ?? "$"}: {FirstSentence(e.Message)}"); }
     }
 
     private static IEnumerable<string> CrossFieldProblems(Recipe recipe)
