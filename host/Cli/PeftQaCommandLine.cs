@@ -246,11 +246,20 @@ public static class PeftQaCommandLine
             Description = "Metric plugins to report (exact_match and f1 by default; bleu, rougeL ...).",
             DefaultValueFactory = _ => ["exact_match", "f1"], AllowMultipleArgumentsPerToken = true,
         };
+        RefuseRepeatedNames(scoreMetrics);
         var score = new Command("score", "Score a predictions file as the official SQuAD v1.1 script does.") { scoreData, scorePredictions, scoreMetrics };
         score.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<ScoreCommand>().Execute(parse.GetValue(scoreData)!, parse.GetValue(scorePredictions)!, parse.GetValue(scoreMetrics)!))));
         return score;
     }
+
+    /// <summary>A list of plugin names (matched ignoring case) that names one plugin twice is refused, naming the option and the name.</summary>
+    private static void RefuseRepeatedNames(Option<string[]> option) => option.Validators.Add(result =>
+    {
+        var names = result.GetValueOrDefault<string[]>() ?? [];
+        if (names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            result.AddError($"{option.Name}: '{repeated.Key}' is given twice; name each metric once");
+    });
 
     /// <summary><c>eval</c>, <c>predict</c> and <c>export</c>, which share the model and adapter options.</summary>
     private static (Command Eval, Command Predict, Command Export) ModelCommands(GlobalOptions options, CliConsole console)
@@ -264,6 +273,7 @@ public static class PeftQaCommandLine
         var evalData = new Option<string>("--data") { Description = "SQuAD JSON to evaluate on.", Required = true };
         var evalOut = new Option<string>("--out") { Description = "Folder for predictions.json and metrics.json.", Required = true };
         var evalMetrics = new Option<string[]>("--metrics") { Description = "Metric plugins.", DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"], AllowMultipleArgumentsPerToken = true };
+        RefuseRepeatedNames(evalMetrics);
         var evalMax = new Option<int?>("--max-examples") { Description = "Evaluate a seeded sample of this many questions." };
         var evalSeed = new Option<int>("--seed") { Description = "Seed of the --max-examples sample (a recipe's maxEvalExamples uses the recipe's seed).", DefaultValueFactory = _ => 42 };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => new Recipes.TrainingSettings().MaxSequenceLength };

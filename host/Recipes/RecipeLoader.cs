@@ -90,6 +90,10 @@ public static class RecipeLoader
             yield return "$.tasks: every task is a retention task (retention: true); at least one must be trained";
         if (recipe.Compare.Reference is { } reference && !ConfigurationLabels(recipe).Any(l => l.Label == reference))
             yield return $"$.compare.reference: no study labelled '{reference}'; the studies are {string.Join(", ", ConfigurationLabels(recipe).Select(l => l.Label))}";
+        // Metric plugins are found ignoring case, so "f1" and "F1" are one metric, which scores keyed by name cannot hold twice.
+        foreach (var problem in Duplicates(recipe.Evaluation.Metrics, "$.evaluation.metrics", "", "metric")
+                     .Concat(Duplicates(recipe.Evaluation.ContinualMetrics, "$.evaluation.continualMetrics", "", "continual metric")))
+            yield return problem;
         if (recipe.Seeds is { } seeds)
             foreach (var problem in Duplicates(seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "$.seeds", "", "seed"))
                 yield return problem;

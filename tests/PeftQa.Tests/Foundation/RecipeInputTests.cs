@@ -33,4 +33,13 @@ public sealed class RecipeInputTests
             RecipeLoader.Parse($$"""{ "name": "r", {{Tasks}}, "training": { "precision": "{{text}}" } }""", "x.json")
                 .Recipe.Training.Precision.Should().Be(value);
     }
+
+    [Fact]
+    public void A_metric_named_twice_is_refused_naming_the_field_and_the_name()
+    {
+        ProblemsOf($$"""{ "name": "r", {{Tasks}}, "evaluation": { "metrics": ["exact_match", "f1", "F1"], "continualMetrics": ["acc", "bwt", "acc"] } }""")
+            .Should().Equal(
+                "recipes/x.json: $.evaluation.metrics[2]: duplicate metric 'F1' (also at $.evaluation.metrics[1])",
+                "recipes/x.json: $.evaluation.continualMetrics[2]: duplicate continual metric 'acc' (also at $.evaluation.continualMetrics[0])");
+    }
 }
