@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using PeftQa.Host.Foundation;
 
@@ -59,12 +60,24 @@ public static class RecipeLoader
         catch (JsonException e) { throw new BadInputException($"{displayPath}: {e.Path ?? "$"}: {FirstSentence(e.Message)}"); }
     }
 
+    /// <summary>
+    /// A run folder is named <c>&lt;name&gt;-&lt;yyyyMMdd-HHmmss&gt;</c> (16 bytes more), and <c>--overwrite</c> renames an old one to
+    /// <c>&lt;folder&gt;.replaced-&lt;yyyyMMdd-HHmmss&gt;~&lt;n&gt;</c> (up to 27 more); all within a file system's 255 bytes.
+    /// </summary>
+    private const int MaxNameBytes = FolderNames.FileSystemLimitBytes - 16 - 27;
+
     private static IEnumerable<string> CrossFieldProblems(Recipe recipe)
     {
         if (string.IsNullOrWhiteSpace(recipe.Name)) yield return "$.name: expected a non-empty name";
         else if (recipe.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || recipe.Name.Contains('/'))
             yield return $"$.name: '{recipe.Name}' cannot be used in a folder name";
-        foreach (var problem in Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name")) yield return problem;
+        else if (Encoding.UTF8.GetByteCount(recipe.Name) > MaxNameBytes)
+            yield return $"$.name: {Encoding.UTF8.GetByteCount(recipe.Name)} bytes is too long for a run folder name <name>-<time>; the limit is {MaxNameBytes} bytes";
+        var duplicateTasks = Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name").ToList();
+        foreach (var problem in duplicateTasks) yield return problem;
+        // Task names become folder and file names too (tasks/<n>-<task>, answers/<task>.json, adapter-<n>-<task>).
+        if (duplicateTasks.Count == 0)
+            foreach (var problem in FolderNames.Problems(recipe.Tasks.Select((t, i) => (t.Name, $"$.tasks[{i}].name")).ToList(), "task name")) yield return problem;
         var duplicateLabels = Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)")
             .Concat(Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label", "continual label (set a distinct label)")).ToList();
         foreach (var problem in duplicateLabels) yield return problem;

@@ -42,4 +42,42 @@ public sealed class RecipeInputTests
                 "recipes/x.json: $.evaluation.metrics[2]: duplicate metric 'F1' (also at $.evaluation.metrics[1])",
                 "recipes/x.json: $.evaluation.continualMetrics[2]: duplicate continual metric 'acc' (also at $.evaluation.continualMetrics[0])");
     }
+
+    [Fact]
+    public void A_label_too_long_for_a_file_name_is_refused_naming_where_it_comes_from_and_the_limit()
+    {
+        var label = new string('a', 235);
+        ProblemsOf($$"""{ "name": "r", {{Tasks}}, "adapters": [{ "strategy": "full", "label": "{{label}}" }] }""").Should().Equal(
+            "recipes/x.json: $.adapters[0]: study label 'aaaaaaaaaaaaaaaaaaaa...aaaaaaaaaaaa' is 235 bytes as a file name; the limit is 234 " +
+            "(file systems allow 255, and the run adds up to 21, as in charts/through-sequence-<label>.png); shorten it");
+        RecipeLoader.Parse($$"""{ "name": "r", {{Tasks}}, "adapters": [{ "strategy": "full", "label": "{{label[1..]}}" }] }""", "x.json")
+            .Recipe.Adapters[0].Label.Should().HaveLength(234);
+    }
+
+    [Fact]
+    public void Label_lengths_count_bytes_and_a_continual_label_counts_in_the_study_label()
+    {
+        // 'é' is two bytes in UTF-8: 118 of them are 236 bytes in only 118 characters.
+        var accents = new string('é', 118);
+        ProblemsOf($$"""{ "name": "r", {{Tasks}}, "adapters": [{ "strategy": "full", "label": "{{accents}}" }] }""")
+            .Should().ContainSingle().Which.Should().Contain("$.adapters[0]: study label").And.Contain("is 236 bytes");
+        ProblemsOf($$"""{ "name": "r", {{Tasks}}, "continual": [{ "strategy": "naive" }, { "strategy": "replay", "label": "{{new string('r', 230)}}" }] }""")
+            .Should().ContainSingle().Which.Should().StartWith("recipes/x.json: $.adapters[0] with $.continual[1]: study label 'full+rrrrrrrrrrrrrrr").And.Contain("is 235 bytes");
+    }
+
+    [Fact]
+    public void A_task_name_too_long_for_a_file_name_is_refused()
+    {
+        var name = new string('t', 235);
+        ProblemsOf($$"""{ "name": "r", "tasks": [{ "name": "{{name}}", "train": "a.json", "eval": "b.json" }] }""")
+            .Should().ContainSingle().Which.Should().StartWith("recipes/x.json: $.tasks[0].name: task name 'tttt").And.Contain("is 235 bytes as a file name; the limit is 234");
+    }
+
+    [Fact]
+    public void A_recipe_name_too_long_for_a_run_folder_is_refused()
+    {
+        ProblemsOf($$"""{ "name": "{{new string('n', 213)}}", {{Tasks}} }""").Should().Equal(
+            "recipes/x.json: $.name: 213 bytes is too long for a run folder name <name>-<time>; the limit is 212 bytes");
+        RecipeLoader.Parse($$"""{ "name": "{{new string('n', 212)}}", {{Tasks}} }""", "x.json").Recipe.Name.Should().HaveLength(212);
+    }
 }
