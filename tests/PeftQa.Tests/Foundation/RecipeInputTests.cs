@@ -80,4 +80,20 @@ public sealed class RecipeInputTests
             "recipes/x.json: $.name: 213 bytes is too long for a run folder name <name>-<time>; the limit is 212 bytes");
         RecipeLoader.Parse($$"""{ "name": "{{new string('n', 212)}}", {{Tasks}} }""", "x.json").Recipe.Name.Should().HaveLength(212);
     }
+
+    [Fact]
+    public void A_whole_number_beyond_32_bits_is_out_of_range_with_the_range()
+    {
+        ProblemsOf($$"""{ "name": "r", "seed": 99999999999, {{Tasks}}, "training": { "maxSteps": -3000000000, "batchSize": 1.5 } }""").Should().BeEquivalentTo(
+            "recipes/x.json: $.seed: 99999999999 is out of range; expected a whole number from -2147483648 to 2147483647",
+            "recipes/x.json: $.training.maxSteps: -3000000000 is out of range; expected a whole number from -2147483648 to 2147483647",
+            "recipes/x.json: $.training.batchSize: expected an integer, got the number 1.5");
+    }
+
+    [Fact]
+    public void A_number_beyond_a_double_is_out_of_range_not_a_stack_trace()
+    {
+        ProblemsOf($$"""{ "name": "r", {{Tasks}}, "training": { "learningRate": 1e400 } }""").Should().Equal(
+            "recipes/x.json: $.training.learningRate: 1e400 is out of range; expected a number from -1.7E+308 to 1.7E+308");
+    }
 }
