@@ -25,10 +25,10 @@ public static class RecipeLoader
     public static LoadedRecipe Load(string path)
     {
         if (!File.Exists(path)) throw new BadInputException($"{path}: recipe file not found");
-        string text;
-        try { text = File.ReadAllText(path); }
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException($"{path}: cannot read: {e.Message}"); }
-        return Parse(text, path, path);
+        return Parse(Utf8Text.Decode(bytes, path), path, path);
     }
 
     /// <param name="filePath">Where relative paths in the recipe resolve from; defaults to the working directory.</param>

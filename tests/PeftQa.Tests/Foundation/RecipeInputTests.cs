@@ -1,6 +1,8 @@
+using System.Text;
 using FluentAssertions;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Recipes;
+using PeftQa.Tests.Support;
 using Xunit;
 
 namespace PeftQa.Tests.Foundation;
@@ -95,5 +97,37 @@ public sealed class RecipeInputTests
     {
         ProblemsOf($$"""{ "name": "r", {{Tasks}}, "training": { "learningRate": 1e400 } }""").Should().Equal(
             "recipes/x.json: $.training.learningRate: 1e400 is out of range; expected a number from -1.7E+308 to 1.7E+308");
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_a_recipe_is_refused_naming_the_line_and_byte()
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.Combine("bad.json");
+        var text = "{ \"name\": \"r\",\n  \"tasks\": [{ \"name\": \"caf\u00e9 X\", \"train\": \"a.json\", \"eval\": \"b.json\" }] }";
+        var bytes = Encoding.UTF8.GetBytes(text);
+        int offset = Array.IndexOf(bytes, (byte)'X');
+        bytes[offset] = 0xFF;
+        File.WriteAllBytes(path, bytes);
+
+        var act = () => RecipeLoader.Load(path);
+
+        act.Should().Throw<BadInputException>().Which.Problems.Should().Equal($"{path}: line 2, byte {offset} (0xFF): not valid UTF-8; save the file as UTF-8");
+    }
+
+    [Fact]
+    public void A_recipe_may_start_with_a_utf8_byte_order_mark_but_utf16_is_named_and_refused()
+    {
+        using var folder = new TemporaryFolder();
+        var json = $$"""{ "name": "r", {{Tasks}} }""";
+        var bom = folder.Combine("bom.json");
+        File.WriteAllBytes(bom, [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(json)]);
+        var wide = folder.Combine("wide.json");
+        File.WriteAllBytes(wide, [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(json)]);
+
+        RecipeLoader.Load(bom).Recipe.Name.Should().Be("r");
+        var act = () => RecipeLoader.Load(wide);
+        act.Should().Throw<BadInputException>().Which.Problems.Should().Equal(
+            $"{wide}: the file is UTF-16 (little-endian) text; peftqa reads UTF-8: save it as UTF-8 (in most editors: Save with Encoding, UTF-8)");
     }
 }
