@@ -58,11 +58,39 @@ public static class PeftQaCommandLine
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"peftqa: {error.Message}");
+            foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"peftqa: {InWords(error)}");
             await console.Error.WriteLineAsync("Try 'peftqa --help'.");
             return BadInput;
         }
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellation);
+    }
+
+    /// <summary>
+    /// A value an option could not be converted to its type, said with the option and what it takes in words ("--device:
+    /// 'gpu' is not one of auto, cpu, cuda") instead of System.CommandLine's .NET type name; any other error as it is.
+    /// </summary>
+    private static string InWords(System.CommandLine.Parsing.ParseError error)
+    {
+        var option = error.SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult result => result,
+            System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult result } => result,
+            _ => null,
+        };
+        if (option is not { Tokens.Count: > 0 } || ValueInWords(option.Option.ValueType) is not { } expected) return error.Message;
+        return $"{option.Option.Name}: '{string.Join(" ", option.Tokens.Select(t => t.Value))}' is not {expected}";
+    }
+
+    /// <summary>What an option of <paramref name="type"/> takes, in words; null for text, which always converts.</summary>
+    private static string? ValueInWords(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(int)) return $"a whole number (up to {int.MaxValue})";
+        if (type == typeof(long)) return $"a whole number (up to {long.MaxValue})";
+        if (type == typeof(double) || type == typeof(float)) return "a number";
+        if (type == typeof(bool)) return "true or false";
+        if (type.IsEnum) return $"one of {string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}";
+        return null;
     }
 
     /// <summary>Options every verb takes.</summary>

@@ -18,4 +18,18 @@ public sealed class HostileInputTests
         result.Error.Should().Contain($"--metrics: '{args[^2]}' is given twice; name each metric once")
             .And.NotContain("   at ");
     }
+
+    [Theory]
+    [InlineData("--device: 'gpu' is not one of auto, cpu, cuda", "--device", "gpu", "plugins", "list")]
+    [InlineData("--cpus-per-task: 'x' is not a whole number (up to 2147483647)", "submit", "r.json", "--slurm", "--print", "--cpus-per-task", "x")]
+    [InlineData("--threads: '99999999999' is not a whole number (up to 2147483647)", "--threads", "99999999999", "plugins", "list")]
+    [InlineData("--engine: 'gpu' is not one of torch, onnx", "eval", "--model", "m", "--data", "d.json", "--out", "o", "--engine", "gpu")]
+    [InlineData("--batch: '1.5' is not a whole number (up to 2147483647)", "bench", "--batch", "1.5")]
+    public async Task An_option_value_of_the_wrong_kind_is_named_in_words_not_as_a_dotnet_type(string expected, params string[] args)
+    {
+        var result = await Cli.Run(args);
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().StartWith($"peftqa: {expected}\n").And.NotContain("System.").And.NotContain("PeftQa.Host");
+    }
 }
