@@ -77,8 +77,14 @@ public static class PeftQaCommandLine
             System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult result } => result,
             _ => null,
         };
-        if (option is not { Tokens.Count: > 0 } || ValueInWords(option.Option.ValueType) is not { } expected) return error.Message;
-        return $"{option.Option.Name}: '{string.Join(" ", option.Tokens.Select(t => t.Value))}' is not {expected}";
+        if (option is not { Tokens.Count: > 0 }) return error.Message;
+        var given = string.Join(" ", option.Tokens.Select(t => t.Value));
+        if (ValueInWords(option.Option.ValueType) is { } expected) return $"{option.Option.Name}: '{given}' is not {expected}";
+        // A word option (AcceptOnlyFromAmong) offers its allowed words as completions; its own message spans lines and omits the option.
+        var allowed = option.Option.GetCompletions(System.CommandLine.Completions.CompletionContext.Empty).Select(c => c.Label).ToList();
+        return allowed.Count > 0 && !allowed.Contains(given, StringComparer.Ordinal)
+            ? $"{option.Option.Name}: '{given}' is not one of {string.Join(", ", allowed)}"
+            : error.Message;
     }
 
     /// <summary>What an option of <paramref name="type"/> takes, in words; null for text, which always converts.</summary>

@@ -25,6 +25,8 @@ public sealed class HostileInputTests
     [InlineData("--threads: '99999999999' is not a whole number (up to 2147483647)", "--threads", "99999999999", "plugins", "list")]
     [InlineData("--engine: 'gpu' is not one of torch, onnx", "eval", "--model", "m", "--data", "d.json", "--out", "o", "--engine", "gpu")]
     [InlineData("--batch: '1.5' is not a whole number (up to 2147483647)", "bench", "--batch", "1.5")]
+    [InlineData("--precision: 'BF16' is not one of auto, bf16, fp32", "run", "r.json", "--precision", "BF16")]
+    [InlineData("--stage: 'train' is not one of baseline", "run", "r.json", "--stage", "train")]
     public async Task An_option_value_of_the_wrong_kind_is_named_in_words_not_as_a_dotnet_type(string expected, params string[] args)
     {
         var result = await Cli.Run(args);
