@@ -96,7 +96,7 @@ public static class JsonShapeValidator
     /// The names an enum is written with: a member's [JsonStringEnumMemberName], else its camelCase name. Matched exactly, as
     /// the recipe schema does: the serializer reads a [JsonStringEnumMemberName] name only in its own case ("BF16" fails).
     /// </summary>
-    public static IReadOnlyList<string> EnumNames(Type type) =>
+    private static IReadOnlyList<string> EnumNames(Type type) =>
         type.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(f.Name))
             .ToList();
