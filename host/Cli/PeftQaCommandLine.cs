@@ -58,12 +58,46 @@ public static class PeftQaCommandLine
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"peftqa: {error.Message}");
+            foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"peftqa: {InWords(error)}");
             await console.Error.WriteLineAsync("Try 'peftqa --help'.");
             return BadInput;
         }
         // Signals are ours to handle (SignalHandling): System.CommandLine's own handler would end the process 2 s after one.
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, ProcessTerminationTimeout = null }, cancellation);
+    }
+
+    /// <summary>
+    /// A value an option could not be converted to its type, said with the option and what it takes in words ("--device:
+    /// 'gpu' is not one of auto, cpu, cuda") instead of System.CommandLine's .NET type name; any other error as it is.
+    /// </summary>
+    private static string InWords(System.CommandLine.Parsing.ParseError error)
+    {
+        var option = error.SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult result => result,
+            System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult result } => result,
+            _ => null,
+        };
+        if (option is not { Tokens.Count: > 0 }) return error.Message;
+        var given = string.Join(" ", option.Tokens.Select(t => t.Value));
+        if (ValueInWords(option.Option.ValueType) is { } expected) return $"{option.Option.Name}: '{given}' is not {expected}";
+        // A word option (AcceptOnlyFromAmong) offers its allowed words as completions; its own message spans lines and omits the option.
+        var allowed = option.Option.GetCompletions(System.CommandLine.Completions.CompletionContext.Empty).Select(c => c.Label).ToList();
+        return allowed.Count > 0 && !allowed.Contains(given, StringComparer.Ordinal)
+            ? $"{option.Option.Name}: '{given}' is not one of {string.Join(", ", allowed)}"
+            : error.Message;
+    }
+
+    /// <summary>What an option of <paramref name="type"/> takes, in words; null for text, which always converts.</summary>
+    private static string? ValueInWords(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(int)) return $"a whole number (up to {int.MaxValue})";
+        if (type == typeof(long)) return $"a whole number (up to {long.MaxValue})";
+        if (type == typeof(double) || type == typeof(float)) return "a number";
+        if (type == typeof(bool)) return "true or false";
+        if (type.IsEnum) return $"one of {string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}";
+        return null;
     }
 
     /// <summary>Options every verb takes.</summary>
@@ -247,11 +281,20 @@ public static class PeftQaCommandLine
             Description = "Metric plugins to report (exact_match and f1 by default; bleu, rougeL ...).",
             DefaultValueFactory = _ => ["exact_match", "f1"], AllowMultipleArgumentsPerToken = true,
         };
+        RefuseRepeatedNames(scoreMetrics);
         var score = new Command("score", "Score a predictions file as the official SQuAD v1.1 script does.") { scoreData, scorePredictions, scoreMetrics };
         score.SetAction((parse, token) => Execute(parse, options, console, token, services => Task.FromResult(
             services.GetRequiredService<ScoreCommand>().Execute(parse.GetValue(scoreData)!, parse.GetValue(scorePredictions)!, parse.GetValue(scoreMetrics)!))));
         return score;
     }
+
+    /// <summary>A list of plugin names (matched ignoring case) that names one plugin twice is refused, naming the option and the name.</summary>
+    private static void RefuseRepeatedNames(Option<string[]> option) => option.Validators.Add(result =>
+    {
+        var names = result.GetValueOrDefault<string[]>() ?? [];
+        if (names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            result.AddError($"{option.Name}: '{repeated.Key}' is given twice; name each metric once");
+    });
 
     /// <summary><c>eval</c>, <c>predict</c> and <c>export</c>, which share the model and adapter options.</summary>
     private static (Command Eval, Command Predict, Command Export) ModelCommands(GlobalOptions options, CliConsole console)
@@ -265,6 +308,7 @@ public static class PeftQaCommandLine
         var evalData = new Option<string>("--data") { Description = "SQuAD JSON to evaluate on.", Required = true };
         var evalOut = new Option<string>("--out") { Description = "Folder for predictions.json and metrics.json.", Required = true };
         var evalMetrics = new Option<string[]>("--metrics") { Description = "Metric plugins.", DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"], AllowMultipleArgumentsPerToken = true };
+        RefuseRepeatedNames(evalMetrics);
         var evalMax = new Option<int?>("--max-examples") { Description = "Evaluate a seeded sample of this many questions." };
         var evalSeed = new Option<int>("--seed") { Description = "Seed of the --max-examples sample (a recipe's maxEvalExamples uses the recipe's seed).", DefaultValueFactory = _ => 42 };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per window.", DefaultValueFactory = _ => new Recipes.TrainingSettings().MaxSequenceLength };

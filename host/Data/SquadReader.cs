@@ -167,7 +167,7 @@ public static class SquadReader
         try
         {
             int length = 0;
-            bool finalBlock = false;
+            bool finalBlock = false, startChecked = false;
             while (true)
             {
                 if (!finalBlock && length < buffer.Length)
@@ -175,6 +175,11 @@ public static class SquadReader
                     int read = stream.Read(buffer, length, buffer.Length - length);
                     if (read == 0) finalBlock = true;
                     length += read;
+                }
+                if (!startChecked && (length >= 4 || finalBlock))
+                {
+                    startChecked = true;
+                    length = DropByteOrderMark(buffer, length, source);
                 }
                 var articles = parser.Feed(buffer.AsSpan(0, length), finalBlock, out int consumed, out bool done);
                 foreach (var article in articles) yield return ("article", article);
@@ -195,6 +200,18 @@ public static class SquadReader
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// The JSON reader reads UTF-8 only: a UTF-8 byte-order mark at the start is dropped (as recipes allow one), and a file
+    /// in another encoding is refused by name instead of failing as "invalid JSON" at its first byte.
+    /// </summary>
+    private static int DropByteOrderMark(byte[] buffer, int length, string source)
+    {
+        if (Utf8Text.OtherEncoding(buffer.AsSpan(0, length)) is { } encoding) throw new BadInputException(Utf8Text.WrongEncoding(source, encoding));
+        if (!buffer.AsSpan(0, length).StartsWith(Utf8Text.ByteOrderMark)) return length;
+        Buffer.BlockCopy(buffer, Utf8Text.ByteOrderMark.Length, buffer, 0, length - Utf8Text.ByteOrderMark.Length);
+        return length - Utf8Text.ByteOrderMark.Length;
     }
 
     /// <summary>Incremental parse of <c>{"version": ..., "data": [article, ...]}</c>, other top-level fields skipped.</summary>

@@ -43,11 +43,24 @@ public sealed record BertConfig
         }
         catch (JsonException e)
         {
-            throw new BadInputException($"{path}: {(e.Path is { } p ? p + ": " : "")}not a valid config: {e.Message.Split(" Path:")[0]}");
+            throw new BadInputException($"{path}: {(e.Path is { } p ? p + ": " : "")}not a valid config: {Reason(e)}");
         }
         var problems = config.Problems().Select(p => $"{path}: {p}").ToList();
         if (problems.Count > 0) throw new BadInputException(problems);
         return config;
+    }
+
+    /// <summary>What a field takes, in words, where .NET's message would name a .NET type ("could not be converted to System.Int32").</summary>
+    private static string Reason(JsonException e)
+    {
+        var field = typeof(BertConfig).GetProperties()
+            .FirstOrDefault(p => e.Path == "$." + p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name);
+        var type = field is null ? null : Nullable.GetUnderlyingType(field.PropertyType) ?? field.PropertyType;
+        return type == typeof(int) ? "expected a whole number"
+            : type == typeof(double) ? "expected a number"
+            : type == typeof(string) ? "expected a string"
+            : type == typeof(List<string>) ? "expected a list of strings"
+            : e.Message.Split(" Path:")[0];
     }
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));

@@ -219,10 +219,13 @@ public sealed class RunPlanner
                     c with { Label = Recipe.SeededLabel(c.Configuration, seed), Seed = seed, Tasks = PlanStudyTasks(c.Tasks, seed) })));
         }
         if (problems.Count == 0 && studies.Count == 0) problems.Add($"{At("$.continual")}: no continual strategy runs with any adapter; check continual[].adapters");
-        problems.AddRange(FolderNames.Problems(studies.SelectMany(s => (s.ChooseFrom ?? []).Append(s)).Select(s => (s.Label, s.Method)).DistinctBy(l => l.Label).ToList(), "study label")
-            .Select(p => At($"$.adapters: {p}")));
+        problems.AddRange(FolderNames.Problems(studies.SelectMany(s => (s.ChooseFrom ?? []).Append(s)).Select(s => (s.Label, AdapterPath(s))).DistinctBy(l => l.Label).ToList(), "study label")
+            .Select(At));
         return studies;
     }
+
+    /// <summary>The JSON path of the adapter entry a study comes from, for messages.</summary>
+    private string AdapterPath(StudyPlan study) => $"$.adapters[{Recipe.Adapters.FindIndex(a => a.DisplayName == study.AdapterLabel)}]";
 
     /// <summary>One configuration (an adapter combination with a continual strategy) as a study with the recipe's seed.</summary>
     private StudyPlan PlanConfiguration(PlannedAdapter adapter, PlannedContinual strategy, string method, bool modelKnown)

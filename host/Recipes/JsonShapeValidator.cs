@@ -57,13 +57,16 @@ public static class JsonShapeValidator
         if (type == typeof(JsonElement)) return;
         if (type == typeof(string)) { Expect(element.ValueKind == JsonValueKind.String, type, element, path, errors); return; }
         if (type == typeof(bool)) { Expect(element.ValueKind is JsonValueKind.True or JsonValueKind.False, type, element, path, errors); return; }
-        if (type == typeof(int)) { Expect(element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out _), type, element, path, errors); return; }
-        if (type == typeof(long)) { Expect(element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out _), type, element, path, errors); return; }
-        if (type == typeof(double) || type == typeof(float)) { Expect(element.ValueKind == JsonValueKind.Number, type, element, path, errors); return; }
+        if (type == typeof(int) || type == typeof(long) || type == typeof(double) || type == typeof(float))
+        {
+            if (Expect(element.ValueKind == JsonValueKind.Number && (!IsInteger(type) || IsIntegerLiteral(element)), type, element, path, errors))
+                CheckNumberRange(element, type, path, errors);
+            return;
+        }
         if (type.IsEnum)
         {
-            var names = Enum.GetNames(type).Select(JsonNamingPolicy.CamelCase.ConvertName).ToList();
-            if (element.ValueKind != JsonValueKind.String || !names.Contains(element.GetString()!, StringComparer.OrdinalIgnoreCase))
+            var names = EnumNames(type);
+            if (element.ValueKind != JsonValueKind.String || !names.Contains(element.GetString()!, StringComparer.Ordinal))
                 errors.Add($"{path}: expected one of {string.Join(", ", names.Select(n => $"\"{n}\""))}, got {Show(element)}");
             return;
         }
@@ -88,6 +91,15 @@ public static class JsonShapeValidator
         }
         errors.Add($"{path}: values of type {type.Name} cannot be given in JSON");
     }
+
+    /// <summary>
+    /// The names an enum is written with: a member's [JsonStringEnumMemberName], else its camelCase name. Matched exactly, as
+    /// the recipe schema does: the serializer reads a [JsonStringEnumMemberName] name only in its own case ("BF16" fails).
+    /// </summary>
+    private static IReadOnlyList<string> EnumNames(Type type) =>
+        type.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(f.Name))
+            .ToList();
 
     /// <summary>A <see cref="Searchable{T}"/>: one value, or a non-empty list of values of one JSON kind.</summary>
     private static void CheckSearchable(JsonElement element, Type itemType, string path, List<string> errors)
@@ -175,6 +187,22 @@ public static class JsonShapeValidator
         if (property.GetCustomAttribute<MinLengthAttribute>() is { } minLength && value.ValueKind == JsonValueKind.Array
             && value.GetArrayLength() < minLength.Length)
             errors.Add($"{path}: expected at least {minLength.Length} item{(minLength.Length == 1 ? "" : "s")}");
+    }
+
+    private static bool IsInteger(Type type) => type == typeof(int) || type == typeof(long);
+
+    /// <summary>Digits with an optional minus sign, however many: what the serializer reads as an integer when it fits.</summary>
+    private static bool IsIntegerLiteral(JsonElement number) => number.GetRawText().TrimStart('-').All(char.IsAsciiDigit);
+
+    /// <summary>A number of the right kind that its .NET type cannot hold is out of range, not of the wrong type: say so, with the range.</summary>
+    private static void CheckNumberRange(JsonElement number, Type type, string path, List<string> errors)
+    {
+        var (fits, low, high) = type == typeof(int) ? (number.TryGetInt32(out _), int.MinValue.ToString(CultureInfo.InvariantCulture), int.MaxValue.ToString(CultureInfo.InvariantCulture))
+            : type == typeof(long) ? (number.TryGetInt64(out _), long.MinValue.ToString(CultureInfo.InvariantCulture), long.MaxValue.ToString(CultureInfo.InvariantCulture))
+            : type == typeof(float) ? (number.TryGetSingle(out var single) && float.IsFinite(single), "-3.4E+38", "3.4E+38")
+            : (number.TryGetDouble(out var value) && double.IsFinite(value), "-1.7E+308", "1.7E+308");
+        if (!fits)
+            errors.Add($"{path}: {Truncate(number.GetRawText())} is out of range; expected {(IsInteger(type) ? "a whole number" : "a number")} from {low} to {high}");
     }
 
     private static bool Expect(bool ok, Type type, JsonElement element, string path, List<string> errors)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using PeftQa.Host.Foundation;
 
@@ -25,10 +26,10 @@ public static class RecipeLoader
     {
         if (Directory.Exists(path)) throw new BadInputException(FolderGivenAsRecipe(path));
         if (!File.Exists(path)) throw new BadInputException($"{path}: recipe file not found");
-        string text;
-        try { text = File.ReadAllText(path); }
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException($"{path}: cannot read: {e.Message}"); }
-        return Parse(text, path, path);
+        return Parse(Utf8Text.Decode(bytes, path), path, path);
     }
 
     /// <summary>A run folder (or any folder) where a recipe file was expected: say so, and what to give instead.</summary>
@@ -57,20 +58,35 @@ public static class RecipeLoader
         }
 
         var problems = JsonShapeValidator.Validate(root, typeof(Recipe));
-        var recipe = problems.Count == 0 ? root.Deserialize<Recipe>(JsonShapeValidator.SerializerOptions)! : null;
+        var recipe = problems.Count == 0 ? Deserialize(root, displayPath) : null;
         if (recipe is not null) problems.AddRange(CrossFieldProblems(recipe));
         if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{displayPath}: {p}").ToList());
         return new LoadedRecipe(recipe!, filePath ?? Path.Combine(Directory.GetCurrentDirectory(), "recipe.json"), displayPath, root);
     }
+
+    /// <summary>The validator accepts only what deserializes; should the two ever disagree, the user still gets one line, not a stack trace.</summary>
+    private static Recipe Deserialize(JsonElement root, string displayPath)
+    {
+        try { return root.Deserialize<Recipe>(JsonShapeValidator.SerializerOptions)!; }
+        catch (JsonException e) { throw new BadInputException($"{displayPath}: {e.Path ?? "$"}: {FirstSentence(e.Message)}"); }
+    }
+
+    /// <summary>
+    /// A run folder is named <c>&lt;name&gt;-&lt;yyyyMMdd-HHmmss&gt;</c> (16 bytes more), and <c>--overwrite</c> renames an old one to
+    /// <c>&lt;folder&gt;.replaced-&lt;yyyyMMdd-HHmmss&gt;~&lt;n&gt;</c> (up to 27 more); all within a file system's 255 bytes.
+    /// </summary>
+    private const int MaxNameBytes = FolderNames.FileSystemLimitBytes - 16 - 27;
 
     private static IEnumerable<string> CrossFieldProblems(Recipe recipe)
     {
         if (string.IsNullOrWhiteSpace(recipe.Name)) yield return "$.name: expected a non-empty name";
         else if (recipe.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || recipe.Name.Contains('/'))
             yield return $"$.name: '{recipe.Name}' cannot be used in a folder name";
+        else if (Encoding.UTF8.GetByteCount(recipe.Name) > MaxNameBytes)
+            yield return $"$.name: {Encoding.UTF8.GetByteCount(recipe.Name)} bytes is too long for a run folder name <name>-<time>; the limit is {MaxNameBytes} bytes";
         var duplicateTasks = Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name").ToList();
         foreach (var problem in duplicateTasks) yield return problem;
-        // Task names name answer files and checkpoint folders, so they follow the rules study labels do ("a/b" and "a_b" share a file).
+        // Task names become folder and file names too (tasks/<n>-<task>, answers/<task>.json, adapter-<n>-<task>).
         if (duplicateTasks.Count == 0)
             foreach (var problem in FolderNames.Problems(recipe.Tasks.Select((t, i) => (t.Name, $"$.tasks[{i}].name")).ToList(), "task name")) yield return problem;
         var duplicateLabels = Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)")
@@ -98,6 +114,10 @@ public static class RecipeLoader
             yield return "$.tasks: every task is a retention task (retention: true); at least one must be trained";
         if (recipe.Compare.Reference is { } reference && !ConfigurationLabels(recipe).Any(l => l.Label == reference))
             yield return $"$.compare.reference: no study labelled '{reference}'; the studies are {string.Join(", ", ConfigurationLabels(recipe).Select(l => l.Label))}";
+        // Metric plugins are found ignoring case, so "f1" and "F1" are one metric, which scores keyed by name cannot hold twice.
+        foreach (var problem in Duplicates(recipe.Evaluation.Metrics, "$.evaluation.metrics", "", "metric")
+                     .Concat(Duplicates(recipe.Evaluation.ContinualMetrics, "$.evaluation.continualMetrics", "", "continual metric")))
+            yield return problem;
         if (recipe.Seeds is { } seeds)
             foreach (var problem in Duplicates(seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "$.seeds", "", "seed"))
                 yield return problem;

@@ -59,8 +59,8 @@ public sealed class Ia3Strategy : AdapterStrategy<Ia3Options>
         var defaults = new Ia3Options();
         return new Ia3Options
         {
-            TargetModules = PeftConfigFile.Names(config["target_modules"]) ?? defaults.TargetModules,
-            FeedforwardModules = PeftConfigFile.Names(config["feedforward_modules"]) ?? defaults.FeedforwardModules,
+            TargetModules = PeftConfigFile.Names(config, "target_modules") ?? defaults.TargetModules,
+            FeedforwardModules = PeftConfigFile.Names(config, "feedforward_modules") ?? defaults.FeedforwardModules,
         };
     }
 }

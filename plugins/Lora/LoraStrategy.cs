@@ -79,13 +79,13 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
         if (PeftConfigFile.Read(directory, "LORA") is not { } config) return null;
         return new LoraOptions
         {
-            R = config["r"]?.GetValue<int>() ?? 8,
-            Alpha = config["lora_alpha"]?.GetValue<double>() ?? 8,
-            Dropout = config["lora_dropout"]?.GetValue<double>() ?? 0,
-            TargetModules = PeftConfigFile.Names(config["target_modules"]) ?? ["query", "value"],
-            Bias = config["bias"]?.GetValue<string>() ?? "none",
-            UseRsLora = config["use_rslora"]?.GetValue<bool>() ?? false,
-            UseDora = config["use_dora"]?.GetValue<bool>() ?? false,
+            R = PeftConfigFile.Value(config, "r", 8),
+            Alpha = PeftConfigFile.Value(config, "lora_alpha", 8.0),
+            Dropout = PeftConfigFile.Value(config, "lora_dropout", 0.0),
+            TargetModules = PeftConfigFile.Names(config, "target_modules") ?? ["query", "value"],
+            Bias = PeftConfigFile.Value(config, "bias", "none"),
+            UseRsLora = PeftConfigFile.Value(config, "use_rslora", false),
+            UseDora = PeftConfigFile.Value(config, "use_dora", false),
         };
     }
 }

@@ -42,9 +42,9 @@ public sealed class PTuningV2Strategy : AdapterStrategy<PTuningV2Options>
         if (config is null) return null;
         return new PTuningV2Options
         {
-            PrefixLength = config["num_virtual_tokens"]?.GetValue<int>() ?? 16,
-            Reparameterize = config["prefix_projection"]?.GetValue<bool>() ?? false,
-            ProjectionHiddenSize = config["encoder_hidden_size"]?.GetValue<int>() ?? 512,
+            PrefixLength = PromptFiles.Value(config, "num_virtual_tokens", 16),
+            Reparameterize = PromptFiles.Value(config, "prefix_projection", false),
+            ProjectionHiddenSize = PromptFiles.Value(config, "encoder_hidden_size", 512),
         };
     }
 }

@@ -21,9 +21,21 @@ internal static class PromptFiles
         try
         {
             var config = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-            return config?["peft_type"]?.GetValue<string>() == peftType ? config : null;
+            return config?["peft_type"] is JsonValue type && type.TryGetValue<string>(out var name) && name == peftType ? config : null;
         }
         catch (JsonException) { return null; }
+    }
+
+    /// <summary>
+    /// A setting: <paramref name="fallback"/> when absent or null. A value of another kind is a <see cref="FormatException"/>
+    /// naming the field and what it takes in words, which the host reports with the file.
+    /// </summary>
+    public static T Value<T>(JsonObject config, string field, T fallback)
+    {
+        var node = config[field];
+        if (node is null) return fallback;
+        if (node is JsonValue value && value.TryGetValue<T>(out var result)) return result;
+        throw new FormatException($"$.{field}: expected {(typeof(T) == typeof(int) ? "a whole number" : typeof(T) == typeof(bool) ? "true or false" : "a number")}, got {node.ToJsonString()}");
     }
 
     /// <summary>PEFT's key for a trainable tensor: the QA head's (a module to save) under the wrapped model's prefix, the prompt's as is.</summary>

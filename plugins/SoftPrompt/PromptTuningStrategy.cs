@@ -69,6 +69,6 @@ public sealed class PromptTuningStrategy : AdapterStrategy<PromptTuningOptions>
     {
         var config = PromptFiles.ReadConfig(directory, "PROMPT_TUNING");
         if (config is null) return null;
-        return new PromptTuningOptions { VirtualTokens = config["num_virtual_tokens"]?.GetValue<int>() ?? 20, Init = "random" };
+        return new PromptTuningOptions { VirtualTokens = PromptFiles.Value(config, "num_virtual_tokens", 20), Init = "random" };
     }
 }
