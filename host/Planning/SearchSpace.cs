@@ -35,6 +35,7 @@ public static class SearchSpace
     {
         var problems = new List<string>();
         var axes = Axes(adapter, optionsType, path, problems);
+        problems.AddRange(RepeatedValues(axes));
         var combinations = new List<Combination> { new([], adapter.LearningRate?.Values[0], adapter.Options) };
         foreach (var axis in axes)
             combinations = combinations.SelectMany(c => axis.Values.Select(v => axis.Apply(c, v) with { Choices = [.. c.Choices, new Choice(axis.Name, v)] })).ToList();
@@ -59,16 +60,27 @@ public static class SearchSpace
             if (problems.Count == before)
                 axes.Add(new Axis(field.Name, fieldPath, values, (c, v) => c with { Options = WithField(c.Options!.Value, field.Name, v) }));
         }
+        return axes;
+    }
+
+    /// <summary>A value searched twice would be one study twice, under one label and in one folder.</summary>
+    private static IEnumerable<string> RepeatedValues(IEnumerable<Axis> axes)
+    {
         foreach (var axis in axes)
             for (int index = 1; index < axis.Values.Count; index++)
                 for (int earlier = 0; earlier < index; earlier++)
-                    if (JsonNode.DeepEquals(axis.Values[earlier], axis.Values[index]))
+                    if (SameValue(axis.Values[earlier], axis.Values[index]))
                     {
-                        problems.Add($"{axis.Path}[{index}]: {Show(axis.Values[index])} is searched twice (also at [{earlier}])");
+                        yield return $"{axis.Path}[{index}]: {Show(axis.Values[index])} is searched twice (also at [{earlier}])";
                         break;
                     }
-        return axes;
     }
+
+    /// <summary>Equal JSON, or the same number however it is written (1e-3 and 0.001 are one learning rate and one study folder).</summary>
+    private static bool SameValue(JsonNode? a, JsonNode? b) =>
+        a is JsonValue x && b is JsonValue y && x.GetValueKind() == JsonValueKind.Number && y.GetValueKind() == JsonValueKind.Number
+            ? x.GetValue<double>() == y.GetValue<double>()
+            : JsonNode.DeepEquals(a, b);
 
     /// <summary>A list given for a single value, or a list of lists (or an empty list of lists) for a list-valued option.</summary>
     private static bool IsSearch(JsonElement value, Type optionType)

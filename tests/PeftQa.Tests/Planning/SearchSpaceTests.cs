@@ -72,6 +72,9 @@ public sealed class SearchSpaceTests
         Problems("""{ "strategy": "lora", "learningRate": [1e-3, 0.001], "options": { "r": [8, 16, 8] } }""").Should().Equal(
             "$.adapters[0].learningRate[1]: 0.001 is searched twice (also at [0])",
             "$.adapters[0].options.r[2]: 8 is searched twice (also at [0])");
+        Problems("""{ "strategy": "lora", "learningRate": [1e-3, 0.001] }""").Should().Equal(
+            new[] { "$.adapters[0].learningRate[1]: 0.001 is searched twice (also at [0])" }, "an entry without options is checked too");
+        Problems("""{ "strategy": "lora", "options": { "r": [8, 8.0, 16] } }""").Should().Equal("$.adapters[0].options.r[1]: 8.0 is searched twice (also at [0])");
     }
 
     private static IReadOnlyList<string> Problems(string adapter) => SearchSpace.Expand(Adapter(adapter), typeof(Options), "$.adapters[0]").Problems;
