@@ -11,7 +11,10 @@ public sealed record ModelDescription(
     int VocabSize,
     int MaxPositionEmbeddings)
 {
-    /// <summary>The longest window (in tokens) the run will feed, when known; strategies that add virtual tokens check it still fits.</summary>
+    /// <summary>
+    /// The longest input (in tokens) the run will feed, when known: the recipe's window length rounded up to the host's
+    /// batch padding. Strategies that add virtual tokens check it still fits the model's positions.
+    /// </summary>
     public int? SequenceLength { get; init; }
 
     /// <summary>The QA head's module name (Hugging Face: <c>qa_outputs</c>), for PEFT's <c>modules_to_save</c>; its parameters are <see cref="IAdaptableModel.HeadParameters"/>.</summary>

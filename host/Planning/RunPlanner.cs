@@ -144,8 +144,10 @@ public sealed class RunPlanner
             RemoveRepeatedProblems(before);
             return null;
         }
+        // Batches are padded up to a multiple of 8 tokens, and the padding takes positions too (a soft prompt's room).
+        int paddedLength = (Recipe.Training.MaxSequenceLength + FeatureBatch.PadMultiple - 1) / FeatureBatch.PadMultiple * FeatureBatch.PadMultiple;
         var optionProblems = model is null ? []
-            : strategy.Validate(options, model with { SequenceLength = Recipe.Training.MaxSequenceLength }).Select(p => $"{At($"$.adapters[{index}].options")}.{p}").ToList();
+            : strategy.Validate(options, model with { SequenceLength = paddedLength }).Select(p => $"{At($"$.adapters[{index}].options")}.{p}").ToList();
         problems.AddRange(optionProblems);
         RemoveRepeatedProblems(before);
         return new PlannedAdapter(index, spec, strategy, options, optionProblems.Count == 0, combination);

@@ -141,4 +141,16 @@ public sealed class DryRunCheckTests
         resumed.ExitCode.Should().Be(0, resumed.Error);
         resumed.Error.Should().Contain(own, "--resume finds the newest run, suffix included");
     }
+
+    [Fact]
+    public async Task Virtual_tokens_that_fit_the_window_but_not_its_padding_are_refused_before_any_work()
+    {
+        using var folder = new TemporaryFolder();
+        var (_, model, data) = TinyRuns.Create(folder);
+        // 108 tokens + 20 virtual tokens fit the tiny model's 128 positions, but batches are padded to 112.
+        var recipe = folder.WriteFile("prompt.json", TinyRuns.SquadRecipe(model, data, """[{ "strategy": "prompt-tuning", "options": { "virtualTokens": 20 } }]""")
+            .Replace("\"maxSequenceLength\": 64", "\"maxSequenceLength\": 108"));
+
+        (await BothRefuse(folder, recipe)).Should().Contain("$.adapters[0].options.virtualTokens: 20 virtual tokens plus windows of 112 tokens exceed the model's 128 positions");
+    }
 }
