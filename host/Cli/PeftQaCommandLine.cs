@@ -398,7 +398,8 @@ public static class PeftQaCommandLine
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             var runFolder = host.Services.GetRequiredService<RunLogSink>().RunFolder;
-            logger.LogWarning("{Stopped}{Resume}", char.ToUpperInvariant(StopSignal.Describe()[0]) + StopSignal.Describe()[1..],
+            var stopped = StopSignal.Describe();
+            logger.LogWarning("{Stopped}{Resume}", char.ToUpperInvariant(stopped[0]) + stopped[1..],
                 runFolder is null ? "" : $": everything saved in {runFolder} is kept; continue with --resume");
             return StopSignal.Current?.ExitCode ?? WorkFailed;
         }

@@ -34,7 +34,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             // Kept for peftqa status; a run of the study that finishes removes it.
             if (Directory.Exists(StudyFolder.For(context.RunFolder, study.Label)))
                 StudyFolder.SaveFailure(context.RunFolder, study.Label, e is OperationCanceledException
-                    ? $"{StopSignal.Describe()} (Ctrl-C, or a scheduler's time limit or cancellation); continue it with --resume" : $"{e.GetType().Name}: {e.Message}");
+                    ? $"{StopSignal.Describe()}; continue it with --resume" : $"{e.GetType().Name}: {e.Message}");
             throw;
         }
     }

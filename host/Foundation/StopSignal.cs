@@ -23,5 +23,10 @@ public static class StopSignal
     public static void Record(string name, int number) => received ??= new Received(name, number);
 
     /// <summary>How a stop is described where it is recorded: the signal's name, or a cancellation without one.</summary>
-    public static string Describe() => received is { } signal ? $"stopped by {signal.Name}" : "stopped (cancelled)";
+    public static string Describe() => received switch
+    {
+        { Name: "SIGINT" } => "stopped by SIGINT (Ctrl-C)",
+        { } signal => $"stopped by {signal.Name} (a scheduler's time limit or cancellation, or kill)",
+        null => "stopped (cancelled)",
+    };
 }
