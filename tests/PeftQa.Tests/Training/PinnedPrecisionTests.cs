@@ -42,7 +42,7 @@ public sealed class PinnedPrecisionTests(ITestOutputHelper output)
     {
         using var folder = new TemporaryFolder();
         var model = TinyCheckpoint.Create(folder.Combine("tiny-model"), TinyRuns.Vocabulary);
-        var recipe = folder.WriteFile("tiny.json", EndToEndRunTests.TinyRecipe(model, maxSteps: 30, checkpointEvery: 10, folder.Combine("runs")));
+        var recipe = folder.WriteFile("tiny.json", EndToEndRunTests.TinyRecipe(model, maxSteps: 90, checkpointEvery: 10, folder.Combine("runs")));
         var (referenceCode, referenceLog) = await PrecisionSensitive.RunAsOnHost(nativeBf16: true, "run", recipe, "--out", folder.Combine("reference"));
         referenceCode.Should().Be(0, referenceLog);
 
