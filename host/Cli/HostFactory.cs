@@ -56,8 +56,8 @@ public static class HostFactory
         builder.Services.AddTransient<StatusCommand>();
         builder.Services.AddTransient<SubmitCommand>();
         builder.Services.AddSingleton<Training.QaTrainer>();
-        builder.Services.AddSingleton<Continual.StudyRunner>();
-        builder.Services.AddSingleton<Continual.SelectionRunner>();
+        builder.Services.AddSingleton<Studies.StudyRunner>();
+        builder.Services.AddSingleton<Studies.SelectionRunner>();
         builder.Services.AddSingleton<Reporting.TrainingProgressDisplay>();
         return builder.Build();
     }

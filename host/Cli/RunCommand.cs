@@ -4,7 +4,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Reporting;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Data;
 using PeftQa.Host.Data.Tokenization;
 using PeftQa.Host.Training;

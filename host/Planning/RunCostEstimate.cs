@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using PeftQa.Abstractions;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Data;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using PeftQa.Abstractions;
 using PeftQa.Host.Recipes;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Modeling;
 
 namespace PeftQa.Host.Planning;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using PeftQa.Abstractions;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Data;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Modeling;

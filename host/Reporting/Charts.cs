@@ -89,7 +89,7 @@ public static class Charts
     }
 
     /// <summary>A heatmap of R[i][j] with the baseline as the top row, each cell labelled with its value.</summary>
-    public static void AccuracyHeatmap(string path, PeftQa.Host.Continual.StudyResult study, string score, string title)
+    public static void AccuracyHeatmap(string path, PeftQa.Host.Studies.StudyResult study, string score, string title)
     {
         int rows = study.AfterTask.Count + 1, columns = study.Tasks.Count;
         var values = new double[rows, columns];
@@ -122,7 +122,7 @@ public static class Charts
     }
 
     /// <summary>Each task's score before training and after each task: a line per task.</summary>
-    public static void ThroughSequence(string path, PeftQa.Host.Continual.StudyResult study, string score, string title)
+    public static void ThroughSequence(string path, PeftQa.Host.Studies.StudyResult study, string score, string title)
     {
         var plot = new Plot();
         var stages = Enumerable.Range(0, study.AfterTask.Count + 1).Select(x => (double)x).ToArray();

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Foundation;
 

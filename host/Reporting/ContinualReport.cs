@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Planning;
 

@@ -1,5 +1,5 @@
 using PeftQa.Abstractions;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 
 namespace PeftQa.Host.Reporting;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Foundation;
 

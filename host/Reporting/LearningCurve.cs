@@ -14,9 +14,9 @@ public sealed record LearningCurve(string Study, string Task, IReadOnlyList<Lear
     /// </summary>
     public static List<LearningCurve> ReadRun(string runFolder, IEnumerable<string> studies)
     {
-        var shared = Read(Path.Combine(runFolder, Continual.StudyFolder.MetricsFile));
+        var shared = Read(Path.Combine(runFolder, Studies.StudyFolder.MetricsFile));
         return studies.SelectMany(study => shared.Where(c => c.Study == study)
-            .Concat(Read(Path.Combine(Continual.StudyFolder.For(runFolder, study), Continual.StudyFolder.MetricsFile)))).ToList();
+            .Concat(Read(Path.Combine(Studies.StudyFolder.For(runFolder, study), Studies.StudyFolder.MetricsFile)))).ToList();
     }
 
     /// <summary>The curves in a run's metrics.jsonl (lines with <c>"event": "curve"</c>), in study and task order; none when it has none.</summary>

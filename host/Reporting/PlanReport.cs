@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Recipes;
 using Spectre.Console;
 using PeftQa.Host.Planning;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using PeftQa.Host.Foundation;
 using System.Text.Json.Nodes;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using Spectre.Console;
 using PeftQa.Host.Planning;
 

@@ -1,4 +1,4 @@
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Reporting;

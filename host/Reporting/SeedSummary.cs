@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 
 namespace PeftQa.Host.Reporting;
 

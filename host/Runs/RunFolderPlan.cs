@@ -1,4 +1,4 @@
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Host.Planning;
 using PeftQa.Host.Plugins;
 

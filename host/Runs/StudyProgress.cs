@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 
 namespace PeftQa.Host.Runs;
 

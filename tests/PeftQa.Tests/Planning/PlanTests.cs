@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Host.Continual;
+using PeftQa.Host.Studies;
 using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;

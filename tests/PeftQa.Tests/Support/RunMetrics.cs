@@ -4,7 +4,7 @@ namespace PeftQa.Tests.Support;
 public static class RunMetrics
 {
     /// <summary>One study's file.</summary>
-    public static string PathOf(string runFolder, string study) => Path.Combine(PeftQa.Host.Continual.StudyFolder.For(runFolder, study), "metrics.jsonl");
+    public static string PathOf(string runFolder, string study) => Path.Combine(PeftQa.Host.Studies.StudyFolder.For(runFolder, study), "metrics.jsonl");
 
     /// <summary>Every study's lines, study folder by study folder.</summary>
     public static IReadOnlyList<string> Lines(string runFolder) =>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using PeftQa.Host.Foundation;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// A study's own folder in a run folder, <c>studies/&lt;label&gt;/</c>: everything a study writes goes there, so studies

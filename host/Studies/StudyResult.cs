@@ -1,6 +1,6 @@
 using PeftQa.Host.Training;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// One study's scores: <see cref="Baseline"/>[j] is task j's score before any training (b[j]); <see cref="AfterTask"/>[i][j]

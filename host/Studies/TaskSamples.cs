@@ -3,7 +3,7 @@ using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>A finished task's training windows, for learners that gather statistics (Fisher information, centroids, memory).</summary>
 public sealed class TaskSamples(BertForQuestionAnswering model, int task, TaskData data, IReadOnlyList<int> seen, int padId, Device device) : ITaskSamples

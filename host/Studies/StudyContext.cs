@@ -6,7 +6,7 @@ using PeftQa.Host.Recipes;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>What every study of a run shares, read-only: the run folder, model source, device, tokenizer, data, metrics and the TensorBoard log.</summary>
 /// <param name="Model">The base model (a folder or <c>builtin:minilm-l6</c>), resolved against <paramref name="RecipeDirectory"/>.</param>

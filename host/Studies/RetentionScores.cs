@@ -1,4 +1,4 @@
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// A retention task's scores in one study: <see cref="Start"/> before any training (the starting model's), and

@@ -7,7 +7,7 @@ using PeftQa.Tests.Support;
 using PeftQa.Tests.Training;
 using Xunit;
 
-namespace PeftQa.Tests.Continual;
+namespace PeftQa.Tests.Studies;
 
 /// <summary>
 /// The CI-sized version of recipes/forgetting-squad-domains.json: a tiny model first fine-tuned on one synthetic domain
@@ -138,7 +138,7 @@ public sealed class RetentionStudyTests
         referenceCode.Should().Be(0, referenceLog);
 
         var killed = folder.Combine("killed");
-        var checkpoints = Path.Combine(PeftQa.Host.Continual.StudyFolder.For(killed, label), "tasks", "2-chemistry", "checkpoints");
+        var checkpoints = Path.Combine(PeftQa.Host.Studies.StudyFolder.For(killed, label), "tasks", "2-chemistry", "checkpoints");
         (await KillAndResumeTests.RunUntilCheckpointedThenKill(checkpoints, "run", recipe, "--out", killed)).Should().NotBe(0);
         File.Exists(Path.Combine(killed, "results.json")).Should().BeFalse("the kill came in the second task");
         var (resumedCode, resumedLog) = await KillAndResumeTests.RunToEnd("run", recipe, "--out", killed, "--resume");

@@ -9,7 +9,7 @@ using PeftQa.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PeftQa.Tests.Continual;
+namespace PeftQa.Tests.Studies;
 
 /// <summary>The bundled continual strategies, each through the plugin contract on a tiny model.</summary>
 [Collection(SerialCollection.Name)]

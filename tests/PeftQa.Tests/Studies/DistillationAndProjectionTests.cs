@@ -10,7 +10,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PeftQa.Tests.Continual;
+namespace PeftQa.Tests.Studies;
 
 /// <summary>LwF's distillation loss, A-GEM's projection and the continual bootstrap, against values computed by hand.</summary>
 [Collection(SerialCollection.Name)]

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Recipes;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// Chooses each searched method's configuration on validation data: every candidate (planned with the recipe's seed)

@@ -6,7 +6,7 @@ using PeftQa.Host.Foundation;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// Runs one study: a fresh copy of the base model with the study's adapter strategy, trained on each task in order and

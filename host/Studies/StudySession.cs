@@ -7,7 +7,7 @@ using PeftQa.Host.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// One study while it runs: its folder and saved progress (<see cref="StudyState"/>), its model and continual learner,

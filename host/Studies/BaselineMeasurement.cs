@@ -10,7 +10,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Recipes;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// The baseline b[j] of a run: the base model, loaded after seeding with the recipe's seed (so its fresh QA head is

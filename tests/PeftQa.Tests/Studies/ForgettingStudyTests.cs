@@ -6,7 +6,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Tests.Support;
 using Xunit;
 
-namespace PeftQa.Tests.Continual;
+namespace PeftQa.Tests.Studies;
 
 /// <summary>
 /// The CI-sized forgetting study: the shape of recipes/forgetting-squad-shifts.json (three tasks in sequence; full

@@ -1,6 +1,6 @@
 using PeftQa.Abstractions;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// One study: an adapter strategy and a continual strategy carried through the run's task sequence from the base

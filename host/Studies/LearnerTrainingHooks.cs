@@ -4,7 +4,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Training;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>A continual learner's replay, penalties and gradient changes, as the trainer sees them for one task.</summary>
 /// <param name="tasks">Every task a <see cref="WindowRef"/> may name: the trained tasks in order, then the retention tasks (their memory).</param>

@@ -4,7 +4,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using TorchSharp.Modules;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>What a finished study leaves for users: its adapters and, where one model answers every task, the merged model.</summary>
 internal static class StudyOutputs

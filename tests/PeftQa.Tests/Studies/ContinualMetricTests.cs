@@ -3,7 +3,7 @@ using PeftQa.Abstractions;
 using PeftQa.Plugins.Metrics;
 using Xunit;
 
-namespace PeftQa.Tests.Continual;
+namespace PeftQa.Tests.Studies;
 
 /// <summary>ACC, BWT, FWT and forgetting against values worked out by hand on a 3-task matrix.</summary>
 public sealed class ContinualMetricTests

@@ -1,6 +1,6 @@
 using PeftQa.Abstractions;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>A continual-learning strategy as a study uses it.</summary>
 public sealed record ContinualPlan(string Label, IContinualStrategy Strategy, object Options);

@@ -7,7 +7,7 @@ using PeftQa.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PeftQa.Tests.Continual;
+namespace PeftQa.Tests.Studies;
 
 /// <summary>
 /// Per-task adapters routed by content: a retention task's memory gives the starting model a centroid of its own, so

@@ -9,7 +9,7 @@ using PeftQa.Tests.Support;
 using Xunit;
 using PeftQa.Host.Foundation;
 
-namespace PeftQa.Tests.Continual;
+namespace PeftQa.Tests.Studies;
 
 /// <summary>What a forgetting-study recipe can get wrong, caught before training; and the held-out split of one file.</summary>
 public sealed class StudyInputTests

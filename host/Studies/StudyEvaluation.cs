@@ -3,7 +3,7 @@ using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// Evaluates a study's model on every task after a stage, the way its learner routes: one model for all, the task's own

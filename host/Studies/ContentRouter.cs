@@ -3,7 +3,7 @@ using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// Evaluation for learners that route by content: each window goes to the task whose centroid its base-encoder [CLS]

@@ -2,7 +2,7 @@ using System.Text.Json;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Training;
 
-namespace PeftQa.Host.Continual;
+namespace PeftQa.Host.Studies;
 
 /// <summary>
 /// A study's progress on disk (<c>study-state.json</c>), rewritten atomically after the baseline and after each task,
