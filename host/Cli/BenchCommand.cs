@@ -1,58 +1,55 @@
-using PeftQa.Host.Planning;
-using System.Text.Json.Nodes;
+using System.CommandLine;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using PeftQa.Abstractions;
-using PeftQa.Host.Modeling;
-using PeftQa.Host.Recipes;
-using PeftQa.Host.Data.Tokenization;
-using PeftQa.Host.Data;
-using PeftQa.Host.Plugins;
-using PeftQa.Host.Training;
-using Spectre.Console;
-using PeftQa.Host.Foundation;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Reporting;
+using PeftQa.Host.Runs;
+using Spectre.Console;
 
 namespace PeftQa.Host.Cli;
 
-/// <summary><c>peftqa bench</c>: inference and training-step throughput, MFU, and the ratio to ONNX Runtime.</summary>
-public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<BenchCommand> logger)
+/// <summary><c>peftqa bench</c>: what <see cref="BenchExecution"/> measured, as a table or JSON.</summary>
+public static class BenchCommand
 {
-    public int Execute(BenchRequest request)
+    public static Command Create(VerbSetup verbs)
     {
-        if (request.Batch < 1 || request.Length < 8 || request.Iterations < 1)
-            throw new BadInputException("--batch and --iterations must be at least 1 and --length at least 8");
-        var description = ModelSources.Describe(request.Model, Directory.GetCurrentDirectory(), "--model");
-        if (request.Length > description.MaxPositionEmbeddings)
-            throw new BadInputException($"--length {request.Length}: {request.Model} has {description.MaxPositionEmbeddings} position embeddings, so at most {description.MaxPositionEmbeddings} tokens per example");
-        var strategies = ResolveStrategies(request);
-        var device = torch.Device;
-        var squad = ReadSquadWindows(request);
-        if (device.type != TorchSharp.DeviceType.CPU)
-            logger.LogWarning("bench measures the CPU path; tensors stay on the CPU");
-        var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
-        using var model = loaded.Model;
-        byte[]? onnx = request.Model.Equals(ModelSources.MiniLmL6, StringComparison.OrdinalIgnoreCase) ? BuiltinModels.ReadOnnx() : null;
-        int threads = settings.Value.Threads ?? Environment.ProcessorCount;
+        var model = new Option<string>("--model") { Description = "Model to measure.", DefaultValueFactory = _ => "builtin:minilm-l6" };
+        var batch = new Option<int>("--batch") { Description = "Examples per batch.", DefaultValueFactory = _ => 16 };
+        var length = new Option<int>("--length") { Description = "Tokens per example.", DefaultValueFactory = _ => 384 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed iterations per measure (median reported).", DefaultValueFactory = _ => 3 };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var strategies = new Option<string[]>("--strategies")
+        {
+            Description = "Also time a training step with these adapter strategies (default options; LoRA always r 8 on query and value, " +
+                          "as loraStepVsFull is defined), against full fine-tuning.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var dataRoot = new DataRootOption(
+            "Data root holding squad-v1.1/train.json (default: $PEFTQA_DATA): also measures squadTrainingSpeedup on real SQuAD windows.");
+        var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
+            { model, batch, length, iterations, json, strategies, dataRoot.Option };
+        verbs.Handle(bench, (parse, services, _) =>
+        {
+            var report = services.GetRequiredService<BenchExecution>().Measure(new BenchRequest(parse.GetValue(model)!, parse.GetValue(batch),
+                parse.GetValue(length), parse.GetValue(iterations), parse.GetValue(strategies), dataRoot.Read(parse)));
+            Print(report, parse.GetValue(json), verbs.Console);
+            return PeftQaCommandLine.Success;
+        });
+        return bench;
+    }
 
-        var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, threads,
-            step => logger.LogInformation("Measuring {Step}", step));
-
-        var precision = ComputePrecision.Resolve(new TrainingSettings().Precision, torch.Bf16);
-        logger.LogInformation("The default precision here: {Precision}", precision);
-        var strategySteps = MeasureStrategies(strategies, request, precision.DType, logger);
-        double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
-        double squadSpeedup = squad is null ? double.NaN : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, precision.DType);
-
-        if (request.Json)
+    private static void Print(BenchReport report, bool asJson, CliConsole console)
+    {
+        var result = report.Throughput;
+        double loraStepVsFull = report.LoraStepVsFull, squadSpeedup = report.SquadTrainingSpeedup;
+        if (asJson)
         {
             var json = WithNullsForNaN(JsonSerializer.SerializeToNode(result, JsonOptions)!.AsObject());
-            json["strategies"] = JsonSerializer.SerializeToNode(strategySteps, JsonOptions);
+            json["strategies"] = JsonSerializer.SerializeToNode(report.Strategies, JsonOptions);
             json["loraStepVsFull"] = double.IsNaN(loraStepVsFull) ? null : loraStepVsFull;
             json["squadTrainingSpeedup"] = double.IsNaN(squadSpeedup) ? null : squadSpeedup;
             console.Out.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            return PeftQaCommandLine.Success;
+            return;
         }
         var table = new Table().AddColumns("Measure", "Value");
         table.AddRow("model, batch x length, threads", $"{result.Model}, {result.Batch} x {result.Length}, {result.Threads}");
@@ -66,7 +63,7 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         table.AddRow("bf16 inference (mixed precision)", $"{result.Bf16InferenceExamplesPerSecond:F2} examples/s" +
             (double.IsNaN(result.Bf16InferenceVsOnnxRuntime) ? "" : $" ({result.Bf16InferenceVsOnnxRuntime:F2}x ONNX Runtime)"));
         table.AddRow("exported model (peftqa export) in ONNX Runtime", $"{result.ExportedOnnxExamplesPerSecond:F2} examples/s (TorchSharp engine {result.InferenceVsExportedOnnx:F2}x of it)");
-        foreach (var step in strategySteps)
+        foreach (var step in report.Strategies)
             table.AddRow($"training step, {step.Strategy} ({step.TrainablePercent:F3}% trainable, attention dropout 0)",
                 $"{step.SecondsPerStep:F2} s ({step.RelativeToFull:F2}x full fine-tuning)");
         if (!double.IsNaN(loraStepVsFull)) table.AddRow("LoRA r 8 (query, value) step / full step", $"{loraStepVsFull:F2}");
@@ -74,7 +71,6 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
             double.IsNaN(squadSpeedup) ? "n/a (no data root: --data-root or PEFTQA_DATA)" : $"{squadSpeedup:F2}x");
         var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });
         terminal.Write(table);
-        return PeftQaCommandLine.Success;
     }
 
     /// <summary>NaN (not measured: no ONNX file for a folder model, no data root) is written as "NaN" first, then as null.</summary>
@@ -91,89 +87,4 @@ public sealed class BenchCommand(TorchRuntime torch, PluginLoader pluginLoader, 
         return json;
     }
 
-    /// <summary>
-    /// Training windows/s on 256 real SQuAD training windows (a seeded sample), the defaults (grouped by length, attention
-    /// dropout 0, auto precision) over the old behaviour (plain shuffled batches, attention dropout 0.1, fp32); NaN without a data root.
-    /// </summary>
-    private double MeasureSquadSpeedup(BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TorchSharp.torch.ScalarType defaultDType)
-    {
-        var defaults = new TrainingSettings();
-        var now = new TrainingLayout(defaults.GroupByLength, defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb, defaultDType);
-        var before = new TrainingLayout(GroupByLength: false, AttentionDropout: 0.1);
-        logger.LogInformation("Measuring SQuAD training on {Windows} windows, before: {Before}", windows.Count, before);
-        double old = TrainingSpeedup.WindowsPerSecond(model, windows, padId, before);
-        logger.LogInformation("Measuring SQuAD training on {Windows} windows, the defaults: {Now}", windows.Count, now);
-        double current = TrainingSpeedup.WindowsPerSecond(model, windows, padId, now);
-        logger.LogInformation("SQuAD training: {Old:F2} windows/s before, {Now:F2} now", old, current);
-        return current / old;
-    }
-
-    /// <summary>256 windows of a seeded sample of SQuAD v1.1 training questions, read before anything is measured; null without a data root.</summary>
-    private (IReadOnlyList<QaFeature> Windows, int PadId)? ReadSquadWindows(BenchRequest request)
-    {
-        if (settings.Value.DataRoot is not { } root) return null;
-        var path = Path.Combine(WritableFolder.FullPath(root, "--data-root"), "squad-v1.1", "train.json");
-        if (!File.Exists(path)) throw new BadInputException($"--data-root {root}: {path} not found (squadTrainingSpeedup reads SQuAD v1.1 training windows)");
-        var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(request.Model, Directory.GetCurrentDirectory(), logger));
-        var training = new TrainingSettings();
-        var examples = TaskDataLoader.Limit(DataSources.Load(path), 300, seed: 42).Examples;
-        var windows = new FeatureBuilder(tokenizer, training.MaxSequenceLength, training.DocStride).Build(examples).Take(256).ToList();
-        if (windows.Count == 0) throw new BadInputException($"--data-root {root}: {path} has no usable training questions");
-        return (windows, tokenizer.PadId);
-    }
-
-    /// <summary>
-    /// The strategies to time: full fine-tuning first, LoRA (for loraStepVsFull) where the plugin is loaded, then the
-    /// ones --strategies names; unknown names are refused before anything is measured.
-    /// </summary>
-    private List<IAdapterStrategy> ResolveStrategies(BenchRequest request)
-    {
-        var names = (request.Strategies ?? []).Prepend("lora").ToList();
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
-        var problems = new List<string>();
-        var strategies = new List<IAdapterStrategy>();
-        foreach (var name in names.Prepend("full").Distinct(StringComparer.OrdinalIgnoreCase))
-        {
-            if (name == "lora" && request.Strategies?.Contains("lora", StringComparer.OrdinalIgnoreCase) != true && plugins.Find<IAdapterStrategy>(name) is null) continue;
-            try { strategies.Add(plugins.Require<IAdapterStrategy>(name, $"--strategies {name}")); }
-            catch (BadInputException e) { problems.AddRange(e.Problems); }
-        }
-        if (problems.Count > 0) throw new BadInputException(problems);
-        return strategies;
-    }
-
-    /// <summary>
-    /// LoRA as loraStepVsFull is defined, r 8 on query and value (not the recipe default, r 16 on every linear layer);
-    /// any other strategy with its default options.
-    /// </summary>
-    private static object BenchOptions(IAdapterStrategy strategy)
-    {
-        if (strategy.Name != "lora" || strategy is not IConfigurablePlugin configurable) return Activator.CreateInstance(strategy.OptionsType)!;
-        using var options = System.Text.Json.JsonDocument.Parse("""{ "r": 8, "targetModules": ["query", "value"] }""");
-        return PluginOptionsSchema.Bind(configurable, options.RootElement.Clone(), "$");
-    }
-
-    /// <summary>
-    /// Training-step time per adapter strategy (LoRA r 8 on query and value, others their defaults), each on a fresh copy
-    /// of the model computing in the default precision.
-    /// </summary>
-    private static List<StrategyStep> MeasureStrategies(IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TorchSharp.torch.ScalarType dtype, ILogger log)
-    {
-        if (strategies.Count == 0) return [];
-        var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
-        foreach (var strategy in strategies)
-        {
-            log.LogInformation("Measuring a training step with {Strategy}", strategy.Name);
-            var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), log);
-            using var model = loaded.Model;
-            model.UseComputeDType(dtype);
-            using var adapter = strategy.Attach(model, BenchOptions(strategy));
-            long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
-            long total = model.NamedParameters.Sum(p => p.Parameter.numel());
-            double seconds = ThroughputBenchmark.TrainingStepSeconds(model, adapter.TrainableParameters, request.Batch, request.Length, 0, request.Iterations);
-            steps.Add((strategy.Name, trainable, 100.0 * trainable / total, seconds));
-        }
-        double full = steps[0].Seconds;
-        return steps.Select(s => new StrategyStep(s.Name, s.Trainable, s.Percent, s.Seconds, s.Seconds / full)).ToList();
-    }
 }

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Abstractions;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Reporting;
+using PeftQa.Host.Runs;
 
 namespace PeftQa.Host.Cli;
 
@@ -15,9 +17,28 @@ namespace PeftQa.Host.Cli;
 /// <c>--allow-mismatch</c>, which labels them as not comparable. The files go to a new folder beside the first run
 /// (or <c>--out</c>), never into a run folder, and never over an earlier comparison.
 /// </summary>
-public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<CompareCommand> logger)
+public sealed class CompareCommand(PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, CliConsole console, ILogger<CompareCommand> logger)
 {
     private static readonly string[] OutputFiles = ["compare.md", "compare.json", "compare.png"];
+
+    public static Command Create(VerbSetup verbs)
+    {
+        var runs = new Argument<string[]>("runs") { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out")
+        {
+            Description = "A new folder for compare.md, compare.json and compare.png (default: compare-<time> beside the first run folder).",
+        };
+        var reference = new Option<string?>("--reference") { Description = "Label of the study the others are compared with (default: the first)." };
+        var allowMismatch = new Option<bool>("--allow-mismatch")
+        {
+            Description = "Compare runs whose data files, evaluation set or budget differ, labelled as not comparable (refused otherwise).",
+        };
+        var compare = new Command("compare", "Rebuild the strategy comparison table and chart from finished runs.")
+            { runs, output, reference, allowMismatch };
+        verbs.Handle(compare, (parse, services, _) => services.GetRequiredService<CompareCommand>().Execute(parse.GetValue(runs)!,
+            parse.GetValue(output), parse.GetValue(reference), parse.GetValue(allowMismatch)));
+        return compare;
+    }
 
     public int Execute(IReadOnlyList<string> runFolders, string? output, string? reference = null, bool allowMismatch = false)
     {
@@ -87,7 +108,7 @@ public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSet
 
     private List<IMetric> Metrics(IReadOnlyList<string> scoreNames)
     {
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, []));
         var metrics = scoreNames.Select(name => plugins.Find<IMetric>(name)?.Instance).OfType<IMetric>().ToList();
         foreach (var missing in scoreNames.Where(n => metrics.All(m => m.Name != n)))
             logger.LogWarning("No metric plugin named {Metric} is loaded: its score is shown without an interval", missing);

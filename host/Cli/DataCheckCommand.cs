@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Data;
 using Spectre.Console;
 using PeftQa.Host.Reporting;
@@ -8,6 +10,18 @@ namespace PeftQa.Host.Cli;
 /// <summary><c>peftqa data check &lt;file&gt;</c>: what a SQuAD file holds and which items are bad, by id.</summary>
 public sealed class DataCheckCommand(CliConsole console)
 {
+    /// <summary><c>check</c>, a verb of <c>data</c>.</summary>
+    public static Command Create(VerbSetup verbs)
+    {
+        var file = new Argument<string>("file") { Description = "A SQuAD v1.1/v2.0 JSON file or a builtin:synthetic/... source." };
+        var strict = new Option<bool>("--strict") { Description = "Fail on the first bad item instead of listing them." };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
+        var check = new Command("check", "Summarise a QA data file and list bad items by question id.") { file, strict, json };
+        verbs.Handle(check, (parse, services, _) => services.GetRequiredService<DataCheckCommand>()
+            .Execute(parse.GetValue(file)!, parse.GetValue(strict), parse.GetValue(json)));
+        return check;
+    }
+
     public int Execute(string path, bool strict, bool json)
     {
         var data = DataSources.Load(path, strict);

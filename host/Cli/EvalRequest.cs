@@ -1,7 +1,9 @@
-using PeftQa.Host.Evaluation;
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Runs;
 
 namespace PeftQa.Host.Cli;
 
-public sealed record EvalRequest(string Model, string? Adapter, string Data, string Out, IReadOnlyList<string> Metrics, int? MaxExamples,
-    int MaxSequenceLength, int DocStride, bool AllowPickle, int Seed = 42, bool IgnoreMismatched = false,
-    AnsweringEngine Engine = AnsweringEngine.Torch);
+/// <summary>What <c>peftqa eval</c> was asked for.</summary>
+/// <param name="Precision">--precision; null: auto.</param>
+public sealed record EvalRequest(ModelChoice Model, string Data, string Out, IReadOnlyList<string> Metrics, int? MaxExamples,
+    int MaxSequenceLength, int DocStride, int Seed = 42, Precision? Precision = null);

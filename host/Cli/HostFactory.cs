@@ -1,21 +1,22 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PeftQa.Host.Plugins;
+using PeftQa.Host.Foundation;
+using PeftQa.Host.Reporting;
+using PeftQa.Host.Runs;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Display;
-using PeftQa.Host.Reporting;
 
 namespace PeftQa.Host.Cli;
 
-/// <summary>Builds the generic host one command runs in: Serilog, settings through IOptions, and the services.</summary>
+/// <summary>Builds the generic host one command runs in: Serilog (the console and the run folder's log), and the services.</summary>
 public static class HostFactory
 {
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
 
-    public static IHost Build(PeftQaSettings settings, CliConsole console, bool verbose)
+    public static IHost Build(ComputeSettings compute, IReadOnlyList<string> pluginFolders, CliConsole console, bool verbose)
     {
         var runLog = new RunLogSink();
         var consoleLevel = verbose ? LogEventLevel.Debug : LogEventLevel.Information;
@@ -30,35 +31,19 @@ public static class HostFactory
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(logging.CreateLogger(), dispose: true);
-        builder.Services.AddSingleton(runLog);
         builder.Services.AddSingleton(console);
-        builder.Services.AddOptions<PeftQaSettings>().Configure(target =>
-        {
-            target.Device = settings.Device;
-            target.Threads = settings.Threads;
-            target.PluginFolders = [.. settings.PluginFolders];
-            target.DataRoot = settings.DataRoot;
-            target.Precision = settings.Precision;
-        });
-        builder.Services.AddSingleton<PluginLoader>();
-        builder.Services.AddSingleton<TorchRuntime>();
-        builder.Services.AddTransient<RunCommand>();
+        builder.Services.AddRunServices(compute, pluginFolders);
+        builder.Services.AddSingleton(runLog);
         builder.Services.AddTransient<PluginsListCommand>();
-        builder.Services.AddTransient<BenchCommand>();
         builder.Services.AddTransient<DataCheckCommand>();
         builder.Services.AddTransient<ScoreCommand>();
         builder.Services.AddTransient<EvalCommand>();
         builder.Services.AddTransient<PredictCommand>();
-        builder.Services.AddTransient<ExportCommand>();
         builder.Services.AddTransient<SchemaCommand>();
         builder.Services.AddTransient<CompareCommand>();
         builder.Services.AddTransient<ReportCommand>();
         builder.Services.AddTransient<StatusCommand>();
         builder.Services.AddTransient<SubmitCommand>();
-        builder.Services.AddSingleton<Training.QaTrainer>();
-        builder.Services.AddSingleton<Studies.StudyRunner>();
-        builder.Services.AddSingleton<Studies.SelectionRunner>();
-        builder.Services.AddSingleton<Reporting.TrainingProgressDisplay>();
         return builder.Build();
     }
 

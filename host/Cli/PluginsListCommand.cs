@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Abstractions;
 using PeftQa.Host.Plugins;
 using Spectre.Console;
@@ -8,11 +9,20 @@ using PeftQa.Host.Reporting;
 namespace PeftQa.Host.Cli;
 
 /// <summary><c>peftqa plugins list [--json]</c>: name, kind, version, path and each option with its default.</summary>
-public sealed class PluginsListCommand(PluginLoader loader, IOptions<PeftQaSettings> settings, CliConsole console)
+public sealed class PluginsListCommand(PluginLoader loader, ExtraPluginFolders pluginFolders, CliConsole console)
 {
+    /// <summary><c>list</c>, a verb of <c>plugins</c>.</summary>
+    public static Command Create(VerbSetup verbs)
+    {
+        var json = new Option<bool>("--json") { Description = "Print a JSON array instead of a table." };
+        var list = new Command("list", "List the loaded plugins with their options and defaults.") { json };
+        verbs.Handle(list, (parse, services, _) => services.GetRequiredService<PluginsListCommand>().Execute(parse.GetValue(json)));
+        return list;
+    }
+
     public int Execute(bool json)
     {
-        var catalog = loader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var catalog = loader.Load(PluginRoots.For(pluginFolders.Folders, []));
         var plugins = catalog.Plugins.OrderBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
         if (json)
         {

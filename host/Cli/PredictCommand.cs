@@ -1,13 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Reporting;
+using PeftQa.Host.Runs;
 
 namespace PeftQa.Host.Cli;
 
@@ -16,9 +18,28 @@ namespace PeftQa.Host.Cli;
 /// object per line on standard input (<c>{"id": ..., "question": ..., "context": ...}</c>) answered one JSON line each.
 /// Answer offsets count code points, as SQuAD's answer_start does (Python string indices), not UTF-16 units.
 /// </summary>
-public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch, IOptions<PeftQaSettings> settings, CliConsole console,
-    ILogger<PredictCommand> logger)
+public sealed class PredictCommand(AnsweringModels answering, CliConsole console, ILogger<PredictCommand> logger)
 {
+    public static Command Create(VerbSetup verbs)
+    {
+        var model = new ModelOptions();
+        var question = new Option<string?>("--question") { Description = "The question." };
+        var context = new Option<string?>("--context") { Description = "The text that holds the answer." };
+        var maxLength = new Option<int?>("--max-length")
+        {
+            Description = "Tokens per window (default: 384, or fewer where the model's positions less an adapter's virtual tokens are fewer).",
+        };
+        var docStride = new Option<int?>("--doc-stride") { Description = "Overlap between windows (default: 128, or half of --max-length if smaller)." };
+        var precision = new PrecisionOption("the default, auto; --engine torch only");
+        var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
+            { question, context, maxLength, docStride, precision.Option };
+        foreach (var option in model.For(answers: true)) predict.Options.Add(option);
+        verbs.Handle(predict, (parse, services, token) => services.GetRequiredService<PredictCommand>().Execute(new PredictRequest(model.Read(parse),
+            parse.GetValue(question), parse.GetValue(context), parse.GetValue(maxLength), parse.GetValue(docStride), precision.Read(parse)),
+            verbs.Console.In, token));
+        return predict;
+    }
+
     public int Execute(PredictRequest request, TextReader input, CancellationToken cancellation)
     {
         if ((request.Question is null) != (request.Context is null))
@@ -26,10 +47,8 @@ public sealed class PredictCommand(PluginLoader pluginLoader, TorchRuntime torch
         if (request.Question is not null && EmptyField(request.Question, request.Context!) is { } empty)
             throw new BadInputException($"--{empty}: is empty; give the {empty} text");
         if (request.MaxSequenceLength is { } givenLength) WindowOptions.Check(givenLength, request.DocStride ?? DefaultStride(givenLength), maxPositions: null);
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
-        var precision = torch.PrecisionFor(request.Engine);
-        using var model = AnsweringModel.Load(request.Engine, request.Model, request.Adapter, plugins, torch.Device, torch.Threads, logger,
-            request.AllowPickle, request.IgnoreMismatched, request.Engine == AnsweringEngine.Torch ? precision : null);
+        var (model, _) = answering.Open(request.Model, request.Precision);
+        using var modelInUse = model;
         var builder = Windows(request, model);
 
         if (request.Question is not null)

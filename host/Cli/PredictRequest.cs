@@ -1,6 +1,9 @@
-using PeftQa.Host.Evaluation;
+using PeftQa.Host.Recipes;
+using PeftQa.Host.Runs;
 
 namespace PeftQa.Host.Cli;
 
-public sealed record PredictRequest(string Model, string? Adapter, string? Question, string? Context, bool AllowPickle, bool IgnoreMismatched = false,
-    AnsweringEngine Engine = AnsweringEngine.Torch, int? MaxSequenceLength = null, int? DocStride = null);
+/// <summary>What <c>peftqa predict</c> was asked for; without a question and context, JSON lines come from standard input.</summary>
+/// <param name="Precision">--precision; null: auto.</param>
+public sealed record PredictRequest(ModelChoice Model, string? Question, string? Context, int? MaxSequenceLength = null, int? DocStride = null,
+    Precision? Precision = null);

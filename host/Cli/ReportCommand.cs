@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Reporting;
 using PeftQa.Host.Runs;
@@ -11,11 +12,24 @@ namespace PeftQa.Host.Cli;
 /// finished (each study's result.json), as a single-process run of the recipe writes them. Names every study that
 /// is missing or failed, and then exits 1.
 /// </summary>
-public sealed class ReportCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<ReportCommand> logger)
+public sealed class ReportCommand(PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, CliConsole console, ILogger<ReportCommand> logger)
 {
-    public int Execute(string runFolder)
+    public static Command Create(VerbSetup verbs)
     {
-        var run = RunFolderPlan.Load(runFolder, pluginLoader, settings.Value.PluginFolders, settings.Value.DataRoot);
+        var folder = new Argument<string>("run-folder") { Description = "A run folder (a sharded run's shared --out)." };
+        var dataRoot = new DataRootOption(
+            "Folder that the run's relative data paths resolve against (default: $PEFTQA_DATA, then the recipe's dataRoot).");
+        var report = new Command("report",
+            "Write results.json, report.md, compare.* and charts from a run folder's finished studies; exit 1 if any study is missing.")
+            { folder, dataRoot.Option };
+        verbs.Handle(report, (parse, services, _) =>
+            services.GetRequiredService<ReportCommand>().Execute(parse.GetValue(folder)!, dataRoot.Read(parse)));
+        return report;
+    }
+
+    public int Execute(string runFolder, string? dataRoot)
+    {
+        var run = RunFolderPlan.Load(runFolder, pluginLoader, pluginFolders.Folders, dataRoot);
         var results = run.Results();
         var missing = run.Progress().Where(p => p.State != StudyProgress.States.Done).ToList();
         if (results.Count > 0)

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Reporting;
@@ -10,9 +11,17 @@ namespace PeftQa.Host.Cli;
 /// <c>peftqa schema [--out FILE]</c>: the recipe JSON Schema for the plugins this host loads (its own, <c>--plugins</c>),
 /// for editors: a recipe that starts with <c>"$schema": "recipe.schema.json"</c> is completed and checked as it is typed.
 /// </summary>
-public sealed class SchemaCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console)
+public sealed class SchemaCommand(PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, CliConsole console)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create(VerbSetup verbs)
+    {
+        var output = new Option<string?>("--out") { Description = "Write the schema to this file (default: standard output)." };
+        var schema = new Command("schema", "Print the recipe JSON Schema (recipe types and the loaded plugins' options) for editors.") { output };
+        verbs.Handle(schema, (parse, services, _) => services.GetRequiredService<SchemaCommand>().Execute(parse.GetValue(output)));
+        return schema;
+    }
 
     public int Execute(string? output)
     {
@@ -20,7 +29,7 @@ public sealed class SchemaCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         if (target is not null && Directory.Exists(target))
             throw new BadInputException($"--out {target}: is a folder; give the schema file's name, for example {Path.Combine(target, "recipe.schema.json")}");
         if (target is not null) WritableFolder.Ensure(Path.GetDirectoryName(target)!, "--out");
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, []));
         var text = RecipeSchema.Build(plugins).ToJsonString(Indented) + "\n";
         if (target is null) console.Out.Write(text);
         else

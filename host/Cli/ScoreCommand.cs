@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Abstractions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Evaluation;
@@ -15,13 +16,30 @@ namespace PeftQa.Host.Cli;
 /// <c>peftqa score --data squad.json --predictions predictions.json</c>: the official evaluate-v1.1.py on a predictions
 /// file (question id -> answer text), printing <c>{"exact_match": ..., "f1": ...}</c>; --metrics adds others as extra keys.
 /// </summary>
-public sealed class ScoreCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<ScoreCommand> logger)
+public sealed class ScoreCommand(PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, CliConsole console, ILogger<ScoreCommand> logger)
 {
+    public static Command Create(VerbSetup verbs)
+    {
+        var data = new Option<string>("--data") { Description = "The SQuAD JSON file with the gold answers.", Required = true };
+        var predictions = new Option<string>("--predictions")
+            { Description = "Predictions: a JSON object mapping question id to answer text.", Required = true };
+        var metrics = new Option<string[]>("--metrics")
+        {
+            Description = "Metric plugins to report (exact_match and f1 by default; bleu, rougeL ...).",
+            DefaultValueFactory = _ => ["exact_match", "f1"], AllowMultipleArgumentsPerToken = true,
+        };
+        MetricNames.RefuseRepeated(metrics);
+        var score = new Command("score", "Score a predictions file as the official SQuAD v1.1 script does.") { data, predictions, metrics };
+        verbs.Handle(score, (parse, services, _) => services.GetRequiredService<ScoreCommand>()
+            .Execute(parse.GetValue(data)!, parse.GetValue(predictions)!, parse.GetValue(metrics)!));
+        return score;
+    }
+
     public int Execute(string dataPath, string predictionsPath, IReadOnlyList<string> metricNames)
     {
         var data = DataSources.Load(dataPath);
         var predictions = ReadPredictions(predictionsPath);
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, []));
+        var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, []));
         var metrics = metricNames.Select(name => plugins.Require<IMetric>(name, $"--metrics {name}")).ToList();
 
         WarnOfRepeatedIds(logger, data.Examples, dataPath);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
-using PeftQa.Host.Studies;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Reporting;
 using PeftQa.Host.Runs;
@@ -14,15 +14,30 @@ namespace PeftQa.Host.Cli;
 /// running with its last step, done, failed or stopped with why) and the shard of N that runs it. Reads only; safe
 /// while shards run.
 /// </summary>
-public sealed class StatusCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console)
+public sealed class StatusCommand(PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, CliConsole console)
 {
-    public int Execute(string runFolder, bool json, int? shards)
+    public static Command Create(VerbSetup verbs)
     {
-        var run = RunFolderPlan.Load(runFolder, pluginLoader, settings.Value.PluginFolders, settings.Value.DataRoot);
+        var folder = new Argument<string>("run-folder") { Description = "A run folder." };
+        var dataRoot = new DataRootOption(
+            "Folder that the run's relative data paths resolve against (default: $PEFTQA_DATA, then the recipe's dataRoot).");
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var shards = new Option<int?>("--shards") { Description = "Show which of N shards runs each study (default: the count peftqa submit used)." };
+        var status = new Command("status",
+            "Show each study of a run folder: pending, running (with its step), done, failed or stopped (with why).")
+            { folder, dataRoot.Option, json, shards };
+        verbs.Handle(status, (parse, services, _) => services.GetRequiredService<StatusCommand>()
+            .Execute(parse.GetValue(folder)!, dataRoot.Read(parse), parse.GetValue(json), parse.GetValue(shards)));
+        return status;
+    }
+
+    public int Execute(string runFolder, string? dataRoot, bool json, int? shards)
+    {
+        var run = RunFolderPlan.Load(runFolder, pluginLoader, pluginFolders.Folders, dataRoot);
         shards ??= SubmitCommand.ShardsOf(run.RunFolder);
         var progress = run.Progress();
         string preparation = run.Prepared ? "prepared (baseline measured" + (run.Plan.NeedsSelection ? ", selection made)" : ")")
-            : File.Exists(Path.Combine(run.RunFolder, BaselineMeasurement.File)) ? "preparing (baseline measured; selection under way or stopped)"
+            : run.BaselineMeasured ? "preparing (baseline measured; selection under way or stopped)"
             : "not prepared yet (no baseline: --stage baseline, or the first shard, measures it)";
         if (json)
         {

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Foundation;
-using PeftQa.Host.Modeling;
 using PeftQa.Host.Planning;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
@@ -20,9 +20,47 @@ namespace PeftQa.Host.Cli;
 /// <c>--kubernetes --print</c> prints an Indexed Job (<see cref="KubernetesJob"/>). Submitting again to the same
 /// folder resubmits: finished studies are skipped, unfinished ones continue from their checkpoints.
 /// </summary>
-public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<SubmitCommand> logger)
+public sealed class SubmitCommand(
+    PluginLoader pluginLoader,
+    ExtraPluginFolders pluginFolders,
+    ComputeSettings compute,
+    CliConsole console,
+    ILogger<SubmitCommand> logger)
 {
     public const string SubmissionFile = "submission.json";
+
+    public static Command Create(VerbSetup verbs)
+    {
+        var recipe = new Argument<string>("recipe") { Description = "Recipe file (JSON)." };
+        var slurm = new Option<bool>("--slurm") { Description = "Submit to Slurm: a baseline job, a job array of shards after it, a report job after them." };
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Print a Kubernetes Indexed Job (with --print)." };
+        var print = new Option<bool>("--print") { Description = "Only print the scripts or manifest; submit and create nothing." };
+        var output = new Option<string?>("--out")
+            { Description = "The shared run folder (default: <recipe output>/<recipe name>-<time>); again to resubmit." };
+        var shards = new Option<int?>("--shards") { Description = "Array tasks (default: one per study)." };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
+        var time = new Option<string?>("--time") { Description = "Slurm time limit per task (e.g. 4:00:00 or 1-00:00:00)." };
+        var cpus = new Option<int?>("--cpus-per-task") { Description = "CPUs per task (each task uses this many threads)." };
+        var gpus = new Option<int?>("--gpus-per-task") { Description = "GPUs per task (a CUDA build of peftqa uses them)." };
+        var memory = new Option<string?>("--mem") { Description = "Memory per task (e.g. 16G)." };
+        var peftqa = new Option<string?>("--peftqa")
+            { Description = "The command nodes run peftqa with (default: this installation; in a container, peftqa)." };
+        var dataRoot = new DataRootOption("Data root the nodes use (default: $PEFTQA_DATA, then the recipe's dataRoot).");
+        var image = new Option<string>("--image") { Description = "Kubernetes: container image with peftqa.", DefaultValueFactory = _ => "peftqa:latest" };
+        var claim = new Option<string>("--volume-claim")
+            { Description = "Kubernetes: the shared PersistentVolumeClaim (recipes, data, run folders).", DefaultValueFactory = _ => "peftqa-shared" };
+        var mount = new Option<string>("--mount")
+            { Description = "Kubernetes: where the shared volume is mounted (the same paths as here).", DefaultValueFactory = _ => "/shared" };
+        var submit = new Command("submit",
+                "Run a recipe's studies on a cluster: a Slurm job array (--slurm) or a Kubernetes Indexed Job (--kubernetes --print).")
+            { recipe, slurm, kubernetes, print, output, shards, partition, time, cpus, gpus, memory, peftqa, dataRoot.Option, image, claim, mount };
+        verbs.Handle(submit, (parse, services, _) => services.GetRequiredService<SubmitCommand>().Execute(new SubmitRequest(
+            parse.GetValue(recipe)!, parse.GetValue(slurm), parse.GetValue(kubernetes), parse.GetValue(output), parse.GetValue(print),
+            parse.GetValue(shards), parse.GetValue(partition), parse.GetValue(time), parse.GetValue(cpus), parse.GetValue(gpus),
+            parse.GetValue(memory), parse.GetValue(peftqa), parse.GetValue(image)!, parse.GetValue(claim)!, parse.GetValue(mount)!,
+            dataRoot.Read(parse))));
+        return submit;
+    }
 
     public int Execute(SubmitRequest request)
     {
@@ -34,8 +72,8 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
             ? FindOnPath("sbatch") ?? throw new BadInputException("sbatch is not on PATH: run submit where Slurm's commands are (a login node), or give --print to see the scripts")
             : null;
         var loaded = RecipeLoader.Load(request.RecipePath);
-        var plugins = pluginLoader.Load(PluginRoots.For(settings.Value.PluginFolders, loaded));
-        var plan = RunPlanner.Plan(loaded, plugins, settings.Value.DataRoot is { } root ? Path.GetFullPath(root) : null);
+        var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, loaded));
+        var plan = RunPlanner.Plan(loaded, plugins, new RunOverrides(DataRoot: request.DataRoot));
         int shards = request.Shards ?? plan.Studies.Count;
         if (shards < 1) throw new BadInputException($"--shards {shards}: expected at least 1");
         new Shard(0, shards).CheckAgainst(plan.Studies.Count);
@@ -43,7 +81,7 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         var recipe = Path.GetFullPath(request.RecipePath);
         if (request.Kubernetes) return PrintManifest(request, plan, recipe, runFolder, shards);
 
-        var scripts = SlurmJobs.Scripts(request, FolderNames.For(loaded.Recipe.Name), recipe, runFolder, shards, Command(request), string.Concat(GlobalOptions().Select(o => " " + SlurmJobs.Quote(o))));
+        var scripts = SlurmJobs.Scripts(request, FolderNames.For(loaded.Recipe.Name), recipe, runFolder, shards, Command(request), string.Concat(GlobalOptions(request).Select(o => " " + SlurmJobs.Quote(o))));
         if (request.Print)
         {
             foreach (var script in scripts) console.Out.Write($"# {Path.Combine(runFolder, "slurm", script.Name)}\n{script.Text}\n");
@@ -108,10 +146,10 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
 
     private int PrintManifest(SubmitRequest request, RunPlan plan, string recipe, string runFolder, int shards)
     {
-        KubernetesJob.Check(request, [("the recipe", recipe), ("the run folder", runFolder), .. DataPaths(plan)]);
+        KubernetesJob.Check(request, [("the recipe", recipe), ("the run folder", runFolder), .. DataPaths(request, plan)]);
         var name = plan.Recipe.Name;
         var command = (request.Peftqa ?? "peftqa").Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["run", recipe, "--out", runFolder, "--shard", "auto", .. GlobalOptions()]).ToList();
+            .Concat(["run", recipe, "--out", runFolder, "--shard", "auto", .. GlobalOptions(request)]).ToList();
         var manifest = KubernetesJob.Manifest(request, name, shards, command);
         console.Out.WriteLine(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         logger.LogInformation("Apply it with kubectl apply -f <file>; when the Job completes: peftqa report {RunFolder}", runFolder);
@@ -122,10 +160,10 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
     /// What the pods read from the shared volume besides the recipe: the data root (from --data-root or PEFTQA_DATA, else
     /// the recipe's own dataRoot) and each task's data files, built-in sources aside.
     /// </summary>
-    private List<(string What, string Path)> DataPaths(RunPlan plan)
+    private static List<(string What, string Path)> DataPaths(SubmitRequest request, RunPlan plan)
     {
         var paths = new List<(string What, string Path)>();
-        if (plan.DataRoot is { } root) paths.Add((settings.Value.DataRoot is null ? "the recipe's dataRoot" : "the data root (--data-root or PEFTQA_DATA)", root));
+        if (plan.DataRoot is { } root) paths.Add((request.DataRoot is null ? "the recipe's dataRoot" : "the data root (--data-root or PEFTQA_DATA)", root));
         for (int i = 0; i < plan.Tasks.Count; i++)
         {
             var task = plan.Tasks[i];
@@ -136,13 +174,13 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
     }
 
     /// <summary>The options this command was given that every step must repeat, as separate arguments, paths made absolute.</summary>
-    private List<string> GlobalOptions()
+    private List<string> GlobalOptions(SubmitRequest request)
     {
         var options = new List<string>();
-        if (settings.Value.Device != DeviceChoice.Auto) options.AddRange(["--device", settings.Value.Device.ToString().ToLowerInvariant()]);
-        if (settings.Value.Threads is { } threads) options.AddRange(["--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        foreach (var folder in settings.Value.PluginFolders) options.AddRange(["--plugins", Path.GetFullPath(folder)]);
-        if (settings.Value.DataRoot is { } dataRoot) options.AddRange(["--data-root", Path.GetFullPath(dataRoot)]);
+        if (compute.Device != DeviceChoice.Auto) options.AddRange(["--device", compute.Device.ToString().ToLowerInvariant()]);
+        if (compute.Threads is { } threads) options.AddRange(["--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        foreach (var folder in pluginFolders.Folders) options.AddRange(["--plugins", Path.GetFullPath(folder)]);
+        if (request.DataRoot is { } dataRoot) options.AddRange(["--data-root", Path.GetFullPath(dataRoot)]);
         return options;
     }
 

@@ -18,6 +18,14 @@ public sealed record ComputePrecision(
     [JsonIgnore]
     public ScalarType DType => Used == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
+    /// <summary>
+    /// The one place a requested precision becomes the one computed in, for run, eval, predict and bench alike: a run's
+    /// <paramref name="pinned"/> precision (decided when it started) while it still answers the same request, else
+    /// <paramref name="requested"/> resolved for a device whose bf16 support is <paramref name="support"/>.
+    /// </summary>
+    public static ComputePrecision Resolve(Precision requested, Bf16Support support, ComputePrecision? pinned) =>
+        pinned is not null && pinned.Requested == requested ? pinned.PinnedOn(support) : Resolve(requested, support);
+
     public static ComputePrecision Resolve(Precision requested, Bf16Support support) => requested switch
     {
         Precision.Fp32 => Fp32,

@@ -29,13 +29,18 @@ public sealed class RunPlanner
 
     private Recipe Recipe => loaded.Recipe;
 
+    /// <param name="overrides">What the command line sets instead of the recipe (--precision, --data-root).</param>
     /// <param name="bf16">Whether the run's device computes bf16 natively, which <c>training.precision: auto</c> decides on.</param>
-    /// <param name="pinned">The precision the run's folder recorded when the run started (a resume, a shard, a report): used
-    /// instead of resolving again, as long as the recipe still asks for what it was resolved from.</param>
+    /// <param name="pinned">The precision the run's folder recorded when the run started (a resume, a shard, a report):
+    /// used instead of resolving again, as long as the recipe still asks for what it was resolved from.</param>
     /// <exception cref="BadInputException">Every problem found, each naming the recipe file and JSON path.</exception>
-    public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, string? dataRootOverride, Bf16Support? bf16 = null,
-        ComputePrecision? pinned = null) =>
-        new RunPlanner(loaded, plugins).Plan(dataRootOverride, bf16 ?? Bf16Support.NotChecked, pinned);
+    public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, RunOverrides? overrides = null,
+        Bf16Support? bf16 = null, ComputePrecision? pinned = null)
+    {
+        overrides ??= RunOverrides.None;
+        var planner = new RunPlanner(loaded with { Recipe = overrides.ApplyTo(loaded.Recipe) }, plugins);
+        return planner.Plan(overrides.FullDataRoot, bf16 ?? Bf16Support.NotChecked, pinned);
+    }
 
     private RunPlan Plan(string? dataRootOverride, Bf16Support bf16, ComputePrecision? pinned)
     {
@@ -49,12 +54,11 @@ public sealed class RunPlanner
         var continualMetrics = Require<IContinualMetric>(Recipe.Evaluation.ContinualMetrics, "$.evaluation.continualMetrics");
         if (Recipe.Selection is not null) CheckSelection(Recipe.Selection, tasks);
         if (problems.Count > 0) throw new BadInputException(problems);
-        return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, EffectiveRecipe.Of(Recipe, plugins), studies, metrics, continualMetrics)
+        var effectiveRecipe = EffectiveRecipe.Of(Recipe, plugins);
+        return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, effectiveRecipe, studies, metrics, continualMetrics)
         {
             Reference = ReferenceConfiguration(studies),
-            Precision = pinned is not null && pinned.Requested == Recipe.Training.Precision
-                ? pinned.PinnedOn(bf16)
-                : ComputePrecision.Resolve(Recipe.Training.Precision, bf16),
+            Precision = ComputePrecision.Resolve(Recipe.Training.Precision, bf16, pinned),
         };
     }
 
@@ -240,11 +244,12 @@ public sealed class RunPlanner
             RemoveRepeatedProblems(before);
         }
         var label = adapter.Combination.Label(method);
-        var settings = Recipe.Training with
-        {
-            LearningRate = adapter.Combination.LearningRate ?? Recipe.Training.LearningRate ?? adapter.Strategy.RecommendedLearningRate ?? TrainingSettings.FallbackLearningRate,
-        };
-        var tasks = Recipe.Tasks.Where(task => !task.Retention).Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, 0)).ToList();
+        double learningRate = adapter.Combination.LearningRate ?? Recipe.Training.LearningRate
+                              ?? adapter.Strategy.RecommendedLearningRate ?? TrainingSettings.FallbackLearningRate;
+        var settings = Recipe.Training with { LearningRate = learningRate };
+        var tasks = Recipe.Tasks.Where(task => !task.Retention)
+            .Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, learningRate, 0))
+            .ToList();
         return new StudyPlan(label, adapter.Strategy, adapter.Options, PlanStudyTasks(tasks, Recipe.Seed), strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed)
         {
             Configuration = label, Method = method, Choices = string.Join(" ", adapter.Combination.Choices),

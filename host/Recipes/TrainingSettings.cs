@@ -15,10 +15,6 @@ public sealed record TrainingSettings
     /// <summary>The rate of a strategy that recommends none when the recipe sets none: Hugging Face's run_qa default.</summary>
     public const double FallbackLearningRate = 3e-5;
 
-    /// <summary>The peak learning rate these settings train with; a study's settings always carry the rate the planner chose.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public double PeakLearningRate => LearningRate ?? FallbackLearningRate;
-
     [Description("Examples per optimizer step before accumulation.")]
     [Range(1, int.MaxValue)]
     public int BatchSize { get; init; } = 12;

@@ -60,14 +60,11 @@ public static class PlanReport
     private static string[] TaskColumns(TaskPlan task, StudyPlan study, int index, SelectionSettings? selection)
     {
         var settings = study.Tasks[index].Settings;
-        if (study.ChooseFrom is { } candidates)
-        {
-            var rates = candidates.Select(c => c.Tasks[index].Settings.PeakLearningRate).Distinct().ToList();
-            if (rates.Count > 1) settings = settings with { LearningRate = double.NaN };
-        }
+        bool rateChosen = study.ChooseFrom is { } candidates && candidates.Select(c => c.Tasks[index].LearningRate).Distinct().Count() > 1;
+        string rate = rateChosen ? "chosen" : study.Tasks[index].LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
         string split = task.Split is { } s ? $", {100 * (1 - s.EvalFraction):F0}% of the {s.By}s" : "";
         if (selection is not null) split += $", less {selection.ValidationFraction * 100:0.#}% of the paragraphs for validation";
-        return [Markup.Escape(task.Name), double.IsNaN(settings.PeakLearningRate) ? "chosen" : settings.PeakLearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture),
+        return [Markup.Escape(task.Name), rate,
             settings.MaxSteps?.ToString() ?? $"{settings.Epochs} epochs",
             Markup.Escape(task.Train + (task.MaxTrainExamples is { } t ? $" (sample of {t}{split})" : split.Length > 0 ? $" ({split[2..]})" : "")),
             Markup.Escape(task.Eval + (task.MaxEvalExamples is { } e ? $" (sample of {e})" : ""))];

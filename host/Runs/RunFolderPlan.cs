@@ -17,10 +17,13 @@ public sealed record RunFolderPlan(string RunFolder, RunPlan Plan, bool Prepared
         var path = Path.GetFullPath(runFolder);
         var loaded = RunFolderRecipe.Load(path);
         var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders, loaded));
-        var plan = RunPlanner.Plan(loaded, plugins, dataRoot is null ? null : Path.GetFullPath(dataRoot), pinned: RunFolderPrecision.Read(path));
+        var plan = RunPlanner.Plan(loaded, plugins, new RunOverrides(DataRoot: dataRoot), pinned: RunFolderPrecision.Read(path));
         bool prepared = RunPreparation.IsDone(path);
         return new RunFolderPlan(path, prepared ? RunPreparation.Apply(path, plan) : plan, prepared);
     }
+
+    /// <summary>Whether the run's baseline is measured (a preparation under way or stopped has got that far).</summary>
+    public bool BaselineMeasured => File.Exists(Path.Combine(RunFolder, BaselineMeasurement.File));
 
     /// <summary>Each study's state, in plan order.</summary>
     public IReadOnlyList<StudyProgress> Progress() => Plan.Studies.Select(s => StudyProgress.Of(RunFolder, s.Label)).ToList();

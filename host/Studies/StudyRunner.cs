@@ -75,7 +75,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
     {
         var (study, context, task, plan) = (session.Study, session.Context, session.Context.Tasks[i], session.Study.Tasks[i]);
         session.Learner.BeforeTraining(i);
-        var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, trainable, plan.Settings, plan.Seed, session.CheckpointFolder(i), context.Resume,
+        var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, trainable, plan.Settings, plan.LearningRate, plan.Seed, session.CheckpointFolder(i), context.Resume,
             step => QaEvaluator.Evaluate(session.Model, task.Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,
             new LearnerTrainingHooks(session.Learner, i, context.EvaluatedTasks, session.Model, context.Tokenizer.PadId, context.Device), CurveProbe(session, task, cancellation));
         var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, session.Metrics, context.Observer, cancellation);

@@ -2,7 +2,9 @@ using PeftQa.Host.Recipes;
 
 namespace PeftQa.Host.Studies;
 
-/// <summary>How one study trains one task: the effective training settings (the adapter's learning rate and the task's
-/// steps already applied) and the seed of its data order.</summary>
+/// <summary>How one study trains one task: the effective training settings (the task's steps already applied), the
+/// peak learning rate and the seed of its data order, each decided once by the planner.</summary>
 /// <param name="Name">The task's name.</param>
-public sealed record StudyTaskPlan(string Name, TrainingSettings Settings, int Seed);
+/// <param name="LearningRate">The peak learning rate: the search's choice, else training.learningRate, else the
+/// strategy's recommended rate, else <see cref="TrainingSettings.FallbackLearningRate"/>.</param>
+public sealed record StudyTaskPlan(string Name, TrainingSettings Settings, double LearningRate, int Seed);

@@ -5,12 +5,14 @@ using PeftQa.Host.Recipes;
 namespace PeftQa.Host.Training;
 
 /// <summary>Everything one training stage needs besides the model.</summary>
+/// <param name="LearningRate">The peak learning rate, as the plan decided it (warmup rises to it, decay falls from it).</param>
 public sealed record TrainingJob(
     string Study,
     string Task,
     IReadOnlyList<QaFeature> Features,
     IReadOnlyList<NamedParameter> Trainable,
     TrainingSettings Settings,
+    double LearningRate,
     int Seed,
     string CheckpointFolder,
     bool Resume,

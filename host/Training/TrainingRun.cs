@@ -45,7 +45,7 @@ internal sealed class TrainingRun
         this.observer = observer;
         this.lastCheckpoint = lastCheckpoint;
         this.logger = logger;
-        schedule = new LearningRateSchedule(job.Settings.PeakLearningRate, (int)Math.Round(job.Settings.WarmupRatio * totalSteps), totalSteps);
+        schedule = new LearningRateSchedule(job.LearningRate, (int)Math.Round(job.Settings.WarmupRatio * totalSteps), totalSteps);
         cursor = new BatchCursor(lengths, job.Settings, job.Seed, state.Epoch, state.BatchInEpoch);
         step = resumedAt = state.Step;
         lastLoss = state.LastLoss;
@@ -70,7 +70,7 @@ internal sealed class TrainingRun
         if (!double.IsFinite(outcome.Loss))
             throw new TrainingDivergedException($"{job.Study}/{job.Task}: the loss became {outcome.Loss} at step {step + 1}; " +
                 (lastCheckpoint is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastCheckpoint}") +
-                $". Lower the learning rate (now {job.Settings.PeakLearningRate}) or raise warmupRatio.");
+                $". Lower the learning rate (now {job.LearningRate}) or raise warmupRatio.");
         int stepExamples = microBatches.Sum(b => b.Count);
         step++;
         examples += stepExamples;

@@ -82,7 +82,8 @@ public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<N
     private static AdamW CreateOptimizer(IReadOnlyList<ParameterGroup> groups, TrainingSettings settings)
     {
         if (groups.Count == 0) throw new InvalidOperationException("the adapter strategy left no parameter trainable");
-        return optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, settings.PeakLearningRate * g.LearningRateScale, 0.9, 0.999, 1e-8,
-            g.Decays ? settings.WeightDecay : 0, false, false)), settings.PeakLearningRate);
+        // No rate yet: Take sets every group's rate from the schedule before each step.
+        return optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, 0, 0.9, 0.999, 1e-8,
+            g.Decays ? settings.WeightDecay : 0, false, false)), 0);
     }
 }

@@ -13,7 +13,7 @@ public sealed partial class LayerTests
 {
     /// <summary>Lowest first.</summary>
     public static readonly string[] Layers =
-        ["Foundation", "Recipes", "Plugins", "Data", "Modeling", "Evaluation", "Training", "Studies", "Planning", "Runs", "Reporting", "Cli"];
+        ["Foundation", "Recipes", "Plugins", "Data", "Modeling", "Evaluation", "Training", "Studies", "Planning", "Reporting", "Runs", "Cli"];
 
     [Fact]
     public void No_layer_of_the_host_references_a_higher_one()
@@ -34,6 +34,22 @@ public sealed partial class LayerTests
                 if (used > own) violations.Add($"{relative} uses PeftQa.Host.{reference.Groups[1].Value}, a higher layer than {Layers[own]}");
             }
         }
+
+        violations.Distinct().Should().BeEmpty();
+    }
+
+    /// <summary>The layers the command line reaches only through the entry points of Runs and Planning.</summary>
+    public static readonly string[] BehindEntryPoints = ["Studies", "Training", "Modeling"];
+
+    [Fact]
+    public void The_command_line_reaches_studies_training_and_models_only_through_runs_and_planning()
+    {
+        var cli = Path.Combine(TestEnvironment.RepositoryRoot, "host", "Cli");
+        var violations = new List<string>();
+        foreach (var file in Directory.GetFiles(cli, "*.cs", SearchOption.AllDirectories))
+            foreach (Match reference in HostNamespace().Matches(File.ReadAllText(file)))
+                if (BehindEntryPoints.Contains(reference.Groups[1].Value))
+                    violations.Add($"Cli/{Path.GetFileName(file)} uses PeftQa.Host.{reference.Groups[1].Value}; go through a Runs or Planning entry point");
 
         violations.Distinct().Should().BeEmpty();
     }

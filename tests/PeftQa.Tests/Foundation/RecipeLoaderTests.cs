@@ -24,7 +24,7 @@ public sealed class RecipeLoaderTests
         recipe.Seed.Should().Be(42);
         recipe.Adapters.Should().ContainSingle().Which.Strategy.Should().Be("full");
         recipe.Training.LearningRate.Should().BeNull("each strategy's recommended rate applies");
-        recipe.Training.PeakLearningRate.Should().Be(3e-5);
+        TrainingSettings.FallbackLearningRate.Should().Be(3e-5, "a strategy that recommends no rate gets it");
         recipe.Training.BatchSize.Should().Be(12);
         recipe.Training.MaxSequenceLength.Should().Be(384);
         recipe.Training.DocStride.Should().Be(128);

@@ -43,7 +43,8 @@ public sealed class TrainerTests
     private static TrainingSummary Train(BertForQuestionAnswering model, IAdapter adapter, TrainingSettings settings, string checkpoints,
         bool resume = false, CancellationToken cancellation = default, ITrainingObserver? observer = null) =>
         new QaTrainer(NullLogger<QaTrainer>.Instance).Train(model,
-            new TrainingJob("study", "task", Features(40), adapter.TrainableParameters, settings, 7, checkpoints, resume),
+            new TrainingJob("study", "task", Features(40), adapter.TrainableParameters, settings,
+                settings.LearningRate ?? TrainingSettings.FallbackLearningRate, 7, checkpoints, resume),
             0, CPU, new MetricsLog(Path.Combine(checkpoints, "..", "metrics.jsonl")), observer ?? new RecordingObserver(), cancellation);
 
     [Fact]

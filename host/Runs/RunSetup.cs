@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PeftQa.Host.Runs;
 
-namespace PeftQa.Host.Reporting;
+namespace PeftQa.Host.Runs;
 
 /// <summary>
 /// What a finished run's scores depend on besides its strategies, read from its <c>recipe.json</c> (every default filled

@@ -3,7 +3,7 @@ using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
-namespace PeftQa.Host.Cli;
+namespace PeftQa.Host.Runs;
 
 /// <summary>
 /// The run folder's JSON log (<c>log.json</c>, one event per line). A run folder is known only after the recipe

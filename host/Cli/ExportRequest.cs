@@ -1,3 +1,0 @@
-namespace PeftQa.Host.Cli;
-
-public sealed record ExportRequest(string Model, string? Adapter, string Onnx, bool AllowPickle, bool IgnoreMismatched = false);

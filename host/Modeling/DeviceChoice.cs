@@ -1,3 +1,0 @@
-namespace PeftQa.Host.Modeling;
-
-public enum DeviceChoice { Auto, Cpu, Cuda }
