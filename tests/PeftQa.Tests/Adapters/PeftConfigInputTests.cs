@@ -48,7 +48,7 @@ public sealed class PeftConfigInputTests
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
         var config = folder.WriteFile("adapter/adapter_config.json", """{ "peft_type": "LORA", "r": "8" }""");
 
-        var result = await Cli.Run("predict", "--model", model, "--adapter", folder.Combine("adapter"), "--question", "q?", "--context", "c.", "--device", "cpu");
+        var result = await PeftqaCli.Run("predict", "--model", model, "--adapter", folder.Combine("adapter"), "--question", "q?", "--context", "c.", "--device", "cpu");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{config}: adapter strategy 'lora' recognises this folder but cannot read its settings: $.r: expected a whole number, got \"8\"")

@@ -49,24 +49,24 @@ public sealed partial class ShardedRunTests
         var recipe = ClusterRecipes.FourStudies(folder);
         var single = folder.Combine("single");
         var sharded = folder.Combine("sharded");
-        (await Cli.Run("run", recipe, "--device", "cpu", "--out", single)).ExitCode.Should().Be(0);
+        (await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", single)).ExitCode.Should().Be(0);
 
-        var baseline = await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--stage", "baseline");
+        var baseline = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--stage", "baseline");
         baseline.ExitCode.Should().Be(0, baseline.Error);
         File.Exists(Path.Combine(sharded, RunPreparation.FileName)).Should().BeTrue();
         Directory.Exists(Path.Combine(sharded, "studies")).Should().BeFalse("the baseline stage trains nothing");
 
-        var second = await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "1/2");
+        var second = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "1/2");
         second.ExitCode.Should().Be(0, second.Error);
-        var partial = await Cli.Run("report", sharded);
+        var partial = await PeftqaCli.Run("report", sharded);
         partial.ExitCode.Should().Be(1, "two studies have no result yet");
         partial.Error.Should().Contain("Study full seed 7 is pending").And.Contain("Study lora seed 7 is pending").And.Contain("2 of 4 studies have no result");
-        var status = JsonNode.Parse((await Cli.Run("status", sharded, "--json", "--shards", "2")).Out)!;
+        var status = JsonNode.Parse((await PeftqaCli.Run("status", sharded, "--json", "--shards", "2")).Out)!;
         status["studies"]!.AsArray().Select(s => $"{s!["label"]} {s["shard"]} {s["state"]}")
             .Should().Equal("full seed 7 0 pending", "full seed 8 1 done", "lora seed 7 0 pending", "lora seed 8 1 done");
 
-        (await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "0/2")).ExitCode.Should().Be(0);
-        var report = await Cli.Run("report", sharded);
+        (await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "0/2")).ExitCode.Should().Be(0);
+        var report = await PeftqaCli.Run("report", sharded);
         report.ExitCode.Should().Be(0, report.Error);
 
         Comparable(sharded).Should().Be(Comparable(single), "a sharded run's merged results.json is the single-process run's, timings aside");
@@ -86,15 +86,15 @@ public sealed partial class ShardedRunTests
             """{ "validationFraction": 0.3 }""");
         var single = folder.Combine("single");
         var sharded = folder.Combine("sharded");
-        (await Cli.Run("run", recipe, "--device", "cpu", "--out", single)).ExitCode.Should().Be(0);
+        (await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", single)).ExitCode.Should().Be(0);
 
-        var baseline = await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--stage", "baseline");
+        var baseline = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--stage", "baseline");
         baseline.ExitCode.Should().Be(0, baseline.Error);
         baseline.Error.Should().Contain("Selection: lora uses");
-        var shards = new[] { await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "0/2"),
-                             await Cli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "1/2") };
+        var shards = new[] { await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "0/2"),
+                             await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", sharded, "--shard", "1/2") };
         shards.Should().OnlyContain(r => r.ExitCode == 0 && !r.Error.Contains("Selection:"), "the shards read the choice, never make it again");
-        (await Cli.Run("report", sharded)).ExitCode.Should().Be(0);
+        (await PeftqaCli.Run("report", sharded)).ExitCode.Should().Be(0);
 
         var chosen = JsonNode.Parse(File.ReadAllText(Path.Combine(sharded, RunPreparation.FileName)))!["chosen"]!["lora"]!.GetValue<string>();
         chosen.Should().Be(JsonNode.Parse(File.ReadAllText(Path.Combine(sharded, "selection.json")))!["methods"]![0]!["chosen"]!.GetValue<string>());
@@ -108,16 +108,16 @@ public sealed partial class ShardedRunTests
         var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
 
-        var shard = await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--shard", "1/4");
+        var shard = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", run, "--shard", "1/4");
         shard.ExitCode.Should().Be(0, shard.Error);
         File.Exists(Path.Combine(run, "baseline.json")).Should().BeTrue("the first shard to lock the folder measures the baseline");
-        var study = await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--study", "lora seed 7");
+        var study = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", run, "--study", "lora seed 7");
         study.ExitCode.Should().Be(0, study.Error);
         study.Error.Should().NotContain("Baseline before training, task", "the baseline is read, never measured again");
 
         var progress = new[] { "full seed 7", "full seed 8", "lora seed 7", "lora seed 8" }.Select(l => StudyProgress.Of(run, l).State);
         progress.Should().Equal(StudyProgress.States.Pending, StudyProgress.States.Done, StudyProgress.States.Done, StudyProgress.States.Pending);
-        var again = await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--shard", "1/4");
+        var again = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", run, "--shard", "1/4");
         again.ExitCode.Should().Be(0);
         again.Error.Should().Contain("full seed 8: already finished", "a resubmitted shard skips what is done");
     }
@@ -128,14 +128,14 @@ public sealed partial class ShardedRunTests
         using var folder = new TemporaryFolder();
         var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--stage", "baseline")).ExitCode.Should().Be(0);
+        (await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", run, "--stage", "baseline")).ExitCode.Should().Be(0);
         var studyFolder = StudyFolder.For(run, "lora seed 7");
         Directory.CreateDirectory(studyFolder);
 
         using (RunFolderLock.Acquire(studyFolder, what: "study 'lora seed 7'"))
         {
             StudyProgress.Of(run, "lora seed 7").State.Should().Be(StudyProgress.States.Pending, "locked but not started: queued in its process");
-            var duplicate = await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--shard", "0/2");
+            var duplicate = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", run, "--shard", "0/2");
             duplicate.ExitCode.Should().Be(2);
             duplicate.Error.Should().Contain("study 'lora seed 7' is in use by peftqa process");
             File.Exists(Path.Combine(StudyFolder.For(run, "full seed 7"), StudyFolder.ResultFile)).Should().BeFalse("the locks are taken before any study starts");
@@ -161,20 +161,20 @@ public sealed partial class ShardedRunTests
                      (new[] { "--out", run, "--stage", "evaluate" }, "evaluate"),
                  })
         {
-            var result = await Cli.Run(["run", recipe, "--device", "cpu", .. args]);
+            var result = await PeftqaCli.Run(["run", recipe, "--device", "cpu", .. args]);
             result.ExitCode.Should().Be(2, string.Join(' ', args));
             result.Error.Should().Contain(message);
         }
         Directory.Exists(run).Should().BeFalse("nothing was created");
 
-        (await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--stage", "baseline")).ExitCode.Should().Be(0);
+        (await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", run, "--stage", "baseline")).ExitCode.Should().Be(0);
         using var otherFolder = new TemporaryFolder();
         var other = ClusterRecipes.FourStudies(otherFolder, "another-recipe");
         File.WriteAllText(other, File.ReadAllText(other).Replace("\"maxSteps\": 2", "\"maxSteps\": 3"));
-        var owned = await Cli.Run("run", other, "--device", "cpu", "--out", run, "--shard", "0/2");
+        var owned = await PeftqaCli.Run("run", other, "--device", "cpu", "--out", run, "--shard", "0/2");
         owned.ExitCode.Should().Be(2);
         owned.Error.Should().Contain("differs from the recipe the run").And.Contain("$.training.maxSteps");
-        (await Cli.Run("report", folder.Combine("data"))).Error.Should().Contain("holds no recipe.json, so it is not a run folder");
+        (await PeftqaCli.Run("report", folder.Combine("data"))).Error.Should().Contain("holds no recipe.json, so it is not a run folder");
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed partial class ShardedRunTests
         using var folder = new TemporaryFolder();
         var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--device", "cpu", "--out", run, "--study", "full seed 8")).ExitCode.Should().Be(0);
+        (await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", run, "--study", "full seed 8")).ExitCode.Should().Be(0);
 
         // A process that died holding a study: its holder file stays, naming its log, whose last line status shows.
         var log = folder.WriteFile("shard.json", """{"@t":"2026-11-28T03:00:00Z","@mt":"step {Step}/{Steps} loss {Loss:F4}","Step":3,"Steps":9,"Loss":4.5}""" + "\n");
@@ -201,10 +201,10 @@ public sealed partial class ShardedRunTests
         File.WriteAllText(Path.Combine(running, StudyFolder.MetricsFile), """{"study":"lora seed 8","task":"capitals","step":1,"loss":3.5}""" + "\n");
         using var held = RunFolderLock.Acquire(running, what: "study 'lora seed 8'");
 
-        var table = await Cli.Run("status", run);
+        var table = await PeftqaCli.Run("status", run);
         table.ExitCode.Should().Be(0, table.Error);
         table.Out.Should().Contain("prepared (baseline measured)").And.Contain("1 running, 1 done, 1 failed, 1 stopped of 4 studies");
-        var studies = JsonNode.Parse((await Cli.Run("status", run, "--json")).Out)!["studies"]!.AsArray()
+        var studies = JsonNode.Parse((await PeftqaCli.Run("status", run, "--json")).Out)!["studies"]!.AsArray()
             .ToDictionary(s => s!["label"]!.GetValue<string>(), s => $"{s!["state"]}: {s["detail"]}");
         studies["full seed 7"].Should().StartWith("stopped").And.Contain("node7, pid 99999").And.Contain("last log line: 2026-11-28T03:00:00Z Information: step 3/9 loss 4.5");
         studies["full seed 8"].Should().StartWith("done").And.Contain("f1");

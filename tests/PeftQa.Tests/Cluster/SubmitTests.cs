@@ -22,7 +22,7 @@ public sealed class SubmitTests
         var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("run");
 
-        var result = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", run, "--partition", "gpu", "--time", "2:00:00",
+        var result = await PeftqaCli.Run("submit", recipe, "--slurm", "--print", "--out", run, "--partition", "gpu", "--time", "2:00:00",
             "--cpus-per-task", "4", "--gpus-per-task", "1", "--mem", "16G", "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
@@ -52,7 +52,7 @@ public sealed class SubmitTests
         Environment.SetEnvironmentVariable("PATH", $"{bin}:{path}");
         try
         {
-            var result = await Cli.Run("submit", recipe, "--slurm", "--out", run, "--shards", "2", "--cpus-per-task", "1");
+            var result = await PeftqaCli.Run("submit", recipe, "--slurm", "--out", run, "--shards", "2", "--cpus-per-task", "1");
             result.ExitCode.Should().Be(0, result.Error);
             result.Out.Should().Contain("baseline job 101, shard array 102 (2 tasks), report job 103").And.Contain($"run folder {run}");
         }
@@ -69,7 +69,7 @@ public sealed class SubmitTests
         var submission = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "submission.json")))!;
         submission["shards"]!.GetValue<int>().Should().Be(2);
         submission["jobs"]!["shards"]!.GetValue<string>().Should().Be("102");
-        (await Cli.Run("status", run)).Out.Should().Contain("Shard of 2").And.Contain("not prepared yet");
+        (await PeftqaCli.Run("status", run)).Out.Should().Contain("Shard of 2").And.Contain("not prepared yet");
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class SubmitTests
         var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("runs", "tiny");
 
-        var result = await Cli.Run("submit", recipe, "--kubernetes", "--print", "--out", run, "--mount", folder.Path, "--volume-claim", "peftqa-nfs",
+        var result = await PeftqaCli.Run("submit", recipe, "--kubernetes", "--print", "--out", run, "--mount", folder.Path, "--volume-claim", "peftqa-nfs",
             "--image", "registry.example/peftqa:1.2", "--cpus-per-task", "8", "--mem", "32G", "--gpus-per-task", "1");
 
         result.ExitCode.Should().Be(0, result.Error);
@@ -125,7 +125,7 @@ public sealed class SubmitTests
                      (new[] { "--kubernetes", "--print", "--mount", folder.Path, "--time", "1:00:00" }, "--partition and --time are Slurm's"),
                  })
         {
-            var result = await Cli.Run(["submit", recipe, "--out", run, .. args]);
+            var result = await PeftqaCli.Run(["submit", recipe, "--out", run, .. args]);
             result.ExitCode.Should().Be(2, string.Join(' ', args));
             result.Error.Should().Contain(message);
         }
@@ -134,7 +134,7 @@ public sealed class SubmitTests
         Environment.SetEnvironmentVariable("PATH", folder.Combine("empty"));
         try
         {
-            var noSbatch = await Cli.Run("submit", recipe, "--slurm", "--out", run);
+            var noSbatch = await PeftqaCli.Run("submit", recipe, "--slurm", "--out", run);
             noSbatch.ExitCode.Should().Be(2);
             noSbatch.Error.Should().Contain("sbatch is not on PATH");
         }
@@ -160,7 +160,7 @@ public sealed class SubmitTests
         using var folder = new TemporaryFolder();
         var recipe = ClusterRecipes.FourStudies(folder);
 
-        var result = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--time", time);
+        var result = await PeftqaCli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--time", time);
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain($"#SBATCH --time={time}\n");
@@ -172,9 +172,9 @@ public sealed class SubmitTests
         using var folder = new TemporaryFolder();
         var recipe = ClusterRecipes.FourStudies(folder);
 
-        var lower = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--mem", "16g", "--partition", "cpu,gpu");
-        var kilobytes = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--mem", "800000k");
-        var pods = await Cli.Run("submit", recipe, "--kubernetes", "--print", "--out", folder.Combine("run"), "--mount", folder.Path, "--mem", "16g");
+        var lower = await PeftqaCli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--mem", "16g", "--partition", "cpu,gpu");
+        var kilobytes = await PeftqaCli.Run("submit", recipe, "--slurm", "--print", "--out", folder.Combine("run"), "--mem", "800000k");
+        var pods = await PeftqaCli.Run("submit", recipe, "--kubernetes", "--print", "--out", folder.Combine("run"), "--mount", folder.Path, "--mem", "16g");
 
         lower.ExitCode.Should().Be(0, lower.Error);
         lower.Out.Should().Contain("#SBATCH --mem=16g\n").And.Contain("#SBATCH --partition=cpu,gpu\n");
@@ -192,7 +192,7 @@ public sealed class SubmitTests
         var recipe = ClusterRecipes.FourStudies(folder);
         foreach (var empty in new[] { "", "   " })
         {
-            var result = await Cli.Run("submit", recipe, scheduler, "--print", "--out", folder.Combine("run"), "--mount", folder.Path, "--peftqa", empty);
+            var result = await PeftqaCli.Run("submit", recipe, scheduler, "--print", "--out", folder.Combine("run"), "--mount", folder.Path, "--peftqa", empty);
 
             result.ExitCode.Should().Be(2, $"--peftqa '{empty}': {result.Out}");
             result.Error.Should().Contain("--peftqa: empty");
@@ -207,7 +207,7 @@ public sealed class SubmitTests
         var recipe = ClusterRecipes.FourStudies(folder);
         var run = folder.Combine("runs 100% mine", "tiny");
 
-        var result = await Cli.Run("submit", recipe, "--slurm", "--print", "--out", run);
+        var result = await PeftqaCli.Run("submit", recipe, "--slurm", "--print", "--out", run);
 
         result.ExitCode.Should().Be(0, result.Error);
         var logs = Path.Combine(folder.Path.Replace("%", "%%"), "runs 100%% mine", "tiny", "slurm");
@@ -230,9 +230,9 @@ public sealed class SubmitTests
         var withFile = folder.WriteFile("shared/with-file.json", TinyRuns.SquadRecipe(model, data));
         string[] args = ["--kubernetes", "--print", "--mount", mount, "--out", Path.Combine(mount, "run")];
 
-        var recipeRoot = await Cli.Run(["submit", withDataRoot, .. args]);
-        var optionRoot = await Cli.Run(["submit", withFile, .. args, "--data-root", elsewhere.Path]);
-        var file = await Cli.Run(["submit", withFile, .. args]);
+        var recipeRoot = await PeftqaCli.Run(["submit", withDataRoot, .. args]);
+        var optionRoot = await PeftqaCli.Run(["submit", withFile, .. args, "--data-root", elsewhere.Path]);
+        var file = await PeftqaCli.Run(["submit", withFile, .. args]);
 
         recipeRoot.ExitCode.Should().Be(2, recipeRoot.Out);
         recipeRoot.Error.Should().Contain($"the recipe's dataRoot {elsewhere.Path} is not under the shared volume's mount {mount}");

@@ -24,7 +24,7 @@ public sealed class CommandInputTests(BuiltinModelFixture builtin) : IClassFixtu
         var data = folder.WriteFile("data.json", Data);
         var predictions = folder.WriteFile("predictions.json", """["Paris", "France"]""");
 
-        var result = await Cli.Run("score", "--data", data, "--predictions", predictions);
+        var result = await PeftqaCli.Run("score", "--data", data, "--predictions", predictions);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{predictions}: expected a JSON object mapping question id to answer text");
@@ -37,7 +37,7 @@ public sealed class CommandInputTests(BuiltinModelFixture builtin) : IClassFixtu
         var data = folder.WriteFile("data.json", Data);
         var predictions = folder.WriteFile("predictions.json", """{"a": "Paris", "zzz": "nothing"}""");
 
-        var result = await Cli.Run("score", "--data", data, "--predictions", predictions, "--metrics", "exact_match", "f1", "rougeL");
+        var result = await PeftqaCli.Run("score", "--data", data, "--predictions", predictions, "--metrics", "exact_match", "f1", "rougeL");
 
         result.ExitCode.Should().Be(0, result.Error);
         var scores = JsonNode.Parse(result.Out)!;
@@ -53,7 +53,7 @@ public sealed class CommandInputTests(BuiltinModelFixture builtin) : IClassFixtu
         var data = folder.WriteFile("data.json", Data);
         var predictions = folder.WriteFile("predictions.json", """{"a": "Paris", "b": 3}""");
 
-        var result = await Cli.Run("score", "--data", data, "--predictions", predictions);
+        var result = await PeftqaCli.Run("score", "--data", data, "--predictions", predictions);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("$.b: expected the answer text as a string");
@@ -66,7 +66,7 @@ public sealed class CommandInputTests(BuiltinModelFixture builtin) : IClassFixtu
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), builtin.Loaded.VocabPath);
         const string context = "Paris is the capital of France.";
 
-        var single = await Cli.Run("predict", "--model", model, "--question", "What is the capital of France?", "--context", context, "--device", "cpu");
+        var single = await PeftqaCli.Run("predict", "--model", model, "--question", "What is the capital of France?", "--context", context, "--device", "cpu");
 
         single.ExitCode.Should().Be(0, single.Error);
         var lines = single.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);

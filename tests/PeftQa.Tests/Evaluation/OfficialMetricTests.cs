@@ -69,7 +69,7 @@ public sealed class OfficialMetricTests
         var predictions = new JsonObject(Cases.Select((c, i) => KeyValuePair.Create($"q{i}", (JsonNode?)c.Prediction)));
         var predictionsPath = folder.WriteFile("predictions.json", predictions.ToJsonString());
 
-        var result = await Cli.Run("score", "--data", dataPath, "--predictions", predictionsPath);
+        var result = await PeftqaCli.Run("score", "--data", dataPath, "--predictions", predictionsPath);
 
         result.ExitCode.Should().Be(0, result.Error);
         var scores = JsonNode.Parse(result.Out)!.AsObject();

@@ -33,7 +33,7 @@ public sealed class RepeatedIdTests
         var data = folder.WriteFile("data.json", Data);
         var predictions = folder.WriteFile("predictions.json", """{"a": "Paris", "b": "France"}""");
 
-        var result = await Cli.Run("score", "--data", data, "--predictions", predictions);
+        var result = await PeftqaCli.Run("score", "--data", data, "--predictions", predictions);
 
         result.ExitCode.Should().Be(0, result.Error);
         var scores = JsonNode.Parse(result.Out)!;
@@ -51,9 +51,9 @@ public sealed class RepeatedIdTests
         var data = folder.WriteFile("data.json", Data);
         var output = folder.Combine("eval");
 
-        var eval = await Cli.Run("eval", "--model", model, "--data", data, "--out", output, "--metrics", "exact_match", "f1",
+        var eval = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", output, "--metrics", "exact_match", "f1",
             "--max-length", "64", "--doc-stride", "16", "--device", "cpu", "--precision", "fp32");
-        var score = await Cli.Run("score", "--data", data, "--predictions", Path.Combine(output, "predictions.json"));
+        var score = await PeftqaCli.Run("score", "--data", data, "--predictions", Path.Combine(output, "predictions.json"));
 
         eval.ExitCode.Should().Be(0, eval.Error);
         eval.Error.Should().Contain("question ids occur more than once (a)");
@@ -70,7 +70,7 @@ public sealed class RepeatedIdTests
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
         var recipe = folder.WriteFile("recipe.json", TinyRuns.SquadRecipe(model, folder.WriteFile("data.json", Data), training: """, "precision": "fp32" """));
 
-        var run = await Cli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
+        var run = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
 
         run.ExitCode.Should().Be(0, run.Error);
         var answers = JsonNode.Parse(File.ReadAllText(folder.Combine("run", "studies", "full", "answers", "capitals.json")))!.AsArray();

@@ -10,7 +10,7 @@ public sealed class CliTests
     [Fact]
     public async Task Plugins_list_json_shows_the_four_bundled_plugins_with_options()
     {
-        var result = await Cli.Run("plugins", "list", "--json");
+        var result = await PeftqaCli.Run("plugins", "list", "--json");
 
         result.ExitCode.Should().Be(0, result.Error);
         var plugins = JsonDocument.Parse(result.Out).RootElement.EnumerateArray().ToList();
@@ -30,7 +30,7 @@ public sealed class CliTests
     [Fact]
     public async Task Plugins_list_prints_a_table()
     {
-        var result = await Cli.Run("plugins", "list");
+        var result = await PeftqaCli.Run("plugins", "list");
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("lora").And.Contain("r: integer = 16 (PEFT: 8)").And.Contain("adapter-strategy").And.Contain("metric");
@@ -39,7 +39,7 @@ public sealed class CliTests
     [Fact]
     public async Task Version_prints_the_version()
     {
-        var result = await Cli.Run("--version");
+        var result = await PeftqaCli.Run("--version");
 
         result.ExitCode.Should().Be(0);
         result.Out.Trim().Should().MatchRegex(@"^\d+\.\d+\.\d+");
@@ -48,7 +48,7 @@ public sealed class CliTests
     [Fact]
     public async Task Unknown_command_is_bad_usage()
     {
-        var result = await Cli.Run("fly");
+        var result = await PeftqaCli.Run("fly");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("fly");
@@ -60,7 +60,7 @@ public sealed class CliTests
         using var folder = new TemporaryFolder();
         var recipe = folder.WriteFile("x.json", """{ "name": "r", "tasks": [{ "name": "t", "train": "a", "eval": "b" }], "training": { "learningRate": "fast" } }""");
 
-        var result = await Cli.Run("run", recipe);
+        var result = await PeftqaCli.Run("run", recipe);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{recipe}: $.training.learningRate: expected a number");
@@ -69,7 +69,7 @@ public sealed class CliTests
     [Fact]
     public async Task A_missing_recipe_exits_2()
     {
-        var result = await Cli.Run("run", "no/such/recipe.json");
+        var result = await PeftqaCli.Run("run", "no/such/recipe.json");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("no/such/recipe.json: recipe file not found");
@@ -88,7 +88,7 @@ public sealed class CliTests
               "evaluation": { "metrics": ["f1", "bleurt"] } }
             """);
 
-        var result = await Cli.Run("run", recipe, "--dry-run");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{recipe}: $.tasks[0].eval: data file not found: {folder.Combine("data", "missing.json")}")
@@ -112,7 +112,7 @@ public sealed class CliTests
               "adapters": [{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4 } }] }
             """);
 
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("squad").And.Contain("lora").And.Contain(folder.Combine("data", "train.json"));
@@ -126,7 +126,7 @@ public sealed class CliTests
         folder.WriteFile("train.json", TestEnvironment.TinySquad);
         var recipe = folder.WriteFile("x.json", """{ "name": "r", "dataRoot": ".", "tasks": [{ "name": "t", "train": "train.json", "eval": "train.json" }] }""");
 
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cuda");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cuda");
 
         if (TorchSharp.torch.cuda.is_available())
         {
@@ -147,7 +147,7 @@ public sealed class CliTests
         folder.WriteFile("other/train.json", TestEnvironment.TinySquad);
         var recipe = folder.WriteFile("x.json", """{ "name": "r", "dataRoot": "nowhere", "tasks": [{ "name": "t", "train": "train.json", "eval": "train.json" }] }""");
 
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu", "--data-root", folder.Combine("other"));
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu", "--data-root", folder.Combine("other"));
 
         result.ExitCode.Should().Be(0, result.Error);
     }

@@ -26,7 +26,7 @@ public sealed class PluginLoadingTests
         using var plugins = new TemporaryFolder();
         TemporaryFolder.CopyFolder(ThirdParty("SamplePlugin"), plugins.Combine("SamplePlugin"));
 
-        var result = await Cli.Run("plugins", "list", "--json", "--plugins", plugins.Path);
+        var result = await PeftqaCli.Run("plugins", "list", "--json", "--plugins", plugins.Path);
 
         result.ExitCode.Should().Be(0, result.Error);
         var names = JsonDocument.Parse(result.Out).RootElement.EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
@@ -87,7 +87,7 @@ public sealed class PluginLoadingTests
         using var plugins = new TemporaryFolder();
         plugins.WriteFile("Garbage/Garbage.dll", "this is not an assembly");
 
-        var result = await Cli.Run("plugins", "list", "--plugins", plugins.Path);
+        var result = await PeftqaCli.Run("plugins", "list", "--plugins", plugins.Path);
 
         result.ExitCode.Should().Be(0);
         result.Error.Split('\n').Where(l => l.Contains("Garbage")).Should().ContainSingle()
@@ -103,7 +103,7 @@ public sealed class PluginLoadingTests
         TemporaryFolder.CopyFolder(ThirdParty("SamplePlugin"), plugins.Combine("Copy"));
         File.Move(plugins.Combine("Copy", "SamplePlugin.dll"), plugins.Combine("Copy", "Copy.dll"));
 
-        var result = await Cli.Run("plugins", "list", "--plugins", plugins.Path);
+        var result = await PeftqaCli.Run("plugins", "list", "--plugins", plugins.Path);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("two adapter-strategy plugins are named 'sample-bitfit'")
@@ -113,7 +113,7 @@ public sealed class PluginLoadingTests
     [Fact]
     public async Task A_plugins_folder_that_does_not_exist_is_bad_usage()
     {
-        var result = await Cli.Run("plugins", "list", "--plugins", "/no/such/folder");
+        var result = await PeftqaCli.Run("plugins", "list", "--plugins", "/no/such/folder");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("plugin folder not found: /no/such/folder");
@@ -132,7 +132,7 @@ public sealed class PluginLoadingTests
               "evaluation": { "metrics": ["f1", "sample_same_length"] } }
             """);
 
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("sample-bitfit");

@@ -48,7 +48,7 @@ public sealed class PluginSdkTests
         var data = folder.WriteFile("capitals.json", TinyRuns.Squad);
         var recipe = JsonNode.Parse(TinyRuns.SquadRecipe(model, data, """[{ "strategy": "acme-bias", "options": { "learningRateScale": 10 } }]"""))!;
         recipe["plugins"] = new JsonArray("plugins");
-        var run = await Cli.Run("run", folder.WriteFile("recipe.json", recipe.ToJsonString()), "--device", "cpu", "--out", folder.Combine("run"));
+        var run = await PeftqaCli.Run("run", folder.WriteFile("recipe.json", recipe.ToJsonString()), "--device", "cpu", "--out", folder.Combine("run"));
 
         run.ExitCode.Should().Be(0, run.Error);
         var study = JsonNode.Parse(File.ReadAllText(folder.Combine("run", "results.json")))!["studies"]![0]!;
@@ -56,7 +56,7 @@ public sealed class PluginSdkTests
         study["afterTask"]!.AsArray().Should().HaveCount(1);
         var adapterFolder = study["adapterFolder"]!.GetValue<string>();
         File.Exists(Path.Combine(adapterFolder, "bias_tuning.safetensors")).Should().BeTrue();
-        var predict = await Cli.Run("predict", "--model", model, "--adapter", adapterFolder, "--plugins", folder.Combine("plugins"),
+        var predict = await PeftqaCli.Run("predict", "--model", model, "--adapter", adapterFolder, "--plugins", folder.Combine("plugins"),
             "--question", "What is the capital of France?", "--context", "Paris is the capital of France.", "--device", "cpu");
         predict.ExitCode.Should().Be(0, predict.Error + " (the adapter loads back through the plugin)");
 
@@ -64,7 +64,7 @@ public sealed class PluginSdkTests
         var incompatibleBuild = folder.Combine("plugins-2", "Acme.BiasTuning");
         Succeeds(DotnetCli.Run(plugin, "build", "Acme.BiasTuning", "-c", "Release", "-o", incompatibleBuild, "-p:PeftQaAbstractionsVersion=2.0.0"));
         recipe["plugins"] = new JsonArray("plugins-2");
-        var refused = await Cli.Run("run", folder.WriteFile("recipe-2.json", recipe.ToJsonString()), "--device", "cpu", "--out", folder.Combine("run-2"));
+        var refused = await PeftqaCli.Run("run", folder.WriteFile("recipe-2.json", recipe.ToJsonString()), "--device", "cpu", "--out", folder.Combine("run-2"));
 
         refused.ExitCode.Should().Be(2);
         refused.Error.Should().Contain("built against PeftQa.Abstractions 2.0.0").And.Contain($"this host has PeftQa.Abstractions {ContractsVersion.Format(ContractsVersion.Host)}");

@@ -32,7 +32,7 @@ public sealed class RecipeSchemaTests
     [Fact]
     public async Task The_committed_schema_is_what_peftqa_schema_writes_for_the_bundled_plugins()
     {
-        var result = await Cli.Run("schema");
+        var result = await PeftqaCli.Run("schema");
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.ReplaceLineEndings().Should().Be(File.ReadAllText(SchemaPath).ReplaceLineEndings(),

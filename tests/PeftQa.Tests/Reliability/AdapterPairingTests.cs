@@ -63,7 +63,7 @@ public sealed class AdapterPairingTests
         var recipe = folder.WriteFile("r16.json", TinyRuns.SquadRecipe(model, data, """[{ "strategy": "lora", "options": { "r": 16 } }]""")
             .Replace("\"training\":", "\"continual\": [{ \"strategy\": \"per-task-adapters\" }, { \"strategy\": \"o-lora\" }], \"training\":"));
 
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
     }
@@ -81,13 +81,13 @@ public sealed class AdapterPairingTests
             AdapterFolder.Save(adapter, new LoraStrategy(), queryValue, model.Description, adapterFolder);
         string[] predict = ["predict", "--model", twoLayers, "--adapter", adapterFolder, "--question", "What is the capital?", "--context", "Paris is the capital.", "--device", "cpu"];
 
-        var refused = await Cli.Run(predict);
-        var ignored = await Cli.Run([.. predict, "--ignore-mismatched"]);
+        var refused = await PeftqaCli.Run(predict);
+        var ignored = await PeftqaCli.Run([.. predict, "--ignore-mismatched"]);
         var descriptor = Path.Combine(adapterFolder, AdapterFolder.DescriptorFile);
         var json = JsonNode.Parse(File.ReadAllText(descriptor))!.AsObject();
         json.Remove("base_model_shape");
         File.WriteAllText(descriptor, json.ToJsonString());
-        var unexpected = await Cli.Run(predict);
+        var unexpected = await PeftqaCli.Run(predict);
 
         refused.ExitCode.Should().Be(2);
         refused.Error.Should().Contain("this adapter was trained on three-layers, a model of another shape").And.Contain("num_hidden_layers 3 -> 2")

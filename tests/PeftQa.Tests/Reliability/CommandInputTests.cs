@@ -15,7 +15,7 @@ public sealed class CommandInputTests
         var data = folder.WriteFile("data.json", TinyRuns.Squad);
         var predictions = folder.WriteFile("predictions.json", """{"q1": "Paris", "q2": "Seine", "q1": "Lyon"}""");
 
-        var result = await Cli.Run("score", "--data", data, "--predictions", predictions);
+        var result = await PeftqaCli.Run("score", "--data", data, "--predictions", predictions);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{predictions}: $.q1: the question id appears more than once").And.NotContain("   at ");
@@ -28,8 +28,8 @@ public sealed class CommandInputTests
         var damaged = folder.WriteFile("run-a/results.json", """{"studies": [{"label": "full", "strategy": """);
         var foreign = folder.WriteFile("run-b/results.json", """{"studies": 3}""");
 
-        var first = await Cli.Run("compare", folder.Combine("run-a"));
-        var second = await Cli.Run("compare", folder.Combine("run-b"));
+        var first = await PeftqaCli.Run("compare", folder.Combine("run-a"));
+        var second = await PeftqaCli.Run("compare", folder.Combine("run-b"));
 
         first.ExitCode.Should().Be(2);
         first.Error.Should().Contain($"{damaged}: not valid JSON at line 1").And.NotContain("   at ");
@@ -44,7 +44,7 @@ public sealed class CommandInputTests
         await TinyRuns.Finished(folder);
         var file = folder.WriteFile("a-file", "");
 
-        var result = await Cli.Run("compare", folder.Combine("run"), "--out", Path.Combine(file, "compare"));
+        var result = await PeftqaCli.Run("compare", folder.Combine("run"), "--out", Path.Combine(file, "compare"));
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"--out {Path.Combine(file, "compare")}: cannot write there").And.NotContain("   at ");
@@ -58,9 +58,9 @@ public sealed class CommandInputTests
         var data = folder.WriteFile("data.json", TinyRuns.Squad);
         var file = folder.WriteFile("a-file", "");
 
-        var tooShort = await Cli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("eval"), "--max-length", "5", "--device", "cpu");
-        var tooLong = await Cli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("eval"), "--max-length", "4096", "--doc-stride", "128", "--device", "cpu");
-        var badOut = await Cli.Run("eval", "--model", model, "--data", data, "--out", Path.Combine(file, "eval"), "--device", "cpu");
+        var tooShort = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("eval"), "--max-length", "5", "--device", "cpu");
+        var tooLong = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("eval"), "--max-length", "4096", "--doc-stride", "128", "--device", "cpu");
+        var badOut = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", Path.Combine(file, "eval"), "--device", "cpu");
 
         tooShort.ExitCode.Should().Be(2);
         tooShort.Error.Should().Contain("--max-length 5: expected at least 16 tokens");
@@ -74,8 +74,8 @@ public sealed class CommandInputTests
     [Fact]
     public async Task Bench_refuses_a_length_beyond_the_model_and_an_unknown_strategy_before_measuring()
     {
-        var tooLong = await Cli.Run("bench", "--length", "100000", "--device", "cpu");
-        var unknown = await Cli.Run("bench", "--strategies", "lorra", "--iterations", "1", "--device", "cpu");
+        var tooLong = await PeftqaCli.Run("bench", "--length", "100000", "--device", "cpu");
+        var unknown = await PeftqaCli.Run("bench", "--strategies", "lorra", "--iterations", "1", "--device", "cpu");
 
         tooLong.ExitCode.Should().Be(2);
         tooLong.Error.Should().Contain("--length 100000: builtin:minilm-l6 has 512 position embeddings");
@@ -91,8 +91,8 @@ public sealed class CommandInputTests
         var config = folder.WriteFile("adapter/adapter_config.json", "{ peft_type: LORA");
         folder.WriteFile("unknown/adapter_config.json", """{ "peft_type": "ADALORA" }""");
 
-        var garbage = await Cli.Run("predict", "--model", model, "--adapter", folder.Combine("adapter"), "--question", "q?", "--context", "c.", "--device", "cpu");
-        var unknown = await Cli.Run("predict", "--model", model, "--adapter", folder.Combine("unknown"), "--question", "q?", "--context", "c.", "--device", "cpu");
+        var garbage = await PeftqaCli.Run("predict", "--model", model, "--adapter", folder.Combine("adapter"), "--question", "q?", "--context", "c.", "--device", "cpu");
+        var unknown = await PeftqaCli.Run("predict", "--model", model, "--adapter", folder.Combine("unknown"), "--question", "q?", "--context", "c.", "--device", "cpu");
 
         garbage.ExitCode.Should().Be(2);
         garbage.Error.Should().Contain($"{config}: not valid JSON at line 1");

@@ -23,7 +23,7 @@ public sealed class DamagedFilesTests
         json["training"]!["checkpointEvery"] = 1;
         File.WriteAllText(recipe, json.ToJsonString());
 
-        var result = await Cli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu", "--precision", "fp32");
+        var result = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu", "--precision", "fp32");
 
         result.ExitCode.Should().Be(1);
         result.Error.Should().Contain("the loss became").And.Contain("Lower the learning rate").And.NotContain("   at ", "no stack trace");
@@ -42,7 +42,7 @@ public sealed class DamagedFilesTests
         var weights = Path.Combine(checkpoint, "trainable.safetensors");
         File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..100]);
 
-        var resumed = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var resumed = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         resumed.ExitCode.Should().Be(2);
         resumed.Error.Should().Contain($"{checkpoint}: cannot be loaded").And.Contain("delete that folder and run --resume again").And.NotContain("   at ");
@@ -57,7 +57,7 @@ public sealed class DamagedFilesTests
         File.Delete(Path.Combine(runFolder, "studies", "full", "result.json"));
         File.WriteAllText(state, File.ReadAllText(state)[..20]);
 
-        var resumed = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var resumed = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         resumed.ExitCode.Should().Be(2);
         resumed.Error.Should().Contain($"{state}: damaged").And.Contain("delete the study's folder").And.NotContain("   at ");

@@ -11,8 +11,8 @@ public sealed class DryRunCheckTests
     /// <summary>The dry run and the real run both refuse, with the same message, and no run folder appears.</summary>
     private static async Task<string> BothRefuse(TemporaryFolder folder, string recipe)
     {
-        var dry = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
-        var real = await Cli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
+        var dry = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu");
+        var real = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
         dry.ExitCode.Should().Be(2, dry.Error);
         real.ExitCode.Should().Be(2, real.Error);
         Directory.Exists(folder.Combine("run")).Should().BeFalse("the checks finish before the run folder is created");
@@ -94,23 +94,23 @@ public sealed class DryRunCheckTests
         using var folder = new TemporaryFolder();
         var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
 
-        var usedOut = await Cli.Run("run", recipe, "--out", runFolder, "--dry-run", "--device", "cpu");
+        var usedOut = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--dry-run", "--device", "cpu");
         usedOut.ExitCode.Should().Be(2, "a new run never reuses a folder that holds one");
         usedOut.Error.Should().Contain($"{runFolder}: already holds a run");
 
         var edited = folder.WriteFile("edited.json", File.ReadAllText(recipe).Replace("\"seed\": 7", "\"seed\": 8"));
-        var editedResume = await Cli.Run("run", edited, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu");
+        var editedResume = await PeftqaCli.Run("run", edited, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu");
         editedResume.ExitCode.Should().Be(2);
         editedResume.Error.Should().Contain("$.seed: 7 -> 8");
-        var optionResume = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu", "--precision", "bf16");
+        var optionResume = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu", "--precision", "bf16");
         optionResume.ExitCode.Should().Be(2);
         optionResume.Error.Should().Contain("--precision (sets $.training.precision)");
-        (await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu")).ExitCode.Should().Be(0, "an unchanged resume is valid");
+        (await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--dry-run", "--device", "cpu")).ExitCode.Should().Be(0, "an unchanged resume is valid");
 
         var file = folder.WriteFile("not-a-folder", "x");
         var outputFile = folder.WriteFile("output-file.json", File.ReadAllText(recipe).Replace("\"seed\": 7,", $"\"seed\": 7, \"output\": {System.Text.Json.JsonSerializer.Serialize(file)},"));
-        var dry = await Cli.Run("run", outputFile, "--dry-run", "--device", "cpu");
-        var real = await Cli.Run("run", outputFile, "--device", "cpu");
+        var dry = await PeftqaCli.Run("run", outputFile, "--dry-run", "--device", "cpu");
+        var real = await PeftqaCli.Run("run", outputFile, "--device", "cpu");
         dry.ExitCode.Should().Be(2, dry.Error);
         real.ExitCode.Should().Be(2, real.Error);
         dry.Error.Should().Contain($"{file} is a file");
@@ -130,14 +130,14 @@ public sealed class DryRunCheckTests
         foreach (var second in new[] { stamp, stamp.AddSeconds(1), stamp.AddSeconds(2) })
             File.WriteAllText(Directory.CreateDirectory(Path.Combine(output, $"tiny-squad-{second:yyyyMMdd-HHmmss}")).FullName + "/recipe.json", "{}");
 
-        var run = await Cli.Run("run", recipe, "--device", "cpu");
+        var run = await PeftqaCli.Run("run", recipe, "--device", "cpu");
 
         run.ExitCode.Should().Be(0, run.Error);
         var own = Directory.GetDirectories(output).Where(d => File.Exists(Path.Combine(d, "results.json"))).Should().ContainSingle().Which;
         Path.GetFileName(own).Should().MatchRegex(@"^tiny-squad-[0-9]{8}-[0-9]{6}-2$");
         File.ReadAllText(Path.Combine(own[..^2], "recipe.json")).Should().Be("{}", "the other run's folder is untouched");
         foreach (var later in Directory.GetDirectories(output).Where(d => string.CompareOrdinal(d, own) > 0)) Directory.Delete(later, recursive: true);
-        var resumed = await Cli.Run("run", recipe, "--resume", "--device", "cpu");
+        var resumed = await PeftqaCli.Run("run", recipe, "--resume", "--device", "cpu");
         resumed.ExitCode.Should().Be(0, resumed.Error);
         resumed.Error.Should().Contain(own, "--resume finds the newest run, suffix included");
     }

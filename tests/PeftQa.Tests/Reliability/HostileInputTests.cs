@@ -12,7 +12,7 @@ public sealed class HostileInputTests
     [InlineData("eval", "--model", "builtin:minilm-l6", "--data", "d.json", "--out", "o", "--metrics", "exact_match", "f1", "F1")]
     public async Task A_metric_given_twice_is_refused_before_any_work(params string[] args)
     {
-        var result = await Cli.Run(args);
+        var result = await PeftqaCli.Run(args);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"--metrics: '{args[^2]}' is given twice; name each metric once")
@@ -29,7 +29,7 @@ public sealed class HostileInputTests
     [InlineData("--stage: 'train' is not one of baseline", "run", "r.json", "--stage", "train")]
     public async Task An_option_value_of_the_wrong_kind_is_named_in_words_not_as_a_dotnet_type(string expected, params string[] args)
     {
-        var result = await Cli.Run(args);
+        var result = await PeftqaCli.Run(args);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().StartWith($"peftqa: {expected}\n").And.NotContain("System.").And.NotContain("PeftQa.Host");

@@ -19,7 +19,7 @@ public sealed class LongNameTests
             training: """, "reportTo": ["tensorboard"]""");
         File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"capitals\"", $"\"{task}\""));
 
-        var result = await Cli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
         File.Exists(folder.Combine("run", "charts", $"through-sequence-{label}.png")).Should().BeTrue();
@@ -32,7 +32,7 @@ public sealed class LongNameTests
         using var folder = new TemporaryFolder();
         var (recipe, _, _) = TinyRuns.Create(folder, adapters: $$"""[{ "strategy": "lora", "label": "{{new string('l', 228)}}", "learningRate": [1e-3, 2e-3] }]""");
 
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu");
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("tiny.json: $.adapters[0]: study label 'llllllllllllllllllll...lll lr=0.001' is 237 bytes as a file name; the limit is 234")

@@ -25,13 +25,13 @@ public sealed partial class ModelCommandProbeTests
         var (model, adapter, data) = await PromptTuned(folder, virtualTokens: 20);
         var longContext = string.Join(" ", Enumerable.Repeat("Paris is the capital of France and lies on the Seine.", 40));
 
-        var eval = await Cli.Run("eval", "--model", model, "--adapter", adapter, "--data", data, "--out", folder.Combine("eval"),
+        var eval = await PeftqaCli.Run("eval", "--model", model, "--adapter", adapter, "--data", data, "--out", folder.Combine("eval"),
             "--max-length", "128", "--doc-stride", "32", "--device", "cpu", "--precision", "fp32");
-        var predict = await Cli.Run("predict", "--model", model, "--adapter", adapter, "--question", "Where is Paris?", "--context", longContext,
+        var predict = await PeftqaCli.Run("predict", "--model", model, "--adapter", adapter, "--question", "Where is Paris?", "--context", longContext,
             "--max-length", "128", "--device", "cpu", "--precision", "fp32");
-        var fits = await Cli.Run("predict", "--model", model, "--adapter", adapter, "--question", "Where is Paris?", "--context", longContext,
+        var fits = await PeftqaCli.Run("predict", "--model", model, "--adapter", adapter, "--question", "Where is Paris?", "--context", longContext,
             "--max-length", "104", "--doc-stride", "32", "--device", "cpu", "--precision", "fp32");
-        var byDefault = await Cli.Run("predict", "--model", model, "--adapter", adapter, "--question", "Where is Paris?", "--context", longContext,
+        var byDefault = await PeftqaCli.Run("predict", "--model", model, "--adapter", adapter, "--question", "Where is Paris?", "--context", longContext,
             "--device", "cpu", "--precision", "fp32");
 
         foreach (var refused in new[] { eval, predict })
@@ -52,8 +52,8 @@ public sealed partial class ModelCommandProbeTests
         using var folder = new TemporaryFolder();
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
 
-        var noQuestion = await Cli.Run("predict", "--model", model, "--question", "  ", "--context", "Paris is the capital of France.", "--device", "cpu");
-        var noContext = await Cli.Run("predict", "--model", model, "--question", "Capital?", "--context", "", "--device", "cpu");
+        var noQuestion = await PeftqaCli.Run("predict", "--model", model, "--question", "  ", "--context", "Paris is the capital of France.", "--device", "cpu");
+        var noContext = await PeftqaCli.Run("predict", "--model", model, "--question", "Capital?", "--context", "", "--device", "cpu");
         var output = new StringWriter();
         var error = new StringWriter();
         var input = new StringReader("""
@@ -80,7 +80,7 @@ public sealed partial class ModelCommandProbeTests
         var output = new StringWriter();
         var input = new StringReader($$"""{"id": "x", "question": "What is the capital of France?", "context": "{{EmojiContext}}"}""");
 
-        var single = await Cli.Run("predict", "--model", model, "--question", "What is the capital of France?", "--context", EmojiContext, "--device", "cpu", "--precision", "fp32");
+        var single = await PeftqaCli.Run("predict", "--model", model, "--question", "What is the capital of France?", "--context", EmojiContext, "--device", "cpu", "--precision", "fp32");
         int code = await PeftQaCommandLine.RunAsync(["predict", "--model", model, "--device", "cpu", "--precision", "fp32"], new CliConsole(output, new StringWriter(), false, input));
 
         single.ExitCode.Should().Be(0, single.Error);
@@ -103,7 +103,7 @@ public sealed partial class ModelCommandProbeTests
                       {"id": "outside", "question": "Capital?", "answers": [{"text": "Paris", "answer_start": 100}]}]}]}]}
             """);
 
-        var result = await Cli.Run("data", "check", data);
+        var result = await PeftqaCli.Run("data", "check", data);
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("moved: answer \"Lyon\" does not match the context at 2 (\"Pari\")")
@@ -117,7 +117,7 @@ public sealed partial class ModelCommandProbeTests
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
         var data = folder.WriteFile("data.json", TinyRuns.Squad);
 
-        var result = await Cli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("eval"), "--max-examples", "0", "--device", "cpu");
+        var result = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("eval"), "--max-examples", "0", "--device", "cpu");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("--max-examples 0: expected at least 1").And.NotContain(data);
@@ -128,7 +128,7 @@ public sealed partial class ModelCommandProbeTests
     {
         using var folder = new TemporaryFolder();
 
-        var result = await Cli.Run("schema", "--out", folder.Path);
+        var result = await PeftqaCli.Run("schema", "--out", folder.Path);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"--out {folder.Path}: is a folder; give the schema file's name, for example {Path.Combine(folder.Path, "recipe.schema.json")}")
@@ -143,8 +143,8 @@ public sealed partial class ModelCommandProbeTests
         folder.WriteFile("run/recipe.json", "{}");
         var empty = Directory.CreateDirectory(folder.Combine("empty")).FullName;
 
-        var run = await Cli.Run("run", runFolder);
-        var emptyRun = await Cli.Run("run", empty);
+        var run = await PeftqaCli.Run("run", runFolder);
+        var emptyRun = await PeftqaCli.Run("run", empty);
 
         run.ExitCode.Should().Be(2);
         run.Error.Should().Contain($"{runFolder}: is a folder, not a recipe file").And.Contain($"peftqa run {Path.Combine(runFolder, "recipe.json")}")
@@ -160,8 +160,8 @@ public sealed partial class ModelCommandProbeTests
         var missing = folder.Combine("no-such-run");
         var file = folder.WriteFile("results.json", "{}");
 
-        var absent = await Cli.Run("report", missing);
-        var aFile = await Cli.Run("report", file);
+        var absent = await PeftqaCli.Run("report", missing);
+        var aFile = await PeftqaCli.Run("report", file);
 
         absent.ExitCode.Should().Be(2);
         absent.Error.Should().Contain($"{missing}: does not exist").And.NotContain("holds no");
@@ -179,7 +179,7 @@ public sealed partial class ModelCommandProbeTests
     private static async Task<(string Model, string Adapter, string Data)> PromptTuned(TemporaryFolder folder, int virtualTokens)
     {
         var (recipe, model, data) = TinyRuns.Create(folder, $$"""[{ "strategy": "prompt-tuning", "options": { "virtualTokens": {{virtualTokens}}, "init": "random" } }]""");
-        var run = await Cli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
+        var run = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
         if (run.ExitCode != 0) throw new InvalidOperationException(run.Error);
         var results = JsonNode.Parse(File.ReadAllText(folder.Combine("run", "results.json")))!;
         return (model, results["studies"]![0]!["adapterFolder"]!.GetValue<string>(), data);

@@ -50,7 +50,7 @@ public sealed class ResumeTests
         var (recipe, runFolder, data) = await TinyRuns.Finished(folder);
         File.WriteAllText(data, TinyRuns.Squad.Replace("It lies on the Seine.", "It lies on the Seine!"));
 
-        var result = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("$.tasks[0].train (task 'capitals'): the data changed since the run started")
@@ -64,12 +64,12 @@ public sealed class ResumeTests
         var (_, model, data) = TinyRuns.Create(folder);
         var recipe = folder.WriteFile("rooted.json", TinyRuns.SquadRecipe(model, "capitals.json").Replace("\"seed\": 7,", "\"seed\": 7, \"dataRoot\": \"data\","));
         var runFolder = folder.Combine("run");
-        (await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
+        (await PeftqaCli.Run("run", recipe, "--out", runFolder, "--device", "cpu")).ExitCode.Should().Be(0);
         TemporaryFolder.CopyFolder(folder.Combine("data"), folder.Combine("moved"));
         Directory.Delete(folder.Combine("data"), recursive: true);
         File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"dataRoot\": \"data\"", "\"dataRoot\": \"moved\""));
 
-        var result = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Error.Should().Contain("Resume check: $.dataRoot: \"data\" -> \"moved\"");
@@ -84,9 +84,9 @@ public sealed class ResumeTests
         runRecipe["training"]!.AsObject().Remove("groupByLength"); // as the earlier version wrote it
         File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
 
-        var grouped = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var grouped = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
         File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"docStride\": 16", "\"docStride\": 16, \"groupByLength\": false"));
-        var plain = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var plain = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         grouped.ExitCode.Should().Be(2);
         grouped.Error.Should().Contain("$.training.groupByLength: false -> true");
@@ -103,7 +103,7 @@ public sealed class ResumeTests
         File.WriteAllText(Path.Combine(leftover, "trainable.safetensors"), "as a kill between the task's end and its cleanup leaves it");
         File.Delete(Path.Combine(runFolder, "studies", "full", "result.json")); // such a kill comes before the study's result is written
 
-        var result = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
         Directory.Exists(Path.GetDirectoryName(leftover)).Should().BeFalse();
@@ -119,7 +119,7 @@ public sealed class ResumeTests
         // Writes through this link fail as on a full disk (ENOSPC from the kernel).
         File.CreateSymbolicLink(Path.Combine(runFolder, "results.json.tmp"), "/dev/full");
 
-        var result = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         result.ExitCode.Should().Be(1);
         result.Error.Should().Contain($"Disk full: No space left on device : '{Path.Combine(runFolder, "results.json.tmp")}'")

@@ -26,8 +26,8 @@ public sealed class RunFolderTests
             while (!File.Exists(RunMetrics.PathOf(runFolder, "full")) && !holder.HasExited && DateTime.UtcNow < deadline) await Task.Delay(20);
             holder.HasExited.Should().BeFalse("the first run trains for a long time");
 
-            var second = await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
-            var resumed = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+            var second = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
+            var resumed = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
             second.ExitCode.Should().Be(2, second.Error);
             second.Error.Should().Contain($"{runFolder}: the run folder is in use by peftqa process {holder.Id} on {Environment.MachineName}");
@@ -51,14 +51,14 @@ public sealed class RunFolderTests
         var results = File.ReadAllBytes(Path.Combine(runFolder, "results.json"));
         var metrics = File.ReadAllLines(RunMetrics.PathOf(runFolder, "full"));
 
-        var again = await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
+        var again = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
 
         again.ExitCode.Should().Be(2);
         again.Error.Should().Contain($"{runFolder}: already holds a run (").And.Contain("continue it with --resume").And.Contain("--overwrite");
         File.ReadAllBytes(Path.Combine(runFolder, "results.json")).Should().Equal(results);
         File.ReadAllLines(RunMetrics.PathOf(runFolder, "full")).Should().Equal(metrics);
 
-        var overwritten = await Cli.Run("run", recipe, "--out", runFolder, "--overwrite", "--device", "cpu");
+        var overwritten = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--overwrite", "--device", "cpu");
 
         overwritten.ExitCode.Should().Be(0, overwritten.Error);
         var aside = Directory.GetDirectories(folder.Path, "run.replaced-*").Should().ContainSingle().Subject;
@@ -75,9 +75,9 @@ public sealed class RunFolderTests
         folder.WriteFile("notes/todo.txt", "mine");
         var file = folder.WriteFile("a-file", "");
 
-        var occupied = await Cli.Run("run", recipe, "--out", folder.Combine("notes"), "--device", "cpu");
-        var underFile = await Cli.Run("run", recipe, "--out", Path.Combine(file, "run"), "--device", "cpu");
-        var resumeNothing = await Cli.Run("run", recipe, "--out", folder.Combine("notes"), "--resume", "--device", "cpu");
+        var occupied = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("notes"), "--device", "cpu");
+        var underFile = await PeftqaCli.Run("run", recipe, "--out", Path.Combine(file, "run"), "--device", "cpu");
+        var resumeNothing = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("notes"), "--resume", "--device", "cpu");
 
         occupied.ExitCode.Should().Be(2);
         occupied.Error.Should().Contain($"{folder.Combine("notes")}: is not empty (todo.txt)");
@@ -97,7 +97,7 @@ public sealed class RunFolderTests
         var clash = folder.WriteFile("clash.json", TinyRuns.SquadRecipe(model, data,
             """[{ "strategy": "full", "label": "x/y" }, { "strategy": "lora", "label": "x_y" }, { "strategy": "lora", "label": ".." }]"""));
 
-        var result = await Cli.Run("run", clash, "--out", folder.Combine("run"), "--device", "cpu");
+        var result = await PeftqaCli.Run("run", clash, "--out", folder.Combine("run"), "--device", "cpu");
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("$.adapters[1]: study label 'x_y' and 'x/y' ($.adapters[0]) would both be written to the folder 'x_y'")

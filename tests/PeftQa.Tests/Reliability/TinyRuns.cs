@@ -37,7 +37,7 @@ public static class TinyRuns
     {
         var (recipe, _, data) = Create(folder);
         var runFolder = folder.Combine("run");
-        var result = await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
         if (result.ExitCode != 0) throw new InvalidOperationException($"the tiny run failed: {result.Error}");
         return (recipe, runFolder, data);
     }

@@ -34,7 +34,7 @@ public sealed class TensorBoardLogTests : IClassFixture<BuiltinModelFixture>
         recipe["training"]!["reportTo"] = new JsonArray("tensorboard");
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", folder.WriteFile("tb.json", recipe.ToJsonString()), "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", folder.WriteFile("tb.json", recipe.ToJsonString()), "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var tensorboard = Path.Combine(runFolder, "tensorboard");
@@ -91,7 +91,7 @@ public sealed class TensorBoardLogTests : IClassFixture<BuiltinModelFixture>
         var recipe = JsonNode.Parse(EndToEndRunTests.TinyRecipe("builtin:minilm-l6", maxSteps: 4, checkpointEvery: 4, folder.Combine("runs")))!;
         recipe["training"]!["reportTo"] = new JsonArray("tensorboard", "wandb");
 
-        var result = await Cli.Run("run", folder.WriteFile("bad.json", recipe.ToJsonString()), "--device", "cpu", "--out", folder.Combine("run"));
+        var result = await PeftqaCli.Run("run", folder.WriteFile("bad.json", recipe.ToJsonString()), "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("$.training.reportTo[1]").And.Contain("tensorboard, none").And.Contain("'wandb'");

@@ -50,7 +50,7 @@ public sealed class ForgettingStudyTests
             """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }, { "strategy": "p-tuning-v2", "options": { "prefixLength": 4 } }"""));
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
@@ -113,7 +113,7 @@ public sealed class ForgettingStudyTests
         recipe = recipe.Replace("\"seed\": 11,", "\"seed\": 11, \"plugins\": [\"plugins\"], \"evaluation\": { \"continualMetrics\": [\"acc\", \"sample_worst_final\"] },");
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", folder.WriteFile("study.json", recipe), "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", folder.WriteFile("study.json", recipe), "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var studies = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!["studies"]!.AsArray();
@@ -134,7 +134,7 @@ public sealed class ForgettingStudyTests
             """{ "strategy": "per-task-adapters" }, { "strategy": "o-lora", "adapters": ["p-tuning-v2"] }, { "strategy": "ewc", "options": { "lambda": -1 } }""",
             """{ "strategy": "full" }, { "strategy": "p-tuning-v2", "options": { "prefixLength": 2 } }"""));
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().NotContain("per-task-adapters with adapter 'p-tuning-v2'", "one prefix per task, swapped in by routing, works");

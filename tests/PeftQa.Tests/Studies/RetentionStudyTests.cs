@@ -33,7 +33,7 @@ public sealed class RetentionStudyTests
             { "name": "first", "model": {{JsonSerializer.Serialize(tiny)}}, "seed": 3, "tasks": [{{Task("biographies", 96)}}],
               "training": { "learningRate": 2e-3, "batchSize": 8, "maxSteps": 12, "maxSequenceLength": 96, "docStride": 32 } }
             """);
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("first-run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("first-run"));
         result.ExitCode.Should().Be(0, result.Error);
         return folder.Combine("first-run", "studies", "full", "model");
     }
@@ -65,7 +65,7 @@ public sealed class RetentionStudyTests
             """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }"""));
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
@@ -104,7 +104,7 @@ public sealed class RetentionStudyTests
 
         var report = File.ReadAllText(Path.Combine(runFolder, "report.md"));
         File.Delete(Path.Combine(runFolder, "report.md"));
-        var rebuilt = await Cli.Run("report", runFolder);
+        var rebuilt = await PeftqaCli.Run("report", runFolder);
         rebuilt.ExitCode.Should().Be(0, "each study's result.json keeps its retention scores, so the reports can be rebuilt: " + rebuilt.Error);
         File.ReadAllText(Path.Combine(runFolder, "report.md")).Should().Be(report);
         report.Should().Contain("## In short").And.Contain("**Forgot least:**").And.Contain("**Learned the new tasks best:**").And.Contain("## Retention")
@@ -172,7 +172,7 @@ public sealed class RetentionStudyTests
             """,
             """{ "strategy": "full" }""", tasks: $"{trainedRetention}, {noMemory}, {Task("products")}"));
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("$.tasks[0].train: task 'biographies' is a retention task");
@@ -185,7 +185,7 @@ public sealed class RetentionStudyTests
             { "strategy": "lwf", "options": { "fromStart": "sometimes" } }
             """,
             """{ "strategy": "full" }""", tasks: $"{Retention}, {noMemory}, {Task("products")}"));
-        result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("$.continual[0].options.retentionTask: 'squad' names no retention task of this recipe; its retention tasks are 'biographies', 'bios'")
@@ -196,7 +196,7 @@ public sealed class RetentionStudyTests
         var notAModel = Directory.CreateDirectory(folder.Combine("not-a-model")).FullName;
         File.WriteAllText(Path.Combine(notAModel, "notes.txt"), "results of an old run");
         recipe = folder.WriteFile("bad3.json", Recipe(notAModel, """{ "strategy": "naive" }""", """{ "strategy": "full" }"""));
-        result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("$.model").And.Contain("config.json");

@@ -75,7 +75,7 @@ public sealed class StudyInputTests
               "training": { "maxSteps": 1, "maxSequenceLength": 96, "docStride": 32 } }
             """);
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("task 'empty': its evaluation data").And.Contain("has no usable questions");

@@ -17,9 +17,9 @@ public sealed class BenchCommandTests
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
         folder.WriteFile("data/squad-v1.1/train.json", TinyRuns.Squad);
 
-        var withData = await Cli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json",
+        var withData = await PeftqaCli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json",
             "--data-root", folder.Combine("data"), "--device", "cpu");
-        var withoutData = await Cli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json", "--device", "cpu");
+        var withoutData = await PeftqaCli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json", "--device", "cpu");
 
         withData.ExitCode.Should().Be(0, withData.Error);
         var json = JsonNode.Parse(withData.Out)!;

@@ -36,7 +36,7 @@ public sealed class ComparisonRunTests
             """);
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var rows = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "compare.json")))!.AsArray();
@@ -81,13 +81,13 @@ public sealed class ComparisonRunTests
                      new[] { "--model", Path.Combine(runFolder, "studies", "lora", "model") },
                  })
         {
-            var evaluation = await Cli.Run(["eval", .. args, "--data", "builtin:synthetic/chemistry/eval", "--out", folder.Combine("eval"),
+            var evaluation = await PeftqaCli.Run(["eval", .. args, "--data", "builtin:synthetic/chemistry/eval", "--out", folder.Combine("eval"),
                 "--max-examples", "24", "--seed", "5", "--max-length", "96", "--doc-stride", "32", "--device", "cpu"]);
             evaluation.ExitCode.Should().Be(0, evaluation.Error);
             JsonNode.Parse(evaluation.Out)!["f1"]!.GetValue<double>().Should().BeApproximately(loraF1, 1e-6);
         }
 
-        var rebuilt = await Cli.Run("compare", runFolder, "--out", folder.Combine("rebuilt"));
+        var rebuilt = await PeftqaCli.Run("compare", runFolder, "--out", folder.Combine("rebuilt"));
         rebuilt.ExitCode.Should().Be(0, rebuilt.Error);
         File.ReadAllText(folder.Combine("rebuilt", "compare.md")).Should().Be(File.ReadAllText(Path.Combine(runFolder, "compare.md")).Replace("compare-tiny: strategy comparison", "Strategy comparison"));
     }

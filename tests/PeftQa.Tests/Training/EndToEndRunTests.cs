@@ -38,7 +38,7 @@ public sealed class EndToEndRunTests : IClassFixture<BuiltinModelFixture>
         var recipe = folder.WriteFile("tiny.json", TinyRecipe(model, maxSteps: 6, checkpointEvery: 3, folder.Combine("runs")));
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("before training").And.Contain("after products").And.Contain("after sports").And.Contain("exact_match");
@@ -52,7 +52,7 @@ public sealed class EndToEndRunTests : IClassFixture<BuiltinModelFixture>
         study["baseline"]!.AsArray().Should().HaveCount(2);
         var savedModel = study["modelFolder"]!.GetValue<string>();
 
-        var evaluation = await Cli.Run("eval", "--model", savedModel, "--data", "builtin:synthetic/sports/eval", "--out", folder.Combine("eval"),
+        var evaluation = await PeftqaCli.Run("eval", "--model", savedModel, "--data", "builtin:synthetic/sports/eval", "--out", folder.Combine("eval"),
             "--max-examples", "40", "--seed", "3", "--max-length", "128", "--doc-stride", "32");
 
         evaluation.ExitCode.Should().Be(0, evaluation.Error);

@@ -117,10 +117,10 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
     {
         using var folder = new TemporaryFolder();
         var (recipe, _, _) = TinyRuns.Create(folder, maxSteps: 12);
-        var fp32 = await Cli.Run("run", recipe, "--out", folder.Combine("fp32"), "--device", "cpu", "--precision", "fp32");
-        var bf16 = await Cli.Run("run", recipe, "--out", folder.Combine("bf16"), "--device", "cpu", "--precision", "bf16");
-        var again = await Cli.Run("run", recipe, "--out", folder.Combine("bf16-again"), "--device", "cpu", "--precision", "bf16");
-        var auto = await Cli.Run("run", recipe, "--out", folder.Combine("auto"), "--device", "cpu");
+        var fp32 = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("fp32"), "--device", "cpu", "--precision", "fp32");
+        var bf16 = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("bf16"), "--device", "cpu", "--precision", "bf16");
+        var again = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("bf16-again"), "--device", "cpu", "--precision", "bf16");
+        var auto = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("auto"), "--device", "cpu");
 
         foreach (var result in (CliResult[])[fp32, bf16, again, auto]) result.ExitCode.Should().Be(0, result.Error);
         Losses(folder.Combine("bf16")).Should().Equal(Losses(folder.Combine("bf16-again")), "bf16 on the CPU is deterministic with a seed");
@@ -144,7 +144,7 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         File.ReadAllText(folder.Combine("bf16", "recipe.json")).Should().Contain("\"precision\": \"bf16\"", "--precision is pinned with the recipe");
         if (!native) bf16.Error.Should().Contain("expect it to be slower than fp32", "bf16 where it is emulated is allowed but logged as slow");
 
-        var resumedOtherwise = await Cli.Run("run", recipe, "--out", folder.Combine("bf16"), "--device", "cpu", "--resume", "--precision", "fp32");
+        var resumedOtherwise = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("bf16"), "--device", "cpu", "--resume", "--precision", "fp32");
         resumedOtherwise.ExitCode.Should().Be(2, "a run cannot change precision half way");
         resumedOtherwise.Error.Should().Contain("--precision (sets $.training.precision)").And.Contain("\"bf16\" -> \"fp32\"")
             .And.NotContain("differs from the recipe", "the option changed the precision, not the recipe file");
@@ -183,8 +183,8 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         runRecipe["training"]!.AsObject().Remove("precision"); // as the earlier version wrote it
         File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
 
-        var asAuto = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
-        var asFp32 = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu", "--precision", "fp32");
+        var asAuto = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var asFp32 = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu", "--precision", "fp32");
 
         asAuto.ExitCode.Should().Be(2);
         asAuto.Error.Should().Contain("$.training.precision").And.Contain("fp32").And.Contain("auto");
@@ -198,9 +198,9 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         var (recipe, model, data) = TinyRuns.Create(folder);
         var badRecipe = folder.WriteFile("fp16.json", TinyRuns.SquadRecipe(model, data, training: """, "precision": "fp16" """));
 
-        var fromOption = await Cli.Run("run", recipe, "--out", folder.Combine("a"), "--device", "cpu", "--precision", "fp16");
-        var fromRecipe = await Cli.Run("run", badRecipe, "--out", folder.Combine("b"), "--device", "cpu");
-        var fromEval = await Cli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("c"), "--device", "cpu", "--precision", "half");
+        var fromOption = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("a"), "--device", "cpu", "--precision", "fp16");
+        var fromRecipe = await PeftqaCli.Run("run", badRecipe, "--out", folder.Combine("b"), "--device", "cpu");
+        var fromEval = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("c"), "--device", "cpu", "--precision", "half");
 
         fromOption.ExitCode.Should().Be(2);
         fromOption.Error.Should().Contain("fp16").And.Contain("bf16");
@@ -217,9 +217,9 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         var (_, runFolder, data) = await TinyRuns.Finished(folder);
         var model = Path.Combine(runFolder, "studies", "full", "model");
 
-        var fp32 = await Cli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("fp32"), "--device", "cpu", "--precision", "fp32",
+        var fp32 = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("fp32"), "--device", "cpu", "--precision", "fp32",
             "--max-length", "64", "--doc-stride", "16");
-        var bf16 = await Cli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("bf16"), "--device", "cpu", "--precision", "bf16",
+        var bf16 = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", folder.Combine("bf16"), "--device", "cpu", "--precision", "bf16",
             "--max-length", "64", "--doc-stride", "16");
 
         fp32.ExitCode.Should().Be(0, fp32.Error);

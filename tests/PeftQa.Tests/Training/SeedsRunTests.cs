@@ -20,8 +20,8 @@ public sealed class SeedsRunTests
         recipe["seeds"] = new JsonArray(11, 12);
         var path = folder.WriteFile("seeds.json", recipe.ToJsonString());
 
-        var plan = await Cli.Run("run", path, "--device", "cpu", "--dry-run");
-        var run = await Cli.Run("run", path, "--device", "cpu", "--out", folder.Combine("run"));
+        var plan = await PeftqaCli.Run("run", path, "--device", "cpu", "--dry-run");
+        var run = await PeftqaCli.Run("run", path, "--device", "cpu", "--out", folder.Combine("run"));
 
         plan.ExitCode.Should().Be(0, plan.Error);
         plan.Out.Should().Contain("full seed 11").And.Contain("lora seed 12");
@@ -48,7 +48,7 @@ public sealed class SeedsRunTests
             .Should().Equal("full 11", "full 12", "lora 11", "lora 12");
         File.ReadAllText(folder.Combine("run", "report.md")).Should().Contain("Across seeds");
 
-        var rebuilt = await Cli.Run("compare", folder.Combine("run"), "--reference", "lora", "--out", folder.Combine("rebuilt"));
+        var rebuilt = await PeftqaCli.Run("compare", folder.Combine("run"), "--reference", "lora", "--out", folder.Combine("rebuilt"));
         rebuilt.ExitCode.Should().Be(0, rebuilt.Error);
         File.ReadAllText(folder.Combine("rebuilt", "compare.md")).Should().Contain("| full seed 11 (full) | lora seed 11 |", "a configuration names the reference, paired seed by seed");
     }

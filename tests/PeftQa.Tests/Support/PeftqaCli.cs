@@ -6,7 +6,7 @@ namespace PeftQa.Tests.Support;
 public sealed record CliResult(int ExitCode, string Out, string Error);
 
 /// <summary>Runs the peftqa command line in-process with captured output.</summary>
-public static class Cli
+public static class PeftqaCli
 {
     public static async Task<CliResult> Run(params string[] args)
     {
