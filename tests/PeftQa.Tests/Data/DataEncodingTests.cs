@@ -2,7 +2,6 @@ using System.Text;
 using FluentAssertions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Foundation;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

@@ -3,7 +3,6 @@ using FluentAssertions;
 using PeftQa.Abstractions;
 using PeftQa.Host.Evaluation;
 using PeftQa.Plugins.Metrics;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

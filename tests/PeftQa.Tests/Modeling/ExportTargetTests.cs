@@ -1,6 +1,5 @@
 using FluentAssertions;
 using PeftQa.Host.Modeling;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using PeftQa.Host.Studies;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

@@ -2,7 +2,6 @@ using System.Reflection;
 using FluentAssertions;
 using PeftQa.Abstractions;
 using PeftQa.Plugins.Lora;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

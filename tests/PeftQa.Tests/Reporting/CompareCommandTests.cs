@@ -1,5 +1,4 @@
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

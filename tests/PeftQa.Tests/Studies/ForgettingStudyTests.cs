@@ -150,12 +150,12 @@ public sealed class ForgettingStudyTests
         using var folder = new TemporaryFolder();
         var recipe = folder.WriteFile("study.json", Recipe(TinyModel(folder), """{ "strategy": "ewc", "options": { "lambda": 1000, "fisherWindows": 16 } }""",
             """{ "strategy": "full" }""", maxSteps: 40, extra: """, "checkpointEvery": 5"""));
-        var reference = await PeftQa.Tests.Training.KillAndResumeTests.RunToEnd("run", recipe, "--out", folder.Combine("reference"));
+        var reference = await PeftQa.Tests.Runs.KillAndResumeTests.RunToEnd("run", recipe, "--out", folder.Combine("reference"));
         reference.Code.Should().Be(0, reference.Output);
 
         var killedFolder = folder.Combine("killed");
         var statePath = Path.Combine(killedFolder, "studies", "full", "study-state.json");
-        using (var victim = PeftQa.Tests.Training.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
+        using (var victim = PeftQa.Tests.Runs.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
         {
             _ = victim.StandardOutput.ReadToEndAsync();
             _ = victim.StandardError.ReadToEndAsync();
@@ -169,7 +169,7 @@ public sealed class ForgettingStudyTests
         int finished = CompletedTasks(statePath);
         finished.Should().BeInRange(1, 2);
 
-        var resumed = await PeftQa.Tests.Training.KillAndResumeTests.RunToEnd("run", recipe, "--out", killedFolder, "--resume");
+        var resumed = await PeftQa.Tests.Runs.KillAndResumeTests.RunToEnd("run", recipe, "--out", killedFolder, "--resume");
         resumed.Code.Should().Be(0, resumed.Output);
         resumed.Output.Should().Contain("full: task biographies already done; skipping to the next");
         resumed.Output.Should().NotContain("trained on biographies", "a finished task is not trained again");

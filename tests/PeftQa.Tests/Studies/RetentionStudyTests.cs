@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using PeftQa.Host.Modeling;
+using PeftQa.Tests.Runs;
 using PeftQa.Tests.Support;
-using PeftQa.Tests.Training;
 using Xunit;
 
 namespace PeftQa.Tests.Studies;

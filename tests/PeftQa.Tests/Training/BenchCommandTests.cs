@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 

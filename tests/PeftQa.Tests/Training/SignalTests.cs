@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
+using PeftQa.Tests.Runs;
 using PeftQa.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
