@@ -89,6 +89,7 @@ public sealed class DryRunCheckTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task The_dry_run_refuses_the_folders_and_resumes_the_real_run_refuses()
     {
         using var folder = new TemporaryFolder();
@@ -119,6 +120,7 @@ public sealed class DryRunCheckTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Two_runs_of_one_recipe_started_in_the_same_second_without_out_get_folders_of_their_own()
     {
         using var folder = new TemporaryFolder();

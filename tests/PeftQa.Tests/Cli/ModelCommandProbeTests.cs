@@ -19,6 +19,7 @@ public sealed partial class ModelCommandProbeTests
     private const string EmojiContext = "\U0001F600 Paris is the capital of France.";
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_prompt_adapter_whose_virtual_tokens_overflow_the_positions_is_refused_naming_max_length_and_the_limit()
     {
         using var folder = new TemporaryFolder();

@@ -38,6 +38,7 @@ public sealed class ResultAndModelCommandInputTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Compare_refuses_an_out_folder_it_cannot_write()
     {
         using var folder = new TemporaryFolder();

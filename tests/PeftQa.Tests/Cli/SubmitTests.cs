@@ -37,6 +37,7 @@ public sealed class SubmitTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Submit_pins_the_run_writes_the_scripts_and_chains_the_jobs_with_afterok()
     {
         using var folder = new TemporaryFolder();

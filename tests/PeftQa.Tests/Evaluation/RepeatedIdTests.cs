@@ -63,6 +63,7 @@ public sealed class RepeatedIdTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_run_scores_every_occurrence_against_the_ids_one_prediction()
     {
         using var folder = new TemporaryFolder();

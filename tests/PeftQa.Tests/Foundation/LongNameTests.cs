@@ -10,6 +10,7 @@ namespace PeftQa.Tests.Foundation;
 public sealed class LongNameTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_label_and_task_name_of_the_longest_allowed_length_run_to_the_report()
     {
         using var folder = new TemporaryFolder();

@@ -113,6 +113,7 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_bf16_run_is_deterministic_overlays_the_fp32_curve_and_says_what_it_computed_in()
     {
         using var folder = new TemporaryFolder();
@@ -151,6 +152,7 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_bf16_run_killed_mid_training_resumes_exactly()
     {
         using var folder = new TemporaryFolder();
@@ -175,6 +177,7 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_run_from_before_precision_modes_resumes_as_the_fp32_run_it_was()
     {
         using var folder = new TemporaryFolder();
@@ -211,6 +214,7 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Eval_answers_in_bf16_when_asked_and_says_so()
     {
         using var folder = new TemporaryFolder();

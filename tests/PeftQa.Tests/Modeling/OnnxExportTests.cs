@@ -19,6 +19,7 @@ namespace PeftQa.Tests.Modeling;
 /// </summary>
 [Collection(SerialCollection.Name)]
 [Trait(PrecisionSensitive.Trait, PrecisionSensitive.Value)]
+[Trait("Category", "Slow")]
 public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudies>
 {
     /// <summary>Full fine-tuning, LoRA on every linear layer and prompt tuning of the built-in MiniLM, a few steps each.</summary>

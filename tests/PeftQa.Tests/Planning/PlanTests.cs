@@ -28,6 +28,7 @@ public sealed class PlanTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task The_baseline_is_measured_once_kept_in_the_run_folder_and_read_back_on_resume()
     {
         using var folder = new TemporaryFolder();

@@ -44,6 +44,7 @@ public sealed class SelectionRunTests
         JsonNode.Parse(File.ReadAllText(answersFile))!.AsArray().Select(a => a!["id"]!.GetValue<string>()).ToList();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Candidates_are_scored_on_validation_and_only_each_methods_winner_is_evaluated()
     {
         using var folder = new TemporaryFolder();

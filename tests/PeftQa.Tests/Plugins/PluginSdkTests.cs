@@ -19,6 +19,7 @@ public sealed class PluginSdkTests
     private static string Repository => TestEnvironment.RepositoryRoot;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_plugin_made_from_the_template_against_the_packed_abstractions_runs_a_recipe_in_the_host()
     {
         using var folder = new TemporaryFolder();

@@ -12,6 +12,7 @@ namespace PeftQa.Tests.Reporting;
 public sealed class CompareCommandTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Runs_with_other_data_evaluation_set_or_budget_are_refused_naming_what_differs()
     {
         using var folder = new TemporaryFolder();
@@ -38,6 +39,7 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Comparable_runs_go_to_a_new_folder_beside_them_and_nothing_is_overwritten()
     {
         using var folder = new TemporaryFolder();

@@ -10,6 +10,7 @@ namespace PeftQa.Tests.Reporting;
 
 /// <summary>Several strategies, including a third party's, trained on the same data, seed and budget, then compared.</summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class ComparisonRunTests
 {
     [Fact]

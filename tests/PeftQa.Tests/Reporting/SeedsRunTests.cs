@@ -7,6 +7,7 @@ namespace PeftQa.Tests.Reporting;
 
 /// <summary><c>seeds: [..]</c>: every configuration runs once per seed, compared seed by seed, summarised across seeds.</summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class SeedsRunTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace PeftQa.Tests.Runs;
 /// the file (or the step) and says what to do: never a stack trace.
 /// </summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class DamagedFilesTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace PeftQa.Tests.Runs;
 
 /// <summary>peftqa run on a tiny model and synthetic data: the whole path, in seconds.</summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class EndToEndRunTests : IClassFixture<BuiltinModelFixture>
 {
     private readonly BuiltinModelFixture builtin;

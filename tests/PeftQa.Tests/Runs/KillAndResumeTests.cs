@@ -14,6 +14,7 @@ namespace PeftQa.Tests.Runs;
 /// the metrics and weights of a run that was never interrupted.
 /// </summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class KillAndResumeTests(ITestOutputHelper output)
 {
     private static string Peftqa => Path.Combine(TestEnvironment.OutputFolder, "peftqa.dll");

@@ -37,6 +37,7 @@ public sealed class PinnedPrecisionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_run_started_in_bf16_and_resumed_on_a_host_without_native_bf16_stays_bf16_and_ends_exactly_as_uninterrupted()
     {
         using var folder = new TemporaryFolder();
@@ -71,6 +72,7 @@ public sealed class PinnedPrecisionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Shards_on_a_host_with_native_bf16_keep_the_fp32_their_preparation_pinned()
     {
         using var folder = new TemporaryFolder();

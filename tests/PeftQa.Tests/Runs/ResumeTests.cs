@@ -6,6 +6,7 @@ namespace PeftQa.Tests.Runs;
 
 /// <summary>--resume continues only the run the folder holds: the same recipe and the same inputs, or a clear refusal.</summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class ResumeTests
 {
     private const string Lora = """[{ "strategy": "lora", "options": { "r": 16, "targetModules": ["query", "value"] } }]""";

@@ -10,6 +10,7 @@ namespace PeftQa.Tests.Runs;
 public sealed class RunFolderTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_second_run_into_a_folder_in_use_exits_2_naming_the_holder_and_the_lock_ends_with_its_process()
     {
         using var folder = new TemporaryFolder();
@@ -43,6 +44,7 @@ public sealed class RunFolderTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_new_run_into_a_finished_run_folder_is_refused_and_overwrite_moves_the_old_run_aside()
     {
         using var folder = new TemporaryFolder();

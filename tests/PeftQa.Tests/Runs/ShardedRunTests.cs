@@ -43,6 +43,7 @@ public sealed partial class ShardedRunTests
     private static partial Regex TrainingTime();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Shards_merged_by_report_give_the_single_process_runs_results()
     {
         using var folder = new TemporaryFolder();
@@ -79,6 +80,7 @@ public sealed partial class ShardedRunTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task With_a_search_the_preparation_chooses_once_and_every_shard_uses_its_choice()
     {
         using var folder = new TemporaryFolder();
@@ -102,6 +104,7 @@ public sealed partial class ShardedRunTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_shard_in_an_unprepared_folder_prepares_it_and_a_study_runs_alone()
     {
         using var folder = new TemporaryFolder();
@@ -178,6 +181,7 @@ public sealed partial class ShardedRunTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Status_says_why_a_study_stopped_failed_or_runs()
     {
         using var folder = new TemporaryFolder();

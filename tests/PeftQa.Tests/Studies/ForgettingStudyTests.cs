@@ -35,6 +35,7 @@ public sealed class ForgettingStudyTests
         study["afterTask"]!.AsArray().Select(row => row!.AsArray().Select(s => s![score]!.GetValue<double>()).ToArray()).ToArray();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_study_of_three_tasks_reports_matrices_metrics_routing_and_charts_for_every_configuration()
     {
         using var folder = new TemporaryFolder();
@@ -104,6 +105,7 @@ public sealed class ForgettingStudyTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_third_party_continual_strategy_and_metric_run_from_a_plugin_folder()
     {
         using var folder = new TemporaryFolder();
@@ -145,6 +147,7 @@ public sealed class ForgettingStudyTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_study_killed_between_tasks_resumes_at_the_next_task_and_ends_like_an_uninterrupted_one()
     {
         using var folder = new TemporaryFolder();

@@ -49,6 +49,7 @@ public sealed class RetentionStudyTests
         """;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_study_from_a_fine_tuned_model_reports_retention_intervals_and_a_summary_for_every_strategy()
     {
         using var folder = new TemporaryFolder();
@@ -119,6 +120,7 @@ public sealed class RetentionStudyTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData("lwf", "{}")]
     [InlineData("a-gem", """{ "memoryPerTask": 16, "referenceWindows": 4, "retentionTask": "biographies", "retentionMemory": 16 }""")]
     public async Task A_study_killed_in_the_middle_of_its_second_task_resumes_exactly(string strategy, string options)

@@ -7,6 +7,7 @@ namespace PeftQa.Tests.Training;
 
 /// <summary>peftqa bench --json prints the figures the speed work is judged by, each measured (never a fixed value) or null when it cannot be.</summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class BenchCommandTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace PeftQa.Tests.Training;
 /// <c>--resume</c> ends exactly as an uninterrupted run.
 /// </summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class SignalTests(ITestOutputHelper output)
 {
     [Theory]

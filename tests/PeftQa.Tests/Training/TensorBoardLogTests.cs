@@ -26,6 +26,7 @@ public sealed class TensorBoardLogTests : IClassFixture<BuiltinModelFixture>
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_run_reporting_to_tensorboard_writes_loss_learning_rate_speed_stage_scores_and_continual_metrics_per_study()
     {
         using var folder = new TemporaryFolder();
