@@ -2,7 +2,6 @@ using System.Text;
 using FluentAssertions;
 using PeftQa.Host.Data;
 using PeftQa.Host.Foundation;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -52,7 +51,7 @@ public sealed class DataEncodingTests
         using var folder = new TemporaryFolder();
         var path = Write(folder, "wide.json", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(TinyRuns.Squad)]);
 
-        var result = await Cli.Run("data", "check", path);
+        var result = await PeftqaCli.Run("data", "check", path);
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{path}: the file is UTF-16 (little-endian) text").And.NotContain("   at ");

@@ -116,7 +116,7 @@ public sealed class SquadReaderTests
         using var folder = new TemporaryFolder();
         var path = folder.WriteFile("bad.json", Squad(("Paris is the capital.", [("good", "Q?", [("Paris", 0)]), ("bad-1", "Q?", [("Rome", 0)])])));
 
-        var result = await Cli.Run("data", "check", path);
+        var result = await PeftqaCli.Run("data", "check", path);
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("questions").And.Contain("skipped questions").And.Contain("bad-1: answer \"Rome\" does not match");

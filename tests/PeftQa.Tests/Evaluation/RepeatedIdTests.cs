@@ -3,7 +3,6 @@ using FluentAssertions;
 using PeftQa.Abstractions;
 using PeftQa.Host.Evaluation;
 using PeftQa.Plugins.Metrics;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -33,7 +32,7 @@ public sealed class RepeatedIdTests
         var data = folder.WriteFile("data.json", Data);
         var predictions = folder.WriteFile("predictions.json", """{"a": "Paris", "b": "France"}""");
 
-        var result = await Cli.Run("score", "--data", data, "--predictions", predictions);
+        var result = await PeftqaCli.Run("score", "--data", data, "--predictions", predictions);
 
         result.ExitCode.Should().Be(0, result.Error);
         var scores = JsonNode.Parse(result.Out)!;
@@ -51,9 +50,9 @@ public sealed class RepeatedIdTests
         var data = folder.WriteFile("data.json", Data);
         var output = folder.Combine("eval");
 
-        var eval = await Cli.Run("eval", "--model", model, "--data", data, "--out", output, "--metrics", "exact_match", "f1",
+        var eval = await PeftqaCli.Run("eval", "--model", model, "--data", data, "--out", output, "--metrics", "exact_match", "f1",
             "--max-length", "64", "--doc-stride", "16", "--device", "cpu", "--precision", "fp32");
-        var score = await Cli.Run("score", "--data", data, "--predictions", Path.Combine(output, "predictions.json"));
+        var score = await PeftqaCli.Run("score", "--data", data, "--predictions", Path.Combine(output, "predictions.json"));
 
         eval.ExitCode.Should().Be(0, eval.Error);
         eval.Error.Should().Contain("question ids occur more than once (a)");
@@ -64,13 +63,14 @@ public sealed class RepeatedIdTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_run_scores_every_occurrence_against_the_ids_one_prediction()
     {
         using var folder = new TemporaryFolder();
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
         var recipe = folder.WriteFile("recipe.json", TinyRuns.SquadRecipe(model, folder.WriteFile("data.json", Data), training: """, "precision": "fp32" """));
 
-        var run = await Cli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
+        var run = await PeftqaCli.Run("run", recipe, "--out", folder.Combine("run"), "--device", "cpu");
 
         run.ExitCode.Should().Be(0, run.Error);
         var answers = JsonNode.Parse(File.ReadAllText(folder.Combine("run", "studies", "full", "answers", "capitals.json")))!.AsArray();

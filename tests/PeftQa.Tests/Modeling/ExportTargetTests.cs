@@ -1,6 +1,5 @@
 using FluentAssertions;
 using PeftQa.Host.Modeling;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -19,7 +18,7 @@ public sealed class ExportTargetTests
         var otherConfig = Path.Combine(other, Checkpoint.ConfigFile);
         var before = File.ReadAllBytes(otherConfig);
 
-        var result = await Cli.Run("export", "--model", model, "--onnx", Path.Combine(other, "x.onnx"));
+        var result = await PeftqaCli.Run("export", "--model", model, "--onnx", Path.Combine(other, "x.onnx"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain($"{otherConfig} already exists and describes another model");
@@ -35,7 +34,7 @@ public sealed class ExportTargetTests
         var target = Directory.CreateDirectory(folder.Combine("target")).FullName;
         var vocab = folder.WriteFile("target/vocab.txt", "[PAD]\n[UNK]\nhello\n");
 
-        var result = await Cli.Run("export", "--model", model, "--onnx", Path.Combine(target, "x.onnx"));
+        var result = await PeftqaCli.Run("export", "--model", model, "--onnx", Path.Combine(target, "x.onnx"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain($"{vocab} already exists and differs from this model's vocabulary");
@@ -53,9 +52,9 @@ public sealed class ExportTargetTests
         var before = File.ReadAllBytes(config);
         var onnx = Path.Combine(model, "model.onnx");
 
-        var export = await Cli.Run("export", "--model", model, "--onnx", onnx);
-        var again = await Cli.Run("export", "--model", model, "--onnx", onnx);
-        var predict = await Cli.Run("predict", "--model", onnx, "--engine", "onnx", "--question", "What is the capital?", "--context", "Paris is the capital of France.");
+        var export = await PeftqaCli.Run("export", "--model", model, "--onnx", onnx);
+        var again = await PeftqaCli.Run("export", "--model", model, "--onnx", onnx);
+        var predict = await PeftqaCli.Run("predict", "--model", onnx, "--engine", "onnx", "--question", "What is the capital?", "--context", "Paris is the capital of France.");
 
         export.ExitCode.Should().Be(0, export.Error);
         again.ExitCode.Should().Be(0, again.Error);

@@ -19,6 +19,7 @@ namespace PeftQa.Tests.Modeling;
 /// </summary>
 [Collection(SerialCollection.Name)]
 [Trait(PrecisionSensitive.Trait, PrecisionSensitive.Value)]
+[Trait("Category", "Slow")]
 public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudies>
 {
     /// <summary>Full fine-tuning, LoRA on every linear layer and prompt tuning of the built-in MiniLM, a few steps each.</summary>
@@ -43,7 +44,7 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudi
                 }
                 """;
             var run = folder.Combine("run");
-            var result = Cli.Run("run", folder.WriteFile("export.json", recipe), "--device", "cpu", "--out", run).GetAwaiter().GetResult();
+            var result = PeftqaCli.Run("run", folder.WriteFile("export.json", recipe), "--device", "cpu", "--out", run).GetAwaiter().GetResult();
             if (result.ExitCode != 0) throw new InvalidOperationException(result.Error);
             var studies = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "results.json")))!["studies"]!.AsArray();
             FullModel = studies[0]!["modelFolder"]!.GetValue<string>();
@@ -74,7 +75,7 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudi
     {
         var onnx = studies.Combine(Path.Combine("full-onnx", "model.onnx"));
 
-        var export = await Cli.Run("export", "--model", studies.FullModel, "--onnx", onnx);
+        var export = await PeftqaCli.Run("export", "--model", studies.FullModel, "--onnx", onnx);
 
         export.ExitCode.Should().Be(0, export.Error);
         File.Exists(Path.Combine(Path.GetDirectoryName(onnx)!, "vocab.txt")).Should().BeTrue();
@@ -82,19 +83,19 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudi
             MaxDifference(torch, onnx).Should().BeLessThan(1e-4);
 
         // Pinned to fp32: the default auto computes in bf16 on a CPU with AVX512_BF16, and the ONNX engine is fp32.
-        var torchEval = await Cli.Run("eval", "--model", studies.FullModel, "--data", Dev, "--max-examples", "40", "--out", studies.Combine("eval-torch"), "--metrics", "f1",
+        var torchEval = await PeftqaCli.Run("eval", "--model", studies.FullModel, "--data", Dev, "--max-examples", "40", "--out", studies.Combine("eval-torch"), "--metrics", "f1",
             "--precision", "fp32");
-        var onnxEval = await Cli.Run("eval", "--model", onnx, "--engine", "onnx", "--data", Dev, "--max-examples", "40", "--out", studies.Combine("eval-onnx"), "--metrics", "f1");
+        var onnxEval = await PeftqaCli.Run("eval", "--model", onnx, "--engine", "onnx", "--data", Dev, "--max-examples", "40", "--out", studies.Combine("eval-onnx"), "--metrics", "f1");
         torchEval.ExitCode.Should().Be(0, torchEval.Error);
         onnxEval.ExitCode.Should().Be(0, onnxEval.Error);
         File.ReadAllText(studies.Combine("eval-onnx/predictions.json")).Should().Be(File.ReadAllText(studies.Combine("eval-torch/predictions.json")));
         foreach (var engine in (string[])["eval-torch", "eval-onnx"])
             JsonNode.Parse(File.ReadAllText(studies.Combine(Path.Combine(engine, "metrics.json"))))!["precision"]!["used"]!.GetValue<string>().Should().Be("fp32", $"{engine} records what it computed in");
-        var predict = await Cli.Run("predict", "--model", onnx, "--engine", "onnx", "--question", "What is the capital?", "--context", "Paris is the capital of France.");
+        var predict = await PeftqaCli.Run("predict", "--model", onnx, "--engine", "onnx", "--question", "What is the capital?", "--context", "Paris is the capital of France.");
         predict.ExitCode.Should().Be(0, predict.Error);
         predict.Out.Should().Contain("score");
 
-        var onnxInBf16 = await Cli.Run("eval", "--model", onnx, "--engine", "onnx", "--data", Dev, "--max-examples", "4", "--out", studies.Combine("eval-onnx-bf16"),
+        var onnxInBf16 = await PeftqaCli.Run("eval", "--model", onnx, "--engine", "onnx", "--data", Dev, "--max-examples", "4", "--out", studies.Combine("eval-onnx-bf16"),
             "--precision", "bf16");
         onnxInBf16.ExitCode.Should().Be(2, "the ONNX engine runs the fp32 export: bf16 is refused, not silently ignored");
         onnxInBf16.Error.Should().Contain("--precision bf16").And.Contain("ONNX");
@@ -106,7 +107,7 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudi
     {
         var onnx = studies.Combine(Path.Combine("lora-onnx", "lora.onnx"));
 
-        var export = await Cli.Run("export", "--model", "builtin:minilm-l6", "--adapter", studies.LoraAdapter, "--onnx", onnx);
+        var export = await PeftqaCli.Run("export", "--model", "builtin:minilm-l6", "--adapter", studies.LoraAdapter, "--onnx", onnx);
 
         export.ExitCode.Should().Be(0, export.Error);
         using var torch = InferenceModel.Load("builtin:minilm-l6", studies.LoraAdapter, Catalog(), CPU, NullLogger.Instance);
@@ -120,11 +121,11 @@ public sealed class OnnxExportTests : IClassFixture<OnnxExportTests.TrainedStudi
     {
         var target = studies.Combine(Path.Combine("refused", "prompt.onnx"));
 
-        var prompt = await Cli.Run("export", "--model", "builtin:minilm-l6", "--adapter", studies.PromptAdapter, "--onnx", target);
-        var notOnnx = await Cli.Run("export", "--model", studies.FullModel, "--onnx", studies.Combine("model.bin"));
-        var unwritable = await Cli.Run("export", "--model", studies.FullModel, "--onnx", "/proc/peftqa/model.onnx");
-        var adapterWithOnnx = await Cli.Run("eval", "--model", target, "--engine", "onnx", "--adapter", studies.LoraAdapter, "--data", Dev, "--out", studies.Combine("x"));
-        var onnxWithTorch = await Cli.Run("predict", "--model", target, "--question", "q", "--context", "c");
+        var prompt = await PeftqaCli.Run("export", "--model", "builtin:minilm-l6", "--adapter", studies.PromptAdapter, "--onnx", target);
+        var notOnnx = await PeftqaCli.Run("export", "--model", studies.FullModel, "--onnx", studies.Combine("model.bin"));
+        var unwritable = await PeftqaCli.Run("export", "--model", studies.FullModel, "--onnx", "/proc/peftqa/model.onnx");
+        var adapterWithOnnx = await PeftqaCli.Run("eval", "--model", target, "--engine", "onnx", "--adapter", studies.LoraAdapter, "--data", Dev, "--out", studies.Combine("x"));
+        var onnxWithTorch = await PeftqaCli.Run("predict", "--model", target, "--question", "q", "--context", "c");
 
         prompt.ExitCode.Should().Be(2);
         prompt.Error.Should().Contain("soft-prompt adapter").And.Contain("cannot be merged");

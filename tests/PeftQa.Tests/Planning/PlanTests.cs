@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using PeftQa.Host.Studies;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -18,7 +17,7 @@ public sealed class PlanTests
         using var folder = new TemporaryFolder();
         var (recipe, _, _) = TinyRuns.Create(folder, """[{ "strategy": "full" }, { "strategy": "lora", "learningRate": 0.003 }]""", maxSteps: 5);
 
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu");
 
         result.ExitCode.Should().Be(0, result.Error);
         var rows = result.Out.Split('\n').Where(l => l.Contains("capitals")).ToList();
@@ -29,6 +28,7 @@ public sealed class PlanTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task The_baseline_is_measured_once_kept_in_the_run_folder_and_read_back_on_resume()
     {
         using var folder = new TemporaryFolder();
@@ -36,7 +36,7 @@ public sealed class PlanTests
 
         var baseline = JsonSerializer.Deserialize<List<Dictionary<string, double>>>(File.ReadAllText(Path.Combine(runFolder, BaselineMeasurement.File)))!;
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
-        var resumed = await Cli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        var resumed = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
 
         baseline.Should().ContainSingle().Which.Should().ContainKey("f1");
         results.ToJsonString().Should().Contain($"{baseline[0]["f1"]}", "every study reports the run's baseline");

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -45,6 +44,7 @@ public sealed class SelectionRunTests
         JsonNode.Parse(File.ReadAllText(answersFile))!.AsArray().Select(a => a!["id"]!.GetValue<string>()).ToList();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Candidates_are_scored_on_validation_and_only_each_methods_winner_is_evaluated()
     {
         using var folder = new TemporaryFolder();
@@ -52,8 +52,8 @@ public sealed class SelectionRunTests
             """{ "validationFraction": 0.3 }""");
         var runFolder = folder.Combine("run");
 
-        var plan = await Cli.Run("run", recipe, "--device", "cpu", "--dry-run");
-        var run = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+        var plan = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--dry-run");
+        var run = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
         plan.ExitCode.Should().Be(0, plan.Error);
         plan.Out.Should().Contain("Selection: 4 candidates").And.Contain("lora lr=0.0005 r=2").And.Contain("lora lr=0.005 r=4")
@@ -92,7 +92,7 @@ public sealed class SelectionRunTests
         using var folder = new TemporaryFolder();
         var recipe = Recipe(folder, """[{ "strategy": "lora", "options": { "r": [2, 4] } }]""", selection);
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain(expected);
@@ -108,7 +108,7 @@ public sealed class SelectionRunTests
         recipe["selection"] = new JsonObject();
         var path = folder.WriteFile("same-file.json", recipe.ToJsonString());
 
-        var result = await Cli.Run("run", path, "--device", "cpu", "--dry-run");
+        var result = await PeftqaCli.Run("run", path, "--device", "cpu", "--dry-run");
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("$.tasks[0]: task 'capitals' trains and evaluates on the same file, so selection's validation paragraphs would be evaluation questions")
@@ -122,7 +122,7 @@ public sealed class SelectionRunTests
         var rates = string.Join(", ", Enumerable.Range(1, 40).Select(i => $"{i}e-5"));
         var (recipe, _, _) = TinyRuns.Create(folder, $$"""[{ "strategy": "full", "learningRate": [{{rates}}] }]""");
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--dry-run");
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--dry-run");
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Error.Should().Contain("WRN").And.MatchRegex("This run trains 40 studies .*: 40 studies, 160 training and [0-9,]+ evaluation windows: about [0-9]+ s here");

@@ -2,7 +2,6 @@ using System.Reflection;
 using FluentAssertions;
 using PeftQa.Abstractions;
 using PeftQa.Plugins.Lora;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -16,7 +15,7 @@ public sealed class StrategyDefaultsTests
 
     private static async Task<List<string>> PlanRows(TemporaryFolder folder, string recipe)
     {
-        var result = await Cli.Run("run", recipe, "--dry-run", "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--dry-run", "--device", "cpu");
         result.ExitCode.Should().Be(0, result.Error);
         return result.Out.Split('\n').Where(l => l.Contains("capitals")).ToList();
     }
@@ -65,7 +64,7 @@ public sealed class StrategyDefaultsTests
     [Fact]
     public async Task Plugins_list_shows_recommended_rates_and_pefts_defaults_beside_ours()
     {
-        var result = await Cli.Run("plugins", "list");
+        var result = await PeftqaCli.Run("plugins", "list");
 
         result.ExitCode.Should().Be(0, result.Error);
         result.Out.Should().Contain("learning rate 0.001 unless the recipe sets one").And.Contain("r: integer = 16 (PEFT: 8)")

@@ -1,5 +1,4 @@
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -13,6 +12,7 @@ namespace PeftQa.Tests.Reporting;
 public sealed class CompareCommandTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Runs_with_other_data_evaluation_set_or_budget_are_refused_naming_what_differs()
     {
         using var folder = new TemporaryFolder();
@@ -20,7 +20,7 @@ public sealed class CompareCommandTests
         var runA = await Run(folder, "run-a", model, folder.WriteFile("a/capitals.json", TinyRuns.Squad), maxSteps: 2);
         var runB = await Run(folder, "run-b", model, folder.WriteFile("b/capitals.json", OtherSquad), maxSteps: 3);
 
-        var refused = await Cli.Run("compare", runA, runB);
+        var refused = await PeftqaCli.Run("compare", runA, runB);
 
         refused.ExitCode.Should().Be(2, refused.Out);
         refused.Error.Should().Contain($"{runB} differs from {runA} in data files ($.tasks[0].train: ")
@@ -28,7 +28,7 @@ public sealed class CompareCommandTests
             .And.Contain("--allow-mismatch").And.NotContain("   at ");
         Directory.GetDirectories(folder.Path, "compare-*").Should().BeEmpty("nothing is written for refused runs");
 
-        var labelled = await Cli.Run("compare", runA, runB, "--allow-mismatch", "--out", folder.Combine("anyway"));
+        var labelled = await PeftqaCli.Run("compare", runA, runB, "--allow-mismatch", "--out", folder.Combine("anyway"));
 
         labelled.ExitCode.Should().Be(0, labelled.Error);
         var markdown = File.ReadAllText(folder.Combine("anyway", "compare.md"));
@@ -39,6 +39,7 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Comparable_runs_go_to_a_new_folder_beside_them_and_nothing_is_overwritten()
     {
         using var folder = new TemporaryFolder();
@@ -47,7 +48,7 @@ public sealed class CompareCommandTests
         var runA = await Run(folder, "run-a", model, data, maxSteps: 2);
         var runC = await Run(folder, "run-c", model, data, maxSteps: 2);
 
-        var compared = await Cli.Run("compare", runA, runC);
+        var compared = await PeftqaCli.Run("compare", runA, runC);
 
         compared.ExitCode.Should().Be(0, compared.Error);
         File.Exists(Path.Combine(runA, "compare.md")).Should().BeFalse("an input run's folder is never written");
@@ -57,9 +58,9 @@ public sealed class CompareCommandTests
             .And.NotContain("Across seeds", "the same configuration and seed twice is a rerun, not two seeds");
         compared.Error.Should().Contain(written);
 
-        var intoARun = await Cli.Run("compare", runA, runC, "--out", runA);
-        var overAComparison = await Cli.Run("compare", runA, runC, "--out", written);
-        var twice = await Cli.Run("compare", runA, runA);
+        var intoARun = await PeftqaCli.Run("compare", runA, runC, "--out", runA);
+        var overAComparison = await PeftqaCli.Run("compare", runA, runC, "--out", written);
+        var twice = await PeftqaCli.Run("compare", runA, runA);
 
         intoARun.ExitCode.Should().Be(2);
         intoARun.Error.Should().Contain($"--out {runA}: is one of the run folders compared");
@@ -80,7 +81,7 @@ public sealed class CompareCommandTests
         using var folder = new TemporaryFolder();
         var results = folder.WriteFile("run/results.json", contents);
 
-        var result = await Cli.Run("compare", folder.Combine("run"), "--out", folder.Combine("out"));
+        var result = await PeftqaCli.Run("compare", folder.Combine("run"), "--out", folder.Combine("out"));
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain($"{results}: ").And.MatchRegex("is empty|no \"studies\" array").And.NotContain("   at ");
@@ -94,7 +95,7 @@ public sealed class CompareCommandTests
     {
         var recipe = folder.WriteFile($"{name}.json", TinyRuns.SquadRecipe(model, data, maxSteps: maxSteps));
         var runFolder = folder.Combine(name);
-        var result = await Cli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
+        var result = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--device", "cpu");
         result.ExitCode.Should().Be(0, result.Error);
         return runFolder;
     }

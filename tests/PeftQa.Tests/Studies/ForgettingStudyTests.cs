@@ -35,6 +35,7 @@ public sealed class ForgettingStudyTests
         study["afterTask"]!.AsArray().Select(row => row!.AsArray().Select(s => s![score]!.GetValue<double>()).ToArray()).ToArray();
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_study_of_three_tasks_reports_matrices_metrics_routing_and_charts_for_every_configuration()
     {
         using var folder = new TemporaryFolder();
@@ -50,7 +51,7 @@ public sealed class ForgettingStudyTests
             """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }, { "strategy": "p-tuning-v2", "options": { "prefixLength": 4 } }"""));
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
@@ -104,6 +105,7 @@ public sealed class ForgettingStudyTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_third_party_continual_strategy_and_metric_run_from_a_plugin_folder()
     {
         using var folder = new TemporaryFolder();
@@ -113,7 +115,7 @@ public sealed class ForgettingStudyTests
         recipe = recipe.Replace("\"seed\": 11,", "\"seed\": 11, \"plugins\": [\"plugins\"], \"evaluation\": { \"continualMetrics\": [\"acc\", \"sample_worst_final\"] },");
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", folder.WriteFile("study.json", recipe), "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", folder.WriteFile("study.json", recipe), "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var studies = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!["studies"]!.AsArray();
@@ -134,7 +136,7 @@ public sealed class ForgettingStudyTests
             """{ "strategy": "per-task-adapters" }, { "strategy": "o-lora", "adapters": ["p-tuning-v2"] }, { "strategy": "ewc", "options": { "lambda": -1 } }""",
             """{ "strategy": "full" }, { "strategy": "p-tuning-v2", "options": { "prefixLength": 2 } }"""));
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().NotContain("per-task-adapters with adapter 'p-tuning-v2'", "one prefix per task, swapped in by routing, works");
@@ -145,17 +147,18 @@ public sealed class ForgettingStudyTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_study_killed_between_tasks_resumes_at_the_next_task_and_ends_like_an_uninterrupted_one()
     {
         using var folder = new TemporaryFolder();
         var recipe = folder.WriteFile("study.json", Recipe(TinyModel(folder), """{ "strategy": "ewc", "options": { "lambda": 1000, "fisherWindows": 16 } }""",
             """{ "strategy": "full" }""", maxSteps: 40, extra: """, "checkpointEvery": 5"""));
-        var reference = await PeftQa.Tests.Training.KillAndResumeTests.RunToEnd("run", recipe, "--out", folder.Combine("reference"));
+        var reference = await PeftQa.Tests.Runs.KillAndResumeTests.RunToEnd("run", recipe, "--out", folder.Combine("reference"));
         reference.Code.Should().Be(0, reference.Output);
 
         var killedFolder = folder.Combine("killed");
         var statePath = Path.Combine(killedFolder, "studies", "full", "study-state.json");
-        using (var victim = PeftQa.Tests.Training.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
+        using (var victim = PeftQa.Tests.Runs.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
         {
             _ = victim.StandardOutput.ReadToEndAsync();
             _ = victim.StandardError.ReadToEndAsync();
@@ -169,7 +172,7 @@ public sealed class ForgettingStudyTests
         int finished = CompletedTasks(statePath);
         finished.Should().BeInRange(1, 2);
 
-        var resumed = await PeftQa.Tests.Training.KillAndResumeTests.RunToEnd("run", recipe, "--out", killedFolder, "--resume");
+        var resumed = await PeftQa.Tests.Runs.KillAndResumeTests.RunToEnd("run", recipe, "--out", killedFolder, "--resume");
         resumed.Code.Should().Be(0, resumed.Output);
         resumed.Output.Should().Contain("full: task biographies already done; skipping to the next");
         resumed.Output.Should().NotContain("trained on biographies", "a finished task is not trained again");

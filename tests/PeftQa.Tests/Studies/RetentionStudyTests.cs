@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using PeftQa.Host.Modeling;
+using PeftQa.Tests.Runs;
 using PeftQa.Tests.Support;
-using PeftQa.Tests.Training;
 using Xunit;
 
 namespace PeftQa.Tests.Studies;
@@ -33,7 +33,7 @@ public sealed class RetentionStudyTests
             { "name": "first", "model": {{JsonSerializer.Serialize(tiny)}}, "seed": 3, "tasks": [{{Task("biographies", 96)}}],
               "training": { "learningRate": 2e-3, "batchSize": 8, "maxSteps": 12, "maxSequenceLength": 96, "docStride": 32 } }
             """);
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("first-run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("first-run"));
         result.ExitCode.Should().Be(0, result.Error);
         return folder.Combine("first-run", "studies", "full", "model");
     }
@@ -49,6 +49,7 @@ public sealed class RetentionStudyTests
         """;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_study_from_a_fine_tuned_model_reports_retention_intervals_and_a_summary_for_every_strategy()
     {
         using var folder = new TemporaryFolder();
@@ -65,7 +66,7 @@ public sealed class RetentionStudyTests
             """{ "strategy": "full" }, { "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }"""));
         var runFolder = folder.Combine("run");
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
         result.ExitCode.Should().Be(0, result.Error);
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
@@ -104,7 +105,7 @@ public sealed class RetentionStudyTests
 
         var report = File.ReadAllText(Path.Combine(runFolder, "report.md"));
         File.Delete(Path.Combine(runFolder, "report.md"));
-        var rebuilt = await Cli.Run("report", runFolder);
+        var rebuilt = await PeftqaCli.Run("report", runFolder);
         rebuilt.ExitCode.Should().Be(0, "each study's result.json keeps its retention scores, so the reports can be rebuilt: " + rebuilt.Error);
         File.ReadAllText(Path.Combine(runFolder, "report.md")).Should().Be(report);
         report.Should().Contain("## In short").And.Contain("**Forgot least:**").And.Contain("**Learned the new tasks best:**").And.Contain("## Retention")
@@ -119,6 +120,7 @@ public sealed class RetentionStudyTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData("lwf", "{}")]
     [InlineData("a-gem", """{ "memoryPerTask": 16, "referenceWindows": 4, "retentionTask": "biographies", "retentionMemory": 16 }""")]
     public async Task A_study_killed_in_the_middle_of_its_second_task_resumes_exactly(string strategy, string options)
@@ -172,7 +174,7 @@ public sealed class RetentionStudyTests
             """,
             """{ "strategy": "full" }""", tasks: $"{trainedRetention}, {noMemory}, {Task("products")}"));
 
-        var result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("$.tasks[0].train: task 'biographies' is a retention task");
@@ -185,7 +187,7 @@ public sealed class RetentionStudyTests
             { "strategy": "lwf", "options": { "fromStart": "sometimes" } }
             """,
             """{ "strategy": "full" }""", tasks: $"{Retention}, {noMemory}, {Task("products")}"));
-        result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("$.continual[0].options.retentionTask: 'squad' names no retention task of this recipe; its retention tasks are 'biographies', 'bios'")
@@ -196,7 +198,7 @@ public sealed class RetentionStudyTests
         var notAModel = Directory.CreateDirectory(folder.Combine("not-a-model")).FullName;
         File.WriteAllText(Path.Combine(notAModel, "notes.txt"), "results of an old run");
         recipe = folder.WriteFile("bad3.json", Recipe(notAModel, """{ "strategy": "naive" }""", """{ "strategy": "full" }"""));
-        result = await Cli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
+        result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", folder.Combine("run"));
 
         result.ExitCode.Should().Be(2, result.Error);
         result.Error.Should().Contain("$.model").And.Contain("config.json");

@@ -15,7 +15,7 @@ public static class PrecisionSensitive
 
     /// <summary>Starts peftqa (on the CPU) in a child process whose <c>auto</c> resolves as on a host that computes bf16 natively or not.</summary>
     public static Process StartAsOnHost(bool nativeBf16, params string[] args) =>
-        Training.KillAndResumeTests.StartWith(new Dictionary<string, string> { [Bf16Support.SimulateVariable] = nativeBf16 ? "native" : "emulated" }, args);
+        Runs.KillAndResumeTests.StartWith(new Dictionary<string, string> { [Bf16Support.SimulateVariable] = nativeBf16 ? "native" : "emulated" }, args);
 
     /// <summary>As <see cref="StartAsOnHost"/>, to the end: the exit code and everything it printed.</summary>
     public static async Task<(int Code, string Output)> RunAsOnHost(bool nativeBf16, params string[] args)

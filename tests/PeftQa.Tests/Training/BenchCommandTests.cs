@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
 using PeftQa.Tests.Support;
 using Xunit;
 
@@ -8,6 +7,7 @@ namespace PeftQa.Tests.Training;
 
 /// <summary>peftqa bench --json prints the figures the speed work is judged by, each measured (never a fixed value) or null when it cannot be.</summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class BenchCommandTests
 {
     [Fact]
@@ -17,9 +17,9 @@ public sealed class BenchCommandTests
         var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
         folder.WriteFile("data/squad-v1.1/train.json", TinyRuns.Squad);
 
-        var withData = await Cli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json",
+        var withData = await PeftqaCli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json",
             "--data-root", folder.Combine("data"), "--device", "cpu");
-        var withoutData = await Cli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json", "--device", "cpu");
+        var withoutData = await PeftqaCli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json", "--device", "cpu");
 
         withData.ExitCode.Should().Be(0, withData.Error);
         var json = JsonNode.Parse(withData.Out)!;

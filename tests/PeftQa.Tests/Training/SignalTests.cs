@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using FluentAssertions;
-using PeftQa.Tests.Reliability;
+using PeftQa.Tests.Runs;
 using PeftQa.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -14,6 +14,7 @@ namespace PeftQa.Tests.Training;
 /// <c>--resume</c> ends exactly as an uninterrupted run.
 /// </summary>
 [Collection(SerialCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class SignalTests(ITestOutputHelper output)
 {
     [Theory]
@@ -47,7 +48,7 @@ public sealed class SignalTests(ITestOutputHelper output)
         var checkpoints = Directory.GetDirectories(Path.Combine(stopped, "studies", "full", "tasks", "1-products", "checkpoints"), "checkpoint-*");
         checkpoints.Should().ContainSingle("the stop saved the steps trained so far");
         output.WriteLine($"{name}: stopped with {Path.GetFileName(checkpoints[0])}");
-        var status = await Cli.Run("status", stopped);
+        var status = await PeftqaCli.Run("status", stopped);
         status.Out.Should().Contain("failed").And.Contain($"stopped by {name}");
 
         var (resumedCode, resumedLog) = await KillAndResumeTests.RunToEnd("run", recipe, "--out", stopped, "--resume", "--precision", "fp32");

@@ -48,6 +48,7 @@ public sealed class TrainerTests
             0, CPU, new MetricsLog(Path.Combine(checkpoints, "..", "metrics.jsonl")), observer ?? new RecordingObserver(), cancellation);
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void A_task_resumed_before_its_first_checkpoint_starts_again_and_drops_what_the_killed_attempt_logged()
     {
         using var folder = new TemporaryFolder();
@@ -68,6 +69,7 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void A_task_resumed_at_its_last_checkpoint_reports_what_that_checkpoint_trained()
     {
         using var folder = new TemporaryFolder();
@@ -107,6 +109,7 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void The_same_seed_gives_the_same_weights_and_the_loss_falls()
     {
         using var folder = new TemporaryFolder();
@@ -123,6 +126,7 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void A_cancelled_run_resumed_from_its_checkpoint_ends_with_identical_weights()
     {
         using var folder = new TemporaryFolder();
@@ -146,6 +150,7 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void A_diverging_loss_stops_the_run_and_keeps_the_last_good_checkpoint()
     {
         using var folder = new TemporaryFolder();
