@@ -10,6 +10,4 @@ public sealed class NaiveStrategy : ContinualStrategy<NaiveOptions>
     public override string Description => "Plain sequential training, task after task, with nothing done against forgetting (the baseline).";
 
     protected override IContinualLearner Start(ContinualSetup setup, NaiveOptions options) => new NaiveLearner(setup);
-
-    private sealed class NaiveLearner(ContinualSetup setup) : LearnerBase(setup);
 }
