@@ -12,10 +12,16 @@ public interface IContinualLearner : IDisposable
     IReadOnlyList<NamedParameter> BeginTask(int task);
 
     /// <summary>
-    /// Windows of earlier tasks to add to the batch of step <paramref name="step"/> of task <paramref name="task"/>; empty for
-    /// most strategies. Must depend only on its arguments and saved state, so a resumed run mixes in the same windows.
+    /// Windows of earlier tasks to add to training micro-batch <paramref name="batch"/> of task <paramref name="task"/>; empty
+    /// for most strategies. Must depend only on its arguments and saved state, so a resumed run mixes in the same windows.
     /// </summary>
-    IReadOnlyList<WindowRef> ReplayWindows(int task, int step);
+    /// <param name="task">The task being trained, from 0.</param>
+    /// <param name="batch">
+    /// The micro-batch's index in the task, from 0: its optimizer step's index times <c>training.gradientAccumulation</c>,
+    /// plus its place within that step. It equals the step's index only without gradient accumulation; it is not an
+    /// optimizer step (<see cref="IGradientStep.Step"/> is).
+    /// </param>
+    IReadOnlyList<WindowRef> ReplayWindows(int task, int batch);
 
     /// <summary>A term added to the training loss at every step (EWC, O-LoRA), or null. Created in the host's dispose scope.</summary>
     Tensor? Penalty();

@@ -25,7 +25,7 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
         return adapters[0].TrainableParameters;
     }
 
-    public virtual IReadOnlyList<WindowRef> ReplayWindows(int task, int step) => [];
+    public virtual IReadOnlyList<WindowRef> ReplayWindows(int task, int batch) => [];
 
     public virtual Tensor? Penalty() => null;
 

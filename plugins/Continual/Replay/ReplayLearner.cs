@@ -9,8 +9,9 @@ internal sealed class ReplayLearner(ContinualSetup setup, ReplayOptions options)
     /// <summary>The remembered windows of each finished task (and of a retention task's memory).</summary>
     public IReadOnlyDictionary<int, List<int>> Memory => memory.Windows;
 
-    /// <summary>Seeded by (task, step): the same windows whether or not the run was resumed.</summary>
-    public override IReadOnlyList<WindowRef> ReplayWindows(int task, int step) => memory.Draw(task, Setup.TaskNames.Count, options.PerBatch, RandomFor(task, step));
+    /// <summary>Seeded by (task, micro-batch): the same windows whether or not the run was resumed.</summary>
+    public override IReadOnlyList<WindowRef> ReplayWindows(int task, int batch) =>
+        memory.Draw(task, Setup.TaskNames.Count, options.PerBatch, RandomFor(task, batch));
 
     /// <summary>A named retention task's memory joins the pool before the first task, a seeded sample of it.</summary>
     public override void BeforeTraining(int task)
