@@ -114,14 +114,17 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
         if (UsesScatter && scatter is not null)
         {
             var differences = baseCls.to(ScalarType.Float64).unsqueeze(1) - all.to(ScalarType.Float64).unsqueeze(0);
-            distances = (differences.matmul(Precision(baseCls.device)) * differences).sum(-1);
+            distances = (differences.matmul(InverseCovariance(baseCls.device)) * differences).sum(-1);
         }
         else distances = (baseCls.unsqueeze(1) - all.unsqueeze(0)).square().sum(-1);
         return distances.argmin(1).cpu().data<long>().Select(i => i < centroids.Count ? (int)i : StartingModel).ToArray();
     }
 
-    /// <summary>The inverse of the pooled covariance, shrunk toward its mean variance.</summary>
-    private Tensor Precision(Device device)
+    /// <summary>
+    /// The inverse of the pooled covariance, shrunk toward its mean variance: the matrix the Mahalanobis distance weighs
+    /// differences from a centroid with.
+    /// </summary>
+    private Tensor InverseCovariance(Device device)
     {
         var covariance = (scatter! / scatterCount!).to(device);
         long d = covariance.shape[0];
