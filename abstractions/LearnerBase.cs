@@ -109,7 +109,10 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
     {
     }
 
-    /// <summary>A seeded generator for one purpose (task, step, ...), the same on every machine and run.</summary>
+    /// <summary>
+    /// A seeded generator for one purpose, the same on every machine and run: the keys name it, such as a task and a
+    /// batch, or a task and a <see cref="SeedSalts"/> value for what is drawn, so two purposes never share a sequence.
+    /// </summary>
     protected Random RandomFor(params int[] keys)
     {
         int seed = Setup.Seed;

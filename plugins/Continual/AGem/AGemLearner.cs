@@ -19,7 +19,8 @@ internal sealed class AGemLearner(ContinualSetup setup, AGemOptions options) : L
     public override void BeforeTraining(int task)
     {
         if (Setup.RetentionTaskNamed(options.RetentionTask) is { } retention)
-            memory.RememberRetention(retention, options.RetentionMemory, RandomFor(retention.Memory.Task, -4));
+            memory.RememberRetention(
+                retention, options.RetentionMemory, RandomFor(retention.Memory.Task, SeedSalts.RetentionMemory));
     }
 
     /// <summary>Logs how often the task's gradients were projected, then remembers its windows.</summary>
@@ -28,12 +29,13 @@ internal sealed class AGemLearner(ContinualSetup setup, AGemOptions options) : L
         if (checkedSteps > 0)
             Setup.Log($"a-gem projected the gradient of {projected} of {checkedSteps} steps on {Setup.TaskNames[task]} (the others did not conflict with the memory's)");
         (projected, checkedSteps) = (0, 0);
-        memory.RememberTask(samples, options.MemoryPerTask, RandomFor(task, -1));
+        memory.RememberTask(samples, options.MemoryPerTask, RandomFor(task, SeedSalts.TaskMemory));
     }
 
     public override void AdjustGradients(IGradientStep step)
     {
-        var reference = memory.Draw(step.Task, Setup.TaskNames.Count, options.ReferenceWindows, RandomFor(step.Task, step.Step, -5));
+        var random = RandomFor(step.Task, step.Step, SeedSalts.ReferenceWindows);
+        var reference = memory.Draw(step.Task, Setup.TaskNames.Count, options.ReferenceWindows, random);
         if (reference.Count == 0) return;
         using var scope = NewDisposeScope();
         var parameters = step.Trainable.Select(p => p.Parameter).Where(p => p.grad is not null).ToList();

@@ -34,13 +34,14 @@ internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : Lea
     {
         if (task != 0 || consolidated.Count > 0 || Setup.RetentionTaskNamed(options.RetentionTask) is not { } retention) return;
         int number = retention.Memory.Task;
-        Consolidate(retention.Memory, WindowMemory.SampleOf(retention.Memory.Count, options.FisherWindows, RandomFor(number, -2)));
+        var windows = WindowMemory.SampleOf(retention.Memory.Count, options.FisherWindows, RandomFor(number, SeedSalts.FisherWindows));
+        Consolidate(retention.Memory, windows);
     }
 
     public override void EndTask(int task, ITaskSamples samples)
     {
         var windows = samples.SeenWindows.Distinct().ToArray();
-        RandomFor(task, -2).Shuffle(windows);
+        RandomFor(task, SeedSalts.FisherWindows).Shuffle(windows);
         Consolidate(samples, windows.Take(options.FisherWindows).ToList());
     }
 

@@ -50,14 +50,14 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
     {
         heads.Add(sharedTrainable.Select(p => p.Parameter.detach().clone()).ToArray());
         var windows = samples.SeenWindows.Distinct().ToArray();
-        RandomFor(task, -3).Shuffle(windows);
+        RandomFor(task, SeedSalts.CentroidWindows).Shuffle(windows);
         Activate(null);
         centroids.Add(Centroid(samples, windows));
         if (task == 0)
             foreach (var retention in Setup.Retention)
             {
                 var memory = Enumerable.Range(0, retention.Memory.Count).ToArray();
-                RandomFor(retention.Memory.Task, -4).Shuffle(memory);
+                RandomFor(retention.Memory.Task, SeedSalts.RetentionMemory).Shuffle(memory);
                 retentionCentroids.Add(Centroid(retention.Memory, memory));
             }
         Activate(task);

@@ -17,10 +17,12 @@ internal sealed class ReplayLearner(ContinualSetup setup, ReplayOptions options)
     public override void BeforeTraining(int task)
     {
         if (Setup.RetentionTaskNamed(options.RetentionTask) is { } retention)
-            memory.RememberRetention(retention, options.RetentionMemory, RandomFor(retention.Memory.Task, -4));
+            memory.RememberRetention(
+                retention, options.RetentionMemory, RandomFor(retention.Memory.Task, SeedSalts.RetentionMemory));
     }
 
-    public override void EndTask(int task, ITaskSamples samples) => memory.RememberTask(samples, options.MemoryPerTask, RandomFor(task, -1));
+    public override void EndTask(int task, ITaskSamples samples) =>
+        memory.RememberTask(samples, options.MemoryPerTask, RandomFor(task, SeedSalts.TaskMemory));
 
     protected override void BeforeLoad(string directory) => memory.Load(directory);
 
