@@ -10,11 +10,11 @@ public sealed class AGemOptions
     [Range(1, int.MaxValue)]
     public int MemoryPerTask { get; set; } = 200;
 
-    [Description("Remembered windows drawn per step for the reference gradient (Avalanche's AGEM sample_size); each step costs one more forward and backward over them.")]
+    [Description("Remembered windows drawn per step for the reference gradient, each step costing one more forward and backward pass over them.")]
     [Range(1, int.MaxValue)]
     public int ReferenceWindows { get; set; } = 16;
 
-    [Description("A retention task (tasks[].retention, with a memory) whose memory joins the episodic memory from the first task on, so the starting model's skill constrains every update; null: none.")]
+    [Description("A retention task (tasks[].retention, with a memory) whose memory joins the episodic memory from the first task on; null: none.")]
     [RetentionTask]
     public string? RetentionTask { get; set; }
 

@@ -6,8 +6,7 @@ namespace PeftQa.Plugins.Continual;
 
 public sealed class EwcOptions
 {
-    [Description("Strength lambda of the penalty sum over finished tasks of lambda/2 * F * (theta - theta*)^2. The Fisher is the mean " +
-                 "squared gradient of mini-batch mean losses (Avalanche's estimate), so its entries are small and useful values are large.")]
+    [Description("Strength lambda of the penalty, the sum over finished tasks of lambda/2 * F * (theta - theta*)^2.")]
     [Range(0.0, double.MaxValue)]
     public double Lambda { get; set; } = 1e5;
 
@@ -19,8 +18,8 @@ public sealed class EwcOptions
     [Range(1, int.MaxValue)]
     public int FisherBatchSize { get; set; } = 8;
 
-    [Description("A retention task (tasks[].retention, with a memory) on whose memory a Fisher is estimated with the starting model before the first task, " +
-                 "so the starting model's weights are protected from the first task on; null: none.")]
+    [Description("A retention task (tasks[].retention, with a memory) on whose memory a Fisher is estimated with the starting model " +
+                 "before the first task; null: none.")]
     [RetentionTask]
     public string? RetentionTask { get; set; }
 }

@@ -38,7 +38,8 @@ public sealed class LoraOptions
     [Description("Weight-decomposed LoRA (DoRA): a trainable magnitude per output row times the direction of W + B A.")]
     public bool UseDora { get; set; }
 
-    [Description("LoRA+: B matrices (and, as in PEFT, every 1-D trainable parameter) train at this multiple of the learning rate; 1 is plain LoRA, the LoRA+ paper suggests 16.")]
+    [Description("LoRA+: B matrices (and, as in PEFT, every 1-D trainable parameter) train at this multiple of the learning rate; " +
+                 "1 is plain LoRA.")]
     [Range(double.Epsilon, double.MaxValue)]
     public double LoraPlusRatio { get; set; } = 1;
 }
