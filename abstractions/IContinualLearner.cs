@@ -8,7 +8,10 @@ namespace PeftQa.Abstractions;
 /// </summary>
 public interface IContinualLearner : IDisposable
 {
-    /// <summary>Prepares training on task <paramref name="task"/> (from 0): attaches or freezes adapters. Returns exactly the parameters the optimizer updates for it.</summary>
+    /// <summary>
+    /// Prepares training on task <paramref name="task"/> (from 0): attaches or freezes adapters. Returns exactly the
+    /// parameters the optimizer updates for it.
+    /// </summary>
     IReadOnlyList<NamedParameter> BeginTask(int task);
 
     /// <summary>
@@ -41,7 +44,10 @@ public interface IContinualLearner : IDisposable
     /// </summary>
     BatchPenaltyTerm? BatchPenalty(ITrainingBatch batch) => null;
 
-    /// <summary>Called after each step's backward and before gradient clipping and the update: may change the gradients (A-GEM's projection).</summary>
+    /// <summary>
+    /// Called after each step's backward and before gradient clipping and the update: may change the gradients (A-GEM's
+    /// projection).
+    /// </summary>
     void AdjustGradients(IGradientStep step)
     {
     }
@@ -49,7 +55,10 @@ public interface IContinualLearner : IDisposable
     /// <summary>After training on a task: gathers what later tasks need (Fisher information, a memory, a routing centroid).</summary>
     void EndTask(int task, ITaskSamples samples);
 
-    /// <summary>Writes everything needed to continue after the last <see cref="EndTask"/> into <paramref name="directory"/> (which exists): adapter weights too.</summary>
+    /// <summary>
+    /// Writes everything needed to continue after the last <see cref="EndTask"/> into <paramref name="directory"/> (which
+    /// exists): adapter weights too.
+    /// </summary>
     void Save(string directory);
 
     /// <summary>

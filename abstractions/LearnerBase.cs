@@ -61,7 +61,8 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
     {
     }
 
-    public virtual int[] Route(Tensor baseCls) => throw new NotSupportedException($"{GetType().Name} evaluates every task with one model; it does not route");
+    public virtual int[] Route(Tensor baseCls) =>
+        throw new NotSupportedException($"{GetType().Name} evaluates every task with one model; it does not route");
 
     public void Dispose()
     {

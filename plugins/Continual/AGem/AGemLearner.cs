@@ -27,7 +27,8 @@ internal sealed class AGemLearner(ContinualSetup setup, AGemOptions options) : L
     public override void EndTask(int task, ITaskSamples samples)
     {
         if (checkedSteps > 0)
-            Setup.Log($"a-gem projected the gradient of {projected} of {checkedSteps} steps on {Setup.TaskNames[task]} (the others did not conflict with the memory's)");
+            Setup.Log($"a-gem projected the gradient of {projected} of {checkedSteps} steps on {Setup.TaskNames[task]} " +
+                      "(the others did not conflict with the memory's)");
         (projected, checkedSteps) = (0, 0);
         memory.RememberTask(samples, options.MemoryPerTask, RandomFor(task, SeedSalts.TaskMemory));
     }

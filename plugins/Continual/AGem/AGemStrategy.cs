@@ -12,7 +12,8 @@ public sealed class AGemStrategy : ContinualStrategy<AGemOptions>
 {
     public override string Name => "a-gem";
 
-    public override string Description => "A-GEM: projects each step's gradient when it conflicts with the gradient on a memory of earlier tasks' windows.";
+    public override string Description =>
+        "A-GEM: projects each step's gradient when it conflicts with the gradient on a memory of earlier tasks' windows.";
 
     protected override IContinualLearner Start(ContinualSetup setup, AGemOptions options) => new AGemLearner(setup, options);
 }

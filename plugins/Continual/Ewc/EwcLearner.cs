@@ -45,7 +45,10 @@ internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : Lea
         Consolidate(samples, windows.Take(options.FisherWindows).ToList());
     }
 
-    /// <summary>The diagonal Fisher of the trainable parameters on <paramref name="chosen"/> windows, and their values now, kept as one more penalty term.</summary>
+    /// <summary>
+    /// The diagonal Fisher of the trainable parameters on <paramref name="chosen"/> windows, and their values now, kept as
+    /// one more penalty term.
+    /// </summary>
     private void Consolidate(ITaskSamples samples, List<int> chosen)
     {
         var fisher = trainable.Select(p => zeros_like(p.Parameter).requires_grad_(false)).ToArray();
@@ -80,7 +83,8 @@ internal sealed class EwcLearner(ContinualSetup setup, EwcOptions options) : Lea
             }
     }
 
-    protected override void SaveExtra(string directory) => File.WriteAllText(Path.Combine(directory, TasksFile), JsonSerializer.Serialize(consolidated.Count));
+    protected override void SaveExtra(string directory) =>
+        File.WriteAllText(Path.Combine(directory, TasksFile), JsonSerializer.Serialize(consolidated.Count));
 
     protected override void BeforeLoad(string directory)
     {

@@ -11,7 +11,8 @@ public sealed class EwcStrategy : ContinualStrategy<EwcOptions>
 {
     public override string Name => "ewc";
 
-    public override string Description => "Elastic weight consolidation: a diagonal-Fisher penalty keeps the weights earlier tasks relied on near their values.";
+    public override string Description =>
+        "Elastic weight consolidation: a diagonal-Fisher penalty keeps the weights earlier tasks relied on near their values.";
 
     protected override IReadOnlyList<string> Validate(EwcOptions options, AdapterTraits adapter)
     {

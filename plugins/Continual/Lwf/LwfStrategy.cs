@@ -14,17 +14,20 @@ public sealed class LwfStrategy : ContinualStrategy<LwfOptions>
 {
     public override string Name => "lwf";
 
-    public override string Description => "Learning without Forgetting: distils the previous model's start/end distributions on the new task's windows; keeps no old data.";
+    public override string Description =>
+        "Learning without Forgetting: distils the previous model's start/end distributions on the new task's windows; keeps no old data.";
 
     protected override IReadOnlyList<string> Validate(LwfOptions options, AdapterTraits adapter)
     {
         var problems = new List<string>();
         if (!(options.Alpha >= 0) || double.IsInfinity(options.Alpha)) problems.Add($"alpha: expected a finite number >= 0, got {options.Alpha}");
-        if (!(options.Temperature > 0) || double.IsInfinity(options.Temperature)) problems.Add($"temperature: expected a finite number > 0, got {options.Temperature}");
+        if (!(options.Temperature > 0) || double.IsInfinity(options.Temperature))
+            problems.Add($"temperature: expected a finite number > 0, got {options.Temperature}");
         if (!LwfOptions.FromStartChoices.Contains(options.FromStart))
             problems.Add($"fromStart: expected one of {string.Join(", ", LwfOptions.FromStartChoices)}, got '{options.FromStart}'");
         if (adapter.KeepsStateOutsideParameters)
-            problems.Add($"adapter strategy '{adapter.Strategy}' computes with state outside its trainable parameters, so lwf cannot recreate the previous model from their earlier values; use full, lora or another adapter");
+            problems.Add($"adapter strategy '{adapter.Strategy}' computes with state outside its trainable parameters, so lwf cannot " +
+                         "recreate the previous model from their earlier values; use full, lora or another adapter");
         return problems;
     }
 

@@ -5,7 +5,8 @@ namespace PeftQa.Plugins.Continual;
 
 public sealed class OLoraOptions
 {
-    [Description("Weight lambda1 of the orthogonality penalty: the sum, over earlier tasks' LoRA and each adapted layer, of the squared entries of A_old A_new^T.")]
+    [Description("Weight lambda1 of the orthogonality penalty: the sum, over earlier tasks' LoRA and each adapted layer, " +
+                 "of the squared entries of A_old A_new^T.")]
     [Range(0.0, double.MaxValue)]
     public double Lambda { get; set; } = 0.5;
 

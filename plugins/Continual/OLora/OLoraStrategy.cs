@@ -12,7 +12,8 @@ public sealed class OLoraStrategy : ContinualStrategy<OLoraOptions>
 {
     public override string Name => "o-lora";
 
-    public override string Description => "O-LoRA: a new LoRA per task, earlier ones frozen, with a penalty keeping the new A orthogonal to the old ones.";
+    public override string Description =>
+        "O-LoRA: a new LoRA per task, earlier ones frozen, with a penalty keeping the new A orthogonal to the old ones.";
 
     protected override IReadOnlyList<string> Validate(OLoraOptions options, AdapterTraits adapter)
     {
@@ -21,9 +22,11 @@ public sealed class OLoraStrategy : ContinualStrategy<OLoraOptions>
         if (!(oLora.Lambda >= 0) || double.IsInfinity(oLora.Lambda)) problems.Add($"lambda: expected a finite number >= 0, got {oLora.Lambda}");
         if (!(oLora.L2 >= 0) || double.IsInfinity(oLora.L2)) problems.Add($"l2: expected a finite number >= 0, got {oLora.L2}");
         if (!adapter.HasLoraFactors)
-            problems.Add($"adapter strategy '{adapter.Strategy}' has no LoRA A matrices (parameters named *.lora_A.weight), which o-lora constrains; use lora");
+            problems.Add($"adapter strategy '{adapter.Strategy}' has no LoRA A matrices (parameters named *.lora_A.weight), " +
+                         "which o-lora constrains; use lora");
         else if (!adapter.CanAttachSeveral)
-            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first{adapter.SecondAttachReason}, which o-lora needs");
+            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first{adapter.SecondAttachReason}, " +
+                         "which o-lora needs");
         return problems;
     }
 

@@ -13,7 +13,10 @@ internal sealed class PerTaskAdaptersLearner(ContinualSetup setup, PerTaskAdapte
     /// by the starting model (<see cref="StartingModel"/>), which is what that task was learned with.
     /// </summary>
     private readonly List<Tensor> retentionCentroids = [];
-    /// <summary>The starting model's values of the head, which <see cref="Activate"/>(null) puts back: the model a retention task's id names.</summary>
+    /// <summary>
+    /// The starting model's values of the head, which <see cref="Activate"/>(null) puts back: the model a retention task's
+    /// id names.
+    /// </summary>
     private Tensor[]? startHead;
     /// <summary>Sum over every centroid's sample of (x - centroid)(x - centroid)^T, and the sample count, for the Mahalanobis distance.</summary>
     private Tensor? scatter;

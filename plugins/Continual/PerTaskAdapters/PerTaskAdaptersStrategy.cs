@@ -16,19 +16,24 @@ public sealed class PerTaskAdaptersStrategy : ContinualStrategy<PerTaskAdaptersO
 
     public override string Name => "per-task-adapters";
 
-    public override string Description => "A fresh adapter and QA head per task on the frozen base; evaluation routes by task id or by the nearest [CLS] centroid.";
+    public override string Description =>
+        "A fresh adapter and QA head per task on the frozen base; evaluation routes by task id or by the nearest [CLS] centroid.";
 
     protected override IReadOnlyList<string> Validate(PerTaskAdaptersOptions options, AdapterTraits adapter)
     {
         var perTask = options;
         var problems = new List<string>();
-        if (!RoutingModes.Contains(perTask.Routing)) problems.Add($"routing: expected one of {string.Join(", ", RoutingModes)}, got '{perTask.Routing}'");
-        if (!Distances.Contains(perTask.Distance)) problems.Add($"distance: expected one of {string.Join(", ", Distances)}, got '{perTask.Distance}'");
+        if (!RoutingModes.Contains(perTask.Routing))
+            problems.Add($"routing: expected one of {string.Join(", ", RoutingModes)}, got '{perTask.Routing}'");
+        if (!Distances.Contains(perTask.Distance))
+            problems.Add($"distance: expected one of {string.Join(", ", Distances)}, got '{perTask.Distance}'");
         if (perTask.CentroidWindows <= 0) problems.Add($"centroidWindows: expected a positive integer, got {perTask.CentroidWindows}");
         if (adapter.TrainsBaseWeights)
-            problems.Add($"adapter strategy '{adapter.Strategy}' trains the base encoder's own weights, so per-task adapters cannot keep a frozen base; pair it with a strategy that adds modules, such as lora");
+            problems.Add($"adapter strategy '{adapter.Strategy}' trains the base encoder's own weights, so per-task adapters cannot keep " +
+                         "a frozen base; pair it with a strategy that adds modules, such as lora");
         else if (!adapter.CanAttachSeveral)
-            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first{adapter.SecondAttachReason}, which per-task adapters need; use lora");
+            problems.Add($"adapter strategy '{adapter.Strategy}' cannot attach a second adapter beside the first{adapter.SecondAttachReason}, " +
+                         "which per-task adapters need; use lora");
         return problems;
     }
 

@@ -14,7 +14,8 @@ public sealed class ReplayOptions
     [Range(1, int.MaxValue)]
     public int PerBatch { get; set; } = 4;
 
-    [Description("A retention task (tasks[].retention, with a memory) whose memory is replayed from the first task on, beside the finished tasks' windows; null: none.")]
+    [Description("A retention task (tasks[].retention, with a memory) whose memory is replayed from the first task on, " +
+                 "beside the finished tasks' windows; null: none.")]
     [RetentionTask]
     public string? RetentionTask { get; set; }
 

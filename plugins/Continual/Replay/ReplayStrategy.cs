@@ -10,7 +10,8 @@ public sealed class ReplayStrategy : ContinualStrategy<ReplayOptions>
 {
     public override string Name => "replay";
 
-    public override string Description => "Experience replay: a reservoir-sampled memory of each finished task's windows, mixed into every later batch.";
+    public override string Description =>
+        "Experience replay: a reservoir-sampled memory of each finished task's windows, mixed into every later batch.";
 
     protected override IReadOnlyList<string> Validate(ReplayOptions options, AdapterTraits adapter)
     {

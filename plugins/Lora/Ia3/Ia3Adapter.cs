@@ -19,7 +19,8 @@ public sealed class Ia3Adapter : IAdapter
     private readonly List<(Tensor Weight, Tensor? Bias)> mergedDeltas = [];
     private bool enabled = true;
 
-    internal Ia3Adapter(string extensionName, IReadOnlyList<Ia3Vector> vectors, IReadOnlyList<NamedParameter> head, Ia3Options options, ModelDescription model)
+    internal Ia3Adapter(
+        string extensionName, IReadOnlyList<Ia3Vector> vectors, IReadOnlyList<NamedParameter> head, Ia3Options options, ModelDescription model)
     {
         this.extensionName = extensionName;
         this.vectors = vectors;
@@ -83,11 +84,13 @@ public sealed class Ia3Adapter : IAdapter
     {
         var tensors = TrainableParameters.Select(p => new KeyValuePair<string, Tensor>(LoraAdapter.PeftPrefix + p.Name, p.Parameter));
         SafeTensors.Save(Path.Combine(directory, LoraAdapter.WeightsFile), tensors, SafeTensors.Metadata(("format", "pt")));
-        File.WriteAllText(Path.Combine(directory, LoraAdapter.ConfigFile), PeftConfig(options, model).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, LoraAdapter.ConfigFile),
+            PeftConfig(options, model).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     public void Load(string directory) =>
-        AdapterFiles.LoadParameters(Path.Combine(directory, LoraAdapter.WeightsFile), TrainableParameters.Select(p => (LoraAdapter.PeftPrefix + p.Name, p.Parameter)),
+        AdapterFiles.LoadParameters(Path.Combine(directory, LoraAdapter.WeightsFile),
+            TrainableParameters.Select(p => (LoraAdapter.PeftPrefix + p.Name, p.Parameter)),
             $"hidden {model.HiddenSize}, {vectors.Count} vectors", "made for another base model or target modules?");
 
     public void Dispose()

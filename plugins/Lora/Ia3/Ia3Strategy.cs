@@ -25,7 +25,8 @@ public sealed class Ia3Strategy : AdapterStrategy<Ia3Options>
         foreach (var module in options.TargetModules.Where(m => !LoraStrategy.KnownTargetModules.Contains(m)))
             problems.Add($"targetModules: unknown module '{module}'; expected one of {string.Join(", ", LoraStrategy.KnownTargetModules)}");
         foreach (var module in options.FeedforwardModules.Where(m => !options.TargetModules.Contains(m)))
-            problems.Add($"feedforwardModules: '{module}' is not one of targetModules [{string.Join(", ", options.TargetModules)}]; every feed-forward module must be a target");
+            problems.Add($"feedforwardModules: '{module}' is not one of targetModules [{string.Join(", ", options.TargetModules)}]; " +
+                         "every feed-forward module must be a target");
         return problems;
     }
 
@@ -37,7 +38,8 @@ public sealed class Ia3Strategy : AdapterStrategy<Ia3Options>
         var problems = Validate(options, model.Description);
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
         var targets = LoraStrategy.SelectTargets(model, options.TargetModules);
-        if (targets.Count == 0) throw new ArgumentException($"targetModules [{string.Join(", ", options.TargetModules)}] match no Linear of this model");
+        if (targets.Count == 0)
+            throw new ArgumentException($"targetModules [{string.Join(", ", options.TargetModules)}] match no Linear of this model");
 
         var head = model.FreezeAllButHead();
         string extensionName = $"ia3-{Interlocked.Increment(ref attachments)}";

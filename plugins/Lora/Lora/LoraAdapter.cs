@@ -8,8 +8,9 @@ namespace PeftQa.Plugins.Lora;
 /// <summary>
 /// LoRA pairs (with DoRA, also magnitude vectors) on the targeted Linears of one model, plus the QA head (PEFT's
 /// modules_to_save) and, per the bias option, biases. With LoRA+ the B matrices and the 1-D parameters carry a higher
-/// learning-rate scale, grouped as PEFT's <c>create_loraplus_optimizer</c> groups them. Saved in PEFT's layout: adapter_config.json and adapter_model.safetensors with PEFT's key names, so the same
-/// files load in Python PEFT on the same base model and PEFT's files load here.
+/// learning-rate scale, grouped as PEFT's <c>create_loraplus_optimizer</c> groups them. Saved in PEFT's layout:
+/// adapter_config.json and adapter_model.safetensors with PEFT's key names, so the same files load in Python PEFT on the
+/// same base model and PEFT's files load here.
 /// </summary>
 public sealed class LoraAdapter : IAdapter
 {
@@ -25,7 +26,9 @@ public sealed class LoraAdapter : IAdapter
     private readonly List<Tensor> mergedDeltas = [];
     private bool enabled = true;
 
-    internal LoraAdapter(string branchName, IReadOnlyList<LoraBranch> branches, IReadOnlyList<NamedParameter> extraTrainable, LoraOptions options, ModelDescription model)
+    internal LoraAdapter(
+        string branchName, IReadOnlyList<LoraBranch> branches, IReadOnlyList<NamedParameter> extraTrainable, LoraOptions options,
+        ModelDescription model)
     {
         this.branchName = branchName;
         this.branches = branches;
@@ -97,7 +100,8 @@ public sealed class LoraAdapter : IAdapter
     {
         var tensors = TrainableParameters.Select(p => new KeyValuePair<string, Tensor>(PeftPrefix + p.Name, p.Parameter));
         SafeTensors.Save(Path.Combine(directory, WeightsFile), tensors, SafeTensors.Metadata(("format", "pt")));
-        File.WriteAllText(Path.Combine(directory, ConfigFile), PeftConfig(options, model).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, ConfigFile),
+            PeftConfig(options, model).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     public void Load(string directory) =>

@@ -20,7 +20,8 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
     /// <summary>PEFT's examples and the AdaLoRA SQuAD runs use 1e-3 for LoRA; shorter runs prefer more (search it).</summary>
     public override double? RecommendedLearningRate => 1e-3;
 
-    public override string Description => "LoRA: trainable low-rank branches beside the attention (and optionally feed-forward) Linears; base frozen. Options for DoRA and LoRA+.";
+    public override string Description =>
+        "LoRA: trainable low-rank branches beside the attention (and optionally feed-forward) Linears; base frozen. Options for DoRA and LoRA+.";
 
     protected override IReadOnlyList<string> Validate(LoraOptions options, ModelDescription model)
     {
@@ -52,7 +53,8 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
         var problems = Validate(options, model.Description);
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
         var targets = SelectTargets(model, options.TargetModules);
-        if (targets.Count == 0) throw new ArgumentException($"targetModules [{string.Join(", ", options.TargetModules)}] match no Linear of this model");
+        if (targets.Count == 0)
+            throw new ArgumentException($"targetModules [{string.Join(", ", options.TargetModules)}] match no Linear of this model");
 
         var head = model.FreezeAllButHead().Select(p => p.Parameter).ToHashSet(ReferenceEqualityComparer.Instance);
         double scaling = options.UseRsLora ? options.Alpha / Math.Sqrt(options.R) : options.Alpha / options.R;
@@ -69,7 +71,8 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
         var extra = model.NamedParameters.Where(p =>
             head.Contains(p.Parameter)
             || (options.Bias == "all" && p.Name.EndsWith(".bias", StringComparison.Ordinal))
-            || (options.Bias == "lora_only" && p.Name.EndsWith(".bias", StringComparison.Ordinal) && targetNames.Contains(p.Name[..^".bias".Length]))).ToList();
+            || (options.Bias == "lora_only" && p.Name.EndsWith(".bias", StringComparison.Ordinal)
+                && targetNames.Contains(p.Name[..^".bias".Length]))).ToList();
         foreach (var parameter in extra) parameter.Parameter.requires_grad = true;
         return new LoraAdapter(branchName, branches, extra, options, model.Description);
     }

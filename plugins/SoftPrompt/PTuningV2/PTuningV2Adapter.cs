@@ -68,7 +68,8 @@ public sealed class PTuningV2Adapter : IAdapter, IAttentionPrefixSource
         var d = model.Description;
         Tensor values = table;
         if (projection.Length == 2)
-            values = nn.functional.linear(nn.functional.linear(table, projection[0].Weight, projection[0].Bias).tanh(), projection[1].Weight, projection[1].Bias);
+            values = nn.functional.linear(
+                nn.functional.linear(table, projection[0].Weight, projection[0].Bias).tanh(), projection[1].Weight, projection[1].Bias);
         if (options.PrefixDropout > 0) values = nn.functional.dropout(values, options.PrefixDropout, model.IsTraining);
         // [n, layers x 2 x hidden] -> this layer's key and value, each [batch, heads, n, head size].
         var perLayer = values.view(options.PrefixLength, d.NumLayers, 2, d.NumAttentionHeads, d.HeadSize);
@@ -92,7 +93,8 @@ public sealed class PTuningV2Adapter : IAdapter, IAttentionPrefixSource
             ["peft_type"] = "PREFIX_TUNING", ["task_type"] = "QUESTION_ANS", ["base_model_name_or_path"] = d.BaseModel,
             ["num_virtual_tokens"] = options.PrefixLength, ["token_dim"] = d.HiddenSize, ["num_transformer_submodules"] = 1,
             ["num_attention_heads"] = d.NumAttentionHeads, ["num_layers"] = d.NumLayers, ["encoder_hidden_size"] = options.ProjectionHiddenSize,
-            ["prefix_projection"] = options.Reparameterize, ["modules_to_save"] = new JsonArray(model.Description.HeadModuleName), ["inference_mode"] = true,
+            ["prefix_projection"] = options.Reparameterize, ["modules_to_save"] = new JsonArray(model.Description.HeadModuleName),
+            ["inference_mode"] = true,
         });
     }
 

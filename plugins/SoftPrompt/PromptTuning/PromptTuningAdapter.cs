@@ -47,7 +47,8 @@ public sealed class PromptTuningAdapter(IAdaptableModel model, Parameter prompt,
             ["num_virtual_tokens"] = options.VirtualTokens, ["token_dim"] = model.Description.HiddenSize, ["num_transformer_submodules"] = 1,
             ["num_attention_heads"] = model.Description.NumAttentionHeads, ["num_layers"] = model.Description.NumLayers,
             ["prompt_tuning_init"] = options.Init switch { "text" => "TEXT", "vocab" => "SAMPLE_VOCAB", _ => "RANDOM" },
-            ["prompt_tuning_init_text"] = options.InitText, ["modules_to_save"] = new JsonArray(model.Description.HeadModuleName), ["inference_mode"] = true,
+            ["prompt_tuning_init_text"] = options.InitText, ["modules_to_save"] = new JsonArray(model.Description.HeadModuleName),
+            ["inference_mode"] = true,
         });
     }
 

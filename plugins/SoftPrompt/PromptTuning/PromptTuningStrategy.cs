@@ -22,8 +22,8 @@ public sealed class PromptTuningStrategy : AdapterStrategy<PromptTuningOptions>
         if (options.VirtualTokens <= 0) problems.Add($"virtualTokens: expected a positive integer, got {options.VirtualTokens}");
         int room = model.MaxPositionEmbeddings - (model.SequenceLength ?? 0);
         if (options.VirtualTokens > room)
-            problems.Add($"virtualTokens: {options.VirtualTokens} virtual tokens plus windows of {model.SequenceLength ?? 0} tokens exceed the model's " +
-                         $"{model.MaxPositionEmbeddings} positions; use at most {Math.Max(0, room)} or lower maxSequenceLength");
+            problems.Add($"virtualTokens: {options.VirtualTokens} virtual tokens plus windows of {model.SequenceLength ?? 0} tokens " +
+                         $"exceed the model's {model.MaxPositionEmbeddings} positions; use at most {Math.Max(0, room)} or lower maxSequenceLength");
         if (!InitModes.Contains(options.Init)) problems.Add($"init: expected one of {string.Join(", ", InitModes)}, got '{options.Init}'");
         if (options.Init == "text" && string.IsNullOrWhiteSpace(options.InitText)) problems.Add("initText: required when init is \"text\"");
         return problems;
