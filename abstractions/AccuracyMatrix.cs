@@ -9,7 +9,8 @@ public sealed record AccuracyMatrix
     public AccuracyMatrix(IReadOnlyList<double> baseline, IReadOnlyList<IReadOnlyList<double>> afterTask)
     {
         if (afterTask.Count != baseline.Count || afterTask.Any(row => row.Count != baseline.Count))
-            throw new ArgumentException($"expected {baseline.Count} rows of {baseline.Count} scores (one per task after each task), got {afterTask.Count} rows");
+            throw new ArgumentException(
+                $"expected {baseline.Count} rows of {baseline.Count} scores (one per task after each task), got {afterTask.Count} rows");
         Baseline = baseline;
         AfterTask = afterTask;
     }

@@ -1,6 +1,9 @@
 namespace PeftQa.Abstractions;
 
-/// <summary>Base class with typed options. Override <see cref="Validate(TOptions, ModelDescription)"/>, <see cref="Traits(TOptions)"/> and <see cref="Attach(IAdaptableModel, TOptions)"/>.</summary>
+/// <summary>
+/// Base class with typed options. Override <see cref="Validate(TOptions, ModelDescription)"/>,
+/// <see cref="Traits(TOptions)"/> and <see cref="Attach(IAdaptableModel, TOptions)"/>.
+/// </summary>
 public abstract class AdapterStrategy<TOptions> : IAdapterStrategy where TOptions : class, new()
 {
     public abstract string Name { get; }

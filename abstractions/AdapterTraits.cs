@@ -19,7 +19,10 @@ public sealed record AdapterTraits
     /// <summary>Why a second adapter cannot be attached, when <see cref="CanAttachSeveral"/> is false; shown in messages.</summary>
     public string? SecondAttachRefusal { get; init; }
 
-    /// <summary>Its trainable parameters include LoRA factor pairs named <c>*.lora_A.weight</c> and <c>*.lora_B.weight</c> (O-LoRA constrains them).</summary>
+    /// <summary>
+    /// Its trainable parameters include LoRA factor pairs named <c>*.lora_A.weight</c> and <c>*.lora_B.weight</c> (O-LoRA
+    /// constrains them).
+    /// </summary>
     public bool HasLoraFactors { get; init; }
 
     /// <summary>

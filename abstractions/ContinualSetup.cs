@@ -16,7 +16,10 @@ public sealed record ContinualSetup(IAdaptableModel Model, Func<IAdapter> Attach
     /// <summary>The starting model already answers questions: its checkpoint had a trained QA head (a fine-tuned model), not a fresh one.</summary>
     public bool StartsFromQaModel { get; init; }
 
-    /// <summary>Writes a line to the run's log, under the study's name: what a strategy did that a user should be able to check (how often A-GEM projected).</summary>
+    /// <summary>
+    /// Writes a line to the run's log, under the study's name: what a strategy did that a user should be able to check
+    /// (how often A-GEM projected).
+    /// </summary>
     public Action<string> Log { get; init; } = _ => { };
 
     /// <summary>The retention task named <paramref name="name"/> (case-insensitive), or null.</summary>

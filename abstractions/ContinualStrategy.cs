@@ -1,6 +1,9 @@
 namespace PeftQa.Abstractions;
 
-/// <summary>Base class with typed options. Override <see cref="Validate(TOptions, AdapterTraits)"/> and <see cref="Start(ContinualSetup, TOptions)"/>.</summary>
+/// <summary>
+/// Base class with typed options. Override <see cref="Validate(TOptions, AdapterTraits)"/> and
+/// <see cref="Start(ContinualSetup, TOptions)"/>.
+/// </summary>
 public abstract class ContinualStrategy<TOptions> : IContinualStrategy where TOptions : class, new()
 {
     public abstract string Name { get; }

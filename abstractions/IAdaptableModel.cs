@@ -35,8 +35,9 @@ public interface IAdaptableModel
     ScalarType ComputeDType => ParameterDType;
 
     /// <summary>
-    /// The Linear layers of the attention and feed-forward blocks, which methods extend (<see cref="ILinearExtension"/>), keyed by Hugging Face module name, for example
-    /// <c>bert.encoder.layer.0.attention.self.query</c> or <c>bert.encoder.layer.5.output.dense</c>.
+    /// The Linear layers of the attention and feed-forward blocks, which methods extend (<see cref="ILinearExtension"/>),
+    /// keyed by Hugging Face module name, for example <c>bert.encoder.layer.0.attention.self.query</c> or
+    /// <c>bert.encoder.layer.5.output.dense</c>.
     /// </summary>
     IReadOnlyDictionary<string, IAdaptableLinear> Linears { get; }
 

@@ -6,7 +6,10 @@ public interface IAdapter : IDisposable
     /// <summary>Name of the strategy that made it.</summary>
     string StrategyName { get; }
 
-    /// <summary>Exactly the parameters the optimizer updates (each at its <see cref="NamedParameter.LearningRateScale"/>); everything else in the model is frozen.</summary>
+    /// <summary>
+    /// Exactly the parameters the optimizer updates (each at its <see cref="NamedParameter.LearningRateScale"/>); everything
+    /// else in the model is frozen.
+    /// </summary>
     IReadOnlyList<NamedParameter> TrainableParameters { get; }
 
     /// <summary>Writes what this adapter trains (and only that) into <paramref name="directory"/>, which exists.</summary>

@@ -8,14 +8,23 @@ namespace PeftQa.Abstractions;
 /// </summary>
 public interface IContinualLearner : IDisposable
 {
-    /// <summary>Prepares training on task <paramref name="task"/> (from 0): attaches or freezes adapters. Returns exactly the parameters the optimizer updates for it.</summary>
+    /// <summary>
+    /// Prepares training on task <paramref name="task"/> (from 0): attaches or freezes adapters. Returns exactly the
+    /// parameters the optimizer updates for it.
+    /// </summary>
     IReadOnlyList<NamedParameter> BeginTask(int task);
 
     /// <summary>
-    /// Windows of earlier tasks to add to the batch of step <paramref name="step"/> of task <paramref name="task"/>; empty for
-    /// most strategies. Must depend only on its arguments and saved state, so a resumed run mixes in the same windows.
+    /// Windows of earlier tasks to add to training micro-batch <paramref name="batch"/> of task <paramref name="task"/>; empty
+    /// for most strategies. Must depend only on its arguments and saved state, so a resumed run mixes in the same windows.
     /// </summary>
-    IReadOnlyList<WindowRef> ReplayWindows(int task, int step);
+    /// <param name="task">The task being trained, from 0.</param>
+    /// <param name="batch">
+    /// The micro-batch's index in the task, from 0: its optimizer step's index times <c>training.gradientAccumulation</c>,
+    /// plus its place within that step. It equals the step's index only without gradient accumulation; it is not an
+    /// optimizer step (<see cref="IGradientStep.Step"/> is).
+    /// </param>
+    IReadOnlyList<WindowRef> ReplayWindows(int task, int batch);
 
     /// <summary>A term added to the training loss at every step (EWC, O-LoRA), or null. Created in the host's dispose scope.</summary>
     Tensor? Penalty();
@@ -35,7 +44,10 @@ public interface IContinualLearner : IDisposable
     /// </summary>
     BatchPenaltyTerm? BatchPenalty(ITrainingBatch batch) => null;
 
-    /// <summary>Called after each step's backward and before gradient clipping and the update: may change the gradients (A-GEM's projection).</summary>
+    /// <summary>
+    /// Called after each step's backward and before gradient clipping and the update: may change the gradients (A-GEM's
+    /// projection).
+    /// </summary>
     void AdjustGradients(IGradientStep step)
     {
     }
@@ -43,7 +55,10 @@ public interface IContinualLearner : IDisposable
     /// <summary>After training on a task: gathers what later tasks need (Fisher information, a memory, a routing centroid).</summary>
     void EndTask(int task, ITaskSamples samples);
 
-    /// <summary>Writes everything needed to continue after the last <see cref="EndTask"/> into <paramref name="directory"/> (which exists): adapter weights too.</summary>
+    /// <summary>
+    /// Writes everything needed to continue after the last <see cref="EndTask"/> into <paramref name="directory"/> (which
+    /// exists): adapter weights too.
+    /// </summary>
     void Save(string directory);
 
     /// <summary>

@@ -8,9 +8,10 @@ namespace PeftQa.Abstractions;
 /// </summary>
 /// <remarks>
 /// The host drives a study: <see cref="Start"/>, then for each task <see cref="IContinualLearner.BeginTask"/>, training
-/// (each step's loss plus <see cref="IContinualLearner.Penalty"/>, each batch plus <see cref="IContinualLearner.ReplayWindows"/>),
-/// <see cref="IContinualLearner.EndTask"/>, <see cref="IContinualLearner.Save"/>, and evaluation on every task.
-/// Options work as for adapter strategies (see <see cref="IAdapterStrategy"/>); derive from <see cref="ContinualStrategy{TOptions}"/> to get them typed.
+/// (each step's loss plus <see cref="IContinualLearner.Penalty"/>, each micro-batch plus
+/// <see cref="IContinualLearner.ReplayWindows"/>), <see cref="IContinualLearner.EndTask"/>,
+/// <see cref="IContinualLearner.Save"/>, and evaluation on every task. Options work as for adapter strategies (see
+/// <see cref="IAdapterStrategy"/>); derive from <see cref="ContinualStrategy{TOptions}"/> to get them typed.
 /// </remarks>
 [PluginKind("continual-strategy")]
 public interface IContinualStrategy : IConfigurablePlugin

@@ -17,6 +17,9 @@ public interface ITaskSamples
     /// <summary>The mean span loss over these windows with the model as it is, without dropout, recording gradients.</summary>
     Tensor Loss(IReadOnlyList<int> windows);
 
-    /// <summary>[n, hidden] [CLS] vectors of the encoder as it computes now, no gradients; call <see cref="IContinualLearner.Activate"/>(null) first for the base encoder's.</summary>
+    /// <summary>
+    /// [n, hidden] [CLS] vectors of the encoder as it computes now, no gradients; call
+    /// <see cref="IContinualLearner.Activate"/>(null) first for the base encoder's.
+    /// </summary>
     Tensor Cls(IReadOnlyList<int> windows);
 }

@@ -25,7 +25,7 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
         return adapters[0].TrainableParameters;
     }
 
-    public virtual IReadOnlyList<WindowRef> ReplayWindows(int task, int step) => [];
+    public virtual IReadOnlyList<WindowRef> ReplayWindows(int task, int batch) => [];
 
     public virtual Tensor? Penalty() => null;
 
@@ -61,7 +61,8 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
     {
     }
 
-    public virtual int[] Route(Tensor baseCls) => throw new NotSupportedException($"{GetType().Name} evaluates every task with one model; it does not route");
+    public virtual int[] Route(Tensor baseCls) =>
+        throw new NotSupportedException($"{GetType().Name} evaluates every task with one model; it does not route");
 
     public void Dispose()
     {
@@ -109,7 +110,10 @@ public abstract class LearnerBase(ContinualSetup setup) : IContinualLearner
     {
     }
 
-    /// <summary>A seeded generator for one purpose (task, step, ...), the same on every machine and run.</summary>
+    /// <summary>
+    /// A seeded generator for one purpose, the same on every machine and run: the keys name it, such as a task and a
+    /// batch, or a task and a <see cref="SeedSalts"/> value for what is drawn, so two purposes never share a sequence.
+    /// </summary>
     protected Random RandomFor(params int[] keys)
     {
         int seed = Setup.Seed;

@@ -17,7 +17,10 @@ public sealed record ModelDescription(
     /// </summary>
     public int? SequenceLength { get; init; }
 
-    /// <summary>The QA head's module name (Hugging Face: <c>qa_outputs</c>), for PEFT's <c>modules_to_save</c>; its parameters are <see cref="IAdaptableModel.HeadParameters"/>.</summary>
+    /// <summary>
+    /// The QA head's module name (Hugging Face: <c>qa_outputs</c>), for PEFT's <c>modules_to_save</c>; its parameters are
+    /// <see cref="IAdaptableModel.HeadParameters"/>.
+    /// </summary>
     public string HeadModuleName { get; init; } = "qa_outputs";
 
     /// <summary>Size of one attention head.</summary>

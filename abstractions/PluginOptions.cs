@@ -4,5 +4,6 @@ namespace PeftQa.Abstractions;
 internal static class PluginOptions
 {
     public static TOptions Cast<TOptions>(string plugin, object options) where TOptions : class => options as TOptions
-        ?? throw new ArgumentException($"{plugin} expects options of type {typeof(TOptions).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
+        ?? throw new ArgumentException(
+            $"{plugin} expects options of type {typeof(TOptions).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
 }

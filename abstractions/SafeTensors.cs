@@ -96,7 +96,8 @@ public static class SafeTensors
         stream.ReadExactly(lengthBytes);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > MaxHeaderBytes || (long)headerLength > fileLength - 8)
-            throw new InvalidDataException($"{path}: header length {headerLength} does not fit the file ({fileLength} bytes): truncated or not safetensors");
+            throw new InvalidDataException(
+                $"{path}: header length {headerLength} does not fit the file ({fileLength} bytes): truncated or not safetensors");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         long dataStart = 8 + (long)headerLength;
@@ -117,7 +118,8 @@ public static class SafeTensors
                 {
                     if (property.Value.ValueKind != JsonValueKind.Object)
                         throw new InvalidDataException($"{path}: header entry __metadata__ is not an object of strings");
-                    foreach (var item in property.Value.EnumerateObject()) metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()! : item.Value.GetRawText();
+                    foreach (var item in property.Value.EnumerateObject())
+                        metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()! : item.Value.GetRawText();
                     continue;
                 }
                 var (dtype, shape, offsets) = ReadEntry(property, path);
@@ -125,9 +127,11 @@ public static class SafeTensors
                     throw new InvalidDataException($"{path}: tensor '{property.Name}' has unsupported dtype {dtype}");
                 long expected = shape.Aggregate(1L, (a, b) => a * b) * info.Size;
                 if (offsets.Length != 2 || offsets[1] - offsets[0] != expected || offsets[0] < 0)
-                    throw new InvalidDataException($"{path}: tensor '{property.Name}' has data_offsets [{string.Join(", ", offsets)}] that do not match its shape [{string.Join(", ", shape)}] and dtype {dtype}");
+                    throw new InvalidDataException($"{path}: tensor '{property.Name}' has data_offsets [{string.Join(", ", offsets)}] " +
+                                                   $"that do not match its shape [{string.Join(", ", shape)}] and dtype {dtype}");
                 if (offsets[1] > dataLength)
-                    throw new InvalidDataException($"{path}: tensor '{property.Name}' ends at byte {offsets[1]} of the data but the file holds only {dataLength}: the file is truncated");
+                    throw new InvalidDataException($"{path}: tensor '{property.Name}' ends at byte {offsets[1]} of the data " +
+                                                   $"but the file holds only {dataLength}: the file is truncated");
                 entries.Add(new Entry(property.Name, dtype, shape, offsets[0], offsets[1]));
             }
             return (entries, metadata, dataStart);
@@ -145,7 +149,8 @@ public static class SafeTensors
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{path}: header entry '{property.Name}' is not a tensor description (dtype, shape, data_offsets): {e.Message}");
+            throw new InvalidDataException(
+                $"{path}: header entry '{property.Name}' is not a tensor description (dtype, shape, data_offsets): {e.Message}");
         }
     }
 

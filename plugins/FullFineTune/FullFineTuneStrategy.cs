@@ -63,7 +63,9 @@ public sealed partial class FullFineTuneStrategy : AdapterStrategy<FullFineTuneO
             get => true;
             set
             {
-                if (!value) throw new NotSupportedException("Full fine-tuning changes the base weights in place; it cannot be switched off. Load the base model again instead.");
+                if (!value)
+                    throw new NotSupportedException(
+                        "Full fine-tuning changes the base weights in place; it cannot be switched off. Load the base model again instead.");
             }
         }
 

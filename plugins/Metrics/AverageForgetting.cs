@@ -7,9 +7,12 @@ public sealed class AverageForgetting : IContinualMetric
 {
     public string Name => "forgetting";
 
-    public string Description => "Average forgetting (Chaudhry et al. 2018): per earlier task, the best score it had before the last task minus its final score, averaged.";
+    public string Description =>
+        "Average forgetting (Chaudhry et al. 2018): per earlier task, the best score it had before the last task minus its final score, averaged.";
 
-    public string Definition => "forgetting of task j = max over l<T of R[l][j] - R[T][j], averaged over j<T (Chaudhry et al.; not Avalanche's R[j][j] - R[T][j]); positive means forgotten";
+    public string Definition =>
+        "forgetting of task j = max over l<T of R[l][j] - R[T][j], averaged over j<T (Chaudhry et al.; not Avalanche's R[j][j] - R[T][j]); " +
+        "positive means forgotten";
 
     public ContinualScore Compute(AccuracyMatrix m)
     {

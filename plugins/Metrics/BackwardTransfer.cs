@@ -7,7 +7,8 @@ public sealed class BackwardTransfer : IContinualMetric
 {
     public string Name => "bwt";
 
-    public string Description => "Backward transfer (GEM): mean change on each earlier task from just after learning it to the end; negative means forgetting.";
+    public string Description =>
+        "Backward transfer (GEM): mean change on each earlier task from just after learning it to the end; negative means forgetting.";
 
     public string Definition => "BWT = 1/(T-1) sum over j<T of (R[T][j] - R[j][j]); per task: R[T][j] - R[j][j]";
 

@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace PeftQa.Plugins.Metrics;
 
-/// <summary>sacrebleu's default "13a" tokenizer (mteval-v13a): HTML entities unescaped, punctuation split off, periods and commas kept inside numbers, a dash after a digit split.</summary>
+/// <summary>
+/// sacrebleu's default "13a" tokenizer (mteval-v13a): HTML entities unescaped, punctuation split off, periods and commas
+/// kept inside numbers, a dash after a digit split.
+/// </summary>
 public static partial class SacreBleuTokenizer13a
 {
     public static string[] Tokenize(string line)

@@ -35,7 +35,8 @@ internal static class PromptFiles
         var node = config[field];
         if (node is null) return fallback;
         if (node is JsonValue value && value.TryGetValue<T>(out var result)) return result;
-        throw new FormatException($"$.{field}: expected {(typeof(T) == typeof(int) ? "a whole number" : typeof(T) == typeof(bool) ? "true or false" : "a number")}, got {node.ToJsonString()}");
+        var expected = typeof(T) == typeof(int) ? "a whole number" : typeof(T) == typeof(bool) ? "true or false" : "a number";
+        throw new FormatException($"$.{field}: expected {expected}, got {node.ToJsonString()}");
     }
 
     /// <summary>PEFT's key for a trainable tensor: the QA head's (a module to save) under the wrapped model's prefix, the prompt's as is.</summary>
