@@ -21,7 +21,7 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
     public override double? RecommendedLearningRate => 1e-3;
 
     public override string Description =>
-        "LoRA: trainable low-rank branches beside the attention (and optionally feed-forward) Linears; base frozen. Options for DoRA and LoRA+.";
+        "LoRA: trainable low-rank branches beside the attention (and optionally feed-forward) Linears, base frozen, with options for DoRA and LoRA+.";
 
     protected override IReadOnlyList<string> Validate(LoraOptions options, ModelDescription model)
     {

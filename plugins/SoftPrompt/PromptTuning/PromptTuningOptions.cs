@@ -12,8 +12,8 @@ public sealed class PromptTuningOptions
     public int VirtualTokens { get; set; } = 20;
 
     [Description("How the virtual tokens start: random, vocab (sampled vocabulary embeddings) or text.")]
-    [PeftDefault("\"random\"", "the prompt-tuning paper found sampled vocabulary embeddings a better start than random vectors for small " +
-                             "models; on SQuAD after 200 steps we measured no difference either way (recipes/defaults-evidence.json)")]
+    [PeftDefault("\"random\"", "the prompt-tuning paper found sampled vocabulary embeddings a better start than random vectors for " +
+                             "small models (docs/recipes.md)")]
     public string Init { get; set; } = "vocab";
 
     [Description("The text whose token embeddings initialise the prompt when init is text.")]
