@@ -16,7 +16,8 @@ public static class BenchCommand
         var model = new Option<string>("--model") { Description = "Model to measure.", DefaultValueFactory = _ => "builtin:minilm-l6" };
         var batch = new Option<int>("--batch") { Description = "Examples per batch.", DefaultValueFactory = _ => 16 };
         var length = new Option<int>("--length") { Description = "Tokens per example.", DefaultValueFactory = _ => 384 };
-        var iterations = new Option<int>("--iterations") { Description = "Timed iterations per measure (median reported).", DefaultValueFactory = _ => 3 };
+        var iterations = new Option<int>("--iterations")
+            { Description = "Timed iterations per measure (median reported).", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var strategies = new Option<string[]>("--strategies")
         {
@@ -53,23 +54,34 @@ public static class BenchCommand
         }
         var table = new Table().AddColumns("Measure", "Value");
         table.AddRow("model, batch x length, threads", $"{result.Model}, {result.Batch} x {result.Length}, {result.Threads}");
-        table.AddRow("matmul 2048^3: fp32, bf16", $"{result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s (MFU against {result.MatmulGflops:F1})");
+        table.AddRow("matmul 2048^3: fp32, bf16",
+            $"{result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s (MFU against {result.MatmulGflops:F1})");
         table.AddRow("model forward", $"{result.ForwardGflopPerExample:F2} GFLOP per example");
         table.AddRow("inference", $"{result.InferenceExamplesPerSecond:F2} examples/s (MFU {result.InferenceMfu:F2})");
-        table.AddRow($"training step (attention dropout {result.AttentionDropout})", $"{result.TrainingExamplesPerSecond:F2} examples/s (MFU {result.TrainingMfu:F2})");
-        table.AddRow("training step (attention dropout 0, fused attention)", $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
-        table.AddRow("ONNX Runtime inference", double.IsNaN(result.OnnxRuntimeExamplesPerSecond) ? "n/a (not a built-in ONNX model)" : $"{result.OnnxRuntimeExamplesPerSecond:F2} examples/s");
+        table.AddRow($"training step (attention dropout {result.AttentionDropout})",
+            $"{result.TrainingExamplesPerSecond:F2} examples/s (MFU {result.TrainingMfu:F2})");
+        table.AddRow("training step (attention dropout 0, fused attention)",
+            $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
+        table.AddRow("ONNX Runtime inference",
+            double.IsNaN(result.OnnxRuntimeExamplesPerSecond)
+                ? "n/a (not a built-in ONNX model)"
+                : $"{result.OnnxRuntimeExamplesPerSecond:F2} examples/s");
         table.AddRow("inference / ONNX Runtime", double.IsNaN(result.InferenceVsOnnxRuntime) ? "n/a" : $"{result.InferenceVsOnnxRuntime:F2}x");
         table.AddRow("bf16 inference (mixed precision)", $"{result.Bf16InferenceExamplesPerSecond:F2} examples/s" +
             (double.IsNaN(result.Bf16InferenceVsOnnxRuntime) ? "" : $" ({result.Bf16InferenceVsOnnxRuntime:F2}x ONNX Runtime)"));
-        table.AddRow("exported model (peftqa export) in ONNX Runtime", $"{result.ExportedOnnxExamplesPerSecond:F2} examples/s (TorchSharp engine {result.InferenceVsExportedOnnx:F2}x of it)");
+        table.AddRow("exported model (peftqa export) in ONNX Runtime",
+            $"{result.ExportedOnnxExamplesPerSecond:F2} examples/s (TorchSharp engine {result.InferenceVsExportedOnnx:F2}x of it)");
         foreach (var step in report.Strategies)
             table.AddRow($"training step, {step.Strategy} ({step.TrainablePercent:F3}% trainable, attention dropout 0)",
                 $"{step.SecondsPerStep:F2} s ({step.RelativeToFull:F2}x full fine-tuning)");
         if (!double.IsNaN(loraStepVsFull)) table.AddRow("LoRA r 8 (query, value) step / full step", $"{loraStepVsFull:F2}");
         table.AddRow("SQuAD training, new defaults / old (grouped by length, attention dropout 0, auto precision / plain batches, 0.1, fp32)",
             double.IsNaN(squadSpeedup) ? "n/a (no data root: --data-root or PEFTQA_DATA)" : $"{squadSpeedup:F2}x");
-        var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.Out),
+            Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+        });
         terminal.Write(table);
     }
 

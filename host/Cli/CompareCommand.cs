@@ -23,7 +23,8 @@ public sealed class CompareCommand(PluginLoader pluginLoader, ExtraPluginFolders
 
     public static Command Create(VerbSetup verbs)
     {
-        var runs = new Argument<string[]>("runs") { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
+        var runs = new Argument<string[]>("runs")
+            { Description = "Finished run folders (each holds results.json).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--out")
         {
             Description = "A new folder for compare.md, compare.json and compare.png (default: compare-<time> beside the first run folder).",
@@ -49,7 +50,8 @@ public sealed class CompareCommand(PluginLoader pluginLoader, ExtraPluginFolders
         var (read, seed) = ComparisonReport.ReadRuns(runFolders, labelEveryRun: notComparable is not null);
         var studies = read.Select(s => s.Study).ToList();
         if (reference is not null && studies.All(s => s.Label != reference && s.ConfigurationLabel != reference))
-            throw new BadInputException($"--reference {reference}: no such study or configuration; the studies are {string.Join(", ", studies.Select(s => s.Label))}");
+            throw new BadInputException($"--reference {reference}: no such study or configuration; " +
+                                        $"the studies are {string.Join(", ", studies.Select(s => s.Label))}");
         var folder = OutputFolder(runFolders, output);
         var scoreNames = studies.SelectMany(s => s.Final.Keys).Distinct().ToList();
         var rows = ComparisonReport.Rows(studies, new StudyStatistics(Metrics(scoreNames), seed, Bootstrap.DefaultResamples, reference));
@@ -90,7 +92,8 @@ public sealed class CompareCommand(PluginLoader pluginLoader, ExtraPluginFolders
         if (output is null) return WritableFolder.Ensure(NewFolderBeside(runFolders[0]), "the comparison folder");
         var path = WritableFolder.FullPath(output, "--out");
         if (runFolders.Any(run => Path.TrimEndingDirectorySeparator(Path.GetFullPath(run)) == Path.TrimEndingDirectorySeparator(path)))
-            throw new BadInputException($"--out {output}: is one of the run folders compared; its own compare files would be overwritten, so choose another folder");
+            throw new BadInputException($"--out {output}: is one of the run folders compared; " +
+                                        "its own compare files would be overwritten, so choose another folder");
         if (OutputFiles.Select(f => Path.Combine(path, f)).FirstOrDefault(File.Exists) is { } earlier)
             throw new BadInputException($"--out {output}: already holds {earlier}; choose a new folder (or remove the earlier comparison)");
         return WritableFolder.Ensure(path, "--out");

@@ -28,7 +28,8 @@ public sealed class DataCheckCommand(CliConsole console)
         var s = data.Summary;
         if (json)
         {
-            console.Out.WriteLine(JsonSerializer.Serialize(s, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            console.Out.WriteLine(JsonSerializer.Serialize(s,
+                new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
             return PeftQaCommandLine.Success;
         }
         var table = new Table().AddColumns("", "Count");
@@ -41,7 +42,11 @@ public sealed class DataCheckCommand(CliConsole console)
         table.AddRow("usable questions", data.Examples.Count.ToString("N0"));
         table.AddRow("skipped questions", s.SkippedQuestions.ToString("N0"));
         table.AddRow("problems", s.Problems.Count.ToString("N0"));
-        var terminal = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No });
+        var terminal = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.Out),
+            Ansi = console.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+        });
         terminal.Write(table);
         foreach (var problem in s.Problems.Take(50)) console.Out.WriteLine($"  {problem}");
         if (s.Problems.Count > 50) console.Out.WriteLine($"  ... and {s.Problems.Count - 50} more (use --json for all)");

@@ -25,7 +25,9 @@ public sealed class EvalCommand(AnsweringModels answering, CliConsole console, I
         var output = new Option<string>("--out") { Description = "Folder for predictions.json and metrics.json.", Required = true };
         var metrics = new Option<string[]>("--metrics")
         {
-            Description = "Metric plugins.", DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"], AllowMultipleArgumentsPerToken = true,
+            Description = "Metric plugins.",
+            DefaultValueFactory = _ => ["exact_match", "f1", "bleu", "rougeL"],
+            AllowMultipleArgumentsPerToken = true,
         };
         MetricNames.RefuseRepeated(metrics);
         var maxExamples = new Option<int?>("--max-examples") { Description = "Evaluate a seeded sample of this many questions." };
@@ -35,7 +37,8 @@ public sealed class EvalCommand(AnsweringModels answering, CliConsole console, I
         };
         var maxLength = new Option<int>("--max-length")
             { Description = "Tokens per window.", DefaultValueFactory = _ => new TrainingSettings().MaxSequenceLength };
-        var docStride = new Option<int>("--doc-stride") { Description = "Overlap between windows.", DefaultValueFactory = _ => new TrainingSettings().DocStride };
+        var docStride = new Option<int>("--doc-stride")
+            { Description = "Overlap between windows.", DefaultValueFactory = _ => new TrainingSettings().DocStride };
         var precision = new PrecisionOption("the default, auto; --engine torch only");
         var eval = new Command("eval", "Predict answers for a data file, write predictions.json and metrics.json.")
             { data, output, metrics, maxExamples, seed, maxLength, docStride, precision.Option };
@@ -62,8 +65,15 @@ public sealed class EvalCommand(AnsweringModels answering, CliConsole console, I
         using var modelInUse = model;
         WindowOptions.Check(request.MaxSequenceLength, request.DocStride, model.MaxPositions, model.VirtualTokens);
         var features = new FeatureBuilder(model.Tokenizer, request.MaxSequenceLength, request.DocStride).Build(data.Examples, cancellation);
-        var result = QaEvaluator.Evaluate(model.Forward, new EvalSet("eval", data.Examples, features), metrics, new EvaluationSettings(), model.Tokenizer.PadId,
-            model.Device, cancellation, EvaluationProgress.Logged(logger, $"eval on {request.Data}"));
+        var result = QaEvaluator.Evaluate(
+            model.Forward,
+            new EvalSet("eval", data.Examples, features),
+            metrics,
+            new EvaluationSettings(),
+            model.Tokenizer.PadId,
+            model.Device,
+            cancellation,
+            EvaluationProgress.Logged(logger, $"eval on {request.Data}"));
 
         var predictions = new JsonObject(result.Predictions.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value.Text)));
         var indented = new JsonSerializerOptions { WriteIndented = true };
@@ -75,7 +85,9 @@ public sealed class EvalCommand(AnsweringModels answering, CliConsole console, I
             ["data"] = request.Data, ["questions"] = data.Examples.Count,
             ["windows"] = features.Count, ["seconds"] = Math.Round(result.Seconds, 2), ["scores"] = scores.DeepClone(),
             ["precision"] = JsonSerializer.SerializeToNode(precision, PrecisionJson),
-            ["signatures"] = new JsonObject(metrics.Where(m => m.Signature is not null).Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Signature))),
+            ["signatures"] = new JsonObject(metrics
+                .Where(m => m.Signature is not null)
+                .Select(m => KeyValuePair.Create(m.Name, (JsonNode?)m.Signature))),
         };
         AtomicFile.WriteAllText(Path.Combine(output, "metrics.json"), report.ToJsonString(indented));
         console.Out.WriteLine(scores.ToJsonString());

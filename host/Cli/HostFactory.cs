@@ -26,8 +26,13 @@ public static class HostFactory
             .Enrich.FromLogContext()
             .WriteTo.Sink(runLog);
         logging = ReferenceEquals(console.Error, Console.Error)
-            ? logging.WriteTo.Console(restrictedToMinimumLevel: consoleLevel, outputTemplate: ConsoleTemplate, standardErrorFromLevel: LogEventLevel.Verbose)
-            : logging.WriteTo.Sink(new TextWriterSink(console.Error, new MessageTemplateTextFormatter(ConsoleTemplate)), restrictedToMinimumLevel: consoleLevel);
+            ? logging.WriteTo.Console(
+                restrictedToMinimumLevel: consoleLevel,
+                outputTemplate: ConsoleTemplate,
+                standardErrorFromLevel: LogEventLevel.Verbose)
+            : logging.WriteTo.Sink(
+                new TextWriterSink(console.Error, new MessageTemplateTextFormatter(ConsoleTemplate)),
+                restrictedToMinimumLevel: consoleLevel);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSerilog(logging.CreateLogger(), dispose: true);

@@ -21,13 +21,23 @@ public static partial class KubernetesJob
         if (request.CpusPerTask is { } cpus) requests["cpu"] = cpus.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (request.Memory is { } memory) requests["memory"] = KubernetesMemory(memory);
         if (requests.Count > 0) resources["requests"] = requests;
-        if (request.GpusPerTask is > 0) resources["limits"] = new JsonObject { ["nvidia.com/gpu"] = request.GpusPerTask.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (request.GpusPerTask is > 0)
+        {
+            resources["limits"] = new JsonObject
+            {
+                ["nvidia.com/gpu"] = request.GpusPerTask.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
         var container = new JsonObject
         {
             ["name"] = "peftqa",
             ["image"] = request.Image,
             ["command"] = new JsonArray(command.Select(c => (JsonNode?)c).ToArray()),
-            ["env"] = new JsonArray(new JsonObject { ["name"] = Shard.CountVariable, ["value"] = shards.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            ["env"] = new JsonArray(new JsonObject
+            {
+                ["name"] = Shard.CountVariable,
+                ["value"] = shards.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }),
             ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = "shared", ["mountPath"] = request.Mount }),
         };
         if (resources.Count > 0) container["resources"] = resources;
@@ -65,10 +75,16 @@ public static partial class KubernetesJob
         var problems = new List<string>();
         if (!request.Mount.StartsWith('/')) problems.Add($"--mount {request.Mount}: expected an absolute path inside the container");
         var mount = request.Mount.TrimEnd('/') + "/";
-        foreach (var (what, path) in sharedPaths.Where(p => !(p.Path.TrimEnd('/') + "/").StartsWith(mount, StringComparison.Ordinal)).DistinctBy(p => p.Path))
-            problems.Add($"{what} {path} is not under the shared volume's mount {request.Mount}: the pods would not see it (put it under --mount, or mount the volume where it is)");
-        if (!ClaimName().IsMatch(request.VolumeClaim)) problems.Add($"--volume-claim {request.VolumeClaim}: expected a Kubernetes name (lower-case letters, digits, '-')");
-        if (request.Partition is not null || request.Time is not null) problems.Add("--partition and --time are Slurm's: a Kubernetes Job takes neither");
+        var unseen = sharedPaths
+            .Where(p => !(p.Path.TrimEnd('/') + "/").StartsWith(mount, StringComparison.Ordinal))
+            .DistinctBy(p => p.Path);
+        foreach (var (what, path) in unseen)
+            problems.Add($"{what} {path} is not under the shared volume's mount {request.Mount}: " +
+                         "the pods would not see it (put it under --mount, or mount the volume where it is)");
+        if (!ClaimName().IsMatch(request.VolumeClaim))
+            problems.Add($"--volume-claim {request.VolumeClaim}: expected a Kubernetes name (lower-case letters, digits, '-')");
+        if (request.Partition is not null || request.Time is not null)
+            problems.Add("--partition and --time are Slurm's: a Kubernetes Job takes neither");
         if (problems.Count > 0) throw new BadInputException(problems);
     }
 

@@ -32,7 +32,8 @@ public sealed class ModelOptions
     };
 
     /// <summary>The options a command that answers takes; export reads weights only, so it leaves the engine out.</summary>
-    public Option[] For(bool answers) => answers ? [Model, Adapter, Engine, AllowPickle, IgnoreMismatched] : [Model, Adapter, AllowPickle, IgnoreMismatched];
+    public Option[] For(bool answers) =>
+        answers ? [Model, Adapter, Engine, AllowPickle, IgnoreMismatched] : [Model, Adapter, AllowPickle, IgnoreMismatched];
 
     public ModelChoice Read(ParseResult parse, bool answers = true) => new(parse.GetValue(Model)!, parse.GetValue(Adapter),
         parse.GetValue(AllowPickle), parse.GetValue(IgnoreMismatched), answers ? parse.GetValue(Engine) : AnsweringEngine.Torch);

@@ -36,7 +36,8 @@ public sealed class PluginsListCommand(PluginLoader loader, ExtraPluginFolders p
                 RecommendedLearningRate = (p.Instance as IAdapterStrategy)?.RecommendedLearningRate,
                 Options = p.Options.Select(o => new { o.Name, o.Type, o.Default, o.Description, o.PeftDefault, o.WhyNotPeft }),
             });
-            console.Out.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            console.Out.WriteLine(JsonSerializer.Serialize(rows,
+                new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
             return PeftQaCommandLine.Success;
         }
 
@@ -44,7 +45,9 @@ public sealed class PluginsListCommand(PluginLoader loader, ExtraPluginFolders p
         var table = new Table().AddColumns("Name", "Kind", "Version", "Options (default)", "Path");
         foreach (var plugin in plugins)
         {
-            var lines = plugin.Options.Select(o => $"{o.Name}: {o.Type} = {o.Default}{(o.PeftDefault is { } peft ? $" (PEFT: {peft})" : "")}").ToList();
+            var lines = plugin.Options
+                .Select(o => $"{o.Name}: {o.Type} = {o.Default}{(o.PeftDefault is { } peft ? $" (PEFT: {peft})" : "")}")
+                .ToList();
             if ((plugin.Instance as IAdapterStrategy)?.RecommendedLearningRate is { } rate)
                 lines.Insert(0, $"learning rate {rate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} unless the recipe sets one");
             var options = lines.Count == 0 ? "-" : string.Join("\n", lines);
@@ -52,13 +55,19 @@ public sealed class PluginsListCommand(PluginLoader loader, ExtraPluginFolders p
         }
         terminal.Write(table);
         if (plugins.Count == 0) console.Out.WriteLine("No plugins found.");
-        var differences = plugins.SelectMany(p => p.Options.Where(o => o.PeftDefault is not null).Select(o => $"  {p.Name}.{o.Name}: {o.Default} (PEFT: {o.PeftDefault}): {o.WhyNotPeft}")).ToList();
+        var differences = plugins
+            .SelectMany(p => p.Options
+                .Where(o => o.PeftDefault is not null)
+                .Select(o => $"  {p.Name}.{o.Name}: {o.Default} (PEFT: {o.PeftDefault}): {o.WhyNotPeft}"))
+            .ToList();
         if (differences.Count > 0)
         {
-            console.Out.WriteLine("Defaults that differ from Hugging Face PEFT's, for extractive QA (give PEFT's value in a recipe to get PEFT's behaviour):");
+            console.Out.WriteLine("Defaults that differ from Hugging Face PEFT's, for extractive QA " +
+                                  "(give PEFT's value in a recipe to get PEFT's behaviour):");
             foreach (var line in differences) console.Out.WriteLine(line);
         }
-        console.Out.WriteLine($"Contracts: {ContractsVersion.AssemblyName} {ContractsVersion.Format(ContractsVersion.Host)} (plugins built against {ContractsVersion.Host.Major}.x load here).");
+        console.Out.WriteLine($"Contracts: {ContractsVersion.AssemblyName} {ContractsVersion.Format(ContractsVersion.Host)} " +
+                              $"(plugins built against {ContractsVersion.Host.Major}.x load here).");
         return PeftQaCommandLine.Success;
     }
 }

@@ -29,7 +29,8 @@ public sealed class PredictCommand(AnsweringModels answering, CliConsole console
         {
             Description = "Tokens per window (default: 384, or fewer where the model's positions less an adapter's virtual tokens are fewer).",
         };
-        var docStride = new Option<int?>("--doc-stride") { Description = "Overlap between windows (default: 128, or half of --max-length if smaller)." };
+        var docStride = new Option<int?>("--doc-stride")
+            { Description = "Overlap between windows (default: 128, or half of --max-length if smaller)." };
         var precision = new PrecisionOption("the default, auto; --engine torch only");
         var predict = new Command("predict", "Answer a question from a context; without --question/--context, answer JSON lines from standard input.")
             { question, context, maxLength, docStride, precision.Option };
@@ -46,7 +47,8 @@ public sealed class PredictCommand(AnsweringModels answering, CliConsole console
             throw new BadInputException("give both --question and --context, or neither to read JSON lines from standard input");
         if (request.Question is not null && EmptyField(request.Question, request.Context!) is { } empty)
             throw new BadInputException($"--{empty}: is empty; give the {empty} text");
-        if (request.MaxSequenceLength is { } givenLength) WindowOptions.Check(givenLength, request.DocStride ?? DefaultStride(givenLength), maxPositions: null);
+        if (request.MaxSequenceLength is { } givenLength)
+            WindowOptions.Check(givenLength, request.DocStride ?? DefaultStride(givenLength), maxPositions: null);
         var (model, _) = answering.Open(request.Model, request.Precision);
         using var modelInUse = model;
         var builder = Windows(request, model);
@@ -78,7 +80,8 @@ public sealed class PredictCommand(AnsweringModels answering, CliConsole console
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
             {
                 failures++;
-                console.Error.WriteLine($"error: standard input line {lineNumber}: {e.Message}; expected {{\"question\": \"...\", \"context\": \"...\"}}");
+                console.Error.WriteLine($"error: standard input line {lineNumber}: {e.Message}; " +
+                                        $"expected {{\"question\": \"...\", \"context\": \"...\"}}");
                 continue;
             }
             var answer = Answer(model, builder, [example], cancellation)[0];
@@ -104,7 +107,8 @@ public sealed class PredictCommand(AnsweringModels answering, CliConsole console
     /// </summary>
     private static FeatureBuilder Windows(PredictRequest request, AnsweringModel model)
     {
-        int maxLength = request.MaxSequenceLength ?? Math.Min(new TrainingSettings().MaxSequenceLength, WindowOptions.Longest(model.MaxPositions, model.VirtualTokens));
+        int maxLength = request.MaxSequenceLength
+            ?? Math.Min(new TrainingSettings().MaxSequenceLength, WindowOptions.Longest(model.MaxPositions, model.VirtualTokens));
         int docStride = request.DocStride ?? DefaultStride(maxLength);
         WindowOptions.Check(maxLength, docStride, model.MaxPositions, model.VirtualTokens);
         return new FeatureBuilder(model.Tokenizer, maxLength, docStride);

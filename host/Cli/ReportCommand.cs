@@ -38,12 +38,15 @@ public sealed class ReportCommand(PluginLoader pluginLoader, ExtraPluginFolders 
             var statistics = RunReports.StatisticsFor(run.Plan);
             RunReports.Write(run.RunFolder, run.Plan, results, statistics);
             RunReport.Print(run.Plan, results, statistics, console);
-            logger.LogInformation("Report of {Done} of {Studies} studies: {Report}", results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, "report.md"));
+            logger.LogInformation("Report of {Done} of {Studies} studies: {Report}",
+                results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, "report.md"));
         }
         if (missing.Count == 0) return PeftQaCommandLine.Success;
         foreach (var study in missing)
-            logger.LogError("Study {Study} is {State}{Detail}", study.Label, study.State.ToString().ToLowerInvariant(), study.Detail.Length > 0 ? $": {study.Detail}" : "");
-        logger.LogError("{Missing} of {Studies} studies have no result{Written}; run or resume them (peftqa status {RunFolder} shows each), then report again",
+            logger.LogError("Study {Study} is {State}{Detail}",
+                study.Label, study.State.ToString().ToLowerInvariant(), study.Detail.Length > 0 ? $": {study.Detail}" : "");
+        logger.LogError("{Missing} of {Studies} studies have no result{Written}; " +
+                        "run or resume them (peftqa status {RunFolder} shows each), then report again",
             missing.Count, run.Plan.Studies.Count, results.Count > 0 ? ", so the report covers only the others" : "", run.RunFolder);
         return PeftQaCommandLine.WorkFailed;
     }

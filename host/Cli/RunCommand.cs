@@ -26,7 +26,8 @@ public static class RunCommand
         var shard = new Option<string?>("--shard")
         {
             Description = "Run only the studies whose index i in the plan has i mod N == K (K/N), in the shared run folder --out; " +
-                          "auto: K and N from a Slurm job array or a Kubernetes Indexed Job. Waits for the folder's baseline, or measures it if no one is.",
+                          "auto: K and N from a Slurm job array or a Kubernetes Indexed Job. " +
+                          "Waits for the folder's baseline, or measures it if no one is.",
         };
         var study = new Option<string?>("--study") { Description = "Run only the study with this label, in the shared run folder --out." };
         var stage = new Option<string?>("--stage")

@@ -13,7 +13,11 @@ namespace PeftQa.Host.Cli;
 /// </summary>
 public sealed class SchemaCommand(PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, CliConsole console)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static Command Create(VerbSetup verbs)
     {
@@ -27,7 +31,8 @@ public sealed class SchemaCommand(PluginLoader pluginLoader, ExtraPluginFolders 
     {
         var target = output is null ? null : WritableFolder.FullPath(output, "--out");
         if (target is not null && Directory.Exists(target))
-            throw new BadInputException($"--out {target}: is a folder; give the schema file's name, for example {Path.Combine(target, "recipe.schema.json")}");
+            throw new BadInputException(
+                $"--out {target}: is a folder; give the schema file's name, for example {Path.Combine(target, "recipe.schema.json")}");
         if (target is not null) WritableFolder.Ensure(Path.GetDirectoryName(target)!, "--out");
         var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, []));
         var text = RecipeSchema.Build(plugins).ToJsonString(Indented) + "\n";

@@ -19,19 +19,22 @@ public static partial class SlurmJobs
         var problems = new List<string>();
         if (request.Time is { } time && !TimeFormat().IsMatch(time))
             problems.Add($"--time {time}: expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS or UNLIMITED (Slurm's formats)");
-        if (request.Memory is { } memory && !MemoryFormat().IsMatch(memory)) problems.Add($"--mem {memory}: expected a size such as 16G, 800M or 16000 (megabytes; suffix K, M, G or T)");
+        if (request.Memory is { } memory && !MemoryFormat().IsMatch(memory))
+            problems.Add($"--mem {memory}: expected a size such as 16G, 800M or 16000 (megabytes; suffix K, M, G or T)");
         if (request.Partition is { } partition && !PartitionList().IsMatch(partition))
             problems.Add($"--partition {partition}: expected a partition name or a comma-separated list of them (letters, digits, '-', '_', '.')");
         if (request.CpusPerTask is < 1) problems.Add($"--cpus-per-task {request.CpusPerTask}: expected at least 1");
         if (request.GpusPerTask is < 0) problems.Add($"--gpus-per-task {request.GpusPerTask}: expected 0 or more");
         if (request.Peftqa is { } peftqa && string.IsNullOrWhiteSpace(peftqa))
-            problems.Add("--peftqa: empty; give the command the nodes run peftqa with (e.g. /opt/peftqa/peftqa), or leave it out for this installation's");
+            problems.Add("--peftqa: empty; give the command the nodes run peftqa with (e.g. /opt/peftqa/peftqa), " +
+                         "or leave it out for this installation's");
         if (problems.Count > 0) throw new BadInputException(problems);
     }
 
     /// <param name="command">The peftqa command line a node runs, before the verb (already quoted).</param>
     /// <param name="globalOptions">Options every step passes on (device, threads, plugins, data root), already quoted.</param>
-    public static IReadOnlyList<Script> Scripts(SubmitRequest request, string name, string recipe, string runFolder, int shards, string command, string globalOptions)
+    public static IReadOnlyList<Script> Scripts(
+        SubmitRequest request, string name, string recipe, string runFolder, int shards, string command, string globalOptions)
     {
         string logs = Path.Combine(runFolder, "slurm");
         string threads = request.CpusPerTask is not null && !globalOptions.Contains("--threads") ? " --threads \"${SLURM_CPUS_PER_TASK}\"" : "";
@@ -42,7 +45,8 @@ public static partial class SlurmJobs
                                    + $"exec {run} --stage baseline\n"),
             new("shards.sbatch", Header(request, $"peftqa-{name}", OutputDirective(logs, "shard-%a-%A.out"), gpus: true, array: $"0-{shards - 1}")
                                  + $"exec {run} --shard auto\n"),
-            new("report.sbatch", Header(request with { CpusPerTask = 1 }, $"peftqa-{name}-report", OutputDirective(logs, "report-%j.out"), gpus: false, array: null)
+            new("report.sbatch", Header(request with { CpusPerTask = 1 }, $"peftqa-{name}-report", OutputDirective(logs, "report-%j.out"),
+                                        gpus: false, array: null)
                                  + $"exec {command} report {Quote(runFolder)}{globalOptions}\n"),
         ];
     }
@@ -76,12 +80,17 @@ public static partial class SlurmJobs
         if (request.CpusPerTask is { } cpus) text.Append($"#SBATCH --cpus-per-task={cpus}\n");
         if (gpus && request.GpusPerTask is > 0) text.Append($"#SBATCH --gpus-per-task={request.GpusPerTask}\n");
         if (request.Memory is { } memory) text.Append($"#SBATCH --mem={memory}\n");
-        text.Append(array is null ? "# Written by peftqa submit\n" : "# Written by peftqa submit; resubmit shard K alone with: sbatch --array=K <this file>\n");
+        text.Append(array is null
+            ? "# Written by peftqa submit\n"
+            : "# Written by peftqa submit; resubmit shard K alone with: sbatch --array=K <this file>\n");
         text.Append("set -euo pipefail\n");
         return text.ToString();
     }
 
-    /// <summary>sbatch's --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds, or no limit.</summary>
+    /// <summary>
+    /// sbatch's --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes,
+    /// days-hours:minutes:seconds, or no limit.
+    /// </summary>
     [GeneratedRegex(@"^([0-9]+(:[0-9]+){0,2}|[0-9]+-[0-9]+(:[0-9]+){0,2}|-1|(?i:unlimited|infinite))$")]
     private static partial Regex TimeFormat();
 

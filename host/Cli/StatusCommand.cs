@@ -64,8 +64,12 @@ public sealed class StatusCommand(PluginLoader pluginLoader, ExtraPluginFolders 
         terminal.WriteLine($"Precision: {PrecisionOf(run) ?? "not pinned yet (the run's preparation decides it)"}");
         var table = new Table().AddColumns(["#", .. shards is null ? Array.Empty<string>() : [$"Shard of {shards}"], "Study", "State", "Detail"]);
         for (int i = 0; i < progress.Count; i++)
-            table.AddRow([i.ToString(System.Globalization.CultureInfo.InvariantCulture), .. shards is { } n ? [(i % n).ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>(),
-                Markup.Escape(progress[i].Label), progress[i].State.ToString().ToLowerInvariant(), Markup.Escape(progress[i].Detail)]);
+            table.AddRow([
+                i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                .. shards is { } n ? [(i % n).ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+                Markup.Escape(progress[i].Label),
+                progress[i].State.ToString().ToLowerInvariant(),
+                Markup.Escape(progress[i].Detail)]);
         terminal.Write(table);
         var counts = progress.GroupBy(p => p.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
         terminal.WriteLine($"{string.Join(", ", counts)} of {progress.Count} studies");

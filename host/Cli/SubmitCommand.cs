@@ -32,7 +32,8 @@ public sealed class SubmitCommand(
     public static Command Create(VerbSetup verbs)
     {
         var recipe = new Argument<string>("recipe") { Description = "Recipe file (JSON)." };
-        var slurm = new Option<bool>("--slurm") { Description = "Submit to Slurm: a baseline job, a job array of shards after it, a report job after them." };
+        var slurm = new Option<bool>("--slurm")
+            { Description = "Submit to Slurm: a baseline job, a job array of shards after it, a report job after them." };
         var kubernetes = new Option<bool>("--kubernetes") { Description = "Print a Kubernetes Indexed Job (with --print)." };
         var print = new Option<bool>("--print") { Description = "Only print the scripts or manifest; submit and create nothing." };
         var output = new Option<string?>("--out")
@@ -46,9 +47,13 @@ public sealed class SubmitCommand(
         var peftqa = new Option<string?>("--peftqa")
             { Description = "The command nodes run peftqa with (default: this installation; in a container, peftqa)." };
         var dataRoot = new DataRootOption("Data root the nodes use (default: $PEFTQA_DATA, then the recipe's dataRoot).");
-        var image = new Option<string>("--image") { Description = "Kubernetes: container image with peftqa.", DefaultValueFactory = _ => "peftqa:latest" };
+        var image = new Option<string>("--image")
+            { Description = "Kubernetes: container image with peftqa.", DefaultValueFactory = _ => "peftqa:latest" };
         var claim = new Option<string>("--volume-claim")
-            { Description = "Kubernetes: the shared PersistentVolumeClaim (recipes, data, run folders).", DefaultValueFactory = _ => "peftqa-shared" };
+        {
+            Description = "Kubernetes: the shared PersistentVolumeClaim (recipes, data, run folders).",
+            DefaultValueFactory = _ => "peftqa-shared",
+        };
         var mount = new Option<string>("--mount")
             { Description = "Kubernetes: where the shared volume is mounted (the same paths as here).", DefaultValueFactory = _ => "/shared" };
         var submit = new Command("submit",
@@ -69,7 +74,8 @@ public sealed class SubmitCommand(
             throw new BadInputException("--kubernetes only writes the manifest: give --print and apply it with kubectl apply -f <file>");
         SlurmJobs.Check(request);
         string? sbatch = request.Slurm && !request.Print
-            ? FindOnPath("sbatch") ?? throw new BadInputException("sbatch is not on PATH: run submit where Slurm's commands are (a login node), or give --print to see the scripts")
+            ? FindOnPath("sbatch") ?? throw new BadInputException(
+                "sbatch is not on PATH: run submit where Slurm's commands are (a login node), or give --print to see the scripts")
             : null;
         var loaded = RecipeLoader.Load(request.RecipePath);
         var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, loaded));
@@ -77,15 +83,18 @@ public sealed class SubmitCommand(
         int shards = request.Shards ?? plan.Studies.Count;
         if (shards < 1) throw new BadInputException($"--shards {shards}: expected at least 1");
         new Shard(0, shards).CheckAgainst(plan.Studies.Count);
-        var runFolder = Path.GetFullPath(request.RunFolder ?? Path.Combine(loaded.Recipe.Output, $"{loaded.Recipe.Name}-{DateTime.Now:yyyyMMdd-HHmmss}"));
+        var runFolder = Path.GetFullPath(
+            request.RunFolder ?? Path.Combine(loaded.Recipe.Output, $"{loaded.Recipe.Name}-{DateTime.Now:yyyyMMdd-HHmmss}"));
         var recipe = Path.GetFullPath(request.RecipePath);
         if (request.Kubernetes) return PrintManifest(request, plan, recipe, runFolder, shards);
 
-        var scripts = SlurmJobs.Scripts(request, FolderNames.For(loaded.Recipe.Name), recipe, runFolder, shards, Command(request), string.Concat(GlobalOptions(request).Select(o => " " + SlurmJobs.Quote(o))));
+        var scripts = SlurmJobs.Scripts(request, FolderNames.For(loaded.Recipe.Name), recipe, runFolder, shards, Command(request),
+            string.Concat(GlobalOptions(request).Select(o => " " + SlurmJobs.Quote(o))));
         if (request.Print)
         {
             foreach (var script in scripts) console.Out.Write($"# {Path.Combine(runFolder, "slurm", script.Name)}\n{script.Text}\n");
-            console.Out.Write($"# submitted as: b=$(sbatch --parsable baseline.sbatch); a=$(sbatch --parsable --dependency=afterok:$b --kill-on-invalid-dep=yes shards.sbatch); " +
+            console.Out.Write($"# submitted as: b=$(sbatch --parsable baseline.sbatch); " +
+                              "a=$(sbatch --parsable --dependency=afterok:$b --kill-on-invalid-dep=yes shards.sbatch); " +
                               "sbatch --dependency=afterok:$a --kill-on-invalid-dep=yes report.sbatch\n");
             return PeftQaCommandLine.Success;
         }
@@ -112,15 +121,26 @@ public sealed class SubmitCommand(
         try
         {
             jobs["baseline"] = Sbatch(sbatch, Path.Combine(folder, "baseline.sbatch"));
-            jobs["shards"] = Sbatch(sbatch, [.. SlurmJobs.DependencyArguments(jobs["baseline"]!.GetValue<string>()), Path.Combine(folder, "shards.sbatch")]);
-            jobs["report"] = Sbatch(sbatch, [.. SlurmJobs.DependencyArguments(jobs["shards"]!.GetValue<string>()), Path.Combine(folder, "report.sbatch")]);
+            jobs["shards"] = Sbatch(sbatch,
+                [.. SlurmJobs.DependencyArguments(jobs["baseline"]!.GetValue<string>()), Path.Combine(folder, "shards.sbatch")]);
+            jobs["report"] = Sbatch(sbatch,
+                [.. SlurmJobs.DependencyArguments(jobs["shards"]!.GetValue<string>()), Path.Combine(folder, "report.sbatch")]);
         }
         catch (InvalidOperationException e)
         {
-            logger.LogError("{Message}{Submitted}", e.Message, jobs.Count > 0 ? $"; already submitted: {string.Join(", ", jobs.Select(j => $"{j.Key} {j.Value}"))} (scancel them before trying again)" : "");
+            var submitted = jobs.Count > 0
+                ? $"; already submitted: {string.Join(", ", jobs.Select(j => $"{j.Key} {j.Value}"))} (scancel them before trying again)"
+                : "";
+            logger.LogError("{Message}{Submitted}", e.Message, submitted);
             return PeftQaCommandLine.WorkFailed;
         }
-        var submission = new JsonObject { ["scheduler"] = "slurm", ["shards"] = shards, ["jobs"] = jobs, ["submitted"] = DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz") };
+        var submission = new JsonObject
+        {
+            ["scheduler"] = "slurm",
+            ["shards"] = shards,
+            ["jobs"] = jobs,
+            ["submitted"] = DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz"),
+        };
         AtomicFile.WriteAllText(Path.Combine(runFolder, SubmissionFile), submission.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         console.Out.WriteLine($"baseline job {jobs["baseline"]}, shard array {jobs["shards"]} ({shards} tasks), report job {jobs["report"]}");
         console.Out.WriteLine($"run folder {runFolder}");
@@ -163,7 +183,8 @@ public sealed class SubmitCommand(
     private static List<(string What, string Path)> DataPaths(SubmitRequest request, RunPlan plan)
     {
         var paths = new List<(string What, string Path)>();
-        if (plan.DataRoot is { } root) paths.Add((request.DataRoot is null ? "the recipe's dataRoot" : "the data root (--data-root or PEFTQA_DATA)", root));
+        if (plan.DataRoot is { } root)
+            paths.Add((request.DataRoot is null ? "the recipe's dataRoot" : "the data root (--data-root or PEFTQA_DATA)", root));
         for (int i = 0; i < plan.Tasks.Count; i++)
         {
             var task = plan.Tasks[i];

@@ -20,7 +20,8 @@ public static class EffectiveRecipe
         for (int i = 0; i < recipe.Adapters.Count; i++)
             json["adapters"]![i]!["options"] = BoundOptions(plugins.Find<IAdapterStrategy>(recipe.Adapters[i].Strategy), recipe.Adapters[i].Options);
         for (int k = 0; k < recipe.Continual.Count; k++)
-            json["continual"]![k]!["options"] = BoundOptions(plugins.Find<IContinualStrategy>(recipe.Continual[k].Strategy), recipe.Continual[k].Options);
+            json["continual"]![k]!["options"] =
+                BoundOptions(plugins.Find<IContinualStrategy>(recipe.Continual[k].Strategy), recipe.Continual[k].Options);
         return json;
     }
 
@@ -30,7 +31,8 @@ public static class EffectiveRecipe
         if (plugin?.Instance is not IConfigurablePlugin configurable) return options is { } raw ? JsonNode.Parse(raw.GetRawText()) : null;
         try
         {
-            return JsonSerializer.SerializeToNode(PluginOptionsSchema.Bind(configurable, options, "$"), configurable.OptionsType, JsonShapeValidator.SerializerOptions);
+            return JsonSerializer.SerializeToNode(
+                PluginOptionsSchema.Bind(configurable, options, "$"), configurable.OptionsType, JsonShapeValidator.SerializerOptions);
         }
         catch (BadInputException)
         {

@@ -37,10 +37,12 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         var trained = tasks.Where(t => !t.Retention).ToList();
         double training = studies.Sum(s => TrainingWindowsOf(s, trained));
         double evaluation = plan.Studies.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Eval), trained, plan))
-            + candidates.Sum(s => EvaluationWindowsOf(s, trained.Select(t => t.Validation ?? t.Eval), trained, plan)) + tasks.Sum(t => t.Eval.Features.Count + (t.Validation?.Features.Count ?? 0));
+            + candidates.Sum(s => EvaluationWindowsOf(s, trained.Select(t => t.Validation ?? t.Eval), trained, plan))
+            + tasks.Sum(t => t.Eval.Features.Count + (t.Validation?.Features.Count ?? 0));
         double flopsPerWindow = ForwardFlopsPerWindow(plan.Model, plan.Recipe.Training.MaxSequenceLength);
         double rate = MatmulGigaflops(device, plan.Precision);
-        double seconds = (3 * flopsPerWindow * training / TrainingShareOfMatmul + flopsPerWindow * evaluation / EvaluationShareOfMatmul) / (rate * 1e9);
+        double seconds = (3 * flopsPerWindow * training / TrainingShareOfMatmul + flopsPerWindow * evaluation / EvaluationShareOfMatmul)
+            / (rate * 1e9);
         return new RunCostEstimate(studies.Count, training, evaluation, rate, TimeSpan.FromSeconds(seconds));
     }
 
@@ -48,7 +50,10 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         study.Tasks.Select((plan, i) => (double)new BatchCursor(tasks[i].TrainFeatures.Count, plan.Settings, plan.Seed).TotalSteps
             * plan.Settings.BatchSize * plan.Settings.GradientAccumulation).Sum();
 
-    /// <summary>After each task every task (retention tasks too) is evaluated; evaluations during training and the learning curve's probes add theirs.</summary>
+    /// <summary>
+    /// After each task every task (retention tasks too) is evaluated; evaluations during training and the learning
+    /// curve's probes add theirs.
+    /// </summary>
     private static double EvaluationWindowsOf(StudyPlan study, IEnumerable<EvalSet> evalSets, IReadOnlyList<TaskData> tasks, RunPlan plan)
     {
         double perStage = evalSets.Sum(e => e.Features.Count);
@@ -57,13 +62,18 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         {
             int steps = new BatchCursor(tasks[i].TrainFeatures.Count, task.Settings, task.Seed).TotalSteps;
             double evals = task.Settings.EvalEvery is { } every ? steps / every * tasks[i].Eval.Features.Count : 0;
-            double curve = plan.Recipe.Evaluation.Curve is { } c ? steps / c.Every * Math.Min(c.Questions, tasks[i].Eval.Examples.Count) * windowsPerQuestion : 0;
+            double curve = plan.Recipe.Evaluation.Curve is { } c
+                ? steps / c.Every * Math.Min(c.Questions, tasks[i].Eval.Examples.Count) * windowsPerQuestion
+                : 0;
             return evals + curve;
         }).Sum();
         return study.Tasks.Count * perStage + during;
     }
 
-    /// <summary>Multiply-adds of one encoder pass over a window of <paramref name="length"/> tokens, times two: projections, feed-forward and attention.</summary>
+    /// <summary>
+    /// Multiply-adds of one encoder pass over a window of <paramref name="length"/> tokens, times two: projections,
+    /// feed-forward and attention.
+    /// </summary>
     public static double ForwardFlopsPerWindow(ModelDescription model, int length)
     {
         double h = model.HiddenSize, i = model.IntermediateSize, l = length;
@@ -95,8 +105,12 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
 
     public override string ToString() =>
         $"{Studies} studies, {TrainingWindows:N0} training and {EvaluationWindows:N0} evaluation windows: about {Show(Time)} here " +
-        $"(rough: scaled from this device's matrix-multiply probe, {GigaflopsPerSecond:F0} GFLOP/s, by the throughput ratios peftqa bench measured on a 2-core CPU)";
+        $"(rough: scaled from this device's matrix-multiply probe, {GigaflopsPerSecond:F0} GFLOP/s, " +
+        "by the throughput ratios peftqa bench measured on a 2-core CPU)";
 
     private static string Show(TimeSpan time) =>
-        time.TotalHours >= 48 ? $"{time.TotalDays:F0} days" : time.TotalHours >= 1 ? $"{time.TotalHours:F1} h" : time.TotalMinutes >= 1 ? $"{time.TotalMinutes:F0} min" : $"{time.TotalSeconds:F0} s";
+        time.TotalHours >= 48 ? $"{time.TotalDays:F0} days"
+            : time.TotalHours >= 1 ? $"{time.TotalHours:F1} h"
+            : time.TotalMinutes >= 1 ? $"{time.TotalMinutes:F0} min"
+            : $"{time.TotalSeconds:F0} s";
 }

@@ -35,7 +35,8 @@ public sealed record RunPlan(
     public bool NeedsSelection => Studies.Any(s => s.ChooseFrom is not null);
 
     /// <summary>Every candidate of every search that selection chooses from, once, in plan order.</summary>
-    public IReadOnlyList<StudyPlan> Candidates => Studies.Where(s => s.ChooseFrom is not null).DistinctBy(s => s.Method).SelectMany(s => s.ChooseFrom!).ToList();
+    public IReadOnlyList<StudyPlan> Candidates =>
+        Studies.Where(s => s.ChooseFrom is not null).DistinctBy(s => s.Method).SelectMany(s => s.ChooseFrom!).ToList();
 
     /// <summary>The plan with each study still to choose made from its method's winner.</summary>
     public RunPlan WithChosen(IReadOnlyDictionary<string, StudyPlan> winnerByMethod) => this with

@@ -62,15 +62,19 @@ public sealed class RunPlanner
         };
     }
 
-    /// <summary>Selection must score a measured metric, and its validation paragraphs (taken from training data) must never be evaluation data.</summary>
+    /// <summary>
+    /// Selection must score a measured metric, and its validation paragraphs (taken from training data) must never be
+    /// evaluation data.
+    /// </summary>
     private void CheckSelection(SelectionSettings selection, List<TaskPlan> tasks)
     {
         if (!Recipe.Evaluation.Metrics.Contains(selection.Metric))
-            problems.Add($"{At("$.selection.metric")}: '{selection.Metric}' is not one of evaluation.metrics ({string.Join(", ", Recipe.Evaluation.Metrics)})");
+            problems.Add($"{At("$.selection.metric")}: '{selection.Metric}' " +
+                         $"is not one of evaluation.metrics ({string.Join(", ", Recipe.Evaluation.Metrics)})");
         for (int i = 0; i < tasks.Count; i++)
             if (!tasks[i].Retention && tasks[i].Train == tasks[i].Eval && tasks[i].Split is null)
-                problems.Add($"{At($"$.tasks[{i}]")}: task '{tasks[i].Name}' trains and evaluates on the same file, so selection's validation paragraphs " +
-                             "would be evaluation questions; give a separate eval file or a split");
+                problems.Add($"{At($"$.tasks[{i}]")}: task '{tasks[i].Name}' trains and evaluates on the same file, " +
+                             "so selection's validation paragraphs would be evaluation questions; give a separate eval file or a split");
     }
 
     /// <summary>compare.reference names a method; a search without selection makes its first combination the reference.</summary>
@@ -90,7 +94,8 @@ public sealed class RunPlanner
     {
         var dataRoot = dataRootOverride ?? (Recipe.DataRoot is null ? null : Path.GetFullPath(Recipe.DataRoot, loaded.Directory));
         if (dataRoot is not null && !Directory.Exists(dataRoot))
-            problems.Add($"data root not found: {dataRoot} (from {(dataRootOverride is null ? $"{At("$.dataRoot")}" : "--data-root or PEFTQA_DATA")})");
+            problems.Add($"data root not found: {dataRoot} " +
+                         $"(from {(dataRootOverride is null ? $"{At("$.dataRoot")}" : "--data-root or PEFTQA_DATA")})");
         return dataRoot;
     }
 
@@ -101,7 +106,8 @@ public sealed class RunPlanner
         Try(() => { ModelSources.Verify(Recipe.Model, loaded.Directory, At("$.model")); return model; });
         if (Recipe.Training.MaxSequenceLength > model.MaxPositionEmbeddings)
             problems.Add($"{At("$.training.maxSequenceLength")}: {Recipe.Training.MaxSequenceLength} tokens is more than the model's " +
-                         $"{model.MaxPositionEmbeddings} position embeddings (max_position_embeddings in its config); use at most {model.MaxPositionEmbeddings}");
+                         $"{model.MaxPositionEmbeddings} position embeddings (max_position_embeddings in its config); " +
+                         $"use at most {model.MaxPositionEmbeddings}");
         return model;
     }
 
@@ -121,7 +127,8 @@ public sealed class RunPlanner
     }
 
     /// <summary>One configuration of an adapter entry: a combination of its search (the entry itself when it searches nothing).</summary>
-    private sealed record PlannedAdapter(int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options, bool Valid, SearchSpace.Combination Combination);
+    private sealed record PlannedAdapter(
+        int Index, AdapterSpec Spec, IAdapterStrategy Strategy, object Options, bool Valid, SearchSpace.Combination Combination);
 
     private List<PlannedAdapter> PlanAdapters(ModelDescription? model)
     {
@@ -140,7 +147,8 @@ public sealed class RunPlanner
     }
 
     /// <summary>A combination's options, bound and checked by the strategy; a problem several combinations share is reported once.</summary>
-    private PlannedAdapter? PlanCombination(int index, AdapterSpec spec, IAdapterStrategy strategy, SearchSpace.Combination combination, ModelDescription? model)
+    private PlannedAdapter? PlanCombination(
+        int index, AdapterSpec spec, IAdapterStrategy strategy, SearchSpace.Combination combination, ModelDescription? model)
     {
         int before = problems.Count;
         if (BindOptions(strategy, combination.Options, $"$.adapters[{index}].options") is not { } options)
@@ -151,7 +159,8 @@ public sealed class RunPlanner
         // Batches are padded up to a multiple of 8 tokens, and the padding takes positions too (a soft prompt's room).
         int paddedLength = (Recipe.Training.MaxSequenceLength + FeatureBatch.PadMultiple - 1) / FeatureBatch.PadMultiple * FeatureBatch.PadMultiple;
         var optionProblems = model is null ? []
-            : strategy.Validate(options, model with { SequenceLength = paddedLength }).Select(p => $"{At($"$.adapters[{index}].options")}.{p}").ToList();
+            : strategy.Validate(options, model with { SequenceLength = paddedLength })
+                .Select(p => $"{At($"$.adapters[{index}].options")}.{p}").ToList();
         problems.AddRange(optionProblems);
         RemoveRepeatedProblems(before);
         return new PlannedAdapter(index, spec, strategy, options, optionProblems.Count == 0, combination);
@@ -173,7 +182,8 @@ public sealed class RunPlanner
         for (int k = 0; k < Recipe.Continual.Count; k++)
         {
             var spec = Recipe.Continual[k];
-            var strategy = Try(() => (object)plugins.Require<IContinualStrategy>(spec.Strategy, At($"$.continual[{k}].strategy"))) as IContinualStrategy;
+            var strategy = Try(() => (object)plugins.Require<IContinualStrategy>(spec.Strategy, At($"$.continual[{k}].strategy")))
+                as IContinualStrategy;
             if (strategy is not null && BindOptions(strategy, spec.Options, $"$.continual[{k}].options") is { } options)
             {
                 CheckRetentionTaskOptions(options, $"$.continual[{k}].options");
@@ -183,7 +193,10 @@ public sealed class RunPlanner
         return continual;
     }
 
-    /// <summary>An option marked <see cref="RetentionTaskAttribute"/> must name a retention task of the recipe that has a memory to draw on.</summary>
+    /// <summary>
+    /// An option marked <see cref="RetentionTaskAttribute"/> must name a retention task of the recipe that has a memory
+    /// to draw on.
+    /// </summary>
     private void CheckRetentionTaskOptions(object options, string path)
     {
         foreach (var property in options.GetType().GetProperties().Where(p => p.IsDefined(typeof(RetentionTaskAttribute), inherit: true)))
@@ -194,9 +207,12 @@ public sealed class RunPlanner
             var retention = Recipe.Tasks.Where(t => t.Retention).Select(t => $"'{t.Name}'").ToList();
             if (task is null || !task.Retention)
                 problems.Add($"{at}: '{name}' names no retention task of this recipe" +
-                             (retention.Count == 0 ? "; it has none (a task with \"retention\": true and a memory file)" : $"; its retention tasks are {string.Join(", ", retention)}"));
+                             (retention.Count == 0
+                                 ? "; it has none (a task with \"retention\": true and a memory file)"
+                                 : $"; its retention tasks are {string.Join(", ", retention)}"));
             else if (task.Memory is null)
-                problems.Add($"{at}: retention task '{task.Name}' has no memory to draw on; give it one (tasks[].memory: a training file of that task)");
+                problems.Add($"{at}: retention task '{task.Name}' has no memory to draw on; " +
+                             "give it one (tasks[].memory: a training file of that task)");
         }
     }
 
@@ -224,9 +240,13 @@ public sealed class RunPlanner
                 studies.AddRange(configurations.SelectMany(c => Recipe.StudySeeds.Select(seed =>
                     c with { Label = Recipe.SeededLabel(c.Configuration, seed), Seed = seed, Tasks = PlanStudyTasks(c.Tasks, seed) })));
         }
-        if (problems.Count == 0 && studies.Count == 0) problems.Add($"{At("$.continual")}: no continual strategy runs with any adapter; check continual[].adapters");
-        problems.AddRange(FolderNames.Problems(studies.SelectMany(s => (s.ChooseFrom ?? []).Append(s)).Select(s => (s.Label, AdapterPath(s))).DistinctBy(l => l.Label).ToList(), "study label")
-            .Select(At));
+        if (problems.Count == 0 && studies.Count == 0)
+            problems.Add($"{At("$.continual")}: no continual strategy runs with any adapter; check continual[].adapters");
+        var labels = studies.SelectMany(s => (s.ChooseFrom ?? []).Append(s))
+            .Select(s => (s.Label, AdapterPath(s)))
+            .DistinctBy(l => l.Label)
+            .ToList();
+        problems.AddRange(FolderNames.Problems(labels, "study label").Select(At));
         return studies;
     }
 
@@ -239,7 +259,8 @@ public sealed class RunPlanner
         if (modelKnown && adapter.Valid)
         {
             int before = problems.Count;
-            problems.AddRange(strategy.Plan.Strategy.Validate(strategy.Plan.Options, adapter.Strategy.Traits(adapter.Options) with { Strategy = adapter.Strategy.Name })
+            problems.AddRange(strategy.Plan.Strategy
+                .Validate(strategy.Plan.Options, adapter.Strategy.Traits(adapter.Options) with { Strategy = adapter.Strategy.Name })
                 .Select(p => $"{At($"$.continual[{strategy.Index}]")} ({strategy.Plan.Label} with adapter '{adapter.Spec.DisplayName}'): {p}"));
             RemoveRepeatedProblems(before);
         }
@@ -250,7 +271,8 @@ public sealed class RunPlanner
         var tasks = Recipe.Tasks.Where(task => !task.Retention)
             .Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, learningRate, 0))
             .ToList();
-        return new StudyPlan(label, adapter.Strategy, adapter.Options, PlanStudyTasks(tasks, Recipe.Seed), strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed)
+        return new StudyPlan(
+            label, adapter.Strategy, adapter.Options, PlanStudyTasks(tasks, Recipe.Seed), strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed)
         {
             Configuration = label, Method = method, Choices = string.Join(" ", adapter.Combination.Choices),
         };

@@ -38,7 +38,9 @@ public static class SearchSpace
         problems.AddRange(RepeatedValues(axes));
         var combinations = new List<Combination> { new([], adapter.LearningRate?.Values[0], adapter.Options) };
         foreach (var axis in axes)
-            combinations = combinations.SelectMany(c => axis.Values.Select(v => axis.Apply(c, v) with { Choices = [.. c.Choices, new Choice(axis.Name, v)] })).ToList();
+            combinations = combinations
+                .SelectMany(c => axis.Values.Select(v => axis.Apply(c, v) with { Choices = [.. c.Choices, new Choice(axis.Name, v)] }))
+                .ToList();
         return (problems.Count == 0 ? combinations : [], problems);
     }
 
@@ -49,7 +51,8 @@ public static class SearchSpace
             axes.Add(new Axis("lr", $"{path}.learningRate", rates.Values.Select(r => (JsonNode?)JsonValue.Create(r)).ToList(),
                 (c, v) => c with { LearningRate = v!.GetValue<double>() }));
         if (adapter.Options is not { ValueKind: JsonValueKind.Object } options) return axes;
-        var properties = Recipes.JsonShapeValidator.OptionProperties(optionsType).ToDictionary(Recipes.JsonShapeValidator.JsonName, p => p.PropertyType);
+        var properties = Recipes.JsonShapeValidator.OptionProperties(optionsType)
+            .ToDictionary(Recipes.JsonShapeValidator.JsonName, p => p.PropertyType);
         foreach (var field in options.EnumerateObject())
         {
             if (!properties.TryGetValue(field.Name, out var type) || !IsSearch(field.Value, type)) continue;

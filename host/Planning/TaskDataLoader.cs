@@ -15,7 +15,9 @@ public static class TaskDataLoader
         var result = new List<TaskData>();
         foreach (var task in plan.Tasks)
         {
-            var trainData = task.Train is null ? new QaDataSet([], new QaDataSummary(task.Name, null, 0, 0, 0, 0, 0, 0, [])) : Read(task.Train, plan, logger);
+            var trainData = task.Train is null
+                ? new QaDataSet([], new QaDataSummary(task.Name, null, 0, 0, 0, 0, 0, 0, []))
+                : Read(task.Train, plan, logger);
             var evalData = task.Eval == task.Train ? trainData : Read(task.Eval, plan, logger);
             if (task.Split is { } split)
             {
@@ -29,19 +31,27 @@ public static class TaskDataLoader
             if (plan.Recipe.Selection is { } selection && !task.Retention)
             {
                 (train, validation) = HoldOutValidation(train, selection, plan.Recipe.Seed);
-                logger.LogInformation("Task {Task}: {Validation} validation questions held out of the training data by paragraph (seed {Seed}) to choose searched settings; {Train} training questions remain",
+                logger.LogInformation("Task {Task}: {Validation} validation questions held out of the training data by paragraph (seed {Seed}) " +
+                                      "to choose searched settings; {Train} training questions remain",
                     task.Name, validation.Examples.Count, plan.Recipe.Seed, train.Examples.Count);
             }
             if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
-            if (train.Examples.Count == 0 && task.Train is not null) problems.Add($"task '{task.Name}': its {task.TrainField} data ({task.Train}) has no usable questions");
+            if (train.Examples.Count == 0 && task.Train is not null)
+                problems.Add($"task '{task.Name}': its {task.TrainField} data ({task.Train}) has no usable questions");
             if (problems.Count > 0) continue;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var trainFeatures = builder.Build(train.Examples, cancellation);
             var evalFeatures = builder.Build(eval.Examples, cancellation);
-            logger.LogInformation("Task {Task}: {Train} training questions -> {TrainFeatures} windows, {Eval} evaluation questions -> {EvalFeatures} windows ({Seconds:F1} s)",
+            logger.LogInformation("Task {Task}: {Train} training questions -> {TrainFeatures} windows, " +
+                                  "{Eval} evaluation questions -> {EvalFeatures} windows ({Seconds:F1} s)",
                 task.Name, train.Examples.Count, trainFeatures.Count, eval.Examples.Count, evalFeatures.Count, watch.Elapsed.TotalSeconds);
-            var validationSet = validation is null ? null : new EvalSet($"{task.Name} (validation)", validation.Examples, builder.Build(validation.Examples, cancellation));
-            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures), validationSet) { Retention = task.Retention });
+            var validationSet = validation is null
+                ? null
+                : new EvalSet($"{task.Name} (validation)", validation.Examples, builder.Build(validation.Examples, cancellation));
+            result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures), validationSet)
+            {
+                Retention = task.Retention,
+            });
         }
         if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{plan.RecipePath}: {p}").ToList());
         return result;
@@ -52,7 +62,8 @@ public static class TaskDataLoader
         var data = DataSources.Load(source, plan.Recipe.StrictData);
         var summary = data.Summary;
         if (summary.SkippedQuestions > 0 || summary.Problems.Count > 0)
-            logger.LogWarning("{Source}: skipped {Skipped} of {Questions} questions with bad data ({Problems} problems), for example: {Examples}. Set \"strictData\": true to fail instead.",
+            logger.LogWarning("{Source}: skipped {Skipped} of {Questions} questions with bad data ({Problems} problems), " +
+                              "for example: {Examples}. Set \"strictData\": true to fail instead.",
                 source, summary.SkippedQuestions, summary.Questions, summary.Problems.Count, string.Join(" | ", summary.Problems.Take(3)));
         return data;
     }

@@ -5,7 +5,8 @@ namespace PeftQa.Host.Planning;
 /// <summary>One task of the run, its data files resolved; the run's task list holds each task once.</summary>
 /// <param name="Train">The training side: a trained task's train data, or a retention task's memory (null when it has none).</param>
 /// <param name="Retention">Evaluated at every stage and never trained (<see cref="TaskSpec.Retention"/>).</param>
-public sealed record TaskPlan(string Name, string? Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples, HoldOutSplit? Split = null, bool Retention = false)
+public sealed record TaskPlan(
+    string Name, string? Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples, HoldOutSplit? Split = null, bool Retention = false)
 {
     /// <summary>The recipe field the training side comes from.</summary>
     public string TrainField => Retention ? "memory" : "train";

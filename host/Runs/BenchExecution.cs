@@ -51,7 +51,8 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
     /// Training windows/s on 256 real SQuAD training windows (a seeded sample), the defaults (grouped by length, attention
     /// dropout 0, auto precision) over the old behaviour (plain shuffled batches, attention dropout 0.1, fp32); NaN without a data root.
     /// </summary>
-    private double MeasureSquadSpeedup(BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TorchSharp.torch.ScalarType defaultDType)
+    private double MeasureSquadSpeedup(
+        BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TorchSharp.torch.ScalarType defaultDType)
     {
         var defaults = new TrainingSettings();
         var now = new TrainingLayout(defaults.GroupByLength, defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb, defaultDType);
@@ -64,12 +65,16 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
         return current / old;
     }
 
-    /// <summary>256 windows of a seeded sample of SQuAD v1.1 training questions, read before anything is measured; null without a data root.</summary>
+    /// <summary>
+    /// 256 windows of a seeded sample of SQuAD v1.1 training questions, read before anything is measured; null without a
+    /// data root.
+    /// </summary>
     private (IReadOnlyList<QaFeature> Windows, int PadId)? ReadSquadWindows(BenchRequest request)
     {
         if (request.DataRoot is not { } root) return null;
         var path = Path.Combine(WritableFolder.FullPath(root, "--data-root"), "squad-v1.1", "train.json");
-        if (!File.Exists(path)) throw new BadInputException($"--data-root {root}: {path} not found (squadTrainingSpeedup reads SQuAD v1.1 training windows)");
+        if (!File.Exists(path))
+            throw new BadInputException($"--data-root {root}: {path} not found (squadTrainingSpeedup reads SQuAD v1.1 training windows)");
         var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(request.Model, Directory.GetCurrentDirectory(), logger));
         var training = new TrainingSettings();
         var examples = TaskDataLoader.Limit(DataSources.Load(path), 300, seed: 42).Examples;
@@ -90,7 +95,9 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
         var strategies = new List<IAdapterStrategy>();
         foreach (var name in names.Prepend("full").Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            if (name == "lora" && request.Strategies?.Contains("lora", StringComparer.OrdinalIgnoreCase) != true && plugins.Find<IAdapterStrategy>(name) is null) continue;
+            if (name == "lora"
+                && request.Strategies?.Contains("lora", StringComparer.OrdinalIgnoreCase) != true
+                && plugins.Find<IAdapterStrategy>(name) is null) continue;
             try { strategies.Add(plugins.Require<IAdapterStrategy>(name, $"--strategies {name}")); }
             catch (BadInputException e) { problems.AddRange(e.Problems); }
         }
@@ -113,7 +120,8 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
     /// Training-step time per adapter strategy (LoRA r 8 on query and value, others their defaults), each on a fresh copy
     /// of the model computing in the default precision.
     /// </summary>
-    private static List<StrategyStep> MeasureStrategies(IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TorchSharp.torch.ScalarType dtype, ILogger log)
+    private static List<StrategyStep> MeasureStrategies(
+        IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TorchSharp.torch.ScalarType dtype, ILogger log)
     {
         if (strategies.Count == 0) return [];
         var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
@@ -126,7 +134,8 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
             using var adapter = strategy.Attach(model, BenchOptions(strategy));
             long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
             long total = model.NamedParameters.Sum(p => p.Parameter.numel());
-            double seconds = ThroughputBenchmark.TrainingStepSeconds(model, adapter.TrainableParameters, request.Batch, request.Length, 0, request.Iterations);
+            double seconds = ThroughputBenchmark.TrainingStepSeconds(
+                model, adapter.TrainableParameters, request.Batch, request.Length, 0, request.Iterations);
             steps.Add((strategy.Name, trainable, 100.0 * trainable / total, seconds));
         }
         double full = steps[0].Seconds;

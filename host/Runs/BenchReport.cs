@@ -5,4 +5,5 @@ namespace PeftQa.Host.Runs;
 /// <summary>Everything <c>peftqa bench</c> measured; NaN where a measure could not be taken (no ONNX file, no data root).</summary>
 /// <param name="LoraStepVsFull">LoRA r 8 (query, value) step time over the full fine-tuning step's.</param>
 /// <param name="SquadTrainingSpeedup">Training windows/s on real SQuAD windows, the defaults over the old behaviour.</param>
-public sealed record BenchReport(BenchmarkResult Throughput, IReadOnlyList<StrategyStep> Strategies, double LoraStepVsFull, double SquadTrainingSpeedup);
+public sealed record BenchReport(
+    BenchmarkResult Throughput, IReadOnlyList<StrategyStep> Strategies, double LoraStepVsFull, double SquadTrainingSpeedup);

@@ -18,10 +18,16 @@ public static class ResumeCheck
     /// The data root is here because the data files themselves are compared (<see cref="RunInputs"/>).
     /// </summary>
     public static readonly IReadOnlyList<string> HarmlessFields =
-        ["$.$schema", "$.output", "$.dataRoot", "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints", "$.training.reportTo", "$.compare"];
+    [
+        "$.$schema", "$.output", "$.dataRoot",
+        "$.training.logEvery", "$.training.checkpointEvery", "$.training.keepCheckpoints", "$.training.reportTo",
+        "$.compare",
+    ];
 
     private static bool IsHarmless(string path) =>
-        HarmlessFields.Any(field => path == field || path.StartsWith(field + "[", StringComparison.Ordinal) || path.StartsWith(field + ".", StringComparison.Ordinal));
+        HarmlessFields.Any(field => path == field
+            || path.StartsWith(field + "[", StringComparison.Ordinal)
+            || path.StartsWith(field + ".", StringComparison.Ordinal));
 
     /// <summary>The changes that are allowed (for the log); throws when any other change is found.</summary>
     /// <exception cref="BadInputException">Names every field and input file that differs.</exception>
@@ -32,9 +38,11 @@ public static class ResumeCheck
     {
         setByOptions ??= new Dictionary<string, string>();
         var original = ReadOriginal(runFolder);
-        var differences = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe).Where(d => !IsHarmless(d.Path)).ToList();
+        var differences = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe)
+            .Where(d => !IsHarmless(d.Path)).ToList();
         var fromOptions = differences.Where(d => setByOptions.ContainsKey(d.Path))
-            .Select(d => $"{setByOptions[d.Path]} (sets {d.Path}): {d.Change}; the run started with the value on the left: give that, or leave {setByOptions[d.Path]} out")
+            .Select(d => $"{setByOptions[d.Path]} (sets {d.Path}): {d.Change}; " +
+                         $"the run started with the value on the left: give that, or leave {setByOptions[d.Path]} out")
             .ToList();
         var harmful = differences.Where(d => !setByOptions.ContainsKey(d.Path)).Select(d => $"{d.Path}: {d.Change}").ToList();
         var inputsThen = RunInputs.Read(runFolder);
@@ -44,12 +52,15 @@ public static class ResumeCheck
                 .. fromOptions.Select(h => "  " + h)]);
         if (harmful.Count > 0)
             throw new BadInputException([
-                $"{plan.RecipePath} differs from the recipe the run in {runFolder} started with ({original.DisplayPath}) in what decides its results:",
+                $"{plan.RecipePath} differs from the recipe the run in {runFolder} started with ({original.DisplayPath}) " +
+                "in what decides its results:",
                 .. harmful.Select(h => "  " + h),
                 .. fromOptions.Select(h => "  " + h),
                 "Undo these changes to resume, or start a new run (another --out, or --overwrite)."]);
-        var allowed = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe).Select(d => $"{d.Path}: {d.Change}").ToList();
-        if (inputsThen is null) allowed.Add($"{RunInputs.FileName}: absent (a run folder from an earlier version), so the data files could not be compared");
+        var allowed = JsonDifferences.Between(EffectiveRecipe.Of(original.Recipe, plugins), plan.EffectiveRecipe)
+            .Select(d => $"{d.Path}: {d.Change}").ToList();
+        if (inputsThen is null)
+            allowed.Add($"{RunInputs.FileName}: absent (a run folder from an earlier version), so the data files could not be compared");
         return allowed;
     }
 
@@ -58,7 +69,10 @@ public static class ResumeCheck
         try { return RunFolderRecipe.Load(runFolder); }
         catch (BadInputException e)
         {
-            throw new BadInputException([$"--resume: the run's own {Path.Combine(runFolder, RunFolder.RecipeFile)} cannot be read, so the run cannot be checked and continued:", .. e.Problems]);
+            throw new BadInputException([
+                $"--resume: the run's own {Path.Combine(runFolder, RunFolder.RecipeFile)} cannot be read, " +
+                "so the run cannot be checked and continued:",
+                .. e.Problems]);
         }
     }
 }

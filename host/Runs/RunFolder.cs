@@ -33,7 +33,9 @@ public sealed class RunFolder : IDisposable
         var path = Check(folder, mode);
         // A folder with a lock file (a run's) is left to the lock, which names a live holder; otherwise a refused new run
         // is refused before it creates anything in someone else's folder.
-        if (mode == RunFolderMode.New && Directory.Exists(path) && !File.Exists(System.IO.Path.Combine(path, RunFolderLock.LockFile))) RefuseIfUsed(path);
+        if (mode == RunFolderMode.New
+            && Directory.Exists(path)
+            && !File.Exists(System.IO.Path.Combine(path, RunFolderLock.LockFile))) RefuseIfUsed(path);
         var movedAside = mode == RunFolderMode.Overwrite ? MoveAside(path) : null;
         try { Directory.CreateDirectory(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
@@ -70,9 +72,11 @@ public sealed class RunFolder : IDisposable
             if (File.Exists(above))
                 throw new BadInputException($"{path}: cannot be a run folder: {above} is a file (check the recipe's output or --out)");
         if (mode == RunFolderMode.Resume && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
-            throw new BadInputException($"--resume: {path} holds no {RecipeFile}, so it is not a run folder (or its run never started); run without --resume");
+            throw new BadInputException($"--resume: {path} holds no {RecipeFile}, " +
+                                        "so it is not a run folder (or its run never started); run without --resume");
         if (mode == RunFolderMode.Shard && !File.Exists(System.IO.Path.Combine(path, RecipeFile)))
-            throw new BadInputException($"{path} holds no {RecipeFile}: a shard runs in a prepared run folder (peftqa run <recipe> --out <folder> --stage baseline)");
+            throw new BadInputException($"{path} holds no {RecipeFile}: " +
+                                        "a shard runs in a prepared run folder (peftqa run <recipe> --out <folder> --stage baseline)");
         if (refuseUsed && mode == RunFolderMode.New && Directory.Exists(path)) RefuseIfUsed(path);
         return path;
     }
@@ -111,7 +115,10 @@ public sealed class RunFolder : IDisposable
 
     /// <summary>Everything in the folder but the lock's own files.</summary>
     private static List<string> Contents(string path) =>
-        Directory.EnumerateFileSystemEntries(path).Where(e => !RunFolderLock.IsLockFile(System.IO.Path.GetFileName(e))).Order(StringComparer.Ordinal).ToList();
+        Directory.EnumerateFileSystemEntries(path)
+            .Where(e => !RunFolderLock.IsLockFile(System.IO.Path.GetFileName(e)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     private static string Summarize(IReadOnlyList<string> entries) =>
         string.Join(", ", entries.Take(4).Select(System.IO.Path.GetFileName)) + (entries.Count > 4 ? $" and {entries.Count - 4} more" : "");

@@ -15,10 +15,14 @@ public static class RunFolderRecipe
     public static RecipeLoader.LoadedRecipe Load(string runFolder)
     {
         var recipePath = Path.Combine(runFolder, RunFolder.RecipeFile);
-        if (File.Exists(runFolder)) throw new BadInputException($"{Path.GetFullPath(runFolder)}: is a file, not a run folder; give the folder that holds {RunFolder.RecipeFile}");
-        if (!Directory.Exists(runFolder)) throw new BadInputException($"{Path.GetFullPath(runFolder)}: does not exist; give a run folder (the --out of peftqa run)");
+        if (File.Exists(runFolder))
+            throw new BadInputException(
+                $"{Path.GetFullPath(runFolder)}: is a file, not a run folder; give the folder that holds {RunFolder.RecipeFile}");
+        if (!Directory.Exists(runFolder))
+            throw new BadInputException($"{Path.GetFullPath(runFolder)}: does not exist; give a run folder (the --out of peftqa run)");
         if (!File.Exists(recipePath))
-            throw new BadInputException($"{Path.GetFullPath(runFolder)}: holds no {RunFolder.RecipeFile}, so it is not a run folder (or its run never started)");
+            throw new BadInputException($"{Path.GetFullPath(runFolder)}: holds no {RunFolder.RecipeFile}, " +
+                                        "so it is not a run folder (or its run never started)");
         var startedFrom = RunInputs.Read(runFolder)?["recipe"]?.GetValue<string>();
         return RecipeLoader.Parse(AsThisVersionReadsIt(File.ReadAllText(recipePath)), recipePath, startedFrom ?? Path.GetFullPath(recipePath));
     }

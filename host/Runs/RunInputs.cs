@@ -48,7 +48,11 @@ public static class RunInputs
         var path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) return null;
         try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("expected a JSON object"); }
-        catch (JsonException e) { throw new BadInputException($"--resume: {path} is damaged ({e.Message.Split(" Path:")[0]}), so the run's data cannot be checked; start a new run"); }
+        catch (JsonException e)
+        {
+            throw new BadInputException($"--resume: {path} is damaged ({e.Message.Split(" Path:")[0]}), " +
+                                        "so the run's data cannot be checked; start a new run");
+        }
     }
 
     /// <summary>

@@ -24,7 +24,9 @@ public static class RunPreparation
         var json = new JsonObject
         {
             ["baseline"] = BaselineMeasurement.File,
-            ["chosen"] = new JsonObject(chosen.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value.Label))),
+            ["chosen"] = new JsonObject(chosen
+                .OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value.Label))),
             ["host"] = Environment.MachineName,
             ["time"] = DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz"),
         };
@@ -39,13 +41,17 @@ public static class RunPreparation
         var path = Path.Combine(runFolder, FileName);
         JsonObject chosen;
         try { chosen = JsonNode.Parse(File.ReadAllText(path))?["chosen"] as JsonObject ?? throw new JsonException("no \"chosen\" object"); }
-        catch (JsonException e) { throw new BadInputException($"{path}: damaged ({e.Message.Split(" Path:")[0]}); delete it and run --stage baseline again"); }
+        catch (JsonException e)
+        {
+            throw new BadInputException($"{path}: damaged ({e.Message.Split(" Path:")[0]}); delete it and run --stage baseline again");
+        }
         var winners = new Dictionary<string, StudyPlan>();
         foreach (var method in plan.Studies.Where(s => s.ChooseFrom is not null).Select(s => s).DistinctBy(s => s.Method))
         {
             var label = chosen[method.Method]?.GetValue<string>();
             winners[method.Method] = method.ChooseFrom!.FirstOrDefault(c => c.Label == label)
-                ?? throw new BadInputException($"{path}: names '{label}' as {method.Method}'s choice, which is not one of its candidates in the recipe; run --stage baseline again");
+                ?? throw new BadInputException($"{path}: names '{label}' as {method.Method}'s choice, " +
+                                               "which is not one of its candidates in the recipe; run --stage baseline again");
         }
         return plan.WithChosen(winners);
     }

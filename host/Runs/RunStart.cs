@@ -32,7 +32,8 @@ public static class RunStart
             }
             RunInputs.Write(runFolder.Path, inputs);
             if (pinPrecision) RunFolderPrecision.Write(runFolder.Path, plan.Precision);
-            AtomicFile.WriteAllText(Path.Combine(runFolder.Path, RunFolder.RecipeFile), plan.EffectiveRecipe.ToJsonString(JsonShapeValidator.SerializerOptions));
+            AtomicFile.WriteAllText(Path.Combine(runFolder.Path, RunFolder.RecipeFile),
+                plan.EffectiveRecipe.ToJsonString(JsonShapeValidator.SerializerOptions));
             return runFolder;
         }
         catch

@@ -19,7 +19,8 @@ public sealed record Shard(int Index, int Count)
         if (text.Equals("auto", StringComparison.OrdinalIgnoreCase)) return FromScheduler(environment);
         var parts = text.Split('/');
         if (parts.Length != 2 || !TryCount(parts[0], out int index) || !TryCount(parts[1], out int count))
-            throw new BadInputException($"--shard {text}: expected K/N (this process runs the studies whose index i has i mod N == K, 0 <= K < N) or auto");
+            throw new BadInputException($"--shard {text}: " +
+                                        "expected K/N (this process runs the studies whose index i has i mod N == K, 0 <= K < N) or auto");
         return Checked(index, count, $"--shard {text}");
     }
 
@@ -31,8 +32,8 @@ public sealed record Shard(int Index, int Count)
     public void CheckAgainst(int studies)
     {
         if (Count > studies)
-            throw new BadInputException($"--shard {this}: the plan has {studies} {(studies == 1 ? "study" : "studies")}, so shards {studies} to {Count - 1} " +
-                                        $"would have none; use at most {studies} shards (--shard K/{studies})");
+            throw new BadInputException($"--shard {this}: the plan has {studies} {(studies == 1 ? "study" : "studies")}, " +
+                                        $"so shards {studies} to {Count - 1} would have none; use at most {studies} shards (--shard K/{studies})");
     }
 
     public override string ToString() => $"{Index}/{Count}";
@@ -47,18 +48,21 @@ public sealed record Shard(int Index, int Count)
             var count = environment("SLURM_ARRAY_TASK_COUNT");
             var min = environment("SLURM_ARRAY_TASK_MIN") ?? "0";
             if (!TryCount(slurmId, out int id) || !TryCount(min, out int first) || count is null || !TryCount(count, out int n))
-                throw new BadInputException($"--shard auto: SLURM_ARRAY_TASK_ID={slurmId}, SLURM_ARRAY_TASK_MIN={min}, SLURM_ARRAY_TASK_COUNT={count}: expected whole numbers");
+                throw new BadInputException($"--shard auto: SLURM_ARRAY_TASK_ID={slurmId}, SLURM_ARRAY_TASK_MIN={min}, " +
+                                            $"SLURM_ARRAY_TASK_COUNT={count}: expected whole numbers");
             return Checked(id - first, n, "--shard auto (from SLURM_ARRAY_TASK_ID)");
         }
         if (environment("JOB_COMPLETION_INDEX") is { } jobIndex)
         {
             var count = environment(CountVariable);
             if (!TryCount(jobIndex, out int index) || count is null || !TryCount(count, out int n))
-                throw new BadInputException($"--shard auto: JOB_COMPLETION_INDEX={jobIndex}, {CountVariable}={count ?? "(unset)"}: a Kubernetes Indexed Job " +
-                                            $"must set {CountVariable} to its completions (peftqa submit --kubernetes does)");
+                throw new BadInputException($"--shard auto: JOB_COMPLETION_INDEX={jobIndex}, {CountVariable}={count ?? "(unset)"}: " +
+                                            $"a Kubernetes Indexed Job must set {CountVariable} to its completions " +
+                                            "(peftqa submit --kubernetes does)");
             return Checked(index, n, "--shard auto (from JOB_COMPLETION_INDEX)");
         }
-        throw new BadInputException("--shard auto: neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set; give --shard K/N");
+        throw new BadInputException("--shard auto: neither SLURM_ARRAY_TASK_ID (a Slurm job array) " +
+                                    "nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set; give --shard K/N");
     }
 
     private static Shard Checked(int index, int count, string what)

@@ -21,7 +21,8 @@ internal sealed class ShardExecution(RunExecution execution, RunRequest request,
         var context = execution.Studies.ContextFor(pinned, runFolder.Path, resume: true, cancellation);
         var plan = RunPreparation.Apply(runFolder.Path, pinned.Plan);
         var studies = part.Indices.Select(i => plan.Studies[i]).ToList();
-        Logger.LogInformation("{Part} of run folder {RunFolder}: {Studies}", part.Name, runFolder.Path, string.Join(", ", studies.Select(s => s.Label)));
+        Logger.LogInformation("{Part} of run folder {RunFolder}: {Studies}",
+            part.Name, runFolder.Path, string.Join(", ", studies.Select(s => s.Label)));
         execution.Studies.Train(plan, studies, context, finished: null, cancellation);
         Logger.LogInformation("{Part} finished {Count} studies; once every shard has, write the reports with: peftqa report {RunFolder}",
             part.Name, studies.Count, runFolder.Path);

@@ -33,8 +33,9 @@ public sealed partial record StudyProgress(string Label, StudyProgress.States St
         if (RunFolderLock.LastHolder(folder) is { } holder && !File.Exists(Path.Combine(folder, StudyFolder.StateFile)))
             return new(label, States.Pending, $"was queued in a process that ended before starting it ({holder["host"]}, pid {holder["pid"]})");
         if (RunFolderLock.LastHolder(folder) is { } stopped)
-            return new(label, States.Stopped, $"its process ({stopped["host"]}, pid {stopped["pid"]}) ended without finishing it or saying why (killed?); " +
-                                              $"{Step(runFolder, label)}; last log line: {LastLogLine(stopped["log"]?.GetValue<string>())}");
+            return new(label, States.Stopped,
+                $"its process ({stopped["host"]}, pid {stopped["pid"]}) ended without finishing it or saying why (killed?); " +
+                $"{Step(runFolder, label)}; last log line: {LastLogLine(stopped["log"]?.GetValue<string>())}");
         return new(label, States.Pending, "");
     }
 
@@ -48,13 +49,19 @@ public sealed partial record StudyProgress(string Label, StudyProgress.States St
     private static string Holder(string folder) =>
         RunFolderLock.LastHolder(folder) is { } holder ? $"{holder["host"]}, pid {holder["pid"]}" : "another process";
 
-    /// <summary>The last training step the study logged: in its own metrics.jsonl (or the run's, in run folders from before studies had their own).</summary>
+    /// <summary>
+    /// The last training step the study logged: in its own metrics.jsonl (or the run's, in run folders from before
+    /// studies had their own).
+    /// </summary>
     private static string Step(string runFolder, string label)
     {
-        foreach (var path in (string[])[Path.Combine(StudyFolder.For(runFolder, label), StudyFolder.MetricsFile), Path.Combine(runFolder, StudyFolder.MetricsFile)])
+        foreach (var path in (string[])[
+            Path.Combine(StudyFolder.For(runFolder, label), StudyFolder.MetricsFile),
+            Path.Combine(runFolder, StudyFolder.MetricsFile)])
         {
             if (!File.Exists(path)) continue;
-            var last = File.ReadLines(path).Select(Parse).LastOrDefault(n => n?["study"]?.GetValue<string>() == label && n["step"] is not null && n["loss"] is not null);
+            var last = File.ReadLines(path).Select(Parse)
+                .LastOrDefault(n => n?["study"]?.GetValue<string>() == label && n["step"] is not null && n["loss"] is not null);
             if (last is not null) return $"task {last["task"]}, step {last["step"]}, loss {last["loss"]}";
         }
         return "no training step logged yet";
