@@ -48,7 +48,7 @@ public static class HostFactory
         builder.Services.AddTransient<CompareCommand>();
         builder.Services.AddTransient<ReportCommand>();
         builder.Services.AddTransient<StatusCommand>();
-        builder.Services.AddTransient<SubmitCommand>();
+        
         return builder.Build();
     }
 

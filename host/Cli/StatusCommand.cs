@@ -34,7 +34,7 @@ public sealed class StatusCommand(PluginLoader pluginLoader, ExtraPluginFolders 
     public int Execute(string runFolder, string? dataRoot, bool json, int? shards)
     {
         var run = RunFolderPlan.Load(runFolder, pluginLoader, pluginFolders.Folders, dataRoot);
-        shards ??= SubmitCommand.ShardsOf(run.RunFolder);
+        shards ??= ClusterSubmission.ShardsOf(run.RunFolder);
         var progress = run.Progress();
         string preparation = run.Prepared ? "prepared (baseline measured" + (run.Plan.NeedsSelection ? ", selection made)" : ")")
             : run.BaselineMeasured ? "preparing (baseline measured; selection under way or stopped)"

@@ -29,6 +29,7 @@ public static class RunServices
         services.AddTransient<AnsweringModels>();
         services.AddTransient<ModelExport>();
         services.AddTransient<BenchExecution>();
+        services.AddTransient<ClusterSubmission>();
         return services;
     }
 }

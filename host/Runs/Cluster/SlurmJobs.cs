@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using PeftQa.Host.Foundation;
 
-namespace PeftQa.Host.Cli;
+namespace PeftQa.Host.Runs;
 
 /// <summary>
 /// The three Slurm batch scripts of a sharded run: the baseline step (prepares the run folder), a job array with one

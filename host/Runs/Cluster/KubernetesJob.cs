@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Runs;
 
-namespace PeftQa.Host.Cli;
+namespace PeftQa.Host.Runs;
 
 /// <summary>
 /// A Kubernetes Indexed Job for a sharded run: one completion per shard, each pod running <c>--shard auto</c> (its

@@ -1,6 +1,6 @@
-namespace PeftQa.Host.Cli;
+namespace PeftQa.Host.Runs;
 
-/// <summary>What <c>peftqa submit</c> was asked for; see <see cref="SubmitCommand"/>.</summary>
+/// <summary>What <c>peftqa submit</c> was asked for; see <see cref="ClusterSubmission"/>.</summary>
 /// <param name="Shards">Array tasks (default: one per study).</param>
 /// <param name="Peftqa">The command a cluster node runs peftqa with (default: this installation's).</param>
 /// <param name="Image">Kubernetes: the container image with peftqa.</param>
