@@ -21,9 +21,9 @@ public sealed class ReportCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         if (results.Count > 0)
         {
             // Readers of the folder (status, other reports) never see a half-written file: each is replaced whole.
-            var statistics = RunReports.StatisticsFor(run.Plan);
-            RunReports.Write(run.RunFolder, run.Plan, results, statistics);
-            RunReport.Print(run.Plan, results, statistics, console);
+            var statistics = StudyStatistics.For(run.Plan);
+            RunReportWriter.Write(run.RunFolder, run.Plan, results, statistics);
+            ResultsTable.Print(run.Plan, results, statistics, console);
             logger.LogInformation("Report of {Done} of {Studies} studies: {Report}", results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, "report.md"));
         }
         if (missing.Count == 0) return PeftQaCommandLine.Success;

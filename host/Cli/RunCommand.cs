@@ -302,13 +302,13 @@ public sealed class RunCommand(
     private void RunStudies(RunPlan plan, StudyContext context, CancellationToken cancellation)
     {
         var results = new List<StudyResult>();
-        var statistics = RunReports.StatisticsFor(plan);
+        var statistics = StudyStatistics.For(plan);
         Train(plan, plan.Studies, context, result =>
         {
             results.Add(result);
-            RunReports.Write(context.RunFolder, plan, results, statistics);
+            RunReportWriter.Write(context.RunFolder, plan, results, statistics);
         }, cancellation);
-        RunReport.Print(plan, results, statistics, console);
+        ResultsTable.Print(plan, results, statistics, console);
         if (results.Count > 1) logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
         logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));
         logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, "results.json"));

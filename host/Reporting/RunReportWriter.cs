@@ -1,5 +1,5 @@
-using PeftQa.Host.Studies;
 using PeftQa.Host.Planning;
+using PeftQa.Host.Studies;
 
 namespace PeftQa.Host.Reporting;
 
@@ -8,16 +8,18 @@ namespace PeftQa.Host.Reporting;
 /// studies compare.md/json/png. Written the same way by a run after each study and by <c>peftqa report</c> from the
 /// studies' result files, so a sharded run's reports equal a single-process run's.
 /// </summary>
-public static class RunReports
+public static class RunReportWriter
 {
     public static void Write(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> results, StudyStatistics statistics)
     {
-        RunReport.Write(runFolder, plan, results, statistics);
-        ContinualReport.Write(runFolder, plan, results, statistics);
+        ResultsJsonWriter.Write(runFolder, plan, results, statistics);
+        ReportMarkdownWriter.Write(runFolder, plan, results, statistics);
         if (results.Count > 1)
-            ComparisonReport.Write(runFolder, ComparisonReport.Rows(results, statistics), $"{plan.Recipe.Name}: strategy comparison",
-                LearningCurve.ReadRun(runFolder, results.Select(r => r.Label)), SeedSummary.Of(results, plan.Metrics.Select(m => m.Name)));
+            CompareFilesWriter.Write(
+                runFolder,
+                ComparisonRow.ListFor(results, statistics),
+                $"{plan.Recipe.Name}: strategy comparison",
+                LearningCurve.ReadRun(runFolder, results.Select(r => r.Label)),
+                SeedSummary.Of(results, plan.Metrics.Select(m => m.Name)));
     }
-
-    public static StudyStatistics StatisticsFor(RunPlan plan) => new(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Reference, plan.ContinualMetrics);
 }

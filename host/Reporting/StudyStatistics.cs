@@ -1,6 +1,7 @@
 using PeftQa.Abstractions;
 using PeftQa.Host.Studies;
 using PeftQa.Host.Evaluation;
+using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Reporting;
 
@@ -16,6 +17,10 @@ public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, in
     private readonly Dictionary<string, IReadOnlyList<IReadOnlyList<AnswerPair>>?> answers = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Study, string Metric), ScoreInterval> intervals = new();
     private readonly Dictionary<(string Study, string Reference, string Metric), ScoreDifference?> differences = new();
+
+    /// <summary>A run's statistics: its metrics, its recipe's seed and resamples, and its reference configuration.</summary>
+    public static StudyStatistics For(RunPlan plan) =>
+        new(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Reference, plan.ContinualMetrics);
 
     public int Seed => seed;
 
