@@ -35,7 +35,7 @@ public static class RecipeLoader
     /// <summary>A run folder (or any folder) where a recipe file was expected: say so, and what to give instead.</summary>
     private static string FolderGivenAsRecipe(string path)
     {
-        var runRecipe = Path.Combine(path, "recipe.json");
+        var runRecipe = Path.Combine(path, RunFolderFiles.RecipeFile);
         return File.Exists(runRecipe)
             ? $"{path}: is a folder, not a recipe file; it holds a run's recipe: give peftqa run {runRecipe} to run that recipe again, " +
               $"or the run's recipe with --out {path} --resume to continue the run"

@@ -56,9 +56,9 @@ public static class ForgettingSummary
         if (retentionTask is not null && StudyStatistics.Compares(studies)) AppendAgainstReference(text, figures, statistics, studies, score, name, retentionTask);
         if (retentionTask is not null && figures.All(f => f.Drop is not null))
         {
-            var chart = $"retention-against-acc-{FolderNames.For(score)}.png";
+            var chart = RunFolderFiles.RetentionAgainstAccChartFile(score);
             Charts.RetentionAgainstAcc(Path.Combine(charts, chart), figures.Select(f => (f.Study.Label, f.Acc, f.Drop!)).ToList(), name, retentionTask);
-            text.AppendLine($"![retention against ACC](charts/{chart})").AppendLine();
+            text.AppendLine($"![retention against ACC]({RunFolderFiles.ChartsFolder}/{chart})").AppendLine();
         }
     }
 

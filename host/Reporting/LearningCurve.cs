@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Reporting;
 
@@ -14,9 +15,9 @@ public sealed record LearningCurve(string Study, string Task, IReadOnlyList<Lear
     /// </summary>
     public static List<LearningCurve> ReadRun(string runFolder, IEnumerable<string> studies)
     {
-        var shared = Read(Path.Combine(runFolder, Studies.StudyFolder.MetricsFile));
+        var shared = Read(Path.Combine(runFolder, RunFolderFiles.MetricsFile));
         return studies.SelectMany(study => shared.Where(c => c.Study == study)
-            .Concat(Read(Path.Combine(Studies.StudyFolder.For(runFolder, study), Studies.StudyFolder.MetricsFile)))).ToList();
+            .Concat(Read(Path.Combine(Studies.StudyFolder.For(runFolder, study), RunFolderFiles.MetricsFile)))).ToList();
     }
 
     /// <summary>The curves in a run's metrics.jsonl (lines with <c>"event": "curve"</c>), in study and task order; none when it has none.</summary>

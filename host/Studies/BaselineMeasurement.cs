@@ -21,7 +21,7 @@ namespace PeftQa.Host.Studies;
 /// </summary>
 public static class BaselineMeasurement
 {
-    public const string File = "baseline.json";
+    public const string File = RunFolderFiles.BaselineFile;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -29,7 +29,7 @@ public static class BaselineMeasurement
         IReadOnlyList<TaskData> tasks, IReadOnlyList<IMetric> metrics, EvaluationSettings evaluation, BertTokenizer tokenizer, Device device,
         ComputePrecision precision, ILogger logger, CancellationToken cancellation)
     {
-        var path = Path.Combine(runFolder, File);
+        var path = Path.Combine(runFolder, RunFolderFiles.BaselineFile);
         if (resume && System.IO.File.Exists(path) && JsonSerializer.Deserialize<List<Dictionary<string, double>>>(System.IO.File.ReadAllText(path)) is { } saved
             && saved.Count == tasks.Count)
         {

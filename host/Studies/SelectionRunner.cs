@@ -15,7 +15,7 @@ namespace PeftQa.Host.Studies;
 /// </summary>
 public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRunner> logger)
 {
-    public const string FolderName = "selection";
+    public const string FolderName = RunFolderFiles.SelectionFolder;
 
     /// <summary>One candidate's validation scores (the mean over tasks after the last one).</summary>
     public sealed record CandidateScore(string Label, string Choices, IReadOnlyDictionary<string, double> Validation);
@@ -55,7 +55,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
     /// <remarks>Creates the selection folder: the TensorBoard log handed in writes into it.</remarks>
     public StudyContext ContextFor(StudyContext run, int seed, Training.TensorBoardLog? tensorBoard, CancellationToken cancellation)
     {
-        var folder = Path.Combine(run.RunFolder, FolderName);
+        var folder = Path.Combine(run.RunFolder, RunFolderFiles.SelectionFolder);
         Directory.CreateDirectory(folder);
         var tasks = run.Tasks.Select(t => t.ForSelection()).ToList();
         var baseline = BaselineMeasurement.MeasureOrLoad(folder, run.Resume, run.Model, run.RecipeDirectory, seed, tasks, run.Metrics, run.Evaluation,
@@ -92,8 +92,8 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
                 }).ToArray()),
             }).ToArray()),
         };
-        AtomicFile.WriteAllText(Path.Combine(runFolder, "selection.json"), json.ToJsonString(ReadableJson));
-        AtomicFile.WriteAllText(Path.Combine(runFolder, "selection.md"), Markdown(selection, choices));
+        AtomicFile.WriteAllText(Path.Combine(runFolder, RunFolderFiles.SelectionJsonFile), json.ToJsonString(ReadableJson));
+        AtomicFile.WriteAllText(Path.Combine(runFolder, RunFolderFiles.SelectionMarkdownFile), Markdown(selection, choices));
     }
 
     private static readonly JsonSerializerOptions ReadableJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

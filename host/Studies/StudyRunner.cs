@@ -20,7 +20,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
     {
         if (context.Resume && StudyFolder.LoadResult(context.RunFolder, study.Label) is { } finished)
         {
-            logger.LogInformation("{Study}: already finished ({File})", study.Label, Path.Combine(StudyFolder.For(context.RunFolder, study.Label), StudyFolder.ResultFile));
+            logger.LogInformation("{Study}: already finished ({File})", study.Label, Path.Combine(StudyFolder.For(context.RunFolder, study.Label), RunFolderFiles.StudyResultFile));
             return finished;
         }
         try

@@ -29,8 +29,8 @@ internal sealed class StudySession : IDisposable
         this.logger = logger;
         Folder = StudyFolder.For(context.RunFolder, study.Label);
         Directory.CreateDirectory(Folder);
-        statePath = Path.Combine(Folder, StudyFolder.StateFile);
-        Metrics = new MetricsLog(Path.Combine(Folder, StudyFolder.MetricsFile), context.TensorBoard);
+        statePath = Path.Combine(Folder, RunFolderFiles.StudyStateFile);
+        Metrics = new MetricsLog(Path.Combine(Folder, RunFolderFiles.MetricsFile), context.TensorBoard);
         State = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();
         modelParameters = new HashSet<Parameter>(Model.NamedParameters.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
         var taskNames = context.Tasks.Select(t => t.Name).ToList();
@@ -72,11 +72,12 @@ internal sealed class StudySession : IDisposable
     }
 
     /// <summary>Where the answers after the last task are kept (<see cref="Evaluation.AnswerFile"/>).</summary>
-    public string AnswersFolder => Path.Combine(Folder, "answers");
+    public string AnswersFolder => Path.Combine(Folder, RunFolderFiles.AnswersFolder);
 
-    public string CheckpointFolder(int task) => Path.Combine(Folder, "tasks", $"{task + 1}-{FolderNames.For(Context.Tasks[task].Name)}", "checkpoints");
+    public string CheckpointFolder(int task) =>
+        Path.Combine(Folder, RunFolderFiles.TasksFolder, RunFolderFiles.TaskFolder(task, Context.Tasks[task].Name), RunFolderFiles.CheckpointsFolder);
 
-    private string LearnerStateFolder(int task) => Path.Combine(Folder, "continual", $"after-task-{task + 1}");
+    private string LearnerStateFolder(int task) => Path.Combine(Folder, RunFolderFiles.LearnerStateFolder, RunFolderFiles.AfterTaskFolder(task));
 
     private List<string> TaskNames => Context.Tasks.Select(t => t.Name).ToList();
 

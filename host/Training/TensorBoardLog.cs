@@ -24,7 +24,7 @@ namespace PeftQa.Host.Training;
 /// </remarks>
 public sealed class TensorBoardLog(string folder)
 {
-    public const string FolderName = "tensorboard";
+    public const string FolderName = RunFolderFiles.TensorBoardFolder;
     private static int filesOpened;
     private readonly Dictionary<string, string> files = new(StringComparer.Ordinal);
     private readonly object gate = new();
