@@ -17,7 +17,7 @@ namespace PeftQa.Host.Cli;
 /// </summary>
 public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<CompareCommand> logger)
 {
-    private static readonly string[] OutputFiles = ["compare.md", "compare.json", "compare.png"];
+    private static readonly string[] OutputFiles = [RunFolderFiles.CompareMarkdownFile, RunFolderFiles.CompareJsonFile, RunFolderFiles.CompareChartFile];
 
     public int Execute(IReadOnlyList<string> runFolders, string? output, string? reference = null, bool allowMismatch = false)
     {

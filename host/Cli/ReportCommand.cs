@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Reporting;
 using PeftQa.Host.Runs;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Cli;
 
@@ -24,7 +25,7 @@ public sealed class ReportCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
             var statistics = StudyStatistics.For(run.Plan);
             RunReportWriter.Write(run.RunFolder, run.Plan, results, statistics);
             ResultsTable.Print(run.Plan, results, statistics, console);
-            logger.LogInformation("Report of {Done} of {Studies} studies: {Report}", results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, "report.md"));
+            logger.LogInformation("Report of {Done} of {Studies} studies: {Report}", results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, RunFolderFiles.ReportFile));
         }
         if (missing.Count == 0) return PeftQaCommandLine.Success;
         foreach (var study in missing)

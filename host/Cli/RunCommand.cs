@@ -235,7 +235,7 @@ public sealed class RunCommand(
             logger.LogInformation("Run folder {RunFolder} was already prepared", runFolder.Path);
             return;
         }
-        runLog.Open(runFolder.Path, Path.Combine("logs", "baseline.json"));
+        runLog.Open(runFolder.Path, Path.Combine(RunFolderFiles.LogsFolder, "baseline.json"));
         if (runFolder.MovedAsideTo is { } aside) logger.LogWarning("--overwrite: the folder's earlier contents were moved to {Aside}", aside);
         Decided(prepared.Plan, StudyContextFor(prepared, runFolder.Path, resume: true, cancellation), cancellation);
     }
@@ -262,7 +262,7 @@ public sealed class RunCommand(
         WaitUntilPrepared(request, prepared, cancellation);
         using var runFolder = OpenRunFolder(prepared, request.RunFolder!, RunFolderMode.Shard);
         prepared = WithPrecisionPinnedBy(runFolder.Path, prepared);
-        runLog.Open(runFolder.Path, Path.Combine("logs", $"{part.Name}.json"));
+        runLog.Open(runFolder.Path, Path.Combine(RunFolderFiles.LogsFolder, $"{part.Name}.json"));
         var context = StudyContextFor(prepared, runFolder.Path, resume: true, cancellation);
         var plan = RunPreparation.Apply(runFolder.Path, prepared.Plan);
         var studies = part.Indices.Select(i => plan.Studies[i]).ToList();
@@ -309,9 +309,9 @@ public sealed class RunCommand(
             RunReportWriter.Write(context.RunFolder, plan, results, statistics);
         }, cancellation);
         ResultsTable.Print(plan, results, statistics, console);
-        if (results.Count > 1) logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
-        logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));
-        logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, "results.json"));
+        if (results.Count > 1) logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, RunFolderFiles.CompareMarkdownFile));
+        logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, RunFolderFiles.ReportFile));
+        logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, RunFolderFiles.ResultsFile));
     }
 
     /// <summary>

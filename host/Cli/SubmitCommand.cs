@@ -22,7 +22,7 @@ namespace PeftQa.Host.Cli;
 /// </summary>
 public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<SubmitCommand> logger)
 {
-    public const string SubmissionFile = "submission.json";
+    public const string SubmissionFile = RunFolderFiles.SubmissionFile;
 
     public int Execute(SubmitRequest request)
     {
@@ -46,12 +46,12 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         var scripts = SlurmJobs.Scripts(request, FolderNames.For(loaded.Recipe.Name), recipe, runFolder, shards, Command(request), string.Concat(GlobalOptions().Select(o => " " + SlurmJobs.Quote(o))));
         if (request.Print)
         {
-            foreach (var script in scripts) console.Out.Write($"# {Path.Combine(runFolder, "slurm", script.Name)}\n{script.Text}\n");
+            foreach (var script in scripts) console.Out.Write($"# {Path.Combine(runFolder, RunFolderFiles.SlurmFolder, script.Name)}\n{script.Text}\n");
             console.Out.Write($"# submitted as: b=$(sbatch --parsable baseline.sbatch); a=$(sbatch --parsable --dependency=afterok:$b --kill-on-invalid-dep=yes shards.sbatch); " +
                               "sbatch --dependency=afterok:$a --kill-on-invalid-dep=yes report.sbatch\n");
             return PeftQaCommandLine.Success;
         }
-        var folder = Path.Combine(runFolder, "slurm");
+        var folder = Path.Combine(runFolder, RunFolderFiles.SlurmFolder);
         var mode = File.Exists(Path.Combine(runFolder, RunFolder.RecipeFile)) ? RunFolderMode.Resume : RunFolderMode.New;
         using (RunStart.Open(runFolder, mode, plan, loaded.Directory, plugins, logger, pinPrecision: false))
         {
