@@ -10,6 +10,7 @@ using PeftQa.Host.Data.Tokenization;
 using PeftQa.Host.Data;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Training;
+using PeftQa.Host.Training.Benchmarks;
 using Spectre.Console;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Reporting;

@@ -6,7 +6,7 @@ using Google.Protobuf;
 using PeftQa.Host.Modeling;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Training;
+namespace PeftQa.Host.Training.Benchmarks;
 
 /// <summary>
 /// Throughput of the encoder with its QA head at a fixed batch shape, against two yardsticks measured in the same

@@ -4,7 +4,7 @@ using PeftQa.Host.Recipes;
 using System.Diagnostics;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Training;
+namespace PeftQa.Host.Training.Benchmarks;
 
 /// <summary>
 /// Training windows per second of the trainer's own step (<see cref="TrainingStep"/>) over real windows, walked as the
