@@ -17,6 +17,14 @@ public static class SyntheticQa
     public const int TrainParagraphs = 700;
     public const int EvalParagraphs = 120;
 
+    /// <summary>Domain d's data is drawn with the seed (d + 1) x this plus its split's salt: every domain its own seeds.</summary>
+    private const int DomainSeedStride = 1000;
+
+    /// <summary>Train and eval of one domain are drawn with different seeds, so they are different paragraphs.</summary>
+    private const int TrainSeedSalt = 1;
+
+    private const int EvalSeedSalt = 7;
+
     /// <summary>The builtin names this generator answers to.</summary>
     public static IEnumerable<string> BuiltinNames =>
         Domains.SelectMany(d => new[] { Prefix + d, Prefix + d + "/train", Prefix + d + "/eval" });
@@ -37,7 +45,7 @@ public static class SyntheticQa
     {
         int domainIndex = Domains.ToList().IndexOf(domain);
         if (domainIndex < 0) throw new ArgumentException($"unknown synthetic domain '{domain}'");
-        var random = new Random(1000 * (domainIndex + 1) + (split == "eval" ? 7 : 1));
+        var random = new Random(DomainSeedStride * (domainIndex + 1) + (split == "eval" ? EvalSeedSalt : TrainSeedSalt));
         int paragraphs = split == "eval" ? EvalParagraphs : TrainParagraphs;
         var examples = new List<QaExample>();
         for (int p = 0; p < paragraphs; p++)

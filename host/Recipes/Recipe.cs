@@ -24,8 +24,11 @@ public sealed record Recipe
     [Description("Folder that relative data paths resolve against (relative to the recipe file). Overridden by --data-root and PEFTQA_DATA.")]
     public string? DataRoot { get; init; }
 
+    /// <summary>The seed of a recipe that names none.</summary>
+    public const int DefaultSeed = 42;
+
     [Description("Seed for initialisation, shuffling and dropout.")]
-    public int Seed { get; init; } = 42;
+    public int Seed { get; init; } = DefaultSeed;
 
     [Description("Run every study once per seed (initialisation, data order, dropout); reports give each seed's scores and their mean and standard deviation. null: once, with seed. The data samples and the baseline use seed.")]
     [MinLength(1)]

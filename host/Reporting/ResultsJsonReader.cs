@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PeftQa.Host.Foundation;
+using PeftQa.Host.Recipes;
 using PeftQa.Host.Studies;
 
 namespace PeftQa.Host.Reporting;
@@ -11,9 +12,6 @@ namespace PeftQa.Host.Reporting;
 /// </summary>
 public static class ResultsJsonReader
 {
-    /// <summary>The seed of the intervals when no run says its own (runs from before results.json held it).</summary>
-    private const int DefaultSeed = 42;
-
     /// <summary>
     /// The studies in the results.json of finished runs (each may hold several), and the first run's seed, which seeds the
     /// intervals. A label met twice gets its run folder's name, and so does the configuration of a study whose
@@ -42,7 +40,8 @@ public static class ResultsJsonReader
                 studies.Add(new ComparedStudy(named, folder, study.Label));
             }
         }
-        return (studies, seed ?? DefaultSeed);
+        // Runs from before results.json held their seed ran with the recipe's default one.
+        return (studies, seed ?? Recipe.DefaultSeed);
     }
 
     /// <summary>The studies of one results.json; a damaged or foreign file is bad input naming the file and the place.</summary>

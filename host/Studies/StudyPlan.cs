@@ -28,12 +28,18 @@ public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object O
     /// </summary>
     public IReadOnlyList<StudyPlan>? ChooseFrom { get; init; }
 
+    /// <summary>
+    /// The seed task <paramref name="task"/> (from 0) of a study seeded with <paramref name="studySeed"/> trains with (its
+    /// data order and dropout): the study's seed plus the task's index, so no two tasks of a study share a stream.
+    /// </summary>
+    public static int TaskSeed(int studySeed, int task) => studySeed + task;
+
     /// <summary>This study, as <paramref name="candidate"/>'s configuration run with this study's label and seed.</summary>
     public StudyPlan WithChosen(StudyPlan candidate) => candidate with
     {
         Label = Label,
         Seed = Seed,
-        Tasks = candidate.Tasks.Select((task, i) => task with { Seed = Seed + i }).ToList(),
+        Tasks = candidate.Tasks.Select((task, i) => task with { Seed = TaskSeed(Seed, i) }).ToList(),
         Configuration = Configuration,
         ChooseFrom = null,
     };

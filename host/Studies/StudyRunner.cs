@@ -16,6 +16,12 @@ namespace PeftQa.Host.Studies;
 /// </summary>
 public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
 {
+    /// <summary>
+    /// Task i's adapters start from the seed study seed + (i + 1) x this: never the study's own seed (which drew the fresh
+    /// QA head), and no two tasks of studies whose seeds are less than this apart share one.
+    /// </summary>
+    private const int AdapterSeedStride = 1000;
+
     public StudyResult Run(StudyPlan study, StudyContext context, CancellationToken cancellation)
     {
         if (context.Resume && StudyFolder.LoadResult(context.RunFolder, study.Label) is { } finished)
@@ -46,7 +52,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         for (int i = 0; i < context.Tasks.Count; i++)
         {
             // Seeded per task, so adapters a task attaches start the same whether or not the study was resumed.
-            manual_seed(study.Seed + 1000 * (i + 1));
+            manual_seed(study.Seed + AdapterSeedStride * (i + 1));
             var trainable = session.Learner.BeginTask(i);
             if (i == 0) session.CountParameters(trainable);
             if (i < session.State.CompletedTasks) session.SkipFinishedTask(i);
