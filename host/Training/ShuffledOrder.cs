@@ -1,6 +1,9 @@
 namespace PeftQa.Host.Training;
 
-/// <summary>The order of a task's windows in one epoch without length grouping: a Fisher-Yates shuffle seeded by (seed, epoch), the same on every machine.</summary>
+/// <summary>
+/// The order of a task's windows in one epoch without length grouping: a Fisher-Yates shuffle seeded by (seed, epoch),
+/// the same on every machine.
+/// </summary>
 public static class ShuffledOrder
 {
     /// <summary>

@@ -11,8 +11,9 @@ namespace PeftQa.Host.Training.Benchmarks;
 /// <summary>
 /// Throughput of the encoder with its QA head at a fixed batch shape, against two yardsticks measured in the same
 /// process: the fp32 rate of a 2048 x 2048 matrix product (for MFU) and ONNX Runtime on the same ONNX file, inputs
-/// and thread count; and ONNX Runtime on the model itself as <c>peftqa export</c> writes it (the deployment engine). Model FLOPs count the matrix products only (projections, feed-forward, attention scores and
-/// mixing, QA head); a training step counts 3x the forward.
+/// and thread count; and ONNX Runtime on the model itself as <c>peftqa export</c> writes it (the deployment engine).
+/// Model FLOPs count the matrix products only (projections, feed-forward, attention scores and mixing, QA head); a
+/// training step counts 3x the forward.
 /// </summary>
 public static class ThroughputBenchmark
 {
@@ -45,7 +46,8 @@ public static class ThroughputBenchmark
 
         double attentionDropout = config.AttentionProbsDropoutProb;
         var trainable = model.NamedParameters.Where(p => p.Parameter.requires_grad).ToList();
-        progress($"training step (the trainer's: forward, backward, clipping, AdamW), batch {batch} x {length}, attention dropout {attentionDropout}");
+        progress($"training step (the trainer's: forward, backward, clipping, AdamW), batch {batch} x {length}, " +
+                 $"attention dropout {attentionDropout}");
         double trainingSeconds = TrainingStepSeconds(model, trainable, batch, length, attentionDropout, iterations);
         progress($"training step with attention dropout 0 (fused attention), batch {batch} x {length}");
         double fusedSeconds = attentionDropout == 0 ? trainingSeconds : TrainingStepSeconds(model, trainable, batch, length, 0, iterations);
@@ -72,8 +74,8 @@ public static class ThroughputBenchmark
         double fusedRate = batch / fusedSeconds;
         double onnxRate = batch / onnxSeconds;
         double exportedRate = batch / exportedSeconds;
-        return new BenchmarkResult(model.Description.BaseModel, batch, length, threads, matmulFlops / 1e9, fp32Flops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9,
-            forwardFlops / 1e9,
+        return new BenchmarkResult(model.Description.BaseModel, batch, length, threads,
+            matmulFlops / 1e9, fp32Flops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9, forwardFlops / 1e9,
             inferenceRate, attentionDropout, trainingRate, fusedRate, onnxRate,
             inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops,
             fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate, exportedRate, inferenceRate / exportedRate,

@@ -26,7 +26,8 @@ public static class TrainingSpeedup
         try
         {
             using var step = new TrainingStep(model, trainable, settings, padId, CPU);
-            IReadOnlyList<IReadOnlyList<QaFeature>> Batches(List<int[]> indices) => indices.Select(b => (IReadOnlyList<QaFeature>)b.Select(i => windows[i]).ToList()).ToList();
+            IReadOnlyList<IReadOnlyList<QaFeature>> Batches(List<int[]> indices) =>
+                indices.Select(b => (IReadOnlyList<QaFeature>)b.Select(i => windows[i]).ToList()).ToList();
             step.Take(Batches(new BatchCursor(lengths, settings, seed: 1).NextStep()), 0, 1e-5);
             var cursor = new BatchCursor(lengths, settings, seed: 0);
             var watch = Stopwatch.StartNew();
