@@ -26,7 +26,8 @@ public static class CompareFilesWriter
     {
         Directory.CreateDirectory(folder);
         var json = new JsonArray(rows.Select(r => (JsonNode?)RowJson(r)).ToArray());
-        AtomicFile.WriteAllText(Path.Combine(folder, RunFolderFiles.CompareJsonFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        AtomicFile.WriteAllText(Path.Combine(folder, RunFolderFiles.CompareJsonFile), json.ToJsonString(indented));
         AtomicFile.WriteAllText(Path.Combine(folder, RunFolderFiles.CompareMarkdownFile), Markdown(rows, title, acrossSeeds, notComparable));
         Charts.Comparison(Path.Combine(folder, RunFolderFiles.CompareChartFile), rows, title, curves);
     }
@@ -69,7 +70,8 @@ public static class CompareFilesWriter
         var text = new StringBuilder();
         text.AppendLine($"# {title}").AppendLine();
         AppendIntroduction(text, notComparable);
-        text.AppendLine($"| strategy | trainable | {string.Join(" | ", metrics)} | train examples/s | s/step | optimizer state | peak memory | adapter on disk |");
+        text.AppendLine($"| strategy | trainable | {string.Join(" | ", metrics)} | " +
+                        "train examples/s | s/step | optimizer state | peak memory | adapter on disk |");
         text.AppendLine($"|---|---:|{string.Concat(metrics.Select(_ => "---:|"))}---:|---:|---:|---:|---:|");
         foreach (var row in rows) text.AppendLine(RowLine(row, metrics));
         AppendDifferences(text, rows, metrics);
@@ -86,8 +88,10 @@ public static class CompareFilesWriter
         text.AppendLine("Scores are on the evaluation data after training (the mean over tasks when there are several), " +
                         "with 95% percentile bootstrap intervals over questions where the study kept its answers.")
             .AppendLine();
-        text.AppendLine("Peak memory is the process's resident peak while the study ran. Freed tensor memory stays in the process for reuse, so in a run " +
-                        "with several studies a later study's peak includes what earlier ones left; run one strategy per run and combine them with " +
+        text.AppendLine("Peak memory is the process's resident peak while the study ran. " +
+                        "Freed tensor memory stays in the process for reuse, so in a run " +
+                        "with several studies a later study's peak includes what earlier ones left; " +
+                        "run one strategy per run and combine them with " +
                         "`peftqa compare` for separate figures. Optimizer state is AdamW's two moments per trainable parameter.").AppendLine();
     }
 
@@ -107,7 +111,8 @@ public static class CompareFilesWriter
         var compared = rows.Where(r => r.Reference is not null).ToList();
         if (compared.Count == 0) return;
         var references = compared.Select(r => r.Reference).Distinct().ToList();
-        text.AppendLine().AppendLine($"Difference from the reference, {string.Join(" / ", references)} (score minus the reference's on the same questions, " +
+        text.AppendLine().AppendLine($"Difference from the reference, {string.Join(" / ", references)} " +
+                                     "(score minus the reference's on the same questions, " +
                                      "paired 95% bootstrap interval; * where it excludes 0):").AppendLine();
         text.AppendLine($"| strategy | {(references.Count > 1 ? "reference | " : "")}{string.Join(" | ", metrics)} |");
         text.AppendLine($"|---|{(references.Count > 1 ? "---|" : "")}{string.Concat(metrics.Select(_ => "---:|"))}");

@@ -31,7 +31,8 @@ public sealed record LearningCurve(string Study, string Task, IReadOnlyList<Lear
             try { node = JsonNode.Parse(line); }
             catch (JsonException) { continue; } // a line cut short by a crash
             if (node?["event"]?.GetValue<string>() != "curve") continue;
-            var scores = node.AsObject().Where(p => p.Key is not ("study" or "task" or "step" or "event" or "training_seconds") && p.Value is JsonValue)
+            var scores = node.AsObject()
+                .Where(p => p.Key is not ("study" or "task" or "step" or "event" or "training_seconds") && p.Value is JsonValue)
                 .ToDictionary(p => p.Key, p => p.Value!.GetValue<double>());
             points.Add((node["study"]!.GetValue<string>(), node["task"]!.GetValue<string>(),
                 new Point(node["step"]!.GetValue<int>(), node["training_seconds"]!.GetValue<double>(), scores)));

@@ -55,7 +55,8 @@ public static class ResultsTable
     }
 
     /// <summary>Each study's scores after the last task with their intervals, and its difference from the reference.</summary>
-    private static Table IntervalTable(RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics, IReadOnlyList<string> metricNames)
+    private static Table IntervalTable(
+        RunPlan plan, IReadOnlyList<StudyResult> studies, StudyStatistics statistics, IReadOnlyList<string> metricNames)
     {
         bool compared = StudyStatistics.Compares(studies);
         var reference = compared

@@ -29,13 +29,17 @@ public sealed class RunSetup
     /// <summary>Why the setup cannot be read (no recipe.json, damaged), or null.</summary>
     public string? Unreadable { get; }
 
-    /// <summary>One thing that must match: its group ("data files", "evaluation set", "steps/budget"), its JSON path, what it is compared by and how it is shown.</summary>
+    /// <summary>
+    /// One thing that must match: its group ("data files", "evaluation set", "steps/budget"), its JSON path, what it is
+    /// compared by and how it is shown.
+    /// </summary>
     private sealed record Item(string Group, string Path, string Key, string Shown);
 
     public static RunSetup Read(string runFolder)
     {
         var recipePath = Path.Combine(runFolder, RunFolderFiles.RecipeFile);
-        if (!File.Exists(recipePath)) return new RunSetup(runFolder, $"holds no {RunFolderFiles.RecipeFile}, so its data and budget cannot be checked");
+        if (!File.Exists(recipePath))
+            return new RunSetup(runFolder, $"holds no {RunFolderFiles.RecipeFile}, so its data and budget cannot be checked");
         JsonObject recipe;
         JsonObject? inputs;
         try
@@ -46,7 +50,8 @@ public sealed class RunSetup
         }
         catch (JsonException e)
         {
-            return new RunSetup(runFolder, $"{RunFolderFiles.RecipeFile} or {RunFolderFiles.RunInputsFile} is damaged ({e.Message.Split(" Path:")[0]}), so its data and budget cannot be checked");
+            return new RunSetup(runFolder, $"{RunFolderFiles.RecipeFile} or {RunFolderFiles.RunInputsFile} is damaged " +
+                                           $"({e.Message.Split(" Path:")[0]}), so its data and budget cannot be checked");
         }
         var setup = new RunSetup(runFolder, null);
         setup.AddTasks(recipe, inputs);
@@ -96,7 +101,10 @@ public sealed class RunSetup
 
     private void Add(string group, string path, string value) => items.Add(new Item(group, path, value, value));
 
-    /// <summary>A data file by its contents where the run pinned them (so the same file in another folder matches), else by the name the recipe gives.</summary>
+    /// <summary>
+    /// A data file by its contents where the run pinned them (so the same file in another folder matches), else by the
+    /// name the recipe gives.
+    /// </summary>
     private void AddFile(string group, string path, JsonNode? recipeValue, JsonObject? inputs)
     {
         if (recipeValue is null) return;

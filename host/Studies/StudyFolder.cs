@@ -31,12 +31,17 @@ public static class StudyFolder
         var path = Path.Combine(For(runFolder, label), RunFolderFiles.StudyResultFile);
         if (!File.Exists(path)) return null;
         try { return JsonSerializer.Deserialize<StudyResult>(File.ReadAllText(path), Json) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new BadInputException($"{path}: the study's result is damaged ({e.Message.Split(" Path:")[0]}); delete it and run the study again with --resume"); }
+        catch (JsonException e)
+        {
+            throw new BadInputException(
+                $"{path}: the study's result is damaged ({e.Message.Split(" Path:")[0]}); delete it and run the study again with --resume");
+        }
     }
 
     /// <summary>Why the study stopped, for <c>peftqa status</c>; cleared when the study is run again.</summary>
     public static void SaveFailure(string runFolder, string label, string message) =>
-        AtomicFile.WriteAllText(Path.Combine(For(runFolder, label), RunFolderFiles.StudyFailureFile), JsonSerializer.Serialize(new Failure(message, DateTimeOffset.Now, Environment.MachineName), Json));
+        AtomicFile.WriteAllText(Path.Combine(For(runFolder, label), RunFolderFiles.StudyFailureFile),
+            JsonSerializer.Serialize(new Failure(message, DateTimeOffset.Now, Environment.MachineName), Json));
 
     public static Failure? LoadFailure(string runFolder, string label)
     {
@@ -45,7 +50,8 @@ public static class StudyFolder
         catch (JsonException) { return new Failure($"{path} is damaged", File.GetLastWriteTime(path), ""); }
     }
 
-    public static void ClearFailure(string runFolder, string label) => File.Delete(Path.Combine(For(runFolder, label), RunFolderFiles.StudyFailureFile));
+    public static void ClearFailure(string runFolder, string label) =>
+        File.Delete(Path.Combine(For(runFolder, label), RunFolderFiles.StudyFailureFile));
 
     public sealed record Failure(string Message, DateTimeOffset Time, string Host);
 }

@@ -21,7 +21,8 @@ internal static class StudyOutputs
         for (int i = 0; i < adapters.Count; i++)
         {
             var taskName = context.Tasks[Math.Min(i, context.Tasks.Count - 1)].Name;
-            var adapterFolder = Path.Combine(folder, adapters.Count == 1 ? RunFolderFiles.AdapterFolder : RunFolderFiles.TaskAdapterFolder(i, taskName));
+            var adapterFolder = Path.Combine(
+                folder, adapters.Count == 1 ? RunFolderFiles.AdapterFolder : RunFolderFiles.TaskAdapterFolder(i, taskName));
             learner.Activate(i);
             AdapterFolder.Save(adapters[i], study.Strategy, study.Options, model.Description, adapterFolder);
             folders.Add(adapterFolder);

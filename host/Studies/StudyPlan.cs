@@ -8,12 +8,16 @@ namespace PeftQa.Host.Studies;
 /// or continual strategies make several studies over the same data.
 /// </summary>
 /// <param name="Tasks">Per task of the run, in order: how this study trains it.</param>
-/// <param name="Seed">The study's seed (the recipe's seed, or one of its seeds): the base model's fresh QA head and every seeded choice derive from it.</param>
+/// <param name="Seed">The study's seed (the recipe's seed, or one of its seeds): the base model's fresh QA head and
+/// every seeded choice derive from it.</param>
 /// <param name="AdapterLabel">The adapter's name in reports (its label, else its strategy).</param>
 public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<StudyTaskPlan> Tasks, ContinualPlan Continual,
     string AdapterLabel, int Seed)
 {
-    /// <summary>The configuration's label, shared by its studies of different seeds: the method and, for a search without selection, its choices.</summary>
+    /// <summary>
+    /// The configuration's label, shared by its studies of different seeds: the method and, for a search without
+    /// selection, its choices.
+    /// </summary>
     public string Configuration { get; init; } = Label;
 
     /// <summary>The recipe's (adapter, continual strategy) pair this study comes from, before any search.</summary>

@@ -93,8 +93,10 @@ internal sealed class StudySession : IDisposable
     public void CountParameters(IReadOnlyList<NamedParameter> taskTrainable)
     {
         trainable = taskTrainable.Sum(p => p.Parameter.numel());
-        total = modelParameters.Sum(p => p.numel()) + taskTrainable.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
-        logger.LogInformation("Study {Study}: adapter {Strategy}, continual strategy {Continual}; {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
+        total = modelParameters.Sum(p => p.numel())
+                + taskTrainable.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
+        logger.LogInformation("Study {Study}: adapter {Strategy}, continual strategy {Continual}; " +
+                              "{Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
             Study.Label, Study.Strategy.Name, Study.Continual.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
     }
 
@@ -127,18 +129,29 @@ internal sealed class StudySession : IDisposable
     {
         var (adapterFolders, modelFolder) = StudyOutputs.Save(Learner, Study, Context, loaded.VocabPath, Model, modelParameters, Folder);
         long adapterBytes = adapterFolders.Sum(d => Directory.GetFiles(d).Sum(f => new FileInfo(f).Length));
-        return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name, Context.Tasks.Select(t => t.Name).ToList(),
-            State.Baseline!, State.AfterTask, State.Training, trainable, total, adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(),
-            adapterBytes, Learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
+        return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name,
+            Context.Tasks.Select(t => t.Name).ToList(), State.Baseline!, State.AfterTask, State.Training, trainable, total,
+            adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes, RoutingName(Learner.Routing),
             State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed, Study.Choices.Length == 0 ? null : Study.Choices)
         {
             StartedFrom = Context.Model,
             Precision = Context.Precision,
             BaselineAnswersFolder = Evaluation.AnswerFile.BaselineFolder(Context.RunFolder),
-            Retention = Context.Retention.Count == 0 ? null : Context.Retention.Select((task, r) => new RetentionScores(task.Name, (State.RetentionBaseline ?? [.. Context.RetentionBaseline])[r],
-                State.RetentionAfterTask.Select(stage => (IReadOnlyDictionary<string, double>)stage[r]).ToList())).ToList(),
+            Retention = Context.Retention.Count == 0 ? null : Context.Retention.Select((task, r) => new RetentionScores(
+                    task.Name,
+                    (State.RetentionBaseline ?? [.. Context.RetentionBaseline])[r],
+                    State.RetentionAfterTask.Select(stage => (IReadOnlyDictionary<string, double>)stage[r]).ToList()))
+                .ToList(),
         };
     }
+
+    /// <summary>How the study's evaluation picks an adapter, as reports name it.</summary>
+    private static string RoutingName(EvaluationRouting routing) => routing switch
+    {
+        EvaluationRouting.ByTaskId => "task id",
+        EvaluationRouting.ByContent => "nearest [CLS] centroid",
+        _ => "shared",
+    };
 
     /// <summary>
     /// Removes what a run killed between finishing a task and cleaning up after it left behind (the task's checkpoints,
