@@ -17,7 +17,8 @@ namespace PeftQa.Host.Cli;
 /// </summary>
 public sealed class CompareCommand(PluginLoader pluginLoader, IOptions<PeftQaSettings> settings, CliConsole console, ILogger<CompareCommand> logger)
 {
-    private static readonly string[] OutputFiles = [RunFolderFiles.CompareMarkdownFile, RunFolderFiles.CompareJsonFile, RunFolderFiles.CompareChartFile];
+    private static readonly string[] OutputFiles =
+        [RunFolderFiles.CompareMarkdownFile, RunFolderFiles.CompareJsonFile, RunFolderFiles.CompareChartFile];
 
     public int Execute(IReadOnlyList<string> runFolders, string? output, string? reference = null, bool allowMismatch = false)
     {

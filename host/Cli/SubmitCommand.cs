@@ -46,7 +46,8 @@ public sealed class SubmitCommand(PluginLoader pluginLoader, IOptions<PeftQaSett
         var scripts = SlurmJobs.Scripts(request, FolderNames.For(loaded.Recipe.Name), recipe, runFolder, shards, Command(request), string.Concat(GlobalOptions().Select(o => " " + SlurmJobs.Quote(o))));
         if (request.Print)
         {
-            foreach (var script in scripts) console.Out.Write($"# {Path.Combine(runFolder, RunFolderFiles.SlurmFolder, script.Name)}\n{script.Text}\n");
+            foreach (var script in scripts)
+                console.Out.Write($"# {Path.Combine(runFolder, RunFolderFiles.SlurmFolder, script.Name)}\n{script.Text}\n");
             console.Out.Write($"# submitted as: b=$(sbatch --parsable baseline.sbatch); a=$(sbatch --parsable --dependency=afterok:$b --kill-on-invalid-dep=yes shards.sbatch); " +
                               "sbatch --dependency=afterok:$a --kill-on-invalid-dep=yes report.sbatch\n");
             return PeftQaCommandLine.Success;
