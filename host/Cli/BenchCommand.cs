@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Reporting;
-using PeftQa.Host.Runs;
+using PeftQa.Host.Runs.Benchmarks;
 using Spectre.Console;
 
 namespace PeftQa.Host.Cli;

@@ -19,7 +19,8 @@ namespace PeftQa.Host.Cli;
 /// </summary>
 public sealed class CompareCommand(PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, CliConsole console, ILogger<CompareCommand> logger)
 {
-    private static readonly string[] OutputFiles = ["compare.md", "compare.json", "compare.png"];
+    private static readonly string[] OutputFiles =
+        [RunFolderFiles.CompareMarkdownFile, RunFolderFiles.CompareJsonFile, RunFolderFiles.CompareChartFile];
 
     public static Command Create(VerbSetup verbs)
     {
@@ -47,20 +48,20 @@ public sealed class CompareCommand(PluginLoader pluginLoader, ExtraPluginFolders
         if (runFolders.GroupBy(Path.GetFullPath).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new BadInputException($"{twice.First()}: given twice; give each run folder once");
         var notComparable = Mismatch(runFolders, allowMismatch);
-        var (read, seed) = ComparisonReport.ReadRuns(runFolders, labelEveryRun: notComparable is not null);
+        var (read, seed) = ResultsJsonReader.ReadRuns(runFolders, labelEveryRun: notComparable is not null);
         var studies = read.Select(s => s.Study).ToList();
         if (reference is not null && studies.All(s => s.Label != reference && s.ConfigurationLabel != reference))
             throw new BadInputException($"--reference {reference}: no such study or configuration; " +
                                         $"the studies are {string.Join(", ", studies.Select(s => s.Label))}");
         var folder = OutputFolder(runFolders, output);
         var scoreNames = studies.SelectMany(s => s.Final.Keys).Distinct().ToList();
-        var rows = ComparisonReport.Rows(studies, new StudyStatistics(Metrics(scoreNames), seed, Bootstrap.DefaultResamples, reference));
+        var rows = ComparisonRow.ListFor(studies, new StudyStatistics(Metrics(scoreNames), seed, Bootstrap.DefaultResamples, reference));
         if (notComparable is not null) rows = WithinRunDifferences(rows, read);
         var curves = read.SelectMany(s => LearningCurve.ReadRun(s.RunFolder, [s.LabelInRun]).Select(c => c with { Study = s.Study.Label })).ToList();
         var acrossSeeds = SeedSummary.Of(studies, scoreNames);
         var title = notComparable is null ? "Strategy comparison" : "Strategy comparison of runs that are not comparable";
-        ComparisonReport.Write(folder, rows, title, curves, acrossSeeds, notComparable);
-        console.Out.Write(ComparisonReport.Markdown(rows, title, acrossSeeds, notComparable));
+        CompareFilesWriter.Write(folder, rows, title, curves, acrossSeeds, notComparable);
+        console.Out.Write(CompareFilesWriter.Markdown(rows, title, acrossSeeds, notComparable));
         logger.LogInformation("Wrote compare.md, compare.json and compare.png to {Folder}", folder);
         return PeftQaCommandLine.Success;
     }
@@ -119,7 +120,7 @@ public sealed class CompareCommand(PluginLoader pluginLoader, ExtraPluginFolders
     }
 
     /// <summary>Differences from a reference in another run are dropped: across runs that differ, a paired difference means nothing.</summary>
-    private static List<ComparisonRow> WithinRunDifferences(List<ComparisonRow> rows, IReadOnlyList<ComparisonReport.ComparedStudy> studies)
+    private static List<ComparisonRow> WithinRunDifferences(List<ComparisonRow> rows, IReadOnlyList<ComparedStudy> studies)
     {
         var runOf = studies.ToDictionary(s => s.Study.Label, s => s.RunFolder);
         return rows.Select(r => r.Reference is null || runOf[r.Reference] == runOf[r.Study] ? r

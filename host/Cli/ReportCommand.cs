@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Reporting;
 using PeftQa.Host.Runs;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Cli;
 
@@ -35,11 +36,11 @@ public sealed class ReportCommand(PluginLoader pluginLoader, ExtraPluginFolders 
         if (results.Count > 0)
         {
             // Readers of the folder (status, other reports) never see a half-written file: each is replaced whole.
-            var statistics = RunReports.StatisticsFor(run.Plan);
-            RunReports.Write(run.RunFolder, run.Plan, results, statistics);
-            RunReport.Print(run.Plan, results, statistics, console);
+            var statistics = StudyStatistics.For(run.Plan);
+            RunReportWriter.Write(run.RunFolder, run.Plan, results, statistics);
+            ResultsTable.Print(run.Plan, results, statistics, console);
             logger.LogInformation("Report of {Done} of {Studies} studies: {Report}",
-                results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, "report.md"));
+                results.Count, run.Plan.Studies.Count, Path.Combine(run.RunFolder, RunFolderFiles.ReportFile));
         }
         if (missing.Count == 0) return PeftQaCommandLine.Success;
         foreach (var study in missing)

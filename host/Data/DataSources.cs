@@ -33,6 +33,8 @@ public static class DataSources
         if (File.Exists(path)) return path;
         if (Directory.Exists(path)) throw new BadInputException($"{usedAt}: {path} is a folder; name a SQuAD-format JSON file in it");
         throw new BadInputException($"{usedAt}: data file not found: {path} " +
-                                    (dataRoot is null ? "(no data root is set: use --data-root, PEFTQA_DATA or the recipe's dataRoot)" : $"(data root: {dataRoot})"));
+                                    (dataRoot is null
+                                        ? "(no data root is set: use --data-root, PEFTQA_DATA or the recipe's dataRoot)"
+                                        : $"(data root: {dataRoot})"));
     }
 }

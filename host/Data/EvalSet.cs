@@ -12,7 +12,10 @@ public sealed record EvalSet(string Name, IReadOnlyList<QaExample> Examples, IRe
         var random = new Random(seed);
         var chosen = Enumerable.Range(0, Examples.Count).OrderBy(_ => random.Next()).Take(count).Order().ToList();
         var newIndex = chosen.Select((old, index) => (old, index)).ToDictionary(p => p.old, p => p.index);
-        var features = Features.Where(f => newIndex.ContainsKey(f.ExampleIndex)).Select(f => f with { ExampleIndex = newIndex[f.ExampleIndex] }).ToList();
+        var features = Features
+            .Where(f => newIndex.ContainsKey(f.ExampleIndex))
+            .Select(f => f with { ExampleIndex = newIndex[f.ExampleIndex] })
+            .ToList();
         return new EvalSet($"{Name} (sample of {count})", chosen.Select(i => Examples[i]).ToList(), features);
     }
 }

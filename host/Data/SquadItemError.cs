@@ -23,10 +23,12 @@ public static class SquadItemError
     public static string Describe(Exception error, ReadOnlySpan<byte> article, int articleIndex)
     {
         if (!Utf8.IsValid(article))
-            return $"$.data[{articleIndex}]: the text is not valid UTF-8 (at byte {FirstInvalidByte(article)} of the article); SQuAD files are UTF-8 JSON: re-save the file as UTF-8";
+            return $"$.data[{articleIndex}]: the text is not valid UTF-8 (at byte {FirstInvalidByte(article)} of the article); " +
+                   "SQuAD files are UTF-8 JSON: re-save the file as UTF-8";
         var relative = (error as JsonException)?.Path ?? "$";
         var path = $"$.data[{articleIndex}]{relative[1..]}";
-        using var document = JsonDocument.Parse(article.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        using var document = JsonDocument.Parse(
+            article.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var found = Navigate(document.RootElement, relative, out var questionId);
         var leaf = LeafName(relative);
         var expected = leaf is not null && Expected.TryGetValue(leaf, out var kind) ? kind : "an object";

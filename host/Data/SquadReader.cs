@@ -22,9 +22,13 @@ public static class SquadReader
         [property: JsonPropertyName("answers")] List<Answer>? Answers,
         [property: JsonPropertyName("is_impossible")] bool? IsImpossible);
 
-    private sealed record Paragraph([property: JsonPropertyName("context")] string? Context, [property: JsonPropertyName("qas")] List<Question>? Qas);
+    private sealed record Paragraph(
+        [property: JsonPropertyName("context")] string? Context,
+        [property: JsonPropertyName("qas")] List<Question>? Qas);
 
-    private sealed record Article([property: JsonPropertyName("title")] string? Title, [property: JsonPropertyName("paragraphs")] List<Paragraph>? Paragraphs);
+    private sealed record Article(
+        [property: JsonPropertyName("title")] string? Title,
+        [property: JsonPropertyName("paragraphs")] List<Paragraph>? Paragraphs);
 
     public static QaDataSet Read(string path, bool strict = false)
     {
@@ -32,7 +36,10 @@ public static class SquadReader
         if (!File.Exists(path)) throw new BadInputException($"{path}: data file not found");
         FileStream stream;
         try { stream = File.OpenRead(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException($"{path}: cannot read: {e.Message}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{path}: cannot read: {e.Message}");
+        }
         using var _ = stream;
         return Read(stream, path, strict);
     }
@@ -63,7 +70,8 @@ public static class SquadReader
                     var qas = paragraph.Qas ?? [];
                     if (string.IsNullOrEmpty(paragraph.Context))
                     {
-                        foreach (var q in qas) Problem($"{q.Id ?? "(no id)"}: empty context in \"{title}\"; give the paragraph its context text or remove it");
+                        foreach (var q in qas)
+                            Problem($"{q.Id ?? "(no id)"}: empty context in \"{title}\"; give the paragraph its context text or remove it");
                         questions += qas.Count;
                         skipped += qas.Count;
                         continue;
@@ -80,7 +88,8 @@ public static class SquadReader
                         // Kept, not skipped: the official evaluate-v1.1.py scores every question in the file, so a repeated
                         // id counts once per occurrence (against the id's one prediction); skipping it would change the score.
                         if (seenIds.TryGetValue(q.Id, out var firstTitle))
-                            Problem($"{q.Id}: question id repeated (first seen in \"{firstTitle}\"); kept and scored once per occurrence against the id's one prediction, " +
+                            Problem($"{q.Id}: question id repeated (first seen in \"{firstTitle}\"); " +
+                                    "kept and scored once per occurrence against the id's one prediction, " +
                                     "as the official script does; rename one to score them apart");
                         else seenIds[q.Id] = title;
                         bool impossible = q.IsImpossible == true;
@@ -96,12 +105,16 @@ public static class SquadReader
                             int start = Utf16Index(paragraph.Context, codePointStart);
                             if (start < 0 || start + a.Text.Length > paragraph.Context.Length)
                             {
-                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" at {codePointStart} lies outside its context ({CodePointIndex(paragraph.Context, paragraph.Context.Length)} characters); fix answer_start");
+                                var length = CodePointIndex(paragraph.Context, paragraph.Context.Length);
+                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" at {codePointStart} lies outside its context " +
+                                        $"({length} characters); fix answer_start");
                                 continue;
                             }
                             if (string.CompareOrdinal(paragraph.Context, start, a.Text, 0, a.Text.Length) != 0)
                             {
-                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" does not match the context at {codePointStart} (\"{Shorten(paragraph.Context.Substring(start, a.Text.Length))}\"); fix answer_start or the text");
+                                var found = Shorten(paragraph.Context.Substring(start, a.Text.Length));
+                                Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" does not match the context at {codePointStart} " +
+                                        $"(\"{found}\"); fix answer_start or the text");
                                 continue;
                             }
                             valid.Add(new QaAnswer(a.Text, start));

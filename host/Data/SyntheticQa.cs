@@ -17,6 +17,14 @@ public static class SyntheticQa
     public const int TrainParagraphs = 700;
     public const int EvalParagraphs = 120;
 
+    /// <summary>Domain d's data is drawn with the seed (d + 1) x this plus its split's salt: every domain its own seeds.</summary>
+    private const int DomainSeedStride = 1000;
+
+    /// <summary>Train and eval of one domain are drawn with different seeds, so they are different paragraphs.</summary>
+    private const int TrainSeedSalt = 1;
+
+    private const int EvalSeedSalt = 7;
+
     /// <summary>The builtin names this generator answers to.</summary>
     public static IEnumerable<string> BuiltinNames =>
         Domains.SelectMany(d => new[] { Prefix + d, Prefix + d + "/train", Prefix + d + "/eval" });
@@ -37,7 +45,7 @@ public static class SyntheticQa
     {
         int domainIndex = Domains.ToList().IndexOf(domain);
         if (domainIndex < 0) throw new ArgumentException($"unknown synthetic domain '{domain}'");
-        var random = new Random(1000 * (domainIndex + 1) + (split == "eval" ? 7 : 1));
+        var random = new Random(DomainSeedStride * (domainIndex + 1) + (split == "eval" ? EvalSeedSalt : TrainSeedSalt));
         int paragraphs = split == "eval" ? EvalParagraphs : TrainParagraphs;
         var examples = new List<QaExample>();
         for (int p = 0; p < paragraphs; p++)
@@ -86,12 +94,43 @@ public static class SyntheticQa
         }
     }
 
-    private static readonly string[] FirstNames = ["Amara", "Bastian", "Chiara", "Dmitri", "Elif", "Farid", "Greta", "Hiroshi", "Ines", "Jonas", "Kalani", "Leona", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosalind", "Soren", "Talia", "Umar", "Vera", "Wendell", "Ximena", "Yusuf", "Zofia"];
-    private static readonly string[] LastNames = ["Abernathy", "Brightwater", "Castellano", "Dunmore", "Eskildsen", "Fairbanks", "Galloway", "Hollis", "Ivanova", "Jablonski", "Kettering", "Lindqvist", "Marchetti", "Novak", "Okafor", "Pemberton", "Quist", "Rautio", "Sandoval", "Thorne", "Underhill", "Valdez", "Whitcombe", "Yamamoto", "Zeller"];
-    private static readonly string[] Cities = ["Lisbon", "Tartu", "Valparaíso", "Kraków", "Nagoya", "Leeds", "Bergen", "Porto Alegre", "Ghent", "Tampere", "Durban", "Cork", "Trieste", "Brno", "Quebec City", "Aarhus", "Bilbao", "Lyon", "Adelaide", "Kyoto"];
-    private static readonly string[] Professions = ["marine biologist", "architect", "violinist", "civil engineer", "cartographer", "pastry chef", "astronomer", "journalist", "botanist", "sculptor", "glassblower", "translator"];
-    private static readonly string[] Universities = ["the University of Eastmoor", "Halvorsen Institute of Technology", "the Royal College of Westbrook", "Calder University", "the Ashgrove Conservatory", "Meridian State University"];
-    private static readonly string[] Awards = ["the Golden Quill", "the Harland Medal", "the Silver Compass Prize", "the Beaumont Fellowship", "the Orion Award"];
+    private static readonly string[] FirstNames =
+    [
+        "Amara", "Bastian", "Chiara", "Dmitri", "Elif", "Farid", "Greta", "Hiroshi", "Ines", "Jonas", "Kalani", "Leona",
+        "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosalind", "Soren", "Talia", "Umar", "Vera", "Wendell",
+        "Ximena", "Yusuf", "Zofia"
+    ];
+
+    private static readonly string[] LastNames =
+    [
+        "Abernathy", "Brightwater", "Castellano", "Dunmore", "Eskildsen", "Fairbanks", "Galloway", "Hollis", "Ivanova",
+        "Jablonski", "Kettering", "Lindqvist", "Marchetti", "Novak", "Okafor", "Pemberton", "Quist", "Rautio",
+        "Sandoval", "Thorne", "Underhill", "Valdez", "Whitcombe", "Yamamoto", "Zeller"
+    ];
+
+    private static readonly string[] Cities =
+    [
+        "Lisbon", "Tartu", "Valparaíso", "Kraków", "Nagoya", "Leeds", "Bergen", "Porto Alegre", "Ghent", "Tampere",
+        "Durban", "Cork", "Trieste", "Brno", "Quebec City", "Aarhus", "Bilbao", "Lyon", "Adelaide", "Kyoto"
+    ];
+
+    private static readonly string[] Professions =
+    [
+        "marine biologist", "architect", "violinist", "civil engineer", "cartographer", "pastry chef", "astronomer",
+        "journalist", "botanist", "sculptor", "glassblower", "translator"
+    ];
+
+    private static readonly string[] Universities =
+    [
+        "the University of Eastmoor", "Halvorsen Institute of Technology", "the Royal College of Westbrook",
+        "Calder University", "the Ashgrove Conservatory", "Meridian State University"
+    ];
+
+    private static readonly string[] Awards =
+    [
+        "the Golden Quill", "the Harland Medal", "the Silver Compass Prize", "the Beaumont Fellowship",
+        "the Orion Award"
+    ];
 
     private static (string Context, List<(string Question, QaAnswer Answer)> Questions) Biographies(Random random)
     {
@@ -127,7 +166,10 @@ public static class SyntheticQa
                 },
                 () =>
                 {
-                    b.Text(b.Pick(new[] { $"{person} worked as a ", $"By profession, {person} was a ", $"For most of their career {person} was a " }));
+                    b.Text(b.Pick(new[]
+                    {
+                        $"{person} worked as a ", $"By profession, {person} was a ", $"For most of their career {person} was a ",
+                    }));
                     var job = b.Fact(b.Pick(Professions));
                     b.Text(". ");
                     b.Ask(job, $"What did {person} work as?", $"What was the profession of {person}?", $"What was {person}'s occupation?");
@@ -137,7 +179,8 @@ public static class SyntheticQa
                     b.Text(b.Pick(new[] { $"{person} studied at ", $"{person} graduated from ", $"After school, {person} enrolled at " }));
                     var university = b.Fact(b.Pick(Universities));
                     b.Text(". ");
-                    b.Ask(university, $"Where did {person} study?", $"Which university did {person} attend?", $"From which institution did {person} graduate?");
+                    b.Ask(university,
+                        $"Where did {person} study?", $"Which university did {person} attend?", $"From which institution did {person} graduate?");
                 },
                 () =>
                 {
@@ -152,8 +195,16 @@ public static class SyntheticQa
         return b.Build();
     }
 
-    private static readonly string[] Brands = ["Voltra", "Kestrel", "Lumio", "Northwind", "Arcadia", "Peregrine", "Solace", "Tundra", "Zephyr", "Quasar"];
-    private static readonly string[] Kinds = ["headphones", "e-reader", "blender", "drone", "smartwatch", "espresso machine", "projector", "robot vacuum"];
+    private static readonly string[] Brands =
+    [
+        "Voltra", "Kestrel", "Lumio", "Northwind", "Arcadia", "Peregrine", "Solace", "Tundra", "Zephyr", "Quasar"
+    ];
+
+    private static readonly string[] Kinds =
+    [
+        "headphones", "e-reader", "blender", "drone", "smartwatch", "espresso machine", "projector", "robot vacuum"
+    ];
+
     private static readonly string[] Colors = ["matte black", "arctic white", "forest green", "coral red", "slate grey", "midnight blue"];
     private static readonly string[] Countries = ["Finland", "South Korea", "Portugal", "Canada", "Taiwan", "Switzerland", "Chile", "Estonia"];
 
@@ -161,7 +212,9 @@ public static class SyntheticQa
     {
         var b = new ParagraphBuilder(random);
         var kind = b.Pick(Kinds);
-        var products = Enumerable.Range(0, random.Next(2, 4)).Select(_ => $"{b.Pick(Brands)} {(char)('A' + random.Next(26))}{random.Next(1, 10) * 100}").Distinct().ToList();
+        var products = Enumerable.Range(0, random.Next(2, 4))
+            .Select(_ => $"{b.Pick(Brands)} {(char)('A' + random.Next(26))}{random.Next(1, 10) * 100}")
+            .Distinct().ToList();
         b.Text($"A comparison of {products.Count} {kind} models. ");
         foreach (var product in products)
         {
@@ -208,9 +261,18 @@ public static class SyntheticQa
         return b.Build();
     }
 
-    private static readonly string[] CompoundStems = ["norval", "quintar", "bexol", "fendrite", "halcyon", "merox", "tyrell", "zorac", "plumbat", "cerulix"];
+    private static readonly string[] CompoundStems =
+    [
+        "norval", "quintar", "bexol", "fendrite", "halcyon", "merox", "tyrell", "zorac", "plumbat", "cerulix"
+    ];
+
     private static readonly string[] CompoundEndings = ["ene", "ide", "ate", "ine", "ol"];
-    private static readonly string[] Uses = ["a solvent for resins", "a food preservative", "a rocket propellant", "a dye for wool", "a catalyst in refining", "a coolant in reactors"];
+
+    private static readonly string[] Uses =
+    [
+        "a solvent for resins", "a food preservative", "a rocket propellant", "a dye for wool",
+        "a catalyst in refining", "a coolant in reactors"
+    ];
 
     private static (string Context, List<(string Question, QaAnswer Answer)> Questions) Chemistry(Random random)
     {
@@ -258,9 +320,19 @@ public static class SyntheticQa
         return b.Build();
     }
 
-    private static readonly string[] Teams = ["Harbour City Herons", "Redmoor Rovers", "Eastvale Eagles", "Kingsport Comets", "Millbrook Mariners", "Stonegate United", "Westlake Wolves", "Ashford Athletic"];
+    private static readonly string[] Teams =
+    [
+        "Harbour City Herons", "Redmoor Rovers", "Eastvale Eagles", "Kingsport Comets", "Millbrook Mariners",
+        "Stonegate United", "Westlake Wolves", "Ashford Athletic"
+    ];
+
     private static readonly string[] Venues = ["Riverside Park", "the Old Foundry Ground", "Lakeshore Arena", "Cromwell Stadium", "the Beacon Dome"];
-    private static readonly string[] Months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+    private static readonly string[] Months =
+    [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December"
+    ];
 
     private static (string Context, List<(string Question, QaAnswer Answer)> Questions) Sports(Random random)
     {

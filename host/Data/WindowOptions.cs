@@ -13,17 +13,21 @@ public static class WindowOptions
     public static void Check(int maxLength, int docStride, int? maxPositions, int virtualTokens = 0)
     {
         if (maxLength < MinLength) throw new BadInputException($"--max-length {maxLength}: expected at least {MinLength} tokens");
-        if (docStride < 0 || docStride >= maxLength) throw new BadInputException($"--doc-stride {docStride}: expected 0 or more and below --max-length ({maxLength})");
+        if (docStride < 0 || docStride >= maxLength)
+            throw new BadInputException($"--doc-stride {docStride}: expected 0 or more and below --max-length ({maxLength})");
         if (maxPositions is not { } positions || maxLength <= Longest(positions, virtualTokens)) return;
         throw new BadInputException(virtualTokens == 0
-            ? $"--max-length {maxLength}: the model has {positions} position embeddings (max_position_embeddings), so a window holds at most {Longest(positions, 0)} tokens"
+            ? $"--max-length {maxLength}: the model has {positions} position embeddings (max_position_embeddings), " +
+              $"so a window holds at most {Longest(positions, 0)} tokens"
             : $"--max-length {maxLength}: the adapter prepends {virtualTokens} virtual tokens and the model has {positions} position embeddings " +
-              $"(max_position_embeddings), so a window holds at most {Longest(positions, virtualTokens)} tokens (padded to a multiple of {FeatureBatch.PadMultiple})");
+              $"(max_position_embeddings), so a window holds at most {Longest(positions, virtualTokens)} tokens " +
+              $"(padded to a multiple of {FeatureBatch.PadMultiple})");
     }
 
     /// <summary>
     /// The longest window a model encodes after <paramref name="virtualTokens"/>: a batch is padded up to a multiple of
     /// <see cref="FeatureBatch.PadMultiple"/> tokens, and the padding takes positions too.
     /// </summary>
-    public static int Longest(int maxPositions, int virtualTokens) => (maxPositions - virtualTokens) / FeatureBatch.PadMultiple * FeatureBatch.PadMultiple;
+    public static int Longest(int maxPositions, int virtualTokens) =>
+        (maxPositions - virtualTokens) / FeatureBatch.PadMultiple * FeatureBatch.PadMultiple;
 }

@@ -29,7 +29,8 @@ public static class AnswerExtractor
                 foreach (int s in TopIndices(start, nBestSize))
                 foreach (int t in TopIndices(end, nBestSize))
                 {
-                    if (s < feature.ContextTokenStart || t < feature.ContextTokenStart || s >= feature.ContextTokenEnd || t >= feature.ContextTokenEnd) continue;
+                    if (s < feature.ContextTokenStart || t < feature.ContextTokenStart
+                        || s >= feature.ContextTokenEnd || t >= feature.ContextTokenEnd) continue;
                     if (t < s || t - s + 1 > maxAnswerLength) continue;
                     var startChar = feature.ContextOffsets[s - feature.ContextTokenStart].Start;
                     var endChar = feature.ContextOffsets[t - feature.ContextTokenStart].End;
@@ -44,12 +45,14 @@ public static class AnswerExtractor
                 continue;
             }
             double max = Math.Max(nBest[0].Score, allowNoAnswer ? nullScore : double.NegativeInfinity);
-            double partition = nBest.Sum(c => Math.Exp(c.Score - max)) + (allowNoAnswer && !double.IsInfinity(nullScore) ? Math.Exp(nullScore - max) : 0);
+            double partition = nBest.Sum(c => Math.Exp(c.Score - max))
+                               + (allowNoAnswer && !double.IsInfinity(nullScore) ? Math.Exp(nullScore - max) : 0);
             var best = nBest[0];
             if (allowNoAnswer && nullScore - best.Score > nullThreshold)
                 answers[e] = new PredictedAnswer("", nullScore, Math.Exp(nullScore - max) / partition, 0, 0);
             else
-                answers[e] = new PredictedAnswer(context[best.Start..best.End], best.Score, Math.Exp(best.Score - max) / partition, best.Start, best.End);
+                answers[e] = new PredictedAnswer(
+                    context[best.Start..best.End], best.Score, Math.Exp(best.Score - max) / partition, best.Start, best.End);
         }
         return answers;
     }

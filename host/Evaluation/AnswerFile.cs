@@ -16,13 +16,13 @@ public static class AnswerFile
 
     private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static string PathFor(string answersFolder, string task) => Path.Combine(answersFolder, FolderNames.For(task) + ".json");
+    public static string PathFor(string answersFolder, string task) => Path.Combine(answersFolder, RunFolderFiles.TaskAnswersFile(task));
 
     /// <summary>The run's answers before any training (the baseline's), one file per task: <c>&lt;run&gt;/answers-before-training/</c>.</summary>
-    public static string BaselineFolder(string runFolder) => Path.Combine(runFolder, "answers-before-training");
+    public static string BaselineFolder(string runFolder) => Path.Combine(runFolder, RunFolderFiles.BaselineAnswersFolder);
 
     /// <summary>A study's answers after training through task <paramref name="task"/> (from 0): <c>answers/after-task-N/</c>.</summary>
-    public static string AfterTaskFolder(string answersFolder, int task) => Path.Combine(answersFolder, $"after-task-{task + 1}");
+    public static string AfterTaskFolder(string answersFolder, int task) => Path.Combine(answersFolder, RunFolderFiles.AfterTaskFolder(task));
 
     /// <summary>Every question's answer beside its gold answers (none for an unanswerable question: the empty string).</summary>
     public static IEnumerable<AnswerPair> Pairs(IReadOnlyList<Data.QaExample> examples, EvaluationResult result) =>

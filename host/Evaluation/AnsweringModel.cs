@@ -41,8 +41,17 @@ public sealed class AnsweringModel : IDisposable
 
     /// <param name="precision">What the torch engine computes in (fp32 when null); ONNX Runtime runs the exported fp32 graph.</param>
     /// <exception cref="BadInputException">The engine and the model do not go together, or the model cannot be loaded.</exception>
-    public static AnsweringModel Load(AnsweringEngine engine, string model, string? adapter, PluginCatalog plugins, Device device, int threads, ILogger logger,
-        bool allowPickle = false, bool ignoreMismatched = false, ComputePrecision? precision = null)
+    public static AnsweringModel Load(
+        AnsweringEngine engine,
+        string model,
+        string? adapter,
+        PluginCatalog plugins,
+        Device device,
+        int threads,
+        ILogger logger,
+        bool allowPickle = false,
+        bool ignoreMismatched = false,
+        ComputePrecision? precision = null)
     {
         bool onnxFile = model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
         if (engine == AnsweringEngine.Torch && onnxFile)
@@ -51,11 +60,17 @@ public sealed class AnsweringModel : IDisposable
         {
             var loaded = InferenceModel.Load(model, adapter, plugins, device, logger, allowPickle, ignoreMismatched);
             loaded.Model.UseComputeDType((precision ?? ComputePrecision.Fp32).DType);
-            return new AnsweringModel(loaded, loaded.Tokenizer, loaded.Model.Config.MaxPositionEmbeddings, loaded.Model.VirtualTokens?.Count ?? 0, device,
+            return new AnsweringModel(
+                loaded,
+                loaded.Tokenizer,
+                loaded.Model.Config.MaxPositionEmbeddings,
+                loaded.Model.VirtualTokens?.Count ?? 0,
+                device,
                 batch => loaded.Model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds));
         }
         if (adapter is not null)
-            throw new BadInputException($"--adapter {adapter} with --engine onnx: an exported file holds its adapter already; export with --adapter instead (peftqa export)");
+            throw new BadInputException(
+                $"--adapter {adapter} with --engine onnx: an exported file holds its adapter already; export with --adapter instead (peftqa export)");
         if (!onnxFile) throw new BadInputException($"--engine onnx needs --model to name a .onnx file written by peftqa export, got {model}");
         if (device.type != TorchSharp.DeviceType.CPU) logger.LogInformation("--engine onnx runs ONNX Runtime on the CPU");
         var onnx = OnnxQaModel.Load(model, threads);

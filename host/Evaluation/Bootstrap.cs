@@ -30,11 +30,17 @@ public static class Bootstrap
 
     /// <summary><paramref name="study"/> minus <paramref name="reference"/>, task by task on the questions both answered.</summary>
     /// <exception cref="ArgumentException">The tasks differ in number, or a task's questions differ.</exception>
-    public static ScoreDifference Difference(IReadOnlyList<IReadOnlyList<AnswerPair>> study, IReadOnlyList<IReadOnlyList<AnswerPair>> reference, IMetric metric,
-        int seed, int resamples = DefaultResamples)
+    public static ScoreDifference Difference(
+        IReadOnlyList<IReadOnlyList<AnswerPair>> study,
+        IReadOnlyList<IReadOnlyList<AnswerPair>> reference,
+        IMetric metric,
+        int seed,
+        int resamples = DefaultResamples)
     {
         if (study.Count != reference.Count) throw new ArgumentException($"{study.Count} tasks against {reference.Count}");
-        var pairs = study.Zip(reference).Select((t, j) => (Study: TaskScorer.For(t.First, metric), Reference: TaskScorer.For(Aligned(t.First, t.Second, j), metric))).ToList();
+        var pairs = study.Zip(reference)
+            .Select((t, j) => (Study: TaskScorer.For(t.First, metric), Reference: TaskScorer.For(Aligned(t.First, t.Second, j), metric)))
+            .ToList();
         var random = new Random(seed);
         var samples = new double[resamples];
         for (int b = 0; b < resamples; b++)
@@ -56,7 +62,8 @@ public static class Bootstrap
     /// </summary>
     private static List<AnswerPair> Aligned(IReadOnlyList<AnswerPair> study, IReadOnlyList<AnswerPair> reference, int task)
     {
-        var byId = reference.GroupBy(p => p.QuestionId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<AnswerPair>(g), StringComparer.Ordinal);
+        var byId = reference.GroupBy(p => p.QuestionId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new Queue<AnswerPair>(g), StringComparer.Ordinal);
         var aligned = new List<AnswerPair>(study.Count);
         foreach (var pair in study)
         {
@@ -64,7 +71,8 @@ public static class Bootstrap
             aligned.Add(match);
         }
         if (aligned.Count != study.Count || study.Count != reference.Count)
-            throw new ArgumentException($"task {task}: the two studies answered different questions ({study.Count} and {reference.Count}), so they cannot be paired");
+            throw new ArgumentException(
+                $"task {task}: the two studies answered different questions ({study.Count} and {reference.Count}), so they cannot be paired");
         return aligned;
     }
 

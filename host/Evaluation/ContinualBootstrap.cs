@@ -5,9 +5,10 @@ namespace PeftQa.Host.Evaluation;
 /// <summary>
 /// Percentile bootstrap intervals for everything a forgetting study computes from its accuracy matrix: each R entry
 /// and b entry, every continual metric (ACC, BWT, FWT, forgetting, or a plugin's), and each retention task's drop from
-/// the start (start minus end: positive is forgotten). A resample draws every column's questions with replacement once and scores every stage on the same draw,
-/// so stage-to-stage differences (BWT, a retention drop) are paired. Two studies on the same questions are resampled
-/// with the same draws (same seed), which pairs their difference as <see cref="Bootstrap.Difference"/> does.
+/// the start (start minus end: positive is forgotten). A resample draws every column's questions with replacement once
+/// and scores every stage on the same draw, so stage-to-stage differences (BWT, a retention drop) are paired. Two
+/// studies on the same questions are resampled with the same draws (same seed), which pairs their difference as
+/// <see cref="Bootstrap.Difference"/> does.
 /// </summary>
 public static class ContinualBootstrap
 {
@@ -15,7 +16,8 @@ public static class ContinualBootstrap
     public static ContinualIntervals Compute(StageAnswerTable study, IReadOnlyList<IContinualMetric> metrics, int seed, int resamples,
         StageAnswerTable? reference = null)
     {
-        if (reference is not null && !study.Pairs(reference)) throw new ArgumentException("the two studies answered different questions, so they cannot be paired");
+        if (reference is not null && !study.Pairs(reference))
+            throw new ArgumentException("the two studies answered different questions, so they cannot be paired");
         var full = Statistics(study, study.Scores(null), metrics, reference, reference?.Scores(null));
         var samples = new double[resamples][];
         var random = new Random(seed);
@@ -29,13 +31,17 @@ public static class ContinualBootstrap
         {
             if (double.IsNaN(full[k])) continue;
             var values = samples.Select(s => s[k]).Where(v => !double.IsNaN(v)).ToArray();
-            intervals[k] = values.Length == 0 ? null : new ScoreInterval(full[k], Bootstrap.Percentile(values, 0.025), Bootstrap.Percentile(values, 0.975));
+            intervals[k] = values.Length == 0
+                ? null
+                : new ScoreInterval(full[k], Bootstrap.Percentile(values, 0.025), Bootstrap.Percentile(values, 0.975));
         }
-        return new ContinualIntervals(study.TrainedTasks, study.Columns - study.TrainedTasks, study.Stages - 1, metrics.Select(m => m.Name).ToList(), intervals);
+        var names = metrics.Select(m => m.Name).ToList();
+        return new ContinualIntervals(study.TrainedTasks, study.Columns - study.TrainedTasks, study.Stages - 1, names, intervals);
     }
 
     /// <summary>The statistics in <see cref="ContinualIntervals"/>'s order; NaN where undefined (a metric of an unfinished study).</summary>
-    private static double[] Statistics(StageAnswerTable table, double[][] scores, IReadOnlyList<IContinualMetric> metrics, StageAnswerTable? reference, double[][]? referenceScores)
+    private static double[] Statistics(
+        StageAnswerTable table, double[][] scores, IReadOnlyList<IContinualMetric> metrics, StageAnswerTable? reference, double[][]? referenceScores)
     {
         var ours = Of(table, scores, metrics);
         if (reference is null) return ours;

@@ -5,11 +5,15 @@ namespace PeftQa.Host.Evaluation;
 /// every task, each continual metric, each retention task's drop from the start. Null where undefined (a continual
 /// metric before the last task, BWT of one task).
 /// </summary>
-public sealed class ContinualIntervals(int trainedTasks, int retentionTasks, int stagesTrained, IReadOnlyList<string> metrics, ScoreInterval?[] values)
+public sealed class ContinualIntervals(
+    int trainedTasks, int retentionTasks, int stagesTrained, IReadOnlyList<string> metrics, ScoreInterval?[] values)
 {
     private int Columns => trainedTasks + retentionTasks;
 
-    /// <summary>The score before any training (stage 0) or after training through task <c>stage - 1</c>, on trained task <paramref name="task"/>.</summary>
+    /// <summary>
+    /// The score before any training (stage 0) or after training through task <c>stage - 1</c>, on trained task
+    /// <paramref name="task"/>.
+    /// </summary>
     public ScoreInterval? Score(int stage, int task) => values[stage * Columns + task];
 
     /// <summary>A retention task's score at a stage (0: the start).</summary>

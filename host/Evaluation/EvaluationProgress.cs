@@ -16,7 +16,8 @@ public static class EvaluationProgress
             if (watch.Elapsed - last < interval || done == total || done == 0) return;
             last = watch.Elapsed;
             var remaining = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / done * (total - done));
-            logger.LogInformation("{What}: evaluated {Done:N0} of {Total:N0} windows, about {Remaining} left", what, done, total, remaining.ToString(@"hh\:mm\:ss"));
+            logger.LogInformation("{What}: evaluated {Done:N0} of {Total:N0} windows, about {Remaining} left",
+                what, done, total, remaining.ToString(@"hh\:mm\:ss"));
         };
     }
 }

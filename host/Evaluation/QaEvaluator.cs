@@ -31,7 +31,8 @@ public static class QaEvaluator
         return Answer(set, logits, metrics, settings, watch);
     }
 
-    private static EvaluationResult Answer(EvalSet set, FeatureLogits[] logits, IReadOnlyList<IMetric> metrics, EvaluationSettings settings, Stopwatch watch)
+    private static EvaluationResult Answer(
+        EvalSet set, FeatureLogits[] logits, IReadOnlyList<IMetric> metrics, EvaluationSettings settings, Stopwatch watch)
     {
         var answers = AnswerExtractor.Extract(set.Examples, set.Features, logits, settings.NBestSize, settings.MaxAnswerLength, set.AllowNoAnswer);
         var predictions = new Dictionary<string, PredictedAnswer>(StringComparer.Ordinal);

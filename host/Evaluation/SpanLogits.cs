@@ -8,15 +8,22 @@ namespace PeftQa.Host.Evaluation;
 public static class SpanLogits
 {
     /// <param name="forward">Start and end logits for a batch; null: the model's own forward (routing strategies pass theirs).</param>
-    public static FeatureLogits[] Predict(BertForQuestionAnswering model, IReadOnlyList<QaFeature> features, int batchSize, int padId,
-        Device device, Action<int>? progress = null, CancellationToken cancellation = default, Func<FeatureBatch, (Tensor Start, Tensor End)>? forward = null)
+    public static FeatureLogits[] Predict(
+        BertForQuestionAnswering model,
+        IReadOnlyList<QaFeature> features,
+        int batchSize,
+        int padId,
+        Device device,
+        Action<int>? progress = null,
+        CancellationToken cancellation = default,
+        Func<FeatureBatch, (Tensor Start, Tensor End)>? forward = null)
     {
         bool wasTraining = model.training;
         model.eval();
         try
         {
-            return Predict(forward ?? (batch => model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds)), features, batchSize, padId, device,
-                progress, cancellation);
+            forward ??= batch => model.Forward(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
+            return Predict(forward, features, batchSize, padId, device, progress, cancellation);
         }
         finally
         {
@@ -25,8 +32,14 @@ public static class SpanLogits
     }
 
     /// <summary>The same for any engine that maps a batch to its logits (an exported ONNX model).</summary>
-    public static FeatureLogits[] Predict(Func<FeatureBatch, (Tensor Start, Tensor End)> forward, IReadOnlyList<QaFeature> features, int batchSize, int padId,
-        Device device, Action<int>? progress = null, CancellationToken cancellation = default)
+    public static FeatureLogits[] Predict(
+        Func<FeatureBatch, (Tensor Start, Tensor End)> forward,
+        IReadOnlyList<QaFeature> features,
+        int batchSize,
+        int padId,
+        Device device,
+        Action<int>? progress = null,
+        CancellationToken cancellation = default)
     {
         var results = new FeatureLogits[features.Count];
         var order = Enumerable.Range(0, features.Count).OrderBy(i => features[i].Length).ThenBy(i => i).ToArray();
@@ -48,7 +61,8 @@ public static class SpanLogits
             for (int row = 0; row < indices.Length; row++)
             {
                 int length = batchFeatures[row].Length;
-                results[indices[row]] = new FeatureLogits(startValues.AsSpan(row * width, length).ToArray(), endValues.AsSpan(row * width, length).ToArray());
+                results[indices[row]] = new FeatureLogits(
+                    startValues.AsSpan(row * width, length).ToArray(), endValues.AsSpan(row * width, length).ToArray());
             }
             done += indices.Length;
             progress?.Invoke(done);

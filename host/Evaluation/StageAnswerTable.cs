@@ -77,5 +77,6 @@ public sealed class StageAnswerTable
 
     /// <summary>Two tables answered the same questions, column by column, so they can be resampled together.</summary>
     public bool Pairs(StageAnswerTable other) =>
-        Columns == other.Columns && TrainedTasks == other.TrainedTasks && QuestionIds.Zip(other.QuestionIds).All(p => p.First.SequenceEqual(p.Second, StringComparer.Ordinal));
+        Columns == other.Columns && TrainedTasks == other.TrainedTasks
+        && QuestionIds.Zip(other.QuestionIds).All(p => p.First.SequenceEqual(p.Second, StringComparer.Ordinal));
 }

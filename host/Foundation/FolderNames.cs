@@ -50,8 +50,10 @@ public static class FolderNames
             if (first.TryGetValue(name, out var earlier))
             {
                 yield return string.Equals(earlier.Label, label, StringComparison.Ordinal)
-                    ? $"{from}: {what} '{label}' is also the label of {earlier.From}; both would be written to the folder '{name}'; give one a different label"
-                    : $"{from}: {what} '{label}' and '{earlier.Label}' ({earlier.From}) would both be written to the folder '{name}'; give one a different label";
+                    ? $"{from}: {what} '{label}' is also the label of {earlier.From}; " +
+                      $"both would be written to the folder '{name}'; give one a different label"
+                    : $"{from}: {what} '{label}' and '{earlier.Label}' ({earlier.From}) " +
+                      $"would both be written to the folder '{name}'; give one a different label";
                 continue;
             }
             first[name] = (label, from);

@@ -22,7 +22,11 @@ public static class JsonDifferences
         {
             case (JsonObject a, JsonObject b):
                 foreach (var key in a.Select(p => p.Key).Union(b.Select(p => p.Key)))
-                    Compare(a.TryGetPropertyValue(key, out var x) ? x : null, b.TryGetPropertyValue(key, out var y) ? y : null, $"{path}.{key}", differences);
+                    Compare(
+                        a.TryGetPropertyValue(key, out var x) ? x : null,
+                        b.TryGetPropertyValue(key, out var y) ? y : null,
+                        $"{path}.{key}",
+                        differences);
                 break;
             case (JsonArray a, JsonArray b) when a.Count == b.Count:
                 for (int i = 0; i < a.Count; i++) Compare(a[i], b[i], $"{path}[{i}]", differences);

@@ -20,12 +20,16 @@ public static class Utf8Text
     /// </summary>
     public static string? OtherEncoding(ReadOnlySpan<byte> start)
     {
-        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0, 0]) || (start.Length >= 4 && start[0] != 0 && start[1..4].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0])))
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0, 0])
+            || (start.Length >= 4 && start[0] != 0 && start[1..4].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0])))
             return "UTF-32 (little-endian)";
-        if (start.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]) || (start.Length >= 4 && start[..3].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0]) && start[3] != 0))
+        if (start.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF])
+            || (start.Length >= 4 && start[..3].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0]) && start[3] != 0))
             return "UTF-32 (big-endian)";
-        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || (start.Length >= 2 && start[0] != 0 && start[1] == 0)) return "UTF-16 (little-endian)";
-        if (start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || (start.Length >= 2 && start[0] == 0 && start[1] != 0)) return "UTF-16 (big-endian)";
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || (start.Length >= 2 && start[0] != 0 && start[1] == 0))
+            return "UTF-16 (little-endian)";
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || (start.Length >= 2 && start[0] == 0 && start[1] != 0))
+            return "UTF-16 (big-endian)";
         return null;
     }
 

@@ -4,7 +4,9 @@ namespace PeftQa.Host.Foundation;
 public static class WritableFolder
 {
     /// <summary>Creates <paramref name="folder"/> if needed and proves a file can be written there.</summary>
-    /// <exception cref="BadInputException">It is a file, cannot be created, or cannot be written; the message names <paramref name="option"/>.</exception>
+    /// <exception cref="BadInputException">
+    /// It is a file, cannot be created, or cannot be written; the message names <paramref name="option"/>.
+    /// </exception>
     public static string Ensure(string folder, string option)
     {
         var path = FullPath(folder, option);
@@ -23,7 +25,10 @@ public static class WritableFolder
         return path;
     }
 
-    /// <summary>The full path of a folder given on the command line; a path that cannot be one is bad input naming <paramref name="option"/>.</summary>
+    /// <summary>
+    /// The full path of a folder given on the command line; a path that cannot be one is bad input naming
+    /// <paramref name="option"/>.
+    /// </summary>
     public static string FullPath(string folder, string option)
     {
         try { return Path.GetFullPath(folder); }

@@ -36,7 +36,10 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
 
     public IReadOnlyList<KeyValuePair<string, ILinearExtension>> Extensions => extensions;
 
-    /// <summary>The dtype the product runs in; null: the parameters' own (set by the model, see <see cref="BertForQuestionAnswering.UseComputeDType"/>).</summary>
+    /// <summary>
+    /// The dtype the product runs in; null: the parameters' own (set by the model, see
+    /// <see cref="BertForQuestionAnswering.UseComputeDType"/>).
+    /// </summary>
     public ScalarType? ComputeDType { get; internal set; }
 
     /// <summary>Weight and bias are registered explicitly; see <see cref="BertModule"/>.</summary>

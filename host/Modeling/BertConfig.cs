@@ -53,8 +53,7 @@ public sealed record BertConfig
     /// <summary>What a field takes, in words, where .NET's message would name a .NET type ("could not be converted to System.Int32").</summary>
     private static string Reason(JsonException e)
     {
-        var field = typeof(BertConfig).GetProperties()
-            .FirstOrDefault(p => e.Path == "$." + p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name);
+        var field = typeof(BertConfig).GetProperties().FirstOrDefault(p => e.Path == "$." + JsonName(p));
         var type = field is null ? null : Nullable.GetUnderlyingType(field.PropertyType) ?? field.PropertyType;
         return type == typeof(int) ? "expected a whole number"
             : type == typeof(double) ? "expected a number"
@@ -62,6 +61,9 @@ public sealed record BertConfig
             : type == typeof(List<string>) ? "expected a list of strings"
             : e.Message.Split(" Path:")[0];
     }
+
+    private static string? JsonName(System.Reflection.PropertyInfo property) =>
+        property.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name;
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

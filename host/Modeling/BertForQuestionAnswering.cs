@@ -51,7 +51,10 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
 
     public ScalarType ParameterDType => qaOutputs.weight!.dtype;
 
-    /// <summary>The dtype the Linear layers' products and attention run in: the parameters' own unless <see cref="UseComputeDType"/> set bf16.</summary>
+    /// <summary>
+    /// The dtype the Linear layers' products and attention run in: the parameters' own unless
+    /// <see cref="UseComputeDType"/> set bf16.
+    /// </summary>
     public ScalarType ComputeDType => computeDType ?? ParameterDType;
 
     private ScalarType? computeDType;

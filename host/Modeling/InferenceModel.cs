@@ -29,8 +29,15 @@ public sealed class InferenceModel : IDisposable
 
     public Device Device { get; }
 
-    /// <param name="ignoreMismatched">Load an adapter made for a model of another shape, or with tensors this model has no place for, as far as it fits.</param>
-    public static InferenceModel Load(string model, string? adapterFolder, PluginCatalog plugins, Device device, ILogger logger, bool allowPickle = false,
+    /// <param name="ignoreMismatched">Load an adapter made for a model of another shape, or with tensors this model has
+    /// no place for, as far as it fits.</param>
+    public static InferenceModel Load(
+        string model,
+        string? adapterFolder,
+        PluginCatalog plugins,
+        Device device,
+        ILogger logger,
+        bool allowPickle = false,
         bool ignoreMismatched = false)
     {
         var loaded = ModelSources.Load(model, Directory.GetCurrentDirectory(), logger, allowPickle);

@@ -35,7 +35,9 @@ public static class ModelSources
         try { return BertConfig.Load(Path.Combine(folder, Checkpoint.ConfigFile)).Describe(model); }
         catch (BadInputException e)
         {
-            throw new BadInputException(e.Problems.Select(p => $"{usedAt}: {folder} is not a model folder (a Hugging Face checkpoint, or a run's studies/<label>/model): {p}").ToList());
+            throw new BadInputException(e.Problems
+                .Select(p => $"{usedAt}: {folder} is not a model folder (a Hugging Face checkpoint, or a run's studies/<label>/model): {p}")
+                .ToList());
         }
     }
 

@@ -29,7 +29,8 @@ public static class OnnxBertConverter
         {
             if (matMul.Input.Count != 2 || !initializers.TryGetValue(matMul.Input[1], out var weight) || IsHuggingFaceName(weight.Name)) continue;
             if (!addByInput.TryGetValue(matMul.Output[0], out var adds)) continue;
-            var bias = adds.SelectMany(a => a.Input).FirstOrDefault(i => i.EndsWith(".bias", StringComparison.Ordinal) && initializers.ContainsKey(i));
+            var bias = adds.SelectMany(a => a.Input)
+                .FirstOrDefault(i => i.EndsWith(".bias", StringComparison.Ordinal) && initializers.ContainsKey(i));
             if (bias is null) continue;
             var name = bias[..^".bias".Length] + ".weight";
             if (result.ContainsKey(name)) throw new InvalidDataException($"ONNX graph: two MatMul weights map to {name}");

@@ -17,15 +17,22 @@ public sealed class OnnxGraphBuilder
 
     public GraphProto Graph => graph;
 
-    public void Input(string name, TensorProto.Types.DataType type, params string[] dimensions) => graph.Input.Add(ValueInfo(name, type, dimensions));
+    public void Input(string name, TensorProto.Types.DataType type, params string[] dimensions) =>
+        graph.Input.Add(ValueInfo(name, type, dimensions));
 
-    public void Output(string name, TensorProto.Types.DataType type, params string[] dimensions) => graph.Output.Add(ValueInfo(name, type, dimensions));
+    public void Output(string name, TensorProto.Types.DataType type, params string[] dimensions) =>
+        graph.Output.Add(ValueInfo(name, type, dimensions));
 
     /// <summary>A float32 initializer holding <paramref name="value"/> (copied to the CPU), under <paramref name="name"/>.</summary>
     public string Initializer(string name, Tensor value)
     {
         using var contiguous = value.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(contiguous.bytes) };
+        var proto = new TensorProto
+        {
+            Name = name,
+            DataType = (int)TensorProto.Types.DataType.Float,
+            RawData = ByteString.CopyFrom(contiguous.bytes),
+        };
         proto.Dims.AddRange(contiguous.shape);
         graph.Initializer.Add(proto);
         return name;
@@ -85,6 +92,7 @@ public sealed class OnnxGraphBuilder
     {
         var shape = new TensorShapeProto();
         foreach (var dimension in dimensions) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = dimension });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
+        var tensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape };
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
     }
 }

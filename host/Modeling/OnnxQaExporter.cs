@@ -13,8 +13,8 @@ namespace PeftQa.Host.Modeling;
 /// and <c>end_logits</c> (float [batch, sequence]), batch and length dynamic; opset 17. The graph spells out Hugging Face
 /// BertForQuestionAnswering in the operator pattern PyTorch's BERT export uses (scores divided by the square root of the
 /// head size, padding as an additive mask of the float minimum, GELU in its erf form), the pattern ONNX Runtime's graph
-/// optimizations recognise: on 2 cores it runs as fast as the SentenceTransformers MiniLM file. Weights are read by their Hugging Face names, so adapters must be
-/// merged first.
+/// optimizations recognise: on 2 cores it runs as fast as the SentenceTransformers MiniLM file. Weights are read by
+/// their Hugging Face names, so adapters must be merged first.
 /// </summary>
 public static class OnnxQaExporter
 {
@@ -46,11 +46,13 @@ public static class OnnxQaExporter
         var folder = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
         var existingConfig = Path.Combine(folder, Checkpoint.ConfigFile);
         if (File.Exists(existingConfig) && !DescribesModel(existingConfig, config))
-            throw new BadInputException($"{option} {onnxPath}: {existingConfig} already exists and describes another model; export would overwrite it, " +
+            throw new BadInputException($"{option} {onnxPath}: {existingConfig} already exists and describes another model; " +
+                                        "export would overwrite it, " +
                                         "so nothing was written: choose an empty folder or one holding only this model's files");
         var existingVocab = Path.Combine(folder, Checkpoint.VocabFile);
         if (File.Exists(existingVocab) && !SameBytes(existingVocab, vocabPath))
-            throw new BadInputException($"{option} {onnxPath}: {existingVocab} already exists and differs from this model's vocabulary; export would overwrite it, " +
+            throw new BadInputException($"{option} {onnxPath}: {existingVocab} already exists and differs from this model's vocabulary; " +
+                                        "export would overwrite it, " +
                                         "so nothing was written: choose an empty folder or one holding only this model's files");
     }
 
@@ -84,7 +86,13 @@ public static class OnnxQaExporter
         exporter.SpanHead(hidden);
         foreach (var output in OutputNames) graph.Output(output, DataType.Float, "batch", "sequence");
 
-        var proto = new ModelProto { IrVersion = 8, ProducerName = "peftqa", ProducerVersion = typeof(OnnxQaExporter).Assembly.GetName().Version?.ToString() ?? "", Graph = graph.Graph };
+        var proto = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "peftqa",
+            ProducerVersion = typeof(OnnxQaExporter).Assembly.GetName().Version?.ToString() ?? "",
+            Graph = graph.Graph,
+        };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return proto;
     }
@@ -95,12 +103,12 @@ public static class OnnxQaExporter
         public string Embeddings()
         {
             const string prefix = "bert.embeddings";
-            var words = graph.Node("Gather", [graph.Initializer($"{prefix}.word_embeddings.weight", Weight($"{prefix}.word_embeddings.weight")), "input_ids"]);
+            var words = graph.Node("Gather", [Initializer($"{prefix}.word_embeddings.weight"), "input_ids"]);
             var shape = graph.Node("Shape", ["input_ids"]);
             var length = graph.Node("Gather", [shape, graph.Int64Scalar("sequence_axis", 1)]);
             var positionIds = graph.Node("Range", [graph.Int64Scalar("zero", 0), length, graph.Int64Scalar("one", 1)]);
-            var positions = graph.Node("Gather", [graph.Initializer($"{prefix}.position_embeddings.weight", Weight($"{prefix}.position_embeddings.weight")), positionIds]);
-            var types = graph.Node("Gather", [graph.Initializer($"{prefix}.token_type_embeddings.weight", Weight($"{prefix}.token_type_embeddings.weight")), "token_type_ids"]);
+            var positions = graph.Node("Gather", [Initializer($"{prefix}.position_embeddings.weight"), positionIds]);
+            var types = graph.Node("Gather", [Initializer($"{prefix}.token_type_embeddings.weight"), "token_type_ids"]);
             var sum = graph.Node("Add", [graph.Node("Add", [words, positions]), types]);
             return LayerNorm($"{prefix}.LayerNorm", sum);
         }
@@ -126,7 +134,8 @@ public static class OnnxQaExporter
         public void SpanHead(string hidden)
         {
             var logits = Linear(BertForQuestionAnswering.HeadModuleName, hidden);
-            var halves = graph.NodeWithOutputs("Split", [logits, graph.Int64Constant("split_sizes", 1, 1)], ["start_logits_3d", "end_logits_3d"], Int("axis", -1));
+            var halves = graph.NodeWithOutputs(
+                "Split", [logits, graph.Int64Constant("split_sizes", 1, 1)], ["start_logits_3d", "end_logits_3d"], Int("axis", -1));
             for (int i = 0; i < OutputNames.Length; i++) graph.Node("Squeeze", [halves[i], graph.Int64Constant("last_axis", -1)], OutputNames[i]);
         }
 
@@ -135,7 +144,8 @@ public static class OnnxQaExporter
             var query = Heads(Linear($"{prefix}.query", hidden), [0, 2, 1, 3]);
             var keyTransposed = Heads(Linear($"{prefix}.key", hidden), [0, 2, 3, 1]);
             var value = Heads(Linear($"{prefix}.value", hidden), [0, 2, 1, 3]);
-            var scores = graph.Node("Div", [graph.Node("MatMul", [query, keyTransposed]), Constant("attention_scale", (float)Math.Sqrt(config.HeadSize))]);
+            var product = graph.Node("MatMul", [query, keyTransposed]);
+            var scores = graph.Node("Div", [product, Constant("attention_scale", (float)Math.Sqrt(config.HeadSize))]);
             var probabilities = graph.Node("Softmax", [graph.Node("Add", [scores, maskBias])], null, Int("axis", -1));
             var context = graph.Node("Transpose", [graph.Node("MatMul", [probabilities, value])], null, Ints("perm", 0, 2, 1, 3));
             return graph.Node("Reshape", [context, graph.Int64Constant("merged_shape", 0, 0, config.HiddenSize)]);
@@ -156,11 +166,11 @@ public static class OnnxQaExporter
         {
             using var transposed = Weight($"{prefix}.weight").t();
             var product = graph.Node("MatMul", [input, graph.Initializer($"{prefix}.weight_transposed", transposed)]);
-            return graph.Node("Add", [product, graph.Initializer($"{prefix}.bias", Weight($"{prefix}.bias"))]);
+            return graph.Node("Add", [product, Initializer($"{prefix}.bias")]);
         }
 
         private string LayerNorm(string prefix, string input) =>
-            graph.Node("LayerNormalization", [input, graph.Initializer($"{prefix}.weight", Weight($"{prefix}.weight")), graph.Initializer($"{prefix}.bias", Weight($"{prefix}.bias"))],
+            graph.Node("LayerNormalization", [input, Initializer($"{prefix}.weight"), Initializer($"{prefix}.bias")],
                 null, Int("axis", -1), Float("epsilon", (float)config.LayerNormEps));
 
         private string Activation(string x) => config.HiddenAct switch
@@ -181,11 +191,16 @@ public static class OnnxQaExporter
         private string TanhGelu(string x)
         {
             var cube = graph.Node("Mul", [graph.Node("Mul", [x, x]), x]);
-            var inner = graph.Node("Mul", [graph.Node("Add", [x, graph.Node("Mul", [cube, Constant("gelu_cubic", 0.044715f)])]), Constant("sqrt_two_over_pi", MathF.Sqrt(2 / MathF.PI))]);
-            return graph.Node("Mul", [graph.Node("Mul", [x, graph.Node("Add", [graph.Node("Tanh", [inner]), Constant("one_float", 1f)])]), Constant("half", 0.5f)]);
+            var cubic = graph.Node("Mul", [cube, Constant("gelu_cubic", 0.044715f)]);
+            var inner = graph.Node("Mul", [graph.Node("Add", [x, cubic]), Constant("sqrt_two_over_pi", MathF.Sqrt(2 / MathF.PI))]);
+            var onePlusTanh = graph.Node("Add", [graph.Node("Tanh", [inner]), Constant("one_float", 1f)]);
+            return graph.Node("Mul", [graph.Node("Mul", [x, onePlusTanh]), Constant("half", 0.5f)]);
         }
 
         private string Constant(string name, float value) => graph.FloatScalar(name, value);
+
+        /// <summary>The model's weight <paramref name="name"/> as an initializer of the same name.</summary>
+        private string Initializer(string name) => graph.Initializer(name, Weight(name));
 
         private Tensor Weight(string name) => weights.TryGetValue(name, out var weight) ? weight
             : throw new InvalidOperationException($"ONNX export: the model has no parameter {name}");

@@ -35,7 +35,8 @@ public sealed class OnnxQaModel : IDisposable
         var vocab = Path.Combine(folder, Checkpoint.VocabFile);
         var configPath = Path.Combine(folder, Checkpoint.ConfigFile);
         foreach (var needed in new[] { vocab, configPath })
-            if (!File.Exists(needed)) throw new BadInputException($"{onnxPath}: {Path.GetFileName(needed)} is missing beside it (peftqa export writes it there)");
+            if (!File.Exists(needed))
+                throw new BadInputException($"{onnxPath}: {Path.GetFileName(needed)} is missing beside it (peftqa export writes it there)");
         using var options = SessionOptionsFor(threads);
         InferenceSession session;
         try { session = new InferenceSession(onnxPath, options); }
@@ -46,7 +47,8 @@ public sealed class OnnxQaModel : IDisposable
         {
             session.Dispose();
             throw new BadInputException($"{onnxPath}: not a QA model: expected inputs {string.Join(", ", OnnxQaExporter.InputNames)} and outputs " +
-                                        $"{string.Join(", ", OnnxQaExporter.OutputNames)}, found inputs {string.Join(", ", inputs)} and outputs {string.Join(", ", outputs)}");
+                                        $"{string.Join(", ", OnnxQaExporter.OutputNames)}, " +
+                                        $"found inputs {string.Join(", ", inputs)} and outputs {string.Join(", ", outputs)}");
         }
         return new OnnxQaModel(session, vocab, BertConfig.Load(configPath));
     }
@@ -58,7 +60,10 @@ public sealed class OnnxQaModel : IDisposable
         return new OnnxQaModel(new InferenceSession(onnx, options), null, config);
     }
 
-    /// <summary>All graph optimizations on, one inter-op thread: how .NET services run ONNX Runtime on a CPU (and how the reference file is run).</summary>
+    /// <summary>
+    /// All graph optimizations on, one inter-op thread: how .NET services run ONNX Runtime on a CPU (and how the
+    /// reference file is run).
+    /// </summary>
     public static SessionOptions SessionOptionsFor(int threads) => new()
     {
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -77,7 +82,9 @@ public sealed class OnnxQaModel : IDisposable
         using var mask = OrtValue.CreateTensorValueFromMemory(Int64(attentionMask), shape);
         using var types = OrtValue.CreateTensorValueFromMemory(Int64(tokenTypeIds), shape);
         using var outputs = session.Run(runOptions, OnnxQaExporter.InputNames, [ids, mask, types], OnnxQaExporter.OutputNames);
-        return (tensor(outputs[0].GetTensorDataAsSpan<float>().ToArray()).view(shape), tensor(outputs[1].GetTensorDataAsSpan<float>().ToArray()).view(shape));
+        var start = tensor(outputs[0].GetTensorDataAsSpan<float>().ToArray()).view(shape);
+        var end = tensor(outputs[1].GetTensorDataAsSpan<float>().ToArray()).view(shape);
+        return (start, end);
     }
 
     private static long[] Int64(Tensor values)

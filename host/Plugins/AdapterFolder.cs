@@ -40,7 +40,9 @@ public static class AdapterFolder
     {
         logger ??= NullLogger.Instance;
         if (!Directory.Exists(folder))
-            throw new BadInputException(File.Exists(folder) ? $"{folder}: is a file; --adapter takes the adapter's folder" : $"{folder}: adapter folder not found");
+            throw new BadInputException(File.Exists(folder)
+                ? $"{folder}: is a file; --adapter takes the adapter's folder"
+                : $"{folder}: adapter folder not found");
         var path = Path.Combine(folder, DescriptorFile);
         if (!File.Exists(path)) return LoadForeign(folder, model, plugins, ignoreMismatched, logger);
         JsonObject descriptor;
@@ -49,7 +51,9 @@ public static class AdapterFolder
         string? strategyName;
         try { strategyName = descriptor["strategy"]?.GetValue<string>(); }
         catch (InvalidOperationException) { throw new BadInputException($"{path}: $.strategy: expected the strategy's name as a string"); }
-        var strategy = plugins.Require<IAdapterStrategy>(strategyName ?? throw new BadInputException($"{path}: $.strategy: required field is missing"), $"{path}: $.strategy");
+        var strategy = plugins.Require<IAdapterStrategy>(
+            strategyName ?? throw new BadInputException($"{path}: $.strategy: required field is missing"),
+            $"{path}: $.strategy");
         CheckBaseModel(descriptor, path, model.Description, ignoreMismatched, logger);
         var optionsJson = descriptor["options"] is { } node ? JsonDocument.Parse(node.ToJsonString()).RootElement : (JsonElement?)null;
         var options = PluginOptionsSchema.Bind(strategy, optionsJson, $"{path}: $.options");
@@ -66,15 +70,21 @@ public static class AdapterFolder
             try { savedOptions = candidate.ReadSavedOptions(folder); }
             catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException or ArgumentException)
             {
-                throw new BadInputException($"{peftConfig}: adapter strategy '{candidate.Name}' recognises this folder but cannot read its settings: {e.Message}");
+                throw new BadInputException(
+                    $"{peftConfig}: adapter strategy '{candidate.Name}' recognises this folder but cannot read its settings: {e.Message}");
             }
             if (savedOptions is not null) return AttachAndLoad(candidate, savedOptions, folder, model, peftConfig, ignoreMismatched, logger);
         }
         if (!File.Exists(peftConfig))
-            throw new BadInputException($"{folder}: not an adapter folder: it has neither {DescriptorFile} (written by peftqa) nor {PeftConfigFile} (written by PEFT)");
+            throw new BadInputException(
+                $"{folder}: not an adapter folder: it has neither {DescriptorFile} (written by peftqa) nor {PeftConfigFile} (written by PEFT)");
         string? peftType;
         try { peftType = (JsonNode.Parse(File.ReadAllText(peftConfig)) as JsonObject)?["peft_type"]?.ToString(); }
-        catch (JsonException e) { throw new BadInputException($"{peftConfig}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}"); }
+        catch (JsonException e)
+        {
+            var reason = e.Message.Split(" Path:")[0].Split(" LineNumber:")[0];
+            throw new BadInputException($"{peftConfig}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {reason}");
+        }
         throw new BadInputException(peftType is null
             ? $"{peftConfig}: $.peft_type: missing; expected a PEFT adapter config naming its peft_type (LORA, IA3, PROMPT_TUNING, PREFIX_TUNING)"
             : $"{peftConfig}: $.peft_type: '{peftType}' is not supported by any loaded adapter strategy (see peftqa plugins list)");
@@ -94,7 +104,8 @@ public static class AdapterFolder
         }
         var message = $"{path}: this adapter was trained on {descriptor["base_model"]}, a model of another shape than {model.BaseModel} " +
                       $"({string.Join(", ", differences)})";
-        if (!ignoreMismatched) throw new BadInputException(message + "; use the model it was trained on, or pass --ignore-mismatched to load what fits");
+        if (!ignoreMismatched)
+            throw new BadInputException(message + "; use the model it was trained on, or pass --ignore-mismatched to load what fits");
         logger.LogWarning("{Message}; loading what fits, as --ignore-mismatched asks", message);
     }
 

@@ -38,7 +38,8 @@ public static class ContractsVersion
         if (BuiltAgainst(assemblyPath) is not { } built || built.Major == Host.Major) return;
         throw new BadInputException(
             $"plugin {assemblyPath}: built against {AssemblyName} {Format(built)}, but this host has {AssemblyName} {Format(Host)}; " +
-            $"a plugin loads only in a host of the same major version: rebuild it against {AssemblyName} {Host.Major}.x, or use a {built.Major}.x host");
+            $"a plugin loads only in a host of the same major version: " +
+            $"rebuild it against {AssemblyName} {Host.Major}.x, or use a {built.Major}.x host");
     }
 
     public static string Format(Version version) => version.ToString(3);

@@ -87,7 +87,8 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
         var assemblyPath = FindMainAssembly(folder)
             ?? throw new PluginFolderException($"no plugin assembly (expected {Path.GetFileName(folder)}.dll or exactly one *.deps.json)");
         ContractsVersion.Require(assemblyPath);
-        var loader = McMaster.NETCore.Plugins.PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedTypes, config => config.PreferSharedTypes = true);
+        var loader = McMaster.NETCore.Plugins.PluginLoader.CreateFromAssemblyFile(
+            assemblyPath, SharedTypes, config => config.PreferSharedTypes = true);
         var assembly = loader.LoadDefaultAssembly();
         var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
             ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
@@ -105,7 +106,8 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
             }
         }
         if (found.Count == 0)
-            throw new PluginFolderException($"{Path.GetFileName(assemblyPath)} has no public class implementing {string.Join(" or ", Contracts.Select(c => c.Name))}");
+            throw new PluginFolderException(
+                $"{Path.GetFileName(assemblyPath)} has no public class implementing {string.Join(" or ", Contracts.Select(c => c.Name))}");
         return found;
     }
 
@@ -114,14 +116,16 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
         var clashes = plugins.GroupBy(p => (p.Kind, Name: p.Name.ToLowerInvariant())).Where(g => g.Count() > 1).ToList();
         if (clashes.Count == 0) return;
         throw new BadInputException(clashes.Select(g =>
-            $"two {g.Key.Kind} plugins are named '{g.First().Name}': {string.Join(" and ", g.Select(p => p.AssemblyPath))}; remove or rename one").ToList());
+            $"two {g.Key.Kind} plugins are named '{g.First().Name}': {string.Join(" and ", g.Select(p => p.AssemblyPath))}; " +
+            "remove or rename one").ToList());
     }
 
     private static string Describe(Exception e) => e switch
     {
         PluginFolderException => e.Message,
         TargetInvocationException { InnerException: { } inner } => $"constructor threw {inner.GetType().Name}: {inner.Message}",
-        ReflectionTypeLoadException { LoaderExceptions: var inner } => $"a type could not load: {inner.FirstOrDefault(x => x is not null)?.Message ?? e.Message}",
+        ReflectionTypeLoadException { LoaderExceptions: var inner } =>
+            $"a type could not load: {inner.FirstOrDefault(x => x is not null)?.Message ?? e.Message}",
         FileNotFoundException f => $"missing dependency {f.FileName ?? f.Message}",
         BadImageFormatException b => $"not a .NET assembly: {b.FileName ?? b.Message}",
         _ => $"{e.GetType().Name}: {e.Message}",

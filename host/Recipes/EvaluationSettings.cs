@@ -20,7 +20,8 @@ public sealed record EvaluationSettings
     [Range(1, 4096)]
     public int MaxAnswerLength { get; init; } = 30;
 
-    [Description("Learning curves (null: none): a seeded sample of each task's evaluation questions scored every N steps, written to metrics.jsonl and drawn in compare.png against steps and training seconds.")]
+    [Description("Learning curves (null: none): a seeded sample of each task's evaluation questions scored every N steps, written to " +
+                 "metrics.jsonl and drawn in compare.png against steps and training seconds.")]
     public CurveSettings? Curve { get; init; }
 
     [Description("Evaluation batch size.")]

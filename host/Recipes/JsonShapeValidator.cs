@@ -197,12 +197,15 @@ public static class JsonShapeValidator
     /// <summary>A number of the right kind that its .NET type cannot hold is out of range, not of the wrong type: say so, with the range.</summary>
     private static void CheckNumberRange(JsonElement number, Type type, string path, List<string> errors)
     {
-        var (fits, low, high) = type == typeof(int) ? (number.TryGetInt32(out _), int.MinValue.ToString(CultureInfo.InvariantCulture), int.MaxValue.ToString(CultureInfo.InvariantCulture))
-            : type == typeof(long) ? (number.TryGetInt64(out _), long.MinValue.ToString(CultureInfo.InvariantCulture), long.MaxValue.ToString(CultureInfo.InvariantCulture))
+        var invariant = CultureInfo.InvariantCulture;
+        var (fits, low, high) =
+            type == typeof(int) ? (number.TryGetInt32(out _), int.MinValue.ToString(invariant), int.MaxValue.ToString(invariant))
+            : type == typeof(long) ? (number.TryGetInt64(out _), long.MinValue.ToString(invariant), long.MaxValue.ToString(invariant))
             : type == typeof(float) ? (number.TryGetSingle(out var single) && float.IsFinite(single), "-3.4E+38", "3.4E+38")
             : (number.TryGetDouble(out var value) && double.IsFinite(value), "-1.7E+308", "1.7E+308");
         if (!fits)
-            errors.Add($"{path}: {Truncate(number.GetRawText())} is out of range; expected {(IsInteger(type) ? "a whole number" : "a number")} from {low} to {high}");
+            errors.Add($"{path}: {Truncate(number.GetRawText())} is out of range; " +
+                       $"expected {(IsInteger(type) ? "a whole number" : "a number")} from {low} to {high}");
     }
 
     private static bool Expect(bool ok, Type type, JsonElement element, string path, List<string> errors)

@@ -26,7 +26,10 @@ public static class OptionsJsonSchema
 
     /// <remarks>List items and the root carry no nullability annotation; like the validator, the schema takes them as non-null.</remarks>
     public static JsonObject For(Type type) =>
-        JsonSchemaExporter.GetJsonSchemaAsNode(ExportOptions, type, new JsonSchemaExporterOptions { TransformSchemaNode = Annotate, TreatNullObliviousAsNonNullable = true }).AsObject();
+        JsonSchemaExporter.GetJsonSchemaAsNode(
+            ExportOptions,
+            type,
+            new JsonSchemaExporterOptions { TransformSchemaNode = Annotate, TreatNullObliviousAsNonNullable = true }).AsObject();
 
     private static JsonNode Annotate(JsonSchemaExporterContext context, JsonNode schema)
     {

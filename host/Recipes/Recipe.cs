@@ -12,7 +12,8 @@ namespace PeftQa.Host.Recipes;
 public sealed record Recipe
 {
     [JsonPropertyName("$schema")]
-    [Description("The JSON Schema editors check this recipe against (recipes/recipe.schema.json, written by peftqa schema); peftqa itself ignores it.")]
+    [Description("The JSON Schema editors check this recipe against (recipes/recipe.schema.json, written by peftqa schema); peftqa itself " +
+                 "ignores it.")]
     public string? Schema { get; init; }
 
     [Description("Name of the recipe; the run folder is named after it.")]
@@ -24,10 +25,14 @@ public sealed record Recipe
     [Description("Folder that relative data paths resolve against (relative to the recipe file). Overridden by --data-root and PEFTQA_DATA.")]
     public string? DataRoot { get; init; }
 
-    [Description("Seed for initialisation, shuffling and dropout.")]
-    public int Seed { get; init; } = 42;
+    /// <summary>The seed of a recipe that names none.</summary>
+    public const int DefaultSeed = 42;
 
-    [Description("Run every study once per seed (initialisation, data order, dropout); reports give each seed's scores and their mean and standard deviation. null: once, with seed. The data samples and the baseline use seed.")]
+    [Description("Seed for initialisation, shuffling and dropout.")]
+    public int Seed { get; init; } = DefaultSeed;
+
+    [Description("Run every study once per seed (initialisation, data order, dropout); reports give each seed's scores and their mean and " +
+                 "standard deviation. null: once, with seed. The data samples and the baseline use seed.")]
     [MinLength(1)]
     public List<int>? Seeds { get; init; }
 
@@ -58,7 +63,8 @@ public sealed record Recipe
     [Description("How studies are compared in reports: the reference study and the bootstrap resamples.")]
     public CompareSettings Compare { get; init; } = new();
 
-    [Description("Choose each method's searched hyperparameters on a validation split of the training data (null: no split; a search then runs every combination on the evaluation data).")]
+    [Description("Choose each method's searched hyperparameters on a validation split of the training data (null: no split; a search then " +
+                 "runs every combination on the evaluation data).")]
     public SelectionSettings? Selection { get; init; }
 
     [Description("Folder under which run folders are created (relative to the working directory).")]

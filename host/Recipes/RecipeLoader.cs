@@ -28,14 +28,17 @@ public static class RecipeLoader
         if (!File.Exists(path)) throw new BadInputException($"{path}: recipe file not found");
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new BadInputException($"{path}: cannot read: {e.Message}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{path}: cannot read: {e.Message}");
+        }
         return Parse(Utf8Text.Decode(bytes, path), path, path);
     }
 
     /// <summary>A run folder (or any folder) where a recipe file was expected: say so, and what to give instead.</summary>
     private static string FolderGivenAsRecipe(string path)
     {
-        var runRecipe = Path.Combine(path, "recipe.json");
+        var runRecipe = Path.Combine(path, RunFolderFiles.RecipeFile);
         return File.Exists(runRecipe)
             ? $"{path}: is a folder, not a recipe file; it holds a run's recipe: give peftqa run {runRecipe} to run that recipe again, " +
               $"or the run's recipe with --out {path} --resume to continue the run"
@@ -64,7 +67,10 @@ public static class RecipeLoader
         return new LoadedRecipe(recipe!, filePath ?? Path.Combine(Directory.GetCurrentDirectory(), "recipe.json"), displayPath, root);
     }
 
-    /// <summary>The validator accepts only what deserializes; should the two ever disagree, the user still gets one line, not a stack trace.</summary>
+    /// <summary>
+    /// The validator accepts only what deserializes; should the two ever disagree, the user still gets one line, not a
+    /// stack trace.
+    /// </summary>
     private static Recipe Deserialize(JsonElement root, string displayPath)
     {
         try { return root.Deserialize<Recipe>(JsonShapeValidator.SerializerOptions)!; }
@@ -83,14 +89,19 @@ public static class RecipeLoader
         else if (recipe.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || recipe.Name.Contains('/'))
             yield return $"$.name: '{recipe.Name}' cannot be used in a folder name";
         else if (Encoding.UTF8.GetByteCount(recipe.Name) > MaxNameBytes)
-            yield return $"$.name: {Encoding.UTF8.GetByteCount(recipe.Name)} bytes is too long for a run folder name <name>-<time>; the limit is {MaxNameBytes} bytes";
+            yield return $"$.name: {Encoding.UTF8.GetByteCount(recipe.Name)} bytes is too long for a run folder name <name>-<time>; " +
+                         $"the limit is {MaxNameBytes} bytes";
         var duplicateTasks = Duplicates(recipe.Tasks.Select(t => t.Name).ToList(), "$.tasks", "name", "task name").ToList();
         foreach (var problem in duplicateTasks) yield return problem;
         // Task names become folder and file names too (tasks/<n>-<task>, answers/<task>.json, adapter-<n>-<task>).
         if (duplicateTasks.Count == 0)
-            foreach (var problem in FolderNames.Problems(recipe.Tasks.Select((t, i) => (t.Name, $"$.tasks[{i}].name")).ToList(), "task name")) yield return problem;
-        var duplicateLabels = Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label", "adapter label (set a distinct label)")
-            .Concat(Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label", "continual label (set a distinct label)")).ToList();
+            foreach (var problem in FolderNames.Problems(recipe.Tasks.Select((t, i) => (t.Name, $"$.tasks[{i}].name")).ToList(), "task name"))
+                yield return problem;
+        var duplicateLabels = Duplicates(recipe.Adapters.Select(a => a.DisplayName).ToList(), "$.adapters", "label",
+                "adapter label (set a distinct label)")
+            .Concat(Duplicates(recipe.Continual.Select(c => c.DisplayName).ToList(), "$.continual", "label",
+                "continual label (set a distinct label)"))
+            .ToList();
         foreach (var problem in duplicateLabels) yield return problem;
         // Once labels are unique, study labels must still be distinct folder names ("a+b" with "c" and "a" with "b+c" are not).
         if (duplicateLabels.Count == 0)
@@ -99,7 +110,8 @@ public static class RecipeLoader
         for (int i = 0; i < recipe.Continual.Count; i++)
             foreach (var (label, k) in (recipe.Continual[i].Adapters ?? []).Select((l, k) => (l, k)))
                 if (!adapterLabels.Contains(label))
-                    yield return $"$.continual[{i}].adapters[{k}]: no adapter labelled '{label}'; the adapters are {string.Join(", ", adapterLabels)}";
+                    yield return $"$.continual[{i}].adapters[{k}]: no adapter labelled '{label}'; " +
+                                 $"the adapters are {string.Join(", ", adapterLabels)}";
         for (int i = 0; i < recipe.Tasks.Count; i++)
         {
             foreach (var problem in RetentionProblems(recipe.Tasks[i], $"$.tasks[{i}]")) yield return problem;
@@ -108,46 +120,59 @@ public static class RecipeLoader
                 yield return $"$.tasks[{i}].split.by: expected one of {string.Join(", ", HoldOutSplit.Units)}, got '{split.By}'";
             var side = recipe.Tasks[i].Retention ? "memory" : "train";
             if (recipe.Tasks[i].TrainingData != recipe.Tasks[i].Eval)
-                yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so {side} and eval must name the same file (got '{recipe.Tasks[i].TrainingData}' and '{recipe.Tasks[i].Eval}')";
+                yield return $"$.tasks[{i}].split: task '{recipe.Tasks[i].Name}' splits one file, so {side} and eval must name the same file " +
+                             $"(got '{recipe.Tasks[i].TrainingData}' and '{recipe.Tasks[i].Eval}')";
         }
         if (recipe.Tasks.Count > 0 && recipe.Tasks.All(t => t.Retention))
             yield return "$.tasks: every task is a retention task (retention: true); at least one must be trained";
         if (recipe.Compare.Reference is { } reference && !ConfigurationLabels(recipe).Any(l => l.Label == reference))
-            yield return $"$.compare.reference: no study labelled '{reference}'; the studies are {string.Join(", ", ConfigurationLabels(recipe).Select(l => l.Label))}";
+            yield return $"$.compare.reference: no study labelled '{reference}'; " +
+                         $"the studies are {string.Join(", ", ConfigurationLabels(recipe).Select(l => l.Label))}";
         // Metric plugins are found ignoring case, so "f1" and "F1" are one metric, which scores keyed by name cannot hold twice.
         foreach (var problem in Duplicates(recipe.Evaluation.Metrics, "$.evaluation.metrics", "", "metric")
                      .Concat(Duplicates(recipe.Evaluation.ContinualMetrics, "$.evaluation.continualMetrics", "", "continual metric")))
             yield return problem;
         if (recipe.Seeds is { } seeds)
-            foreach (var problem in Duplicates(seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "$.seeds", "", "seed"))
-                yield return problem;
+        {
+            var seedNames = seeds.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            foreach (var problem in Duplicates(seedNames, "$.seeds", "", "seed")) yield return problem;
+        }
         for (int i = 0; i < recipe.Training.ReportTo.Count; i++)
             if (!TrainingSettings.ReportDestinations.Contains(recipe.Training.ReportTo[i]))
-                yield return $"$.training.reportTo[{i}]: expected one of {string.Join(", ", TrainingSettings.ReportDestinations)}, got '{recipe.Training.ReportTo[i]}'";
+                yield return $"$.training.reportTo[{i}]: expected one of {string.Join(", ", TrainingSettings.ReportDestinations)}, " +
+                             $"got '{recipe.Training.ReportTo[i]}'";
         if (recipe.Training.DocStride >= recipe.Training.MaxSequenceLength)
-            yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), got {recipe.Training.DocStride}";
+            yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), " +
+                         $"got {recipe.Training.DocStride}";
     }
 
     /// <summary>A retention task is evaluated only, so it has no train; memory belongs to retention tasks alone.</summary>
     private static IEnumerable<string> RetentionProblems(TaskSpec task, string at)
     {
         if (task.Retention && task.Train is not null)
-            yield return $"{at}.train: task '{task.Name}' is a retention task (retention: true), which is evaluated at every stage and never trained; " +
+            yield return $"{at}.train: task '{task.Name}' is a retention task (retention: true), " +
+                         "which is evaluated at every stage and never trained; " +
                          "remove train (name the data strategies may remember in memory)";
         if (!task.Retention && task.Train is null)
             yield return $"{at}.train: task '{task.Name}' needs training data (or set \"retention\": true for a task that is only evaluated)";
         if (!task.Retention && task.Memory is not null)
-            yield return $"{at}.memory: only a retention task has memory (task '{task.Name}' is trained on its train data); remove memory or set \"retention\": true";
+            yield return $"{at}.memory: only a retention task has memory (task '{task.Name}' is trained on its train data); " +
+                         "remove memory or set \"retention\": true";
     }
 
     /// <summary>Every study's label (one per configuration and seed) and where it comes from.</summary>
     private static List<(string Label, string From)> StudyLabels(Recipe recipe) =>
-        ConfigurationLabels(recipe).SelectMany(c => recipe.StudySeeds.Distinct().Select(seed => (recipe.SeededLabel(c.Label, seed), c.From))).ToList();
+        ConfigurationLabels(recipe)
+            .SelectMany(c => recipe.StudySeeds.Distinct().Select(seed => (recipe.SeededLabel(c.Label, seed), c.From)))
+            .ToList();
 
     /// <summary>Every configuration's label: one per (adapter, continual strategy) pair.</summary>
     private static List<(string Label, string From)> ConfigurationLabels(Recipe recipe) =>
-        recipe.StudyPairs().Select(pair => (recipe.StudyLabel(recipe.Adapters[pair.AdapterIndex], recipe.Continual[pair.ContinualIndex]),
-            recipe.Continual.Count == 1 ? $"$.adapters[{pair.AdapterIndex}]" : $"$.adapters[{pair.AdapterIndex}] with $.continual[{pair.ContinualIndex}]")).ToList();
+        recipe.StudyPairs().Select(pair => (
+            recipe.StudyLabel(recipe.Adapters[pair.AdapterIndex], recipe.Continual[pair.ContinualIndex]),
+            recipe.Continual.Count == 1
+                ? $"$.adapters[{pair.AdapterIndex}]"
+                : $"$.adapters[{pair.AdapterIndex}] with $.continual[{pair.ContinualIndex}]")).ToList();
 
     private static IEnumerable<string> Duplicates(IReadOnlyList<string> names, string arrayPath, string field, string what)
     {

@@ -10,7 +10,8 @@ namespace PeftQa.Host.Recipes;
 /// </summary>
 public sealed record SelectionSettings
 {
-    [Description("Share of each task's training paragraphs held out for validation, in (0, 0.5]. Every study, searched or not, trains on the rest, so all train on the same data.")]
+    [Description("Share of each task's training paragraphs held out for validation, in (0, 0.5]. Every study, searched or not, trains on the " +
+                 "rest, so all train on the same data.")]
     [Range(0.0, 0.5, MinimumIsExclusive = true)]
     public double ValidationFraction { get; init; } = 0.1;
 

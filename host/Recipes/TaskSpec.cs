@@ -8,7 +8,8 @@ public sealed class TaskSpec
     [Description("Unique task name.")]
     public required string Name { get; init; }
 
-    [Description("Training data: a SQuAD-format JSON file (relative to the data root) or a builtin: source. Required unless the task is a retention task.")]
+    [Description("Training data: a SQuAD-format JSON file (relative to the data root) or a builtin: source. Required unless the task is a " +
+                 "retention task.")]
     public string? Train { get; init; }
 
     [Description("Evaluation data, same forms as train.")]
@@ -26,10 +27,12 @@ public sealed class TaskSpec
     [Range(1, int.MaxValue)]
     public int? MaxSteps { get; init; }
 
-    [Description("A retention task: evaluated before training and after every trained task, never trained on; the report gives its drop from the start beside ACC/BWT over the trained tasks. It has no train; memory may name data strategies can remember.")]
+    [Description("A retention task: evaluated before training and after every trained task, never trained on; the report gives its drop from " +
+                 "the start beside ACC/BWT over the trained tasks. It has no train; memory may name data strategies can remember.")]
     public bool Retention { get; init; }
 
-    [Description("A retention task's own training data, never trained on directly: what replay (retentionTask) and A-GEM may remember and EWC may estimate its Fisher on, before the first trained task. Same forms as train; null: none.")]
+    [Description("A retention task's own training data, never trained on directly: what replay (retentionTask) and A-GEM may remember and " +
+                 "EWC may estimate its Fisher on, before the first trained task. Same forms as train; null: none.")]
     public string? Memory { get; init; }
 
     [Description("Split one file into training and evaluation parts (train and eval then name the same file); null: use the files as they are.")]

@@ -8,7 +8,8 @@ public sealed record TrainingSettings
     /// <summary>The destinations <see cref="ReportTo"/> accepts.</summary>
     public static readonly IReadOnlyList<string> ReportDestinations = ["tensorboard", "none"];
 
-    [Description("Peak learning rate of AdamW for every adapter without its own (adapters[].learningRate). null: each strategy's recommended rate (peftqa plugins list), else 3e-5.")]
+    [Description("Peak learning rate of AdamW for every adapter without its own (adapters[].learningRate). null: each strategy's recommended " +
+                 "rate (peftqa plugins list), else 3e-5.")]
     [Range(double.Epsilon, double.MaxValue)]
     public double? LearningRate { get; init; }
 
@@ -39,14 +40,19 @@ public sealed record TrainingSettings
     [Range(0.0, double.MaxValue)]
     public double WeightDecay { get; init; } = 0.01;
 
-    [Description("Dropout on attention probabilities while training (null: the model's config, 0.1 for BERT). 0, the default, lets CPU attention use its fused kernel; on the same SQuAD budget it scored F1 53.9 against 51.7 with 0.1.")]
+    [Description("Dropout on attention probabilities while training (null: the model's config, 0.1 for BERT). 0, the default, lets CPU " +
+                 "attention use its fused kernel; on the same SQuAD budget it scored F1 53.9 against 51.7 with 0.1.")]
     [Range(0.0, 0.99)]
     public double? AttentionDropout { get; init; } = 0;
 
-    [Description("Batch windows of similar length together (Hugging Face group_by_length: seeded mega-batches of up to 50 batches sorted by length, batch order shuffled), so batches carry little padding; false: plain shuffled batches.")]
+    [Description("Batch windows of similar length together (Hugging Face group_by_length: seeded mega-batches of up to 50 batches sorted by " +
+                 "length, batch order shuffled), so batches carry little padding; false: plain shuffled batches.")]
     public bool GroupByLength { get; init; } = true;
 
-    [Description("auto (the default): bf16 mixed precision where the device computes bf16 natively (a CPU with AVX512_BF16 or AMX, an NVIDIA GPU of compute capability 8.0 or newer), fp32 elsewhere; fp32; or bf16 (Hugging Face's --bf16: fp32 weights, gradients and optimizer, bf16 matrix products and attention; allowed where bf16 is only emulated, but slow there). --precision overrides it.")]
+    [Description("auto (the default): bf16 mixed precision where the device computes bf16 natively (a CPU with AVX512_BF16 or AMX, an NVIDIA " +
+                 "GPU of compute capability 8.0 or newer), fp32 elsewhere; fp32; or bf16 (Hugging Face's --bf16: fp32 weights, gradients and " +
+                 "optimizer, bf16 matrix products and attention; allowed where bf16 is only emulated, but slow there). --precision overrides " +
+                 "it.")]
     public Precision Precision { get; init; } = Precision.Auto;
 
     [Description("Clip the global gradient norm to this value (0: no clipping).")]
@@ -73,7 +79,8 @@ public sealed record TrainingSettings
     [Range(1, int.MaxValue)]
     public int? CheckpointEvery { get; init; }
 
-    [Description("Where training curves go besides metrics.jsonl (Hugging Face report_to): \"tensorboard\" writes TensorBoard event files per study under tensorboard/ in the run folder; [] (the default) or [\"none\"]: nowhere else.")]
+    [Description("Where training curves go besides metrics.jsonl (Hugging Face report_to): \"tensorboard\" writes TensorBoard event files " +
+                 "per study under tensorboard/ in the run folder; [] (the default) or [\"none\"]: nowhere else.")]
     public List<string> ReportTo { get; init; } = [];
 
     [Description("How many checkpoints to keep.")]

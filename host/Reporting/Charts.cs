@@ -53,12 +53,19 @@ public static class Charts
         var palette = new ScottPlot.Palettes.Category10();
         for (int m = 0; m < metrics.Count; m++)
         {
-            var bars = rows.Select((row, i) => new Bar { Position = i * (metrics.Count + 1) + m, Value = row.Scores.GetValueOrDefault(metrics[m]), FillColor = palette.GetColor(m) }).ToList();
+            var bars = rows.Select((row, i) => new Bar
+            {
+                Position = i * (metrics.Count + 1) + m,
+                Value = row.Scores.GetValueOrDefault(metrics[m]),
+                FillColor = palette.GetColor(m),
+            }).ToList();
             var series = plot.Add.Bars(bars);
             series.LegendText = metrics[m];
             AddIntervals(plot, rows, metrics[m], bars);
         }
-        var ticks = rows.Select((row, i) => new Tick(i * (metrics.Count + 1) + (metrics.Count - 1) / 2.0, $"{row.Study}\n{row.TrainablePercent:F2}% trainable")).ToArray();
+        var ticks = rows
+            .Select((row, i) => new Tick(i * (metrics.Count + 1) + (metrics.Count - 1) / 2.0, $"{row.Study}\n{row.TrainablePercent:F2}% trainable"))
+            .ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         if (rows.Count > 4)
         {
@@ -69,7 +76,9 @@ public static class Charts
         }
         plot.Axes.Left.Label.Text = "score (0-100)";
         // Low scores get the room to show their intervals; the axis still starts at 0.
-        double highest = rows.SelectMany(r => metrics.Select(m => r.Intervals.GetValueOrDefault(m)?.High ?? r.Scores.GetValueOrDefault(m))).DefaultIfEmpty(0).Max();
+        double highest = rows
+            .SelectMany(r => metrics.Select(m => r.Intervals.GetValueOrDefault(m)?.High ?? r.Scores.GetValueOrDefault(m)))
+            .DefaultIfEmpty(0).Max();
         plot.Axes.SetLimitsY(0, Math.Min(105, Math.Max(10, highest * 1.3)));
         plot.Title(title);
         LegendBeside(plot);
@@ -79,7 +88,9 @@ public static class Charts
     /// <summary>Each bar's 95% interval as an error bar, where the study kept its answers.</summary>
     private static void AddIntervals(Plot plot, IReadOnlyList<ComparisonRow> rows, string metric, IReadOnlyList<Bar> bars)
     {
-        var withInterval = rows.Select((row, i) => (Interval: row.Intervals.GetValueOrDefault(metric), Bar: bars[i])).Where(r => r.Interval is not null).ToList();
+        var withInterval = rows
+            .Select((row, i) => (Interval: row.Intervals.GetValueOrDefault(metric), Bar: bars[i]))
+            .Where(r => r.Interval is not null).ToList();
         if (withInterval.Count == 0) return;
         var errors = plot.Add.ErrorBar(withInterval.Select(r => r.Bar.Position).ToList(), withInterval.Select(r => r.Interval!.Mean).ToList(),
             withInterval.Select(r => 0.0).ToList());
@@ -107,7 +118,8 @@ public static class Charts
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
             {
-                var label = plot.Add.Text(double.IsNaN(values[r, c]) ? "-" : values[r, c].ToString("F1", System.Globalization.CultureInfo.InvariantCulture), c, rows - 1 - r);
+                var text = double.IsNaN(values[r, c]) ? "-" : values[r, c].ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+                var label = plot.Add.Text(text, c, rows - 1 - r);
                 label.LabelAlignment = Alignment.MiddleCenter;
                 label.LabelFontSize = 16;
                 label.LabelFontColor = values[r, c] > 60 ? Colors.Black : Colors.White;
@@ -144,14 +156,22 @@ public static class Charts
         plot.SavePng(path, Math.Max(640, 170 * stages.Length) + LegendRoom, 480);
     }
 
-    /// <summary>One point per configuration: its ACC over the trained tasks (x) against a retention task's drop from the start (y), each with its 95% interval.</summary>
-    public static void RetentionAgainstAcc(string path, IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points, string score, string retentionTask) =>
+    /// <summary>
+    /// One point per configuration: its ACC over the trained tasks (x) against a retention task's drop from the start
+    /// (y), each with its 95% interval.
+    /// </summary>
+    public static void RetentionAgainstAcc(
+        string path,
+        IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points,
+        string score,
+        string retentionTask) =>
         RetentionAgainstAccPlot(points, score, retentionTask).SavePng(path, RetentionWidth, RetentionHeight);
 
     public const int RetentionWidth = 800 + LegendRoom, RetentionHeight = 560;
 
     /// <summary>The plot <see cref="RetentionAgainstAcc"/> saves.</summary>
-    public static Plot RetentionAgainstAccPlot(IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points, string score, string retentionTask)
+    public static Plot RetentionAgainstAccPlot(
+        IReadOnlyList<(string Label, Evaluation.ScoreInterval Acc, Evaluation.ScoreInterval Drop)> points, string score, string retentionTask)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();

@@ -13,7 +13,10 @@ namespace PeftQa.Host.Reporting;
 /// </summary>
 public static class ForgettingSummary
 {
-    /// <summary>One configuration's figures: ACC and, with a retention task, its drop (positive: forgotten), each with its interval where answers were kept.</summary>
+    /// <summary>
+    /// One configuration's figures: ACC and, with a retention task, its drop (positive: forgotten), each with its
+    /// interval where answers were kept.
+    /// </summary>
     public sealed record Figures(StudyResult Study, ScoreInterval Acc, ScoreInterval? Drop, ScoreInterval? Bwt);
 
     public static IReadOnlyList<Figures> Of(IReadOnlyList<StudyResult> studies, StudyStatistics statistics, string score)
@@ -34,7 +37,13 @@ public static class ForgettingSummary
     }
 
     /// <summary>The "In short" section, or nothing for a run of one configuration without a retention task.</summary>
-    public static void Append(StringBuilder text, IReadOnlyList<Figures> figures, StudyStatistics statistics, IReadOnlyList<StudyResult> studies, string score, string charts)
+    public static void Append(
+        StringBuilder text,
+        IReadOnlyList<Figures> figures,
+        StudyStatistics statistics,
+        IReadOnlyList<StudyResult> studies,
+        string score,
+        string charts)
     {
         if (figures.Count == 0 || (figures.Count == 1 && figures[0].Drop is null)) return;
         string name = score switch { "f1" => "F1", "exact_match" => "EM", _ => score };
@@ -45,29 +54,48 @@ public static class ForgettingSummary
             : figures.Where(f => f.Bwt is not null).MaxBy(f => f.Bwt!.Mean) ?? figures[0];
         var bestLearned = figures.MaxBy(f => f.Acc.Mean)!;
         text.AppendLine(retentionTask is not null
-            ? $"- **Forgot least:** {bestKept.Study.Label}: {retentionTask} {name} fell by {bestKept.Drop!.Format()} from the start ({Start(bestKept.Study, score)})."
-            : $"- **Forgot least:** {bestKept.Study.Label}: BWT {bestKept.Bwt?.Format() ?? "-"} {name} (the mean change of each earlier task from right after its training to the end).");
-        text.AppendLine($"- **Learned the new tasks best:** {bestLearned.Study.Label}: ACC {bestLearned.Acc.Format()} {name} over the {bestLearned.Study.Tasks.Count} trained task(s).");
+            ? $"- **Forgot least:** {bestKept.Study.Label}: {retentionTask} {name} fell by {bestKept.Drop!.Format()} " +
+              $"from the start ({Start(bestKept.Study, score)})."
+            : $"- **Forgot least:** {bestKept.Study.Label}: BWT {bestKept.Bwt?.Format() ?? "-"} {name} " +
+              "(the mean change of each earlier task from right after its training to the end).");
+        text.AppendLine($"- **Learned the new tasks best:** {bestLearned.Study.Label}: ACC {bestLearned.Acc.Format()} {name} " +
+                        $"over the {bestLearned.Study.Tasks.Count} trained task(s).");
         text.AppendLine(bestKept == bestLearned
             ? $"- **Trade-off:** none here: {bestKept.Study.Label} did both."
-            : $"- **Trade-off:** {bestKept.Study.Label} reached ACC {bestKept.Acc.Format()}, {Points(bestLearned.Acc.Mean - bestKept.Acc.Mean)} below the best; " +
-              (retentionTask is not null ? $"{bestLearned.Study.Label} lost {bestLearned.Drop!.Format()} of {retentionTask}." : $"{bestLearned.Study.Label} had BWT {bestLearned.Bwt?.Format() ?? "-"}."));
+            : $"- **Trade-off:** {bestKept.Study.Label} reached ACC {bestKept.Acc.Format()}, " +
+              $"{Points(bestLearned.Acc.Mean - bestKept.Acc.Mean)} below the best; " +
+              (retentionTask is not null
+                  ? $"{bestLearned.Study.Label} lost {bestLearned.Drop!.Format()} of {retentionTask}."
+                  : $"{bestLearned.Study.Label} had BWT {bestLearned.Bwt?.Format() ?? "-"}."));
         text.AppendLine();
-        if (retentionTask is not null && StudyStatistics.Compares(studies)) AppendAgainstReference(text, figures, statistics, studies, score, name, retentionTask);
+        if (retentionTask is not null && StudyStatistics.Compares(studies))
+            AppendAgainstReference(text, figures, statistics, studies, score, name, retentionTask);
         if (retentionTask is not null && figures.All(f => f.Drop is not null))
         {
-            var chart = $"retention-against-acc-{FolderNames.For(score)}.png";
-            Charts.RetentionAgainstAcc(Path.Combine(charts, chart), figures.Select(f => (f.Study.Label, f.Acc, f.Drop!)).ToList(), name, retentionTask);
-            text.AppendLine($"![retention against ACC](charts/{chart})").AppendLine();
+            var chart = RunFolderFiles.RetentionAgainstAccChartFile(score);
+            var points = figures.Select(f => (f.Study.Label, f.Acc, f.Drop!)).ToList();
+            Charts.RetentionAgainstAcc(Path.Combine(charts, chart), points, name, retentionTask);
+            text.AppendLine($"![retention against ACC]({RunFolderFiles.ChartsFolder}/{chart})").AppendLine();
         }
     }
 
-    /// <summary>Each configuration against the reference: how much of the reference's loss it kept, and its ACC difference (paired intervals).</summary>
-    private static void AppendAgainstReference(StringBuilder text, IReadOnlyList<Figures> figures, StudyStatistics statistics, IReadOnlyList<StudyResult> studies,
-        string score, string name, string retentionTask)
+    /// <summary>
+    /// Each configuration against the reference: how much of the reference's loss it kept, and its ACC difference
+    /// (paired intervals).
+    /// </summary>
+    private static void AppendAgainstReference(
+        StringBuilder text,
+        IReadOnlyList<Figures> figures,
+        StudyStatistics statistics,
+        IReadOnlyList<StudyResult> studies,
+        string score,
+        string name,
+        string retentionTask)
     {
-        text.AppendLine($"Against the reference {statistics.ReferenceConfiguration(studies)} ({name}; a difference marked * has a 95% interval that excludes 0):").AppendLine();
-        text.AppendLine($"| configuration | {retentionTask} drop | share of the reference's drop avoided | drop - reference | ACC | ACC - reference |");
+        text.AppendLine($"Against the reference {statistics.ReferenceConfiguration(studies)} " +
+                        $"({name}; a difference marked * has a 95% interval that excludes 0):").AppendLine();
+        text.AppendLine($"| configuration | {retentionTask} drop | share of the reference's drop avoided | " +
+                        "drop - reference | ACC | ACC - reference |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var f in figures)
         {
@@ -77,14 +105,17 @@ public static class ForgettingSummary
             var accDifference = reference is null ? null : statistics.Difference(f.Study, reference).GetValueOrDefault(score);
             string avoided = referenceDrop is { Mean: > 0 } lost ? $"{100 * (lost.Mean - f.Drop!.Mean) / lost.Mean:F0}%" : "-";
             text.AppendLine($"| {f.Study.Label} | {f.Drop?.Format() ?? "-"} | {(reference is null ? "reference" : avoided)} | " +
-                            $"{(reference is null ? "reference" : difference?.RetentionDrop(0) is { } d ? AsDifference(d) : "-")} | {f.Acc.Format()} | " +
+                            $"{(reference is null ? "reference" : difference?.RetentionDrop(0) is { } d ? AsDifference(d) : "-")} | " +
+                            $"{f.Acc.Format()} | " +
                             $"{(reference is null ? "reference" : accDifference?.Format() ?? "-")} |");
         }
         text.AppendLine();
     }
 
     private static string Start(StudyResult study, string score) =>
-        study.Retention![0].Start.TryGetValue(score, out var start) ? FormattableString.Invariant($"{start:F2} at the start") : "no score at the start";
+        study.Retention![0].Start.TryGetValue(score, out var start)
+            ? FormattableString.Invariant($"{start:F2} at the start")
+            : "no score at the start";
 
     private static string Points(double value) => FormattableString.Invariant($"{value:F2} points");
 

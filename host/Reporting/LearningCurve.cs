@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Reporting;
 
@@ -14,9 +15,9 @@ public sealed record LearningCurve(string Study, string Task, IReadOnlyList<Lear
     /// </summary>
     public static List<LearningCurve> ReadRun(string runFolder, IEnumerable<string> studies)
     {
-        var shared = Read(Path.Combine(runFolder, Studies.StudyFolder.MetricsFile));
+        var shared = Read(Path.Combine(runFolder, RunFolderFiles.MetricsFile));
         return studies.SelectMany(study => shared.Where(c => c.Study == study)
-            .Concat(Read(Path.Combine(Studies.StudyFolder.For(runFolder, study), Studies.StudyFolder.MetricsFile)))).ToList();
+            .Concat(Read(Path.Combine(Studies.StudyFolder.For(runFolder, study), RunFolderFiles.MetricsFile)))).ToList();
     }
 
     /// <summary>The curves in a run's metrics.jsonl (lines with <c>"event": "curve"</c>), in study and task order; none when it has none.</summary>
@@ -30,7 +31,8 @@ public sealed record LearningCurve(string Study, string Task, IReadOnlyList<Lear
             try { node = JsonNode.Parse(line); }
             catch (JsonException) { continue; } // a line cut short by a crash
             if (node?["event"]?.GetValue<string>() != "curve") continue;
-            var scores = node.AsObject().Where(p => p.Key is not ("study" or "task" or "step" or "event" or "training_seconds") && p.Value is JsonValue)
+            var scores = node.AsObject()
+                .Where(p => p.Key is not ("study" or "task" or "step" or "event" or "training_seconds") && p.Value is JsonValue)
                 .ToDictionary(p => p.Key, p => p.Value!.GetValue<double>());
             points.Add((node["study"]!.GetValue<string>(), node["task"]!.GetValue<string>(),
                 new Point(node["step"]!.GetValue<int>(), node["training_seconds"]!.GetValue<double>(), scores)));

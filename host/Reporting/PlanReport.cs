@@ -17,21 +17,30 @@ public static class PlanReport
         terminal.WriteLine($"Recipe {plan.Recipe.Name} ({plan.RecipePath}): model {plan.Model.BaseModel} " +
                            $"({plan.Model.NumLayers} layers, hidden {plan.Model.HiddenSize}), seed {plan.Recipe.Seed}");
         terminal.WriteLine($"Training: batch {training.BatchSize} x {training.GradientAccumulation}, sequence {training.MaxSequenceLength}, " +
-                           $"stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}; metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
+                           $"stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}; " +
+                           $"metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
         terminal.WriteLine($"Precision: {plan.Precision}");
         foreach (var task in plan.RetentionTasks)
-            terminal.WriteLine($"Retention task {task.Name}: {task.Eval}{(task.MaxEvalExamples is { } e ? $" (sample of {e})" : "")}, evaluated at the start and after every trained task, never trained" +
-                                             (task.Train is { } memory ? $"; memory for strategies that remember: {memory}{(task.MaxTrainExamples is { } t ? $" (sample of {t})" : "")}" : ""));
+        {
+            var evalSample = task.MaxEvalExamples is { } e ? $" (sample of {e})" : "";
+            var memory = task.Train is { } train
+                ? $"; memory for strategies that remember: {train}{(task.MaxTrainExamples is { } t ? $" (sample of {t})" : "")}"
+                : "";
+            terminal.WriteLine($"Retention task {task.Name}: {task.Eval}{evalSample}, " +
+                               "evaluated at the start and after every trained task, never trained" + memory);
+        }
         var candidates = plan.Candidates;
         if (candidates.Count > 0 && plan.Recipe.Selection is { } selection)
         {
             terminal.WriteLine($"Selection: {candidates.Count} candidates, each trained with seed {plan.Recipe.Seed} on the training data less " +
-                               $"{selection.ValidationFraction * 100:0.#}% of its paragraphs and scored there by {selection.Metric}; each method's best is then run for evaluation");
+                               $"{selection.ValidationFraction * 100:0.#}% of its paragraphs and scored there by {selection.Metric}; " +
+                               "each method's best is then run for evaluation");
             terminal.Write(StudyTable(candidates, plan));
         }
         terminal.Write(StudyTable(plan.Studies, plan));
         if (plan.Recipe.Selection is not null && candidates.Count == 0)
-            terminal.WriteLine("Selection: nothing is searched, so nothing is chosen; every study still trains without the held-out validation paragraphs");
+            terminal.WriteLine("Selection: nothing is searched, so nothing is chosen; " +
+                               "every study still trains without the held-out validation paragraphs");
     }
 
     private static Table StudyTable(IReadOnlyList<StudyPlan> studies, RunPlan plan)
@@ -40,7 +49,8 @@ public static class PlanReport
         foreach (var study in studies)
             for (int i = 0; i < study.Tasks.Count; i++)
                 table.AddRow([Markup.Escape(study.Label), Markup.Escape(study.Strategy.Name), Markup.Escape(study.Continual.Strategy.Name),
-                    i == 0 ? Markup.Escape(Settings(study)) : "", (i + 1).ToString(), .. TaskColumns(plan.TrainedTasks[i], study, i, plan.Recipe.Selection)]);
+                    i == 0 ? Markup.Escape(Settings(study)) : "", (i + 1).ToString(),
+                    .. TaskColumns(plan.TrainedTasks[i], study, i, plan.Recipe.Selection)]);
         return table;
     }
 
@@ -48,9 +58,13 @@ public static class PlanReport
     private static string Settings(StudyPlan study)
     {
         if (study.ChooseFrom is { } candidates) return $"the best of its {candidates.Count} candidates on validation";
-        var options = JsonSerializer.SerializeToNode(study.Options, study.Strategy.OptionsType, JsonShapeValidator.SerializerOptions)!.AsObject();
-        var defaults = JsonSerializer.SerializeToNode(Activator.CreateInstance(study.Strategy.OptionsType), study.Strategy.OptionsType, JsonShapeValidator.SerializerOptions)!.AsObject();
-        var changed = options.Where(o => !JsonNode.DeepEquals(o.Value, defaults[o.Key])).Select(o => $"{o.Key}={o.Value?.ToJsonString(Compact)}").ToList();
+        var type = study.Strategy.OptionsType;
+        var options = JsonSerializer.SerializeToNode(study.Options, type, JsonShapeValidator.SerializerOptions)!.AsObject();
+        var defaults = JsonSerializer.SerializeToNode(Activator.CreateInstance(type), type, JsonShapeValidator.SerializerOptions)!.AsObject();
+        var changed = options
+            .Where(o => !JsonNode.DeepEquals(o.Value, defaults[o.Key]))
+            .Select(o => $"{o.Key}={o.Value?.ToJsonString(Compact)}")
+            .ToList();
         return changed.Count == 0 ? "defaults" : string.Join(" ", changed);
     }
 
@@ -60,8 +74,11 @@ public static class PlanReport
     private static string[] TaskColumns(TaskPlan task, StudyPlan study, int index, SelectionSettings? selection)
     {
         var settings = study.Tasks[index].Settings;
-        bool rateChosen = study.ChooseFrom is { } candidates && candidates.Select(c => c.Tasks[index].LearningRate).Distinct().Count() > 1;
-        string rate = rateChosen ? "chosen" : study.Tasks[index].LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+        bool rateChosen = study.ChooseFrom is { } candidates
+                          && candidates.Select(c => c.Tasks[index].LearningRate).Distinct().Count() > 1;
+        string rate = rateChosen
+            ? "chosen"
+            : study.Tasks[index].LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
         string split = task.Split is { } s ? $", {100 * (1 - s.EvalFraction):F0}% of the {s.By}s" : "";
         if (selection is not null) split += $", less {selection.ValidationFraction * 100:0.#}% of the paragraphs for validation";
         return [Markup.Escape(task.Name), rate,

@@ -5,7 +5,10 @@ using PeftQa.Host.Studies;
 
 namespace PeftQa.Host.Reporting;
 
-/// <summary>A configuration run with several seeds (<c>seeds</c> in the recipe): one score's value per seed, their mean and standard deviation.</summary>
+/// <summary>
+/// A configuration run with several seeds (<c>seeds</c> in the recipe): one score's value per seed, their mean and
+/// standard deviation.
+/// </summary>
 public sealed record SeedSummary(string Configuration, string Metric, IReadOnlyList<int> Seeds, IReadOnlyList<double> Values)
 {
     public double Mean => Values.Average();
@@ -21,7 +24,8 @@ public sealed record SeedSummary(string Configuration, string Metric, IReadOnlyL
          from metric in metrics
          let seeded = configuration.Where(s => s.Final.ContainsKey(metric)).ToList()
          where seeded.Count > 1
-         select new SeedSummary(configuration.Key, metric, seeded.Select(s => s.Seed ?? 0).ToList(), seeded.Select(s => s.Final[metric]).ToList())).ToList();
+         select new SeedSummary(
+             configuration.Key, metric, seeded.Select(s => s.Seed ?? 0).ToList(), seeded.Select(s => s.Final[metric]).ToList())).ToList();
 
     public JsonObject ToJson() => new()
     {

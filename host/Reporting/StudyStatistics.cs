@@ -1,6 +1,7 @@
 using PeftQa.Abstractions;
 using PeftQa.Host.Studies;
 using PeftQa.Host.Evaluation;
+using PeftQa.Host.Planning;
 
 namespace PeftQa.Host.Reporting;
 
@@ -9,7 +10,12 @@ namespace PeftQa.Host.Reporting;
 /// task (<see cref="AnswerFile"/>): each score's 95% bootstrap interval over questions, and each study's paired
 /// difference from the reference study. Studies without kept answers (runs from before) get none.
 /// </summary>
-public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, int resamples, string? referenceLabel, IReadOnlyList<IContinualMetric>? continualMetrics = null)
+public sealed class StudyStatistics(
+    IReadOnlyList<IMetric> metrics,
+    int seed,
+    int resamples,
+    string? referenceLabel,
+    IReadOnlyList<IContinualMetric>? continualMetrics = null)
 {
     private readonly Dictionary<(string Study, string Metric), StageAnswerTable?> tables = new();
     private readonly Dictionary<(string Study, string Reference, string Metric), ContinualIntervals?> continual = new();
@@ -17,13 +23,18 @@ public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, in
     private readonly Dictionary<(string Study, string Metric), ScoreInterval> intervals = new();
     private readonly Dictionary<(string Study, string Reference, string Metric), ScoreDifference?> differences = new();
 
+    /// <summary>A run's statistics: its metrics, its recipe's seed and resamples, and its reference configuration.</summary>
+    public static StudyStatistics For(RunPlan plan) =>
+        new(plan.Metrics, plan.Recipe.Seed, plan.Recipe.Compare.Resamples, plan.Reference, plan.ContinualMetrics);
+
     public int Seed => seed;
 
     public int Resamples => resamples;
 
     /// <summary>The configuration the others are compared with: the one named so, else the first study's.</summary>
     public string? ReferenceConfiguration(IReadOnlyList<StudyResult> studies) =>
-        studies.FirstOrDefault(s => s.ConfigurationLabel == referenceLabel || s.Label == referenceLabel)?.ConfigurationLabel ?? studies.FirstOrDefault()?.ConfigurationLabel;
+        studies.FirstOrDefault(s => s.ConfigurationLabel == referenceLabel || s.Label == referenceLabel)?.ConfigurationLabel
+        ?? studies.FirstOrDefault()?.ConfigurationLabel;
 
     /// <summary>The run has studies of two or more configurations, so each is compared with the reference.</summary>
     public static bool Compares(IReadOnlyList<StudyResult> studies) => studies.Select(s => s.ConfigurationLabel).Distinct().Count() > 1;
@@ -54,7 +65,10 @@ public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, in
         return result;
     }
 
-    /// <summary><paramref name="study"/> minus <paramref name="reference"/>, per metric; empty when either kept no answers or they answered different questions.</summary>
+    /// <summary>
+    /// <paramref name="study"/> minus <paramref name="reference"/>, per metric; empty when either kept no answers or
+    /// they answered different questions.
+    /// </summary>
     public IReadOnlyDictionary<string, ScoreDifference> Difference(StudyResult study, StudyResult reference)
     {
         var result = new Dictionary<string, ScoreDifference>(StringComparer.Ordinal);
@@ -94,10 +108,15 @@ public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, in
     {
         var key = (Key(study), metricName);
         if (tables.TryGetValue(key, out var cached)) return cached;
-        if (metrics.FirstOrDefault(m => m.Name == metricName) is not { } metric || study.AnswersFolder is not { } folder || study.BaselineAnswersFolder is not { } before)
+        if (metrics.FirstOrDefault(m => m.Name == metricName) is not { } metric
+            || study.AnswersFolder is not { } folder
+            || study.BaselineAnswersFolder is not { } before)
             return tables[key] = null;
         var columns = study.Tasks.Concat(study.Retention?.Select(r => r.Task) ?? []).ToList();
-        var stages = new List<IReadOnlyList<IReadOnlyList<AnswerPair>?>> { columns.Select(t => AnswerFile.Load(AnswerFile.PathFor(before, t))).ToList() };
+        var stages = new List<IReadOnlyList<IReadOnlyList<AnswerPair>?>>
+        {
+            columns.Select(t => AnswerFile.Load(AnswerFile.PathFor(before, t))).ToList(),
+        };
         for (int i = 0; i < study.AfterTask.Count; i++)
             stages.Add(columns.Select(t => AnswerFile.Load(AnswerFile.PathFor(AnswerFile.AfterTaskFolder(folder, i), t))).ToList());
         return tables[key] = StageAnswerTable.Of(stages, study.Tasks.Count, metric);
@@ -105,7 +124,8 @@ public sealed class StudyStatistics(IReadOnlyList<IMetric> metrics, int seed, in
 
     /// <summary>One line for reports: how the intervals were computed.</summary>
     public string Method => $"95% percentile bootstrap intervals over questions ({resamples:N0} resamples, seed {seed}); " +
-                            "a difference is the study's score minus the reference's on the same resampled questions, marked * when its interval excludes 0";
+                            "a difference is the study's score minus the reference's on the same resampled questions, " +
+                            "marked * when its interval excludes 0";
 
     private static string Key(StudyResult study) => study.AnswersFolder ?? study.Label;
 

@@ -17,7 +17,8 @@ public sealed class TrainingProgressDisplay(CliConsole console, ILogger<Training
 
     public void Started(string title, int totalSteps, int resumedAtStep)
     {
-        logger.LogInformation("Training {Title}: {Total} steps{Resumed}", title, totalSteps, resumedAtStep > 0 ? $", resuming at step {resumedAtStep}" : "");
+        logger.LogInformation("Training {Title}: {Total} steps{Resumed}",
+            title, totalSteps, resumedAtStep > 0 ? $", resuming at step {resumedAtStep}" : "");
         if (!console.IsTerminal) return;
         finished = new TaskCompletionSource();
         var ready = new TaskCompletionSource();
@@ -53,7 +54,8 @@ public sealed class TrainingProgressDisplay(CliConsole console, ILogger<Training
             return;
         }
         logger.LogInformation("step {Step}/{Total} epoch {Epoch} loss {Loss:F4} lr {LearningRate:E2} {Rate:F1} examples/s, ETA {Remaining}",
-            report.Step, report.TotalSteps, report.Epoch, report.Loss, report.LearningRate, report.ExamplesPerSecond, report.Remaining.ToString(@"hh\:mm\:ss"));
+            report.Step, report.TotalSteps, report.Epoch, report.Loss, report.LearningRate, report.ExamplesPerSecond,
+            report.Remaining.ToString(@"hh\:mm\:ss"));
     }
 
     public void Finished()

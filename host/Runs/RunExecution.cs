@@ -78,16 +78,16 @@ public sealed class RunExecution(
         var context = studies.ContextFor(prepared, runFolder.Path, request.Resume, cancellation);
         var plan = Decided(prepared.Plan, context, cancellation);
         var results = new List<StudyResult>();
-        var statistics = RunReports.StatisticsFor(plan);
+        var statistics = StudyStatistics.For(plan);
         studies.Train(plan, plan.Studies, context, result =>
         {
             results.Add(result);
-            RunReports.Write(context.RunFolder, plan, results, statistics);
+            RunReportWriter.Write(context.RunFolder, plan, results, statistics);
         }, cancellation);
-        RunReport.Print(plan, results, statistics, console);
-        if (results.Count > 1) logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, "compare.md"));
-        logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, "report.md"));
-        logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, "results.json"));
+        ResultsTable.Print(plan, results, statistics, console);
+        if (results.Count > 1) logger.LogInformation("Comparison: {Markdown}", Path.Combine(context.RunFolder, RunFolderFiles.CompareMarkdownFile));
+        logger.LogInformation("Report: {Report}", Path.Combine(context.RunFolder, RunFolderFiles.ReportFile));
+        logger.LogInformation("Results: {Results}", Path.Combine(context.RunFolder, RunFolderFiles.ResultsFile));
     }
 
     /// <summary>Every check a dry run and a real run make, in the same order, before a run folder is touched.</summary>

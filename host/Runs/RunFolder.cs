@@ -10,7 +10,7 @@ namespace PeftQa.Host.Runs;
 /// </summary>
 public sealed class RunFolder : IDisposable
 {
-    public const string RecipeFile = "recipe.json";
+    public const string RecipeFile = RunFolderFiles.RecipeFile;
 
     private readonly RunFolderLock runLock;
 

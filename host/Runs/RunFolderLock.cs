@@ -12,8 +12,8 @@ namespace PeftQa.Host.Runs;
 /// </summary>
 public sealed class RunFolderLock : IDisposable
 {
-    public const string LockFile = ".peftqa-lock";
-    public const string HolderFile = ".peftqa-lock.json";
+    public const string LockFile = RunFolderFiles.LockFile;
+    public const string HolderFile = RunFolderFiles.LockHolderFile;
 
     /// <summary>EWOULDBLOCK: .NET reports the errno of a refused flock as the HResult (11 on Linux, 35 on macOS).</summary>
     private const int WouldBlock = 11, WouldBlockMacOs = 35;

@@ -11,7 +11,7 @@ namespace PeftQa.Host.Runs;
 /// </summary>
 public static class RunFolderPrecision
 {
-    public const string FileName = "precision.json";
+    public const string FileName = RunFolderFiles.PrecisionFile;
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

@@ -15,7 +15,7 @@ namespace PeftQa.Host.Runs;
 /// </summary>
 public static class RunInputs
 {
-    public const string FileName = "run-inputs.json";
+    public const string FileName = RunFolderFiles.RunInputsFile;
 
     public static JsonObject Describe(RunPlan plan, string recipeDirectory)
     {

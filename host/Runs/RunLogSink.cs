@@ -2,6 +2,7 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Runs;
 
@@ -32,7 +33,7 @@ public sealed class RunLogSink : ILogEventSink, IDisposable
     }
 
     /// <param name="fileName">Within the run folder: log.json for a whole run, logs/&lt;shard&gt;.json for a shard of one.</param>
-    public void Open(string runFolder, string fileName = "log.json")
+    public void Open(string runFolder, string fileName = RunFolderFiles.LogFile)
     {
         lock (gate)
         {

@@ -14,7 +14,7 @@ namespace PeftQa.Host.Runs;
 /// </summary>
 public static class RunPreparation
 {
-    public const string FileName = "prepared.json";
+    public const string FileName = RunFolderFiles.PreparedFile;
 
     public static bool IsDone(string runFolder) => File.Exists(Path.Combine(runFolder, FileName));
 

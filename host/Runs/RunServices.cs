@@ -4,6 +4,7 @@ using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
 using PeftQa.Host.Reporting;
 using PeftQa.Host.Studies;
+using PeftQa.Host.Runs.Benchmarks;
 using PeftQa.Host.Training;
 
 namespace PeftQa.Host.Runs;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Runs;
 
@@ -36,21 +37,21 @@ public sealed class RunSetup
 
     public static RunSetup Read(string runFolder)
     {
-        var recipePath = Path.Combine(runFolder, RunFolder.RecipeFile);
-        if (!File.Exists(recipePath)) return new RunSetup(runFolder, $"holds no {RunFolder.RecipeFile}, so its data and budget cannot be checked");
+        var recipePath = Path.Combine(runFolder, RunFolderFiles.RecipeFile);
+        if (!File.Exists(recipePath))
+            return new RunSetup(runFolder, $"holds no {RunFolderFiles.RecipeFile}, so its data and budget cannot be checked");
         JsonObject recipe;
         JsonObject? inputs;
         try
         {
             recipe = JsonNode.Parse(File.ReadAllText(recipePath)) as JsonObject ?? throw new JsonException("not a JSON object");
-            var inputsPath = Path.Combine(runFolder, RunInputs.FileName);
+            var inputsPath = Path.Combine(runFolder, RunFolderFiles.RunInputsFile);
             inputs = File.Exists(inputsPath) ? JsonNode.Parse(File.ReadAllText(inputsPath)) as JsonObject : null;
         }
         catch (JsonException e)
         {
-            return new RunSetup(runFolder,
-                $"{RunFolder.RecipeFile} or {RunInputs.FileName} is damaged ({e.Message.Split(" Path:")[0]}), " +
-                "so its data and budget cannot be checked");
+            return new RunSetup(runFolder, $"{RunFolderFiles.RecipeFile} or {RunFolderFiles.RunInputsFile} is damaged " +
+                                           $"({e.Message.Split(" Path:")[0]}), so its data and budget cannot be checked");
         }
         var setup = new RunSetup(runFolder, null);
         setup.AddTasks(recipe, inputs);

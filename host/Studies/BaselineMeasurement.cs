@@ -21,16 +21,28 @@ namespace PeftQa.Host.Studies;
 /// </summary>
 public static class BaselineMeasurement
 {
-    public const string File = "baseline.json";
+    public const string File = RunFolderFiles.BaselineFile;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static IReadOnlyList<Dictionary<string, double>> MeasureOrLoad(string runFolder, bool resume, string model, string recipeDirectory, int seed,
-        IReadOnlyList<TaskData> tasks, IReadOnlyList<IMetric> metrics, EvaluationSettings evaluation, BertTokenizer tokenizer, Device device,
-        ComputePrecision precision, ILogger logger, CancellationToken cancellation)
+    public static IReadOnlyList<Dictionary<string, double>> MeasureOrLoad(
+        string runFolder,
+        bool resume,
+        string model,
+        string recipeDirectory,
+        int seed,
+        IReadOnlyList<TaskData> tasks,
+        IReadOnlyList<IMetric> metrics,
+        EvaluationSettings evaluation,
+        BertTokenizer tokenizer,
+        Device device,
+        ComputePrecision precision,
+        ILogger logger,
+        CancellationToken cancellation)
     {
-        var path = Path.Combine(runFolder, File);
-        if (resume && System.IO.File.Exists(path) && JsonSerializer.Deserialize<List<Dictionary<string, double>>>(System.IO.File.ReadAllText(path)) is { } saved
+        var path = Path.Combine(runFolder, RunFolderFiles.BaselineFile);
+        if (resume && System.IO.File.Exists(path)
+            && JsonSerializer.Deserialize<List<Dictionary<string, double>>>(System.IO.File.ReadAllText(path)) is { } saved
             && saved.Count == tasks.Count)
         {
             logger.LogInformation("Baseline before training as measured when the run started ({File})", path);

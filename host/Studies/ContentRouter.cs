@@ -26,9 +26,11 @@ public sealed class ContentRouter(BertForQuestionAnswering model, IContinualLear
         var end = zeros(batch.InputIds.shape, device: batch.InputIds.device);
         foreach (var route in routes.Distinct().Order())
         {
-            var rows = tensor(routes.Select((r, i) => (r, i)).Where(x => x.r == route).Select(x => (long)x.i).ToArray(), device: batch.InputIds.device);
+            var rows = tensor(
+                routes.Select((r, i) => (r, i)).Where(x => x.r == route).Select(x => (long)x.i).ToArray(), device: batch.InputIds.device);
             learner.Activate(route < 0 ? null : route);
-            var (routeStart, routeEnd) = model.Forward(batch.InputIds.index_select(0, rows), batch.AttentionMask.index_select(0, rows), batch.TokenTypeIds.index_select(0, rows));
+            var (routeStart, routeEnd) = model.Forward(
+                batch.InputIds.index_select(0, rows), batch.AttentionMask.index_select(0, rows), batch.TokenTypeIds.index_select(0, rows));
             start.index_copy_(0, rows, routeStart);
             end.index_copy_(0, rows, routeEnd);
         }

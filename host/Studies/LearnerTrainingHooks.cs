@@ -8,7 +8,8 @@ namespace PeftQa.Host.Studies;
 
 /// <summary>A continual learner's replay, penalties and gradient changes, as the trainer sees them for one task.</summary>
 /// <param name="tasks">Every task a <see cref="WindowRef"/> may name: the trained tasks in order, then the retention tasks (their memory).</param>
-public sealed class LearnerTrainingHooks(IContinualLearner learner, int task, IReadOnlyList<TaskData> tasks, BertForQuestionAnswering model, int padId, Device device)
+public sealed class LearnerTrainingHooks(
+    IContinualLearner learner, int task, IReadOnlyList<TaskData> tasks, BertForQuestionAnswering model, int padId, Device device)
     : ITrainingHooks
 {
     public IReadOnlyList<QaFeature> ExtraWindows(int batch) => learner.ReplayWindows(task, batch).Select(Feature).ToList();

@@ -15,7 +15,7 @@ namespace PeftQa.Host.Studies;
 /// </summary>
 public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRunner> logger)
 {
-    public const string FolderName = "selection";
+    public const string FolderName = RunFolderFiles.SelectionFolder;
 
     /// <summary>One candidate's validation scores (the mean over tasks after the last one).</summary>
     public sealed record CandidateScore(string Label, string Choices, IReadOnlyDictionary<string, double> Validation);
@@ -25,10 +25,12 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
 
     /// <param name="context">The selection's context: <see cref="ContextFor"/>.</param>
     /// <returns>Per method still to choose, its winning candidate.</returns>
-    public IReadOnlyDictionary<string, StudyPlan> Choose(IReadOnlyList<StudyPlan> studies, SelectionSettings selection, StudyContext context, CancellationToken cancellation)
+    public IReadOnlyDictionary<string, StudyPlan> Choose(
+        IReadOnlyList<StudyPlan> studies, SelectionSettings selection, StudyContext context, CancellationToken cancellation)
     {
         var searches = studies.Where(s => s.ChooseFrom is not null).DistinctBy(s => s.Method).ToList();
-        logger.LogInformation("Selection: {Candidates} candidates of {Methods} searched methods, scored by {Metric} on {Questions} held-out training questions",
+        logger.LogInformation("Selection: {Candidates} candidates of {Methods} searched methods, " +
+                              "scored by {Metric} on {Questions} held-out training questions",
             searches.Sum(s => s.ChooseFrom!.Count), searches.Count, selection.Metric, context.Tasks.Sum(t => t.Eval.Examples.Count));
         var choices = new List<MethodChoice>();
         var winners = new Dictionary<string, StudyPlan>();
@@ -45,17 +47,21 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
             winners[search.Method] = search.ChooseFrom[best];
             choices.Add(new MethodChoice(search.Method, scores[best].Label, scores));
             Write(context.RunFolder, selection, choices);
-            logger.LogInformation("Selection: {Method} uses {Choices} (validation {Metric} {Score:F2}; candidates {All})", search.Method, scores[best].Choices,
-                selection.Metric, scores[best].Validation[selection.Metric], string.Join(", ", scores.Select(s => $"{s.Choices} {s.Validation[selection.Metric]:F2}")));
+            logger.LogInformation("Selection: {Method} uses {Choices} (validation {Metric} {Score:F2}; candidates {All})",
+                search.Method, scores[best].Choices, selection.Metric, scores[best].Validation[selection.Metric],
+                string.Join(", ", scores.Select(s => $"{s.Choices} {s.Validation[selection.Metric]:F2}")));
         }
         return winners;
     }
 
-    /// <summary>The run's context as selection sees it: its own folder, each task's validation set in place of its evaluation set, and a baseline measured there.</summary>
+    /// <summary>
+    /// The run's context as selection sees it: its own folder, each task's validation set in place of its evaluation
+    /// set, and a baseline measured there.
+    /// </summary>
     /// <remarks>Creates the selection folder: the TensorBoard log handed in writes into it.</remarks>
     public StudyContext ContextFor(StudyContext run, int seed, Training.TensorBoardLog? tensorBoard, CancellationToken cancellation)
     {
-        var folder = Path.Combine(run.RunFolder, FolderName);
+        var folder = Path.Combine(run.RunFolder, RunFolderFiles.SelectionFolder);
         Directory.CreateDirectory(folder);
         var tasks = run.Tasks.Select(t => t.ForSelection()).ToList();
         var baseline = BaselineMeasurement.MeasureOrLoad(folder, run.Resume, run.Model, run.RecipeDirectory, seed, tasks, run.Metrics, run.Evaluation,
@@ -79,7 +85,8 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
         {
             ["metric"] = selection.Metric,
             ["validationFraction"] = selection.ValidationFraction,
-            ["note"] = "validation scores: the mean over tasks after the last, on paragraphs held out of the training data; the evaluation data chose nothing",
+            ["note"] = "validation scores: the mean over tasks after the last, on paragraphs held out of the training data; " +
+                       "the evaluation data chose nothing",
             ["methods"] = new JsonArray(choices.Select(c => (JsonNode)new JsonObject
             {
                 ["method"] = c.Method,
@@ -92,25 +99,32 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
                 }).ToArray()),
             }).ToArray()),
         };
-        AtomicFile.WriteAllText(Path.Combine(runFolder, "selection.json"), json.ToJsonString(ReadableJson));
-        AtomicFile.WriteAllText(Path.Combine(runFolder, "selection.md"), Markdown(selection, choices));
+        AtomicFile.WriteAllText(Path.Combine(runFolder, RunFolderFiles.SelectionJsonFile), json.ToJsonString(ReadableJson));
+        AtomicFile.WriteAllText(Path.Combine(runFolder, RunFolderFiles.SelectionMarkdownFile), Markdown(selection, choices));
     }
 
-    private static readonly JsonSerializerOptions ReadableJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions ReadableJson = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private static string Markdown(SelectionSettings selection, IReadOnlyList<MethodChoice> choices)
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine("# Hyperparameter selection").AppendLine();
-        text.AppendLine($"Each candidate trained on the training data less {selection.ValidationFraction * 100:0.#}% of its paragraphs and was scored on those " +
-                        $"paragraphs ({selection.Metric}, mean over tasks after the last); the evaluation data chose nothing. **Bold**: chosen.").AppendLine();
+        text.AppendLine($"Each candidate trained on the training data less {selection.ValidationFraction * 100:0.#}% of its paragraphs " +
+                        $"and was scored on those paragraphs ({selection.Metric}, mean over tasks after the last); " +
+                        "the evaluation data chose nothing. **Bold**: chosen.").AppendLine();
         foreach (var choice in choices)
         {
             text.AppendLine($"## {choice.Method}").AppendLine().AppendLine($"| Settings | validation {selection.Metric} |").AppendLine("|---|---:|");
             foreach (var candidate in choice.Candidates)
             {
                 string score = candidate.Validation[selection.Metric].ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
-                text.AppendLine(candidate.Label == choice.Chosen ? $"| **{candidate.Choices}** | **{score}** |" : $"| {candidate.Choices} | {score} |");
+                text.AppendLine(candidate.Label == choice.Chosen
+                    ? $"| **{candidate.Choices}** | **{score}** |"
+                    : $"| {candidate.Choices} | {score} |");
             }
             text.AppendLine();
         }

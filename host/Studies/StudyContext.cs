@@ -8,11 +8,16 @@ using static TorchSharp.torch;
 
 namespace PeftQa.Host.Studies;
 
-/// <summary>What every study of a run shares, read-only: the run folder, model source, device, tokenizer, data, metrics and the TensorBoard log.</summary>
+/// <summary>
+/// What every study of a run shares, read-only: the run folder, model source, device, tokenizer, data, metrics and the
+/// TensorBoard log.
+/// </summary>
 /// <param name="Model">The base model (a folder or <c>builtin:minilm-l6</c>), resolved against <paramref name="RecipeDirectory"/>.</param>
 /// <param name="Tasks">The tasks studies train, in order.</param>
-/// <param name="Baseline">b[j]: each trained task's scores before any training, measured once for the run (<see cref="BaselineMeasurement"/>).</param>
-/// <param name="TensorBoard">The run's TensorBoard event files when <c>training.reportTo</c> names them; each study's metrics.jsonl is its own.</param>
+/// <param name="Baseline">b[j]: each trained task's scores before any training, measured once for the run
+/// (<see cref="BaselineMeasurement"/>).</param>
+/// <param name="TensorBoard">The run's TensorBoard event files when <c>training.reportTo</c> names them; each study's
+/// metrics.jsonl is its own.</param>
 public sealed record StudyContext(string RunFolder, string RecipeDirectory, bool Resume, string Model, Device Device, BertTokenizer Tokenizer,
     IReadOnlyList<TaskData> Tasks, IReadOnlyList<IMetric> Metrics, EvaluationSettings Evaluation, IReadOnlyList<Dictionary<string, double>> Baseline,
     TensorBoardLog? TensorBoard, ITrainingObserver Observer)

@@ -27,13 +27,16 @@ internal sealed class StudyEvaluation(StudySession session, StudyContext context
             ContentRouter? router = null;
             if (routesByContent) router = new ContentRouter(session.Model, learner, isRetention ? -1 : j);
             else learner.Activate(isRetention ? null : j);
-            var result = QaEvaluator.Evaluate(session.Model, tasks[j].Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device,
-                cancellation, EvaluationProgress.Logged(logger, $"{session.Study.Label} {stage}, task {tasks[j].Name}"), router is null ? null : router.Forward);
+            var result = QaEvaluator.Evaluate(session.Model, tasks[j].Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId,
+                context.Device, cancellation, EvaluationProgress.Logged(logger, $"{session.Study.Label} {stage}, task {tasks[j].Name}"),
+                router is null ? null : router.Forward);
             (isRetention ? retention : trained).Add(result.Scores.ToDictionary());
             SaveAnswers(tasks[j], trainedThrough, result);
             if (router is not null && j <= trainedThrough) routing[j] = 100.0 * router.Correct / Math.Max(1, router.Windows);
-            logger.LogInformation("{Study} {Stage}, {Kind} {Task}: {Scores}{Routing} ({Seconds:F1} s)", session.Study.Label, stage, isRetention ? "retention task" : "task",
-                tasks[j].Name, string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")), RoutingNote(router, isRetention, j < routing.Length ? routing[j] : null), result.Seconds);
+            logger.LogInformation("{Study} {Stage}, {Kind} {Task}: {Scores}{Routing} ({Seconds:F1} s)",
+                session.Study.Label, stage, isRetention ? "retention task" : "task", tasks[j].Name,
+                string.Join(", ", result.Scores.Select(s => $"{s.Key} {s.Value:F2}")),
+                RoutingNote(router, isRetention, j < routing.Length ? routing[j] : null), result.Seconds);
         }
         if (routesByContent) (session.State.RoutingAccuracy ??= []).Add([.. routing]);
         return new StageScores(trained, retention);
@@ -44,7 +47,10 @@ internal sealed class StudyEvaluation(StudySession session, StudyContext context
         : isRetention ? $", routed to the starting model {100.0 * router.Correct / Math.Max(1, router.Windows):F1}%"
         : accuracy is { } own ? $", routed to its own adapter {own:F1}%" : "";
 
-    /// <summary>Every question's answer beside its gold answers after this stage, and after the last task also where comparisons read them, for the bootstrap intervals.</summary>
+    /// <summary>
+    /// Every question's answer beside its gold answers after this stage, and after the last task also where comparisons
+    /// read them, for the bootstrap intervals.
+    /// </summary>
     private void SaveAnswers(TaskData task, int trainedThrough, EvaluationResult result)
     {
         var answers = AnswerFile.Pairs(task.Eval.Examples, result).ToList();

@@ -11,41 +11,47 @@ namespace PeftQa.Host.Studies;
 /// </summary>
 public static class StudyFolder
 {
-    public const string ResultFile = "result.json";
-    public const string FailureFile = "failure.json";
-    public const string MetricsFile = "metrics.jsonl";
-    public const string StateFile = "study-state.json";
+    public const string ResultFile = RunFolderFiles.StudyResultFile;
+    public const string FailureFile = RunFolderFiles.StudyFailureFile;
+    public const string MetricsFile = RunFolderFiles.MetricsFile;
+    public const string StateFile = RunFolderFiles.StudyStateFile;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static string For(string runFolder, string label) => Path.Combine(runFolder, "studies", FolderNames.For(label));
+    public static string For(string runFolder, string label) => Path.Combine(runFolder, RunFolderFiles.StudiesFolder, FolderNames.For(label));
 
     /// <summary>Written last, atomically, when every task is trained and evaluated and the study's outputs are saved.</summary>
     public static void SaveResult(string runFolder, StudyResult result) =>
-        AtomicFile.WriteAllText(Path.Combine(For(runFolder, result.Label), ResultFile), JsonSerializer.Serialize(result, Json));
+        AtomicFile.WriteAllText(Path.Combine(For(runFolder, result.Label), RunFolderFiles.StudyResultFile), JsonSerializer.Serialize(result, Json));
 
     /// <summary>The finished study's result, or null when it has not finished.</summary>
     /// <exception cref="BadInputException">The file is damaged.</exception>
     public static StudyResult? LoadResult(string runFolder, string label)
     {
-        var path = Path.Combine(For(runFolder, label), ResultFile);
+        var path = Path.Combine(For(runFolder, label), RunFolderFiles.StudyResultFile);
         if (!File.Exists(path)) return null;
         try { return JsonSerializer.Deserialize<StudyResult>(File.ReadAllText(path), Json) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new BadInputException($"{path}: the study's result is damaged ({e.Message.Split(" Path:")[0]}); delete it and run the study again with --resume"); }
+        catch (JsonException e)
+        {
+            throw new BadInputException(
+                $"{path}: the study's result is damaged ({e.Message.Split(" Path:")[0]}); delete it and run the study again with --resume");
+        }
     }
 
     /// <summary>Why the study stopped, for <c>peftqa status</c>; cleared when the study is run again.</summary>
     public static void SaveFailure(string runFolder, string label, string message) =>
-        AtomicFile.WriteAllText(Path.Combine(For(runFolder, label), FailureFile), JsonSerializer.Serialize(new Failure(message, DateTimeOffset.Now, Environment.MachineName), Json));
+        AtomicFile.WriteAllText(Path.Combine(For(runFolder, label), RunFolderFiles.StudyFailureFile),
+            JsonSerializer.Serialize(new Failure(message, DateTimeOffset.Now, Environment.MachineName), Json));
 
     public static Failure? LoadFailure(string runFolder, string label)
     {
-        var path = Path.Combine(For(runFolder, label), FailureFile);
+        var path = Path.Combine(For(runFolder, label), RunFolderFiles.StudyFailureFile);
         try { return File.Exists(path) ? JsonSerializer.Deserialize<Failure>(File.ReadAllText(path), Json) : null; }
         catch (JsonException) { return new Failure($"{path} is damaged", File.GetLastWriteTime(path), ""); }
     }
 
-    public static void ClearFailure(string runFolder, string label) => File.Delete(Path.Combine(For(runFolder, label), FailureFile));
+    public static void ClearFailure(string runFolder, string label) =>
+        File.Delete(Path.Combine(For(runFolder, label), RunFolderFiles.StudyFailureFile));
 
     public sealed record Failure(string Message, DateTimeOffset Time, string Host);
 }

@@ -21,14 +21,15 @@ internal static class StudyOutputs
         for (int i = 0; i < adapters.Count; i++)
         {
             var taskName = context.Tasks[Math.Min(i, context.Tasks.Count - 1)].Name;
-            var adapterFolder = adapters.Count == 1 ? Path.Combine(folder, "adapter") : Path.Combine(folder, $"adapter-{i + 1}-{FolderNames.For(taskName)}");
+            var adapterFolder = Path.Combine(
+                folder, adapters.Count == 1 ? RunFolderFiles.AdapterFolder : RunFolderFiles.TaskAdapterFolder(i, taskName));
             learner.Activate(i);
             AdapterFolder.Save(adapters[i], study.Strategy, study.Options, model.Description, adapterFolder);
             folders.Add(adapterFolder);
         }
         if (learner.Routing != EvaluationRouting.Shared || adapters.Count == 0) return (folders, null);
 
-        var modelFolder = Path.Combine(folder, "model");
+        var modelFolder = Path.Combine(folder, RunFolderFiles.ModelFolder);
         if (adapters.All(a => a.TrainableParameters.All(p => modelParameters.Contains(p.Parameter))))
             Checkpoint.Save(model, vocabPath, modelFolder);
         else if (adapters.All(a => a.SupportsMerge))

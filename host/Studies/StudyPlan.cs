@@ -8,12 +8,16 @@ namespace PeftQa.Host.Studies;
 /// or continual strategies make several studies over the same data.
 /// </summary>
 /// <param name="Tasks">Per task of the run, in order: how this study trains it.</param>
-/// <param name="Seed">The study's seed (the recipe's seed, or one of its seeds): the base model's fresh QA head and every seeded choice derive from it.</param>
+/// <param name="Seed">The study's seed (the recipe's seed, or one of its seeds): the base model's fresh QA head and
+/// every seeded choice derive from it.</param>
 /// <param name="AdapterLabel">The adapter's name in reports (its label, else its strategy).</param>
 public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object Options, IReadOnlyList<StudyTaskPlan> Tasks, ContinualPlan Continual,
     string AdapterLabel, int Seed)
 {
-    /// <summary>The configuration's label, shared by its studies of different seeds: the method and, for a search without selection, its choices.</summary>
+    /// <summary>
+    /// The configuration's label, shared by its studies of different seeds: the method and, for a search without
+    /// selection, its choices.
+    /// </summary>
     public string Configuration { get; init; } = Label;
 
     /// <summary>The recipe's (adapter, continual strategy) pair this study comes from, before any search.</summary>
@@ -28,12 +32,18 @@ public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object O
     /// </summary>
     public IReadOnlyList<StudyPlan>? ChooseFrom { get; init; }
 
+    /// <summary>
+    /// The seed task <paramref name="task"/> (from 0) of a study seeded with <paramref name="studySeed"/> trains with (its
+    /// data order and dropout): the study's seed plus the task's index, so no two tasks of a study share a stream.
+    /// </summary>
+    public static int TaskSeed(int studySeed, int task) => studySeed + task;
+
     /// <summary>This study, as <paramref name="candidate"/>'s configuration run with this study's label and seed.</summary>
     public StudyPlan WithChosen(StudyPlan candidate) => candidate with
     {
         Label = Label,
         Seed = Seed,
-        Tasks = candidate.Tasks.Select((task, i) => task with { Seed = Seed + i }).ToList(),
+        Tasks = candidate.Tasks.Select((task, i) => task with { Seed = TaskSeed(Seed, i) }).ToList(),
         Configuration = Configuration,
         ChooseFrom = null,
     };

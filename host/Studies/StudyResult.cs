@@ -30,7 +30,10 @@ public sealed record StudyResult(
     int? Seed = null,
     string? Choices = null)
 {
-    /// <summary>The model the study started from, as the recipe names it (a built-in name or a folder); null in runs from before it was kept.</summary>
+    /// <summary>
+    /// The model the study started from, as the recipe names it (a built-in name or a folder); null in runs from before
+    /// it was kept.
+    /// </summary>
     public string? StartedFrom { get; init; }
 
     /// <summary>What the study computed in, what was asked for and why (training.precision); null in runs from before precision modes.</summary>

@@ -16,11 +16,18 @@ namespace PeftQa.Host.Studies;
 /// </summary>
 public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
 {
+    /// <summary>
+    /// Task i's adapters start from the seed study seed + (i + 1) x this: never the study's own seed (which drew the fresh
+    /// QA head), and no two tasks of studies whose seeds are less than this apart share one.
+    /// </summary>
+    private const int AdapterSeedStride = 1000;
+
     public StudyResult Run(StudyPlan study, StudyContext context, CancellationToken cancellation)
     {
         if (context.Resume && StudyFolder.LoadResult(context.RunFolder, study.Label) is { } finished)
         {
-            logger.LogInformation("{Study}: already finished ({File})", study.Label, Path.Combine(StudyFolder.For(context.RunFolder, study.Label), StudyFolder.ResultFile));
+            logger.LogInformation("{Study}: already finished ({File})",
+                study.Label, Path.Combine(StudyFolder.For(context.RunFolder, study.Label), RunFolderFiles.StudyResultFile));
             return finished;
         }
         try
@@ -46,14 +53,15 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         for (int i = 0; i < context.Tasks.Count; i++)
         {
             // Seeded per task, so adapters a task attaches start the same whether or not the study was resumed.
-            manual_seed(study.Seed + 1000 * (i + 1));
+            manual_seed(study.Seed + AdapterSeedStride * (i + 1));
             var trainable = session.Learner.BeginTask(i);
             if (i == 0) session.CountParameters(trainable);
             if (i < session.State.CompletedTasks) session.SkipFinishedTask(i);
             else
             {
                 var summary = TrainTask(session, i, trainable, cancellation);
-                session.FinishTask(i, summary, new StudyEvaluation(session, context, logger).EvaluateAll($"after training on {context.Tasks[i].Name}", i, cancellation));
+                var evaluation = new StudyEvaluation(session, context, logger);
+                session.FinishTask(i, summary, evaluation.EvaluateAll($"after training on {context.Tasks[i].Name}", i, cancellation));
             }
         }
         var result = session.Result();
@@ -68,18 +76,24 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
         if (context.Evaluation.Curve is not { } curve) return null;
         var sample = task.Eval.Sample(curve.Questions, session.Study.Seed);
         return new CurveProbe(curve.Every, () =>
-            QaEvaluator.Evaluate(session.Model, sample, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores);
+            QaEvaluator.Evaluate(
+                session.Model, sample, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores);
     }
 
     private TrainingSummary TrainTask(StudySession session, int i, IReadOnlyList<NamedParameter> trainable, CancellationToken cancellation)
     {
         var (study, context, task, plan) = (session.Study, session.Context, session.Context.Tasks[i], session.Study.Tasks[i]);
         session.Learner.BeforeTraining(i);
-        var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, trainable, plan.Settings, plan.LearningRate, plan.Seed, session.CheckpointFolder(i), context.Resume,
-            step => QaEvaluator.Evaluate(session.Model, task.Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,
-            new LearnerTrainingHooks(session.Learner, i, context.EvaluatedTasks, session.Model, context.Tokenizer.PadId, context.Device), CurveProbe(session, task, cancellation));
+        var job = new TrainingJob(study.Label, task.Name, task.TrainFeatures, trainable, plan.Settings, plan.LearningRate, plan.Seed,
+            session.CheckpointFolder(i),
+            context.Resume,
+            step => QaEvaluator.Evaluate(
+                session.Model, task.Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores,
+            new LearnerTrainingHooks(session.Learner, i, context.EvaluatedTasks, session.Model, context.Tokenizer.PadId, context.Device),
+            CurveProbe(session, task, cancellation));
         var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, session.Metrics, context.Observer, cancellation);
-        logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s ({Rate:F1} windows/s), last loss {Loss:F3}",
+        logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s " +
+                              "({Rate:F1} windows/s), last loss {Loss:F3}",
             study.Label, task.Name, summary.Steps, summary.Examples, summary.Seconds, summary.ExamplesPerSecond, summary.FinalLoss);
         var seen = BatchCursor.SeenWindows(task.TrainFeatures.Select(f => f.Length).ToArray(), plan.Settings, plan.Seed);
         session.Learner.EndTask(i, new TaskSamples(session.Model, i, task, seen, context.Tokenizer.PadId, context.Device));

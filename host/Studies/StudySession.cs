@@ -29,8 +29,8 @@ internal sealed class StudySession : IDisposable
         this.logger = logger;
         Folder = StudyFolder.For(context.RunFolder, study.Label);
         Directory.CreateDirectory(Folder);
-        statePath = Path.Combine(Folder, StudyFolder.StateFile);
-        Metrics = new MetricsLog(Path.Combine(Folder, StudyFolder.MetricsFile), context.TensorBoard);
+        statePath = Path.Combine(Folder, RunFolderFiles.StudyStateFile);
+        Metrics = new MetricsLog(Path.Combine(Folder, RunFolderFiles.MetricsFile), context.TensorBoard);
         State = context.Resume ? StudyState.LoadOrNew(statePath) : new StudyState();
         modelParameters = new HashSet<Parameter>(Model.NamedParameters.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
         var taskNames = context.Tasks.Select(t => t.Name).ToList();
@@ -72,11 +72,12 @@ internal sealed class StudySession : IDisposable
     }
 
     /// <summary>Where the answers after the last task are kept (<see cref="Evaluation.AnswerFile"/>).</summary>
-    public string AnswersFolder => Path.Combine(Folder, "answers");
+    public string AnswersFolder => Path.Combine(Folder, RunFolderFiles.AnswersFolder);
 
-    public string CheckpointFolder(int task) => Path.Combine(Folder, "tasks", $"{task + 1}-{FolderNames.For(Context.Tasks[task].Name)}", "checkpoints");
+    public string CheckpointFolder(int task) =>
+        Path.Combine(Folder, RunFolderFiles.TasksFolder, RunFolderFiles.TaskFolder(task, Context.Tasks[task].Name), RunFolderFiles.CheckpointsFolder);
 
-    private string LearnerStateFolder(int task) => Path.Combine(Folder, "continual", $"after-task-{task + 1}");
+    private string LearnerStateFolder(int task) => Path.Combine(Folder, RunFolderFiles.LearnerStateFolder, RunFolderFiles.AfterTaskFolder(task));
 
     private List<string> TaskNames => Context.Tasks.Select(t => t.Name).ToList();
 
@@ -92,8 +93,10 @@ internal sealed class StudySession : IDisposable
     public void CountParameters(IReadOnlyList<NamedParameter> taskTrainable)
     {
         trainable = taskTrainable.Sum(p => p.Parameter.numel());
-        total = modelParameters.Sum(p => p.numel()) + taskTrainable.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
-        logger.LogInformation("Study {Study}: adapter {Strategy}, continual strategy {Continual}; {Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
+        total = modelParameters.Sum(p => p.numel())
+                + taskTrainable.Where(p => !modelParameters.Contains(p.Parameter)).Sum(p => p.Parameter.numel());
+        logger.LogInformation("Study {Study}: adapter {Strategy}, continual strategy {Continual}; " +
+                              "{Trainable:N0} of {Total:N0} parameters trainable ({Percent:F3}%), optimizer state {OptimizerMegabytes:F1} MB",
             Study.Label, Study.Strategy.Name, Study.Continual.Strategy.Name, trainable, total, 100.0 * trainable / total, trainable * 8 / 1048576.0);
     }
 
@@ -126,18 +129,29 @@ internal sealed class StudySession : IDisposable
     {
         var (adapterFolders, modelFolder) = StudyOutputs.Save(Learner, Study, Context, loaded.VocabPath, Model, modelParameters, Folder);
         long adapterBytes = adapterFolders.Sum(d => Directory.GetFiles(d).Sum(f => new FileInfo(f).Length));
-        return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name, Context.Tasks.Select(t => t.Name).ToList(),
-            State.Baseline!, State.AfterTask, State.Training, trainable, total, adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(),
-            adapterBytes, Learner.Routing switch { EvaluationRouting.ByTaskId => "task id", EvaluationRouting.ByContent => "nearest [CLS] centroid", _ => "shared" },
+        return new StudyResult(Study.Label, Study.Strategy.Name, Study.Continual.Label, Study.Continual.Strategy.Name,
+            Context.Tasks.Select(t => t.Name).ToList(), State.Baseline!, State.AfterTask, State.Training, trainable, total,
+            adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes, RoutingName(Learner.Routing),
             State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed, Study.Choices.Length == 0 ? null : Study.Choices)
         {
             StartedFrom = Context.Model,
             Precision = Context.Precision,
             BaselineAnswersFolder = Evaluation.AnswerFile.BaselineFolder(Context.RunFolder),
-            Retention = Context.Retention.Count == 0 ? null : Context.Retention.Select((task, r) => new RetentionScores(task.Name, (State.RetentionBaseline ?? [.. Context.RetentionBaseline])[r],
-                State.RetentionAfterTask.Select(stage => (IReadOnlyDictionary<string, double>)stage[r]).ToList())).ToList(),
+            Retention = Context.Retention.Count == 0 ? null : Context.Retention.Select((task, r) => new RetentionScores(
+                    task.Name,
+                    (State.RetentionBaseline ?? [.. Context.RetentionBaseline])[r],
+                    State.RetentionAfterTask.Select(stage => (IReadOnlyDictionary<string, double>)stage[r]).ToList()))
+                .ToList(),
         };
     }
+
+    /// <summary>How the study's evaluation picks an adapter, as reports name it.</summary>
+    private static string RoutingName(EvaluationRouting routing) => routing switch
+    {
+        EvaluationRouting.ByTaskId => "task id",
+        EvaluationRouting.ByContent => "nearest [CLS] centroid",
+        _ => "shared",
+    };
 
     /// <summary>
     /// Removes what a run killed between finishing a task and cleaning up after it left behind (the task's checkpoints,

@@ -14,7 +14,10 @@ public sealed class StudyState
 
     public List<List<Dictionary<string, double>>> AfterTask { get; set; } = [];
 
-    /// <summary>Each retention task's scores before training (the run's baseline), kept with the study so its result is complete on its own.</summary>
+    /// <summary>
+    /// Each retention task's scores before training (the run's baseline), kept with the study so its result is complete
+    /// on its own.
+    /// </summary>
     public List<Dictionary<string, double>>? RetentionBaseline { get; set; }
 
     /// <summary>Per stage (after each trained task), each retention task's scores.</summary>
@@ -22,7 +25,10 @@ public sealed class StudyState
 
     public List<TrainingSummary> Training { get; set; } = [];
 
-    /// <summary>With routing by content: per stage, per task, the percentage of evaluation windows routed to their own task (null for tasks not trained yet).</summary>
+    /// <summary>
+    /// With routing by content: per stage, per task, the percentage of evaluation windows routed to their own task
+    /// (null for tasks not trained yet).
+    /// </summary>
     public List<List<double?>>? RoutingAccuracy { get; set; }
 
     public int CompletedTasks => AfterTask.Count;
@@ -36,8 +42,10 @@ public sealed class StudyState
         try { return JsonSerializer.Deserialize<StudyState>(File.ReadAllText(path), Json) ?? throw new JsonException("null"); }
         catch (JsonException e)
         {
-            throw new BadInputException($"{path}: damaged ({e.Message.Split(" Path:")[0].TrimEnd('.')}); it records which of the study's tasks are " +
-                                        $"finished: delete the study's folder ({Path.GetDirectoryName(path)}) to run that study again from its start, then --resume");
+            throw new BadInputException($"{path}: damaged ({e.Message.Split(" Path:")[0].TrimEnd('.')}); " +
+                                        "it records which of the study's tasks are finished: " +
+                                        $"delete the study's folder ({Path.GetDirectoryName(path)}) to run that study again from its start, " +
+                                        "then --resume");
         }
     }
 

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace PeftQa.Host.Studies;
 
 /// <summary>A finished task's training windows, for learners that gather statistics (Fisher information, centroids, memory).</summary>
-public sealed class TaskSamples(BertForQuestionAnswering model, int task, TaskData data, IReadOnlyList<int> seen, int padId, Device device) : ITaskSamples
+public sealed class TaskSamples(
+    BertForQuestionAnswering model, int task, TaskData data, IReadOnlyList<int> seen, int padId, Device device) : ITaskSamples
 {
     private const int ClsBatchSize = 32;
 
@@ -32,7 +33,8 @@ public sealed class TaskSamples(BertForQuestionAnswering model, int task, TaskDa
             for (int from = 0; from < windows.Count; from += ClsBatchSize)
             {
                 using var scope = NewDisposeScope();
-                using var batch = FeatureBatch.Collate(windows.Skip(from).Take(ClsBatchSize).Select(w => data.TrainFeatures[w]).ToList(), padId, device);
+                var windowsOfBatch = windows.Skip(from).Take(ClsBatchSize).Select(w => data.TrainFeatures[w]).ToList();
+                using var batch = FeatureBatch.Collate(windowsOfBatch, padId, device);
                 parts.Add(model.EncodeCls(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds).MoveToOuterDisposeScope());
             }
         var all = cat(parts, 0);

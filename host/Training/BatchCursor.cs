@@ -67,7 +67,10 @@ public sealed class BatchCursor
         return microBatches;
     }
 
-    /// <summary>The training windows a task's training uses, in order, each as often as used: what the trainer feeds, rebuilt from the seed.</summary>
+    /// <summary>
+    /// The training windows a task's training uses, in order, each as often as used: what the trainer feeds, rebuilt
+    /// from the seed.
+    /// </summary>
     public static IReadOnlyList<int> SeenWindows(IReadOnlyList<int> lengths, TrainingSettings settings, int seed)
     {
         var cursor = new BatchCursor(lengths, settings, seed);

@@ -16,7 +16,10 @@ public interface ITrainingHooks
     /// <summary>A term added to the loss at every step, or null; created inside the step's dispose scope.</summary>
     Tensor? Penalty();
 
-    /// <summary>Before a micro-batch's forward pass: a term to add to its loss given its logits, or null; created inside the micro-batch's dispose scope.</summary>
+    /// <summary>
+    /// Before a micro-batch's forward pass: a term to add to its loss given its logits, or null; created inside the
+    /// micro-batch's dispose scope.
+    /// </summary>
     BatchPenaltyTerm? BatchPenalty(FeatureBatch batch);
 
     /// <summary>After the step's backward, before clipping and the update: may change the trainable parameters' gradients.</summary>

@@ -10,6 +10,12 @@ public static class LengthGroupedOrder
 {
     private const int MaxBatchesPerMegaBatch = 50;
 
+    /// <summary>
+    /// Added to the epoch's seed for the shuffle of the batches, so it draws from a stream of its own rather than
+    /// repeating the swaps that shuffled the windows.
+    /// </summary>
+    private const int BatchShuffleSalt = 500_009;
+
     public static int[] For(IReadOnlyList<int> lengths, int batchSize, int seed, int epoch)
     {
         var shuffled = ShuffledOrder.For(lengths.Count, seed, epoch);
@@ -29,7 +35,7 @@ public static class LengthGroupedOrder
     /// <summary>A seeded Fisher-Yates shuffle of the batches, the one short batch (if any) moved to the end.</summary>
     private static List<int[]> ShuffleBatches(List<int[]> batches, int batchSize, int seed, int epoch)
     {
-        var random = new Random(unchecked(seed * 1_000_003 + epoch + 500_009));
+        var random = new Random(unchecked(ShuffledOrder.RandomSeed(seed, epoch) + BatchShuffleSalt));
         for (int i = batches.Count - 1; i > 0; i--)
         {
             int j = random.Next(i + 1);

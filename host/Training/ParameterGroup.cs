@@ -20,11 +20,15 @@ public sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, bool De
         foreach (double scale in scales)
             foreach (bool decays in (bool[])[true, false])
             {
-                var members = trainable.Where(p => p.LearningRateScale == scale && TakesWeightDecay(p.Name) == decays).Select(p => p.Parameter).ToList();
+                var members = trainable
+                    .Where(p => p.LearningRateScale == scale && TakesWeightDecay(p.Name) == decays)
+                    .Select(p => p.Parameter)
+                    .ToList();
                 if (members.Count > 0) groups.Add(new ParameterGroup(members, decays, scale));
             }
         return groups;
     }
 
-    private static bool TakesWeightDecay(string name) => !name.EndsWith(".bias", StringComparison.Ordinal) && !name.Contains("LayerNorm", StringComparison.Ordinal);
+    private static bool TakesWeightDecay(string name) =>
+        !name.EndsWith(".bias", StringComparison.Ordinal) && !name.Contains("LayerNorm", StringComparison.Ordinal);
 }

@@ -22,9 +22,11 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         var state = StartOrResume(job, trainingStep, totalSteps, metrics);
         // Killed after its last checkpoint, before the study recorded the task: what the checkpoint says it trained.
         if (state.Step >= totalSteps)
-            return new TrainingSummary(totalSteps, state.Examples, state.TrainingSeconds, state.Examples / Math.Max(1e-9, state.TrainingSeconds), state.LastLoss, state.Step);
+            return new TrainingSummary(totalSteps, state.Examples, state.TrainingSeconds,
+                state.Examples / Math.Max(1e-9, state.TrainingSeconds), state.LastLoss, state.Step);
 
-        var run = new TrainingRun(job, state, totalSteps, lengths, trainingStep, metrics, observer, TrainingCheckpoint.Latest(job.CheckpointFolder), logger);
+        var run = new TrainingRun(job, state, totalSteps, lengths, trainingStep, metrics, observer,
+            TrainingCheckpoint.Latest(job.CheckpointFolder), logger);
         model.train();
         observer.Started($"{job.Study} / {job.Task}", totalSteps, state.Step);
         try
@@ -49,7 +51,10 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         return run.Summary();
     }
 
-    /// <summary>A fresh state seeded with the job's seed, or the latest checkpoint's when resuming (weights, optimizer, RNG, metrics log cut to its step).</summary>
+    /// <summary>
+    /// A fresh state seeded with the job's seed, or the latest checkpoint's when resuming (weights, optimizer, RNG,
+    /// metrics log cut to its step).
+    /// </summary>
     private TrainerState StartOrResume(TrainingJob job, TrainingStep trainingStep, int totalSteps, MetricsLog metrics)
     {
         manual_seed(job.Seed);
@@ -64,7 +69,8 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         state = TrainingCheckpoint.Load(checkpoint, job.Trainable, trainingStep.Optimizer);
         TrainingCheckpoint.RestoreRng(state.RngState);
         metrics.TruncateAfter(job.Study, job.Task, state.Step);
-        logger.LogInformation("Resuming {Study}/{Task} from {Checkpoint} (step {Step} of {Total})", job.Study, job.Task, checkpoint, state.Step, totalSteps);
+        logger.LogInformation("Resuming {Study}/{Task} from {Checkpoint} (step {Step} of {Total})",
+            job.Study, job.Task, checkpoint, state.Step, totalSteps);
         return state;
     }
 }

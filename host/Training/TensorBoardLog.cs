@@ -24,7 +24,7 @@ namespace PeftQa.Host.Training;
 /// </remarks>
 public sealed class TensorBoardLog(string folder)
 {
-    public const string FolderName = "tensorboard";
+    public const string FolderName = RunFolderFiles.TensorBoardFolder;
     private static int filesOpened;
     private readonly Dictionary<string, string> files = new(StringComparer.Ordinal);
     private readonly object gate = new();
@@ -46,7 +46,12 @@ public sealed class TensorBoardLog(string folder)
     /// <summary>A task resumed after <paramref name="checkpointStep"/>: its points from the next step on are superseded.</summary>
     public void Resumed(string study, string task, int checkpointStep)
     {
-        var start = new Event { WallTime = UnixSeconds(), Step = checkpointStep + 1, SessionLog = new SessionLog { Status = SessionLog.Types.SessionStatus.Start } };
+        var start = new Event
+        {
+            WallTime = UnixSeconds(),
+            Step = checkpointStep + 1,
+            SessionLog = new SessionLog { Status = SessionLog.Types.SessionStatus.Start },
+        };
         lock (gate) Append(FileFor(TaskRun(study, task)), start);
     }
 
@@ -75,7 +80,9 @@ public sealed class TensorBoardLog(string folder)
         var studyFolder = Path.Combine(Folder, run);
         Directory.CreateDirectory(studyFolder);
         // The name TensorBoard looks for; the time first, so a resumed run's file sorts after the earlier ones.
-        path = Path.Combine(studyFolder, $"events.out.tfevents.{(long)UnixSeconds():D10}.{Environment.MachineName}.{Environment.ProcessId}.{Interlocked.Increment(ref filesOpened):D4}");
+        path = Path.Combine(studyFolder,
+            $"events.out.tfevents.{(long)UnixSeconds():D10}.{Environment.MachineName}." +
+            $"{Environment.ProcessId}.{Interlocked.Increment(ref filesOpened):D4}");
         Append(path, new Event { WallTime = UnixSeconds(), FileVersion = "brain.Event:2" });
         files[run] = path;
         return path;

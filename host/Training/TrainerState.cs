@@ -10,5 +10,15 @@ namespace PeftQa.Host.Training;
 /// <param name="LossSinceLog">The summed loss of the steps since the last logged line (a checkpoint between two log lines),
 /// so the next line averages the same steps as in an uninterrupted run.</param>
 /// <param name="StepsSinceLog">How many steps <paramref name="LossSinceLog"/> sums.</param>
-public sealed record TrainerState(int Step, int Epoch, int BatchInEpoch, int Seed, string RngState, int TotalSteps, double LastLoss, double TrainingSeconds = 0,
-    long Examples = 0, double LossSinceLog = 0, int StepsSinceLog = 0);
+public sealed record TrainerState(
+    int Step,
+    int Epoch,
+    int BatchInEpoch,
+    int Seed,
+    string RngState,
+    int TotalSteps,
+    double LastLoss,
+    double TrainingSeconds = 0,
+    long Examples = 0,
+    double LossSinceLog = 0,
+    int StepsSinceLog = 0);

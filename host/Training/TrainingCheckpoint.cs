@@ -20,7 +20,8 @@ public static class TrainingCheckpoint
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static string Save(string folder, TrainerState state, IReadOnlyList<NamedParameter> trainable, TorchSharp.Modules.AdamW optimizer, int keep)
+    public static string Save(
+        string folder, TrainerState state, IReadOnlyList<NamedParameter> trainable, TorchSharp.Modules.AdamW optimizer, int keep)
     {
         Directory.CreateDirectory(folder);
         foreach (var stale in Directory.GetDirectories(folder, "." + Prefix + "*")) Directory.Delete(stale, recursive: true);
@@ -53,7 +54,8 @@ public static class TrainingCheckpoint
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new BadInputException($"{checkpoint}: cannot be loaded ({FirstLine(e.Message)}); delete that folder and run --resume again to continue " +
+            throw new BadInputException($"{checkpoint}: cannot be loaded ({FirstLine(e.Message)}); " +
+                                        "delete that folder and run --resume again to continue " +
                                         "from the checkpoint before it (or from the task's start if it was the only one)");
         }
     }

@@ -92,8 +92,13 @@ internal sealed class TrainingRun
         observer.Stepped(report);
         var line = new JsonObject
         {
-            ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["epoch"] = Math.Round(cursor.Epoch + (double)cursor.BatchInEpoch / cursor.MicroBatchesPerEpoch, 4),
-            ["loss"] = report.Loss, ["learning_rate"] = learningRate, ["examples_per_second"] = Math.Round(rate, 3),
+            ["study"] = job.Study,
+            ["task"] = job.Task,
+            ["step"] = step,
+            ["epoch"] = Math.Round(cursor.Epoch + (double)cursor.BatchInEpoch / cursor.MicroBatchesPerEpoch, 4),
+            ["loss"] = report.Loss,
+            ["learning_rate"] = learningRate,
+            ["examples_per_second"] = Math.Round(rate, 3),
             ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 2),
         };
         if (lastPenalty is { } penalty) line["penalty"] = Math.Round(penalty, 6);
@@ -122,8 +127,8 @@ internal sealed class TrainingRun
     private void Checkpoint()
     {
         checkpointedStep = step;
-        var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss, TrainingSeconds,
-            examplesBefore + examples, lossSinceLog, stepsSinceLog);
+        var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss,
+            TrainingSeconds, examplesBefore + examples, lossSinceLog, stepsSinceLog);
         lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, trainingStep.Optimizer, job.Settings.KeepCheckpoints);
         logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
     }

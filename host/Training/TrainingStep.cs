@@ -10,9 +10,10 @@ namespace PeftQa.Host.Training;
 /// <summary>
 /// One optimizer step as training takes it: forward and backward over up to <c>gradientAccumulation</c> micro-batches of
 /// windows, each padded to its own longest window and its loss weighted by its share of the step's windows; a continual
-/// strategy's extra windows, its batch penalty, once per step its weight penalty, and its change to the gradients; gradient clipping; then AdamW with decoupled weight decay,
-/// none on biases and LayerNorm weights, each parameter at its learning-rate scale (<see cref="ParameterGroup"/>). <see cref="QaTrainer"/> walks a task with it and <c>peftqa bench</c> times it,
-/// so the benchmark measures the step training really takes.
+/// strategy's extra windows, its batch penalty, once per step its weight penalty, and its change to the gradients;
+/// gradient clipping; then AdamW with decoupled weight decay, none on biases and LayerNorm weights, each parameter at
+/// its learning-rate scale (<see cref="ParameterGroup"/>). <see cref="QaTrainer"/> walks a task with it and <c>peftqa
+/// bench</c> times it, so the benchmark measures the step training really takes.
 /// </summary>
 public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<NamedParameter> trainable, TrainingSettings settings, int padId,
     Device device, ITrainingHooks? hooks = null) : IDisposable

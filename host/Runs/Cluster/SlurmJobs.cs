@@ -36,7 +36,7 @@ public static partial class SlurmJobs
     public static IReadOnlyList<Script> Scripts(
         SubmitRequest request, string name, string recipe, string runFolder, int shards, string command, string globalOptions)
     {
-        string logs = Path.Combine(runFolder, "slurm");
+        string logs = Path.Combine(runFolder, RunFolderFiles.SlurmFolder);
         string threads = request.CpusPerTask is not null && !globalOptions.Contains("--threads") ? " --threads \"${SLURM_CPUS_PER_TASK}\"" : "";
         string run = $"{command} run {Quote(recipe)} --out {Quote(runFolder)}{globalOptions}{threads}";
         return

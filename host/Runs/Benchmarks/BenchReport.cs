@@ -1,6 +1,6 @@
 using PeftQa.Host.Training;
 
-namespace PeftQa.Host.Runs;
+namespace PeftQa.Host.Runs.Benchmarks;
 
 /// <summary>Everything <c>peftqa bench</c> measured; NaN where a measure could not be taken (no ONNX file, no data root).</summary>
 /// <param name="LoraStepVsFull">LoRA r 8 (query, value) step time over the full fine-tuning step's.</param>

@@ -1,4 +1,4 @@
-namespace PeftQa.Host.Training;
+namespace PeftQa.Host.Runs.Benchmarks;
 
 /// <summary>Figures printed by <c>peftqa bench</c>.</summary>
 public sealed record BenchmarkResult(

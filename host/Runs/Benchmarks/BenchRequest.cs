@@ -1,4 +1,4 @@
-namespace PeftQa.Host.Runs;
+namespace PeftQa.Host.Runs.Benchmarks;
 
 /// <summary>What <c>peftqa bench</c> measures: a model at batch x length, the median of some iterations, and which strategies' steps.</summary>
 /// <param name="DataRoot">--data-root, else $PEFTQA_DATA: also measures squadTrainingSpeedup on real SQuAD windows; null: not.</param>

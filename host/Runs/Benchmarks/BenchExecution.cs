@@ -9,7 +9,7 @@ using PeftQa.Host.Plugins;
 using PeftQa.Host.Recipes;
 using PeftQa.Host.Training;
 
-namespace PeftQa.Host.Runs;
+namespace PeftQa.Host.Runs.Benchmarks;
 
 /// <summary>
 /// <c>peftqa bench</c>'s entry point: inference and training-step throughput, MFU, the ratio to ONNX Runtime, each

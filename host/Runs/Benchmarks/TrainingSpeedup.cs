@@ -1,10 +1,11 @@
+using PeftQa.Host.Training;
 using PeftQa.Host.Data;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Recipes;
 using System.Diagnostics;
 using static TorchSharp.torch;
 
-namespace PeftQa.Host.Training;
+namespace PeftQa.Host.Runs.Benchmarks;
 
 /// <summary>
 /// Training windows per second of the trainer's own step (<see cref="TrainingStep"/>) over real windows, walked as the
@@ -26,7 +27,8 @@ public static class TrainingSpeedup
         try
         {
             using var step = new TrainingStep(model, trainable, settings, padId, CPU);
-            IReadOnlyList<IReadOnlyList<QaFeature>> Batches(List<int[]> indices) => indices.Select(b => (IReadOnlyList<QaFeature>)b.Select(i => windows[i]).ToList()).ToList();
+            IReadOnlyList<IReadOnlyList<QaFeature>> Batches(List<int[]> indices) =>
+                indices.Select(b => (IReadOnlyList<QaFeature>)b.Select(i => windows[i]).ToList()).ToList();
             step.Take(Batches(new BatchCursor(lengths, settings, seed: 1).NextStep()), 0, 1e-5);
             var cursor = new BatchCursor(lengths, settings, seed: 0);
             var watch = Stopwatch.StartNew();
