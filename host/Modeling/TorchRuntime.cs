@@ -20,7 +20,10 @@ public sealed class TorchRuntime(ComputeSettings settings, ILogger<TorchRuntime>
     /// <summary>CPU threads for tensor work and for ONNX Runtime: --threads, else one per core.</summary>
     public int Threads => settings.Threads ?? Environment.ProcessorCount;
 
-    /// <summary><paramref name="requested"/> resolved for this device (<see cref="ComputePrecision.Resolve(Precision, Bf16Support, ComputePrecision?)"/>), and logged.</summary>
+    /// <summary>
+    /// <paramref name="requested"/> resolved for this device
+    /// (<see cref="ComputePrecision.Resolve(Precision, Bf16Support, ComputePrecision?)"/>), and logged.
+    /// </summary>
     public ComputePrecision Precision(Precision requested, ComputePrecision? pinned = null)
     {
         var precision = ComputePrecision.Resolve(requested, Bf16, pinned);
