@@ -278,9 +278,9 @@ public sealed class RunPlanner
         };
     }
 
-    /// <summary>Task i's data order is seeded with seed + i.</summary>
+    /// <summary>Task i's data order is seeded with <see cref="StudyPlan.TaskSeed"/>.</summary>
     private static List<StudyTaskPlan> PlanStudyTasks(IReadOnlyList<StudyTaskPlan> tasks, int seed) =>
-        tasks.Select((task, i) => task with { Seed = seed + i }).ToList();
+        tasks.Select((task, i) => task with { Seed = StudyPlan.TaskSeed(seed, i) }).ToList();
 
     private List<TMetric> Require<TMetric>(IReadOnlyList<string> names, string path) where TMetric : class, IPeftQaPlugin
     {
