@@ -45,7 +45,6 @@ public static class HostFactory
         builder.Services.AddTransient<EvalCommand>();
         builder.Services.AddTransient<PredictCommand>();
         builder.Services.AddTransient<SchemaCommand>();
-        builder.Services.AddTransient<CompareCommand>();
         builder.Services.AddTransient<ReportCommand>();
         builder.Services.AddTransient<StatusCommand>();
         

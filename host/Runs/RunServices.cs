@@ -31,6 +31,7 @@ public static class RunServices
         services.AddTransient<ModelExport>();
         services.AddTransient<BenchExecution>();
         services.AddTransient<ClusterSubmission>();
+        services.AddTransient<RunComparison>();
         return services;
     }
 }
