@@ -41,8 +41,6 @@ public static class HostFactory
         builder.Services.AddSingleton(runLog);
         builder.Services.AddTransient<PluginsListCommand>();
         builder.Services.AddTransient<DataCheckCommand>();
-        builder.Services.AddTransient<ScoreCommand>();
-        builder.Services.AddTransient<EvalCommand>();
         builder.Services.AddTransient<PredictCommand>();
         builder.Services.AddTransient<SchemaCommand>();
         builder.Services.AddTransient<ReportCommand>();

@@ -32,6 +32,8 @@ public static class RunServices
         services.AddTransient<BenchExecution>();
         services.AddTransient<ClusterSubmission>();
         services.AddTransient<RunComparison>();
+        services.AddTransient<ModelEvaluation>();
+        services.AddTransient<PredictionScoring>();
         return services;
     }
 }

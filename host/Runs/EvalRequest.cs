@@ -1,7 +1,6 @@
 using PeftQa.Host.Recipes;
-using PeftQa.Host.Runs;
 
-namespace PeftQa.Host.Cli;
+namespace PeftQa.Host.Runs;
 
 /// <summary>What <c>peftqa eval</c> was asked for.</summary>
 /// <param name="Precision">--precision; null: auto.</param>
