@@ -27,12 +27,14 @@ public static class BenchCommand
         };
         var dataRoot = new DataRootOption(
             "Data root holding squad-v1.1/train.json (default: $PEFTQA_DATA): also measures squadTrainingSpeedup on real SQuAD windows.");
+        var precision = new PrecisionOption("auto, the recipe default, for the strategies' training steps and the SQuAD defaults");
         var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
-            { model, batch, length, iterations, json, strategies, dataRoot.Option };
+            { model, batch, length, iterations, json, strategies, dataRoot.Option, precision.Option };
         verbs.Handle(bench, (parse, services, _) =>
         {
             var report = services.GetRequiredService<BenchExecution>().Measure(new BenchRequest(parse.GetValue(model)!, parse.GetValue(batch),
-                parse.GetValue(length), parse.GetValue(iterations), parse.GetValue(strategies), dataRoot.Read(parse)));
+                parse.GetValue(length), parse.GetValue(iterations), parse.GetValue(strategies), dataRoot.Read(parse),
+                precision.Read(parse)));
             Print(report, parse.GetValue(json), verbs.Console);
             return PeftQaCommandLine.Success;
         });
@@ -49,10 +51,14 @@ public static class BenchCommand
             json["strategies"] = JsonSerializer.SerializeToNode(report.Strategies, JsonOptions);
             json["loraStepVsFull"] = double.IsNaN(loraStepVsFull) ? null : loraStepVsFull;
             json["squadTrainingSpeedup"] = double.IsNaN(squadSpeedup) ? null : squadSpeedup;
+            json["precision"] = report.Precision.Used.ToString().ToLowerInvariant();
+            json["cpuFlags"] = new JsonArray([.. report.CpuFlags.Select(flag => (JsonNode?)flag)]);
             console.Out.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return;
         }
         var table = new Table().AddColumns("Measure", "Value");
+        table.AddRow("CPU flags (compare figures only between hosts with the same)", Markup.Escape(string.Join(", ", report.CpuFlags)));
+        table.AddRow("training steps' precision", Markup.Escape(report.Precision.ToString()));
         table.AddRow("model, batch x length, threads", $"{result.Model}, {result.Batch} x {result.Length}, {result.Threads}");
         table.AddRow("matmul 2048^3: fp32, bf16",
             $"{result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s (MFU against {result.MatmulGflops:F1})");

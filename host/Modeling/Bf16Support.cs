@@ -25,7 +25,7 @@ public sealed record Bf16Support(bool Native, string Evidence)
 
     public static Bf16Support Of(Device device) => device.type == TorchSharp.DeviceType.CUDA
         ? OfCuda(CudaComputeCapability())
-        : Simulated(OfCpu(CpuFlags()), Environment.GetEnvironmentVariable(SimulateVariable));
+        : Simulated(OfCpu(CpuFlags.Read()), Environment.GetEnvironmentVariable(SimulateVariable));
 
     /// <summary>The CPU's own answer, unless <paramref name="simulation"/> (the value of <see cref="SimulateVariable"/>) replaces it.</summary>
     /// <exception cref="BadInputException">The variable holds something other than native or emulated.</exception>
@@ -53,21 +53,6 @@ public sealed record Bf16Support(bool Native, string Evidence)
         return capability >= 8.0
             ? new(true, $"this GPU computes bf16 natively (compute capability {computeCapability})")
             : new(false, $"this GPU (compute capability {computeCapability}, before 8.0) has no fast bf16 products");
-    }
-
-    /// <summary>The flags of the first processor in /proc/cpuinfo; null where there is none.</summary>
-    private static HashSet<string>? CpuFlags()
-    {
-        try
-        {
-            if (!File.Exists("/proc/cpuinfo")) return null;
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal));
-            return line is null ? null : [.. line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)];
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The first GPU's compute capability as nvidia-smi prints it ("9.0"); null without nvidia-smi.</summary>

@@ -39,12 +39,11 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
         var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, torch.Threads,
             step => logger.LogInformation("Measuring {Step}", step));
 
-        var precision = ComputePrecision.Resolve(new TrainingSettings().Precision, torch.Bf16);
-        logger.LogInformation("The default precision here: {Precision}", precision);
+        var precision = torch.Precision(request.Precision ?? new TrainingSettings().Precision);
         var strategySteps = MeasureStrategies(strategies, request, precision.DType, logger);
         double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
         double squadSpeedup = squad is null ? double.NaN : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, precision.DType);
-        return new BenchReport(result, strategySteps, loraStepVsFull, squadSpeedup);
+        return new BenchReport(result, strategySteps, loraStepVsFull, squadSpeedup, precision, CpuFlags.SpeedRelevantHere());
     }
 
     /// <summary>

@@ -37,4 +37,25 @@ public sealed class BenchCommandTests
         withoutData.ExitCode.Should().Be(0, withoutData.Error);
         JsonNode.Parse(withoutData.Out)!["squadTrainingSpeedup"].Should().BeNull("no data root, no SQuAD windows");
     }
+
+    [Fact]
+    public async Task Bench_takes_precision_like_run_and_names_the_cpu_flags_its_figures_depend_on()
+    {
+        using var folder = new TemporaryFolder();
+        var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
+
+        var result = await PeftqaCli.Run("bench", "--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--json",
+            "--precision", "fp32", "--device", "cpu");
+
+        result.ExitCode.Should().Be(0, result.Error);
+        var json = JsonNode.Parse(result.Out)!;
+        json["precision"]!.GetValue<string>().Should().Be("fp32", "--precision fp32 holds whatever auto would resolve to here");
+        result.Error.Should().Contain("Precision fp32: fp32 asked for");
+        json["loraStepVsFull"]!.GetValue<double>().Should().BePositive("the strategies' steps ran in the precision asked for");
+        var cpuinfo = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags")) : null;
+        var present = cpuinfo is null ? [] : cpuinfo[(cpuinfo.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        string[] relevant = ["avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"];
+        json["cpuFlags"]!.AsArray().Select(f => f!.GetValue<string>()).Should().Equal(relevant.Where(present.Contains),
+            "the figures name the host class they were measured on");
+    }
 }
