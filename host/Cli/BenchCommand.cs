@@ -30,11 +30,11 @@ public static class BenchCommand
         var precision = new PrecisionOption("auto, the recipe default, for the strategies' training steps and the SQuAD defaults");
         var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
             { model, batch, length, iterations, json, strategies, dataRoot.Option, precision.Option };
-        verbs.Handle(bench, (parse, services, _) =>
+        verbs.Handle(bench, (parse, services, token) =>
         {
             var report = services.GetRequiredService<BenchExecution>().Measure(new BenchRequest(parse.GetValue(model)!, parse.GetValue(batch),
                 parse.GetValue(length), parse.GetValue(iterations), parse.GetValue(strategies), dataRoot.Read(parse),
-                precision.Read(parse)));
+                precision.Read(parse)), token);
             Print(report, parse.GetValue(json), verbs.Console);
             return PeftQaCommandLine.Success;
         });

@@ -41,8 +41,10 @@ public static class RunCommand
         verbs.Handle(run, (parse, services, token) =>
         {
             var request = new RunRequest(parse.GetValue(recipe)!, parse.GetValue(dryRun), parse.GetValue(output), parse.GetValue(resume),
-                parse.GetValue(overwrite), parse.GetValue(shard), parse.GetValue(study), parse.GetValue(stage) == "baseline",
-                new RunOverrides(precision.Read(parse), dataRoot.Read(parse)));
+                parse.GetValue(overwrite), parse.GetValue(shard), parse.GetValue(study), parse.GetValue(stage) == "baseline")
+            {
+                Overrides = new RunOverrides(precision.Read(parse), dataRoot.Read(parse)),
+            };
             services.GetRequiredService<RunExecution>().Execute(request, token);
             return PeftQaCommandLine.Success;
         });

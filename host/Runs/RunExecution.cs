@@ -93,7 +93,7 @@ public sealed class RunExecution(
     /// <summary>Every check a dry run and a real run make, in the same order, before a run folder is touched.</summary>
     private PreparedRun Prepare(RunRequest request, CancellationToken cancellation)
     {
-        var overrides = request.Overrides ?? RunOverrides.None;
+        var overrides = request.Overrides;
         var loaded = RecipeLoader.Load(request.RecipePath);
         var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, loaded));
         var device = torch.Device;
@@ -147,7 +147,7 @@ public sealed class RunExecution(
         var mode = request.Overwrite ? RunFolderMode.Overwrite
             : request.IsPart || request.BaselineStage ? (started ? RunFolderMode.Resume : RunFolderMode.New)
             : request.Mode;
-        var setByOptions = (request.Overrides ?? RunOverrides.None).SetByOptions;
+        var setByOptions = request.Overrides.SetByOptions;
         foreach (var note in RunStart.Check(folder, mode, prepared.Plan, prepared.Loaded.Directory, prepared.Plugins, setByOptions))
             logger.LogInformation("Resume check: {Note}", note);
     }
@@ -171,7 +171,7 @@ public sealed class RunExecution(
 
     internal RunFolder OpenRunFolder(PreparedRun prepared, string folder, RunFolderMode mode, RunRequest request) =>
         RunStart.Open(folder, mode, prepared.Plan, prepared.Loaded.Directory, prepared.Plugins, logger,
-            (request.Overrides ?? RunOverrides.None).SetByOptions);
+            request.Overrides.SetByOptions);
 
     /// <summary>
     /// Prepares a run folder for its shards (<c>--stage baseline</c>, or the first shard to lock it): a new run pins its

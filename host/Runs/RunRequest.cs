@@ -12,10 +12,12 @@ namespace PeftQa.Host.Runs;
 /// <param name="Shard">--shard K/N or auto: run only the studies whose index i in the plan has i mod N == K, in --out.</param>
 /// <param name="Study">--study: run only the study with this label, in --out.</param>
 /// <param name="BaselineStage">--stage baseline: only prepare --out (recipe, inputs, baseline, selection) for its shards.</param>
-/// <param name="Overrides">What the command line sets instead of the recipe (--precision, --data-root).</param>
 public sealed record RunRequest(string RecipePath, bool DryRun, string? RunFolder, bool Resume = false, bool Overwrite = false,
-    string? Shard = null, string? Study = null, bool BaselineStage = false, RunOverrides? Overrides = null)
+    string? Shard = null, string? Study = null, bool BaselineStage = false)
 {
+    /// <summary>What the command line sets instead of the recipe (--precision, --data-root).</summary>
+    public RunOverrides Overrides { get; init; } = RunOverrides.None;
+
     /// <summary>One part of a run in a shared folder: a shard or a single study.</summary>
     public bool IsPart => Shard is not null || Study is not null;
 

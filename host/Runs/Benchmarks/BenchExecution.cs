@@ -19,7 +19,9 @@ namespace PeftQa.Host.Runs.Benchmarks;
 public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader, ExtraPluginFolders pluginFolders, ILogger<BenchExecution> logger)
 {
     /// <exception cref="BadInputException">A bad shape, model, strategy name or data root, found before anything is measured.</exception>
-    public BenchReport Measure(BenchRequest request)
+    /// <exception cref="OperationCanceledException">A signal: bench stops before its next measure (it prints its figures only
+    /// at the end, so nothing is lost but the figures not yet taken).</exception>
+    public BenchReport Measure(BenchRequest request, CancellationToken cancellation)
     {
         if (request.Batch < 1 || request.Length < 8 || request.Iterations < 1)
             throw new BadInputException("--batch and --iterations must be at least 1 and --length at least 8");
@@ -30,19 +32,25 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
         var strategies = ResolveStrategies(request);
         var device = torch.Device;
         var squad = ReadSquadWindows(request);
+        var precision = torch.Precision(request.Precision ?? new TrainingSettings().Precision);
         if (device.type != TorchSharp.DeviceType.CPU)
             logger.LogWarning("bench measures the CPU path; tensors stay on the CPU");
         var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
         using var model = loaded.Model;
         byte[]? onnx = request.Model.Equals(ModelSources.MiniLmL6, StringComparison.OrdinalIgnoreCase) ? BuiltinModels.ReadOnnx() : null;
 
-        var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, torch.Threads,
-            step => logger.LogInformation("Measuring {Step}", step));
+        void Measuring(string what)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            logger.LogInformation("Measuring {Step}", what);
+        }
 
-        var precision = torch.Precision(request.Precision ?? new TrainingSettings().Precision);
-        var strategySteps = MeasureStrategies(strategies, request, precision.DType, logger);
+        var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, torch.Threads, Measuring);
+        var strategySteps = MeasureStrategies(strategies, request, precision.DType, Measuring);
         double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
-        double squadSpeedup = squad is null ? double.NaN : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, precision.DType);
+        double squadSpeedup = squad is null
+            ? double.NaN
+            : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, precision.DType, Measuring);
         return new BenchReport(result, strategySteps, loraStepVsFull, squadSpeedup, precision, CpuFlags.SpeedRelevantHere());
     }
 
@@ -51,14 +59,15 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
     /// dropout 0, auto precision) over the old behaviour (plain shuffled batches, attention dropout 0.1, fp32); NaN without a data root.
     /// </summary>
     private double MeasureSquadSpeedup(
-        BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TorchSharp.torch.ScalarType defaultDType)
+        BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TorchSharp.torch.ScalarType defaultDType,
+        Action<string> measuring)
     {
         var defaults = new TrainingSettings();
         var now = new TrainingLayout(defaults.GroupByLength, defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb, defaultDType);
         var before = new TrainingLayout(GroupByLength: false, AttentionDropout: 0.1);
-        logger.LogInformation("Measuring SQuAD training on {Windows} windows, before: {Before}", windows.Count, before);
+        measuring($"SQuAD training on {windows.Count} windows, before: {before}");
         double old = TrainingSpeedup.WindowsPerSecond(model, windows, padId, before);
-        logger.LogInformation("Measuring SQuAD training on {Windows} windows, the defaults: {Now}", windows.Count, now);
+        measuring($"SQuAD training on {windows.Count} windows, the defaults: {now}");
         double current = TrainingSpeedup.WindowsPerSecond(model, windows, padId, now);
         logger.LogInformation("SQuAD training: {Old:F2} windows/s before, {Now:F2} now", old, current);
         return current / old;
@@ -119,15 +128,15 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
     /// Training-step time per adapter strategy (LoRA r 8 on query and value, others their defaults), each on a fresh copy
     /// of the model computing in the default precision.
     /// </summary>
-    private static List<StrategyStep> MeasureStrategies(
-        IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TorchSharp.torch.ScalarType dtype, ILogger log)
+    private List<StrategyStep> MeasureStrategies(
+        IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TorchSharp.torch.ScalarType dtype, Action<string> measuring)
     {
         if (strategies.Count == 0) return [];
         var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
         foreach (var strategy in strategies)
         {
-            log.LogInformation("Measuring a training step with {Strategy}", strategy.Name);
-            var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), log);
+            measuring($"a training step with {strategy.Name}");
+            var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
             using var model = loaded.Model;
             model.UseComputeDType(dtype);
             using var adapter = strategy.Attach(model, BenchOptions(strategy));

@@ -20,6 +20,21 @@ public sealed class HostileInputTests
     }
 
     [Theory]
+    [InlineData("run", "r.json")]
+    [InlineData("report", "runs/x")]
+    [InlineData("status", "runs/x")]
+    [InlineData("submit", "r.json", "--slurm", "--print")]
+    [InlineData("bench")]
+    public async Task An_empty_data_root_is_refused_before_any_work_by_every_verb_that_takes_one(params string[] args)
+    {
+        var result = await PeftqaCli.Run([.. args, "--data-root", " "]);
+
+        result.ExitCode.Should().Be(2, result.Error);
+        result.Error.Should().Contain("--data-root: is empty; give the folder that relative data paths resolve against")
+            .And.NotContain("   at ", "a bad option is a message, never a stack trace");
+    }
+
+    [Theory]
     [InlineData("--device: 'gpu' is not one of auto, cpu, cuda", "--device", "gpu", "plugins", "list")]
     [InlineData("--cpus-per-task: 'x' is not a whole number (up to 2147483647)", "submit", "r.json", "--slurm", "--print", "--cpus-per-task", "x")]
     [InlineData("--threads: '99999999999' is not a whole number (up to 2147483647)", "--threads", "99999999999", "plugins", "list")]
