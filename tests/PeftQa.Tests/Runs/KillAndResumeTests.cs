@@ -24,8 +24,11 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
     /// <summary>As <see cref="Start"/>, with <paramref name="environment"/> added to the child's environment.</summary>
     public static Process StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])[Peftqa, .. args, "--device", "cpu"]) start.ArgumentList.Add(arg);
+        // A test run started as a background job ignores SIGINT, and its children inherit that (as .NET keeps it): env
+        // restores the default first, so a signal test means the same however the suite was started. env execs dotnet,
+        // so the child's pid is peftqa's.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["--default-signal=INT", "dotnet", Peftqa, .. args, "--device", "cpu"]) start.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         return Process.Start(start)!;
     }
