@@ -4,10 +4,11 @@ namespace PeftQa.Abstractions;
 
 /// <summary>
 /// A method's hook on one Linear layer (<see cref="IAdaptableLinear.AddExtension"/>). The layer computes
-/// <c>x' = TransformInput(x)</c> for each enabled extension in order, then <c>y = W x' + b</c>, then
-/// <c>y = TransformOutput(x, y)</c> for each enabled extension in order. So a method may add to the output (LoRA:
-/// <c>y + B A x s</c>), scale it (IA3 on keys and values), rescale the combined weight's output (DoRA), or scale the
-/// input of the base product (IA3 on feed-forward layers) without computing <c>W x</c> twice.
+/// <c>W' = TransformWeight(W)</c> and <c>x' = TransformInput(x)</c> for each enabled extension in order, then
+/// <c>y = W' x' + b</c>, then <c>y = TransformOutput(x, y)</c> for each enabled extension in order. So a method may
+/// change the weight the product uses (LoRA: <c>W + s B A</c>, one product instead of three), add to the output (LoRA
+/// with dropout: <c>y + B A x s</c>), scale it (IA3 on keys and values), rescale the combined weight's output (DoRA),
+/// or scale the input of the base product (IA3 on feed-forward layers) without computing <c>W x</c> twice.
 /// </summary>
 /// <remarks>
 /// Parameters an extension owns are created with <see cref="IAdaptableModel.ParameterDType"/> on
@@ -19,6 +20,13 @@ public interface ILinearExtension
 {
     /// <summary>False: skipped in the forward pass (an adapter that is disabled or merged).</summary>
     bool Enabled { get; }
+
+    /// <summary>
+    /// The weight the base product uses, [out, in], given the weight so far (the layer's fp32 weight with the earlier
+    /// extensions applied); by default unchanged. Autograd carries the product's weight gradient back to whatever this
+    /// was computed from. Since contracts 1.5.0.
+    /// </summary>
+    Tensor TransformWeight(Tensor weight) => weight;
 
     /// <summary>The input the base product sees, [..., in]; by default unchanged.</summary>
     Tensor TransformInput(Tensor input) => input;

@@ -52,6 +52,7 @@ public static class BenchCommand
             json["loraStepVsFull"] = double.IsNaN(loraStepVsFull) ? null : loraStepVsFull;
             json["squadTrainingSpeedup"] = double.IsNaN(squadSpeedup) ? null : squadSpeedup;
             json["precision"] = report.Precision.Used.ToString().ToLowerInvariant();
+            json["fp32Products"] = report.Fp32Products.Name;
             json["cpuFlags"] = new JsonArray([.. report.CpuFlags.Select(flag => (JsonNode?)flag)]);
             console.Out.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return;
@@ -60,8 +61,10 @@ public static class BenchCommand
         table.AddRow("CPU flags (compare figures only between hosts with the same)", Markup.Escape(string.Join(", ", report.CpuFlags)));
         table.AddRow("training steps' precision", Markup.Escape(report.Precision.ToString()));
         table.AddRow("model, batch x length, threads", $"{result.Model}, {result.Batch} x {result.Length}, {result.Threads}");
-        table.AddRow("matmul 2048^3: fp32, bf16",
-            $"{result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s (MFU against {result.MatmulGflops:F1})");
+        table.AddRow("fp32 products", Markup.Escape(report.Fp32Products.ToString()));
+        table.AddRow("matmul 2048^3: fp32 default kernels, fp32, bf16",
+            $"{result.MatmulGflopsFp32Default:F1}, {result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s " +
+            $"(MFU against {result.MatmulGflops:F1})");
         table.AddRow("model forward", $"{result.ForwardGflopPerExample:F2} GFLOP per example");
         table.AddRow("inference", $"{result.InferenceExamplesPerSecond:F2} examples/s (MFU {result.InferenceMfu:F2})");
         table.AddRow($"training step (attention dropout {result.AttentionDropout})",

@@ -48,21 +48,26 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
     public override Tensor forward(Tensor input)
     {
         var x = InComputeDType(input);
-        if (extensions.Count == 0) return Product(x);
+        if (extensions.Count == 0) return Product(x, Weight);
+        Tensor weight = Weight;
         var productInput = x;
         foreach (var (_, extension) in extensions)
-            if (extension.Enabled) productInput = extension.TransformInput(productInput);
+        {
+            if (!extension.Enabled) continue;
+            weight = extension.TransformWeight(weight);
+            productInput = extension.TransformInput(productInput);
+        }
         // An extension that mixes in an fp32 tensor promotes the input; the product still runs in the compute dtype.
-        var output = Product(InComputeDType(productInput));
+        var output = Product(InComputeDType(productInput), weight);
         foreach (var (_, extension) in extensions)
             if (extension.Enabled) output = extension.TransformOutput(x, output);
         return output;
     }
 
-    private Tensor Product(Tensor input) =>
-        ComputeDType is { } dtype && dtype != Weight.dtype
-            ? nn.functional.linear(input, Weight.to(dtype), Bias?.to(dtype))
-            : nn.functional.linear(input, Weight, Bias);
+    private Tensor Product(Tensor input, Tensor weight) =>
+        ComputeDType is { } dtype && dtype != weight.dtype
+            ? nn.functional.linear(input, weight.to(dtype), Bias?.to(dtype))
+            : nn.functional.linear(input, weight, Bias);
 
     private Tensor InComputeDType(Tensor tensor) => ComputeDType is { } dtype && tensor.dtype != dtype ? tensor.to(dtype) : tensor;
 

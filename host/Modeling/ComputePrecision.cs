@@ -14,6 +14,10 @@ public sealed record ComputePrecision(
 {
     public static readonly ComputePrecision Fp32 = new(Precision.Fp32, Precision.Fp32, "fp32 asked for");
 
+    /// <summary>Which kernels compute the fp32 products (<see cref="Fp32ProductRoute"/>); null when <see cref="Used"/> is
+    /// bf16 (the products then run in bf16) or where no device is chosen.</summary>
+    public Fp32ProductRoute? Fp32Products { get; init; }
+
     /// <summary>The dtype the Linear layers' products and attention run in.</summary>
     [JsonIgnore]
     public ScalarType DType => Used == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
@@ -21,10 +25,14 @@ public sealed record ComputePrecision(
     /// <summary>
     /// The one place a requested precision becomes the one computed in, for run, eval, predict and bench alike: a run's
     /// <paramref name="pinned"/> precision (decided when it started) while it still answers the same request, else
-    /// <paramref name="requested"/> resolved for a device whose bf16 support is <paramref name="support"/>.
+    /// <paramref name="requested"/> resolved for a device whose bf16 support is <paramref name="support"/>; fp32
+    /// products then take this host's <paramref name="route"/> (a host property, so never pinned).
     /// </summary>
-    public static ComputePrecision Resolve(Precision requested, Bf16Support support, ComputePrecision? pinned) =>
-        pinned is not null && pinned.Requested == requested ? pinned.PinnedOn(support) : Resolve(requested, support);
+    public static ComputePrecision Resolve(Precision requested, Bf16Support support, ComputePrecision? pinned, Fp32ProductRoute? route = null) =>
+        (pinned is not null && pinned.Requested == requested ? pinned.PinnedOn(support) : Resolve(requested, support)).RoutedBy(route);
+
+    /// <summary>This precision with fp32 products taking <paramref name="route"/>; none when it computes in bf16.</summary>
+    public ComputePrecision RoutedBy(Fp32ProductRoute? route) => this with { Fp32Products = Used == Precision.Fp32 ? route : null };
 
     public static ComputePrecision Resolve(Precision requested, Bf16Support support) => requested switch
     {
@@ -45,7 +53,8 @@ public sealed record ComputePrecision(
             ? this with { Reason = $"{Reason}; pinned when the run started, but here {here.Evidence}: expect it to be slower than fp32", Slow = true }
             : this;
 
-    public override string ToString() => $"{Name(Used)} ({Reason})";
+    public override string ToString() =>
+        Fp32Products is { } route ? $"{Name(Used)} ({Reason}); fp32 products: {route}" : $"{Name(Used)} ({Reason})";
 
     public static string Name(Precision precision) => precision.ToString().ToLowerInvariant();
 }

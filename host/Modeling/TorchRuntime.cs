@@ -10,6 +10,7 @@ public sealed class TorchRuntime(ComputeSettings settings, ILogger<TorchRuntime>
 {
     private readonly Lazy<Device> device = new(() => Resolve(settings, logger));
     private Bf16Support? bf16;
+    private Fp32ProductRoute? fp32Route;
 
     /// <summary>The device every tensor of this run lives on.</summary>
     public Device Device => device.Value;
@@ -17,24 +18,36 @@ public sealed class TorchRuntime(ComputeSettings settings, ILogger<TorchRuntime>
     /// <summary>Whether <see cref="Device"/> computes bf16 natively, checked once: what <c>precision auto</c> decides on.</summary>
     public Bf16Support Bf16 => bf16 ??= Bf16Support.Of(Device);
 
+    /// <summary>Which kernels compute fp32 products on <see cref="Device"/>, decided once.</summary>
+    public Fp32ProductRoute Fp32Route => fp32Route ??= Fp32ProductRoute.Of(Device);
+
     /// <summary>CPU threads for tensor work and for ONNX Runtime: --threads, else one per core.</summary>
     public int Threads => settings.Threads ?? Environment.ProcessorCount;
 
     /// <summary>
     /// <paramref name="requested"/> resolved for this device
-    /// (<see cref="ComputePrecision.Resolve(Precision, Bf16Support, ComputePrecision?)"/>), and logged.
+    /// (<see cref="ComputePrecision.Resolve(Precision, Bf16Support, ComputePrecision?, Fp32ProductRoute?)"/>), applied
+    /// and logged.
     /// </summary>
     public ComputePrecision Precision(Precision requested, ComputePrecision? pinned = null)
     {
-        var precision = ComputePrecision.Resolve(requested, Bf16, pinned);
-        LogPrecision(precision);
+        var precision = ComputePrecision.Resolve(requested, Bf16, pinned, Fp32Route);
+        Apply(precision);
         return precision;
     }
 
-    public void LogPrecision(ComputePrecision precision)
+    /// <summary>
+    /// Makes this process compute as <paramref name="precision"/> says (turns oneDNN's fp32 route on or off, process-wide)
+    /// and logs it.
+    /// </summary>
+    public void Apply(ComputePrecision precision)
     {
         if (precision.Slow) logger.LogWarning("Precision {Precision}: {Reason}", ComputePrecision.Name(precision.Used), precision.Reason);
         else logger.LogInformation("Precision {Precision}: {Reason}", ComputePrecision.Name(precision.Used), precision.Reason);
+        if (Device.type != TorchSharp.DeviceType.CPU) return;
+        bool oneDnn = precision.Fp32Products?.OneDnn == true;
+        if (oneDnn != OneDnnFp32Matmul.Enabled) OneDnnFp32Matmul.Set(oneDnn);
+        if (precision.Fp32Products is { } route) logger.LogInformation("fp32 products: {Route}", route);
     }
 
     private static Device Resolve(ComputeSettings settings, ILogger logger)

@@ -33,16 +33,17 @@ public sealed class RunPlanner
     /// <param name="bf16">Whether the run's device computes bf16 natively, which <c>training.precision: auto</c> decides on.</param>
     /// <param name="pinned">The precision the run's folder recorded when the run started (a resume, a shard, a report):
     /// used instead of resolving again, as long as the recipe still asks for what it was resolved from.</param>
+    /// <param name="fp32Route">Which kernels the run's device computes fp32 products with (a host property, never pinned).</param>
     /// <exception cref="BadInputException">Every problem found, each naming the recipe file and JSON path.</exception>
     public static RunPlan Plan(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins, RunOverrides? overrides = null,
-        Bf16Support? bf16 = null, ComputePrecision? pinned = null)
+        Bf16Support? bf16 = null, ComputePrecision? pinned = null, Fp32ProductRoute? fp32Route = null)
     {
         overrides ??= RunOverrides.None;
         var planner = new RunPlanner(loaded with { Recipe = overrides.ApplyTo(loaded.Recipe) }, plugins);
-        return planner.Plan(overrides.FullDataRoot, bf16 ?? Bf16Support.NotChecked, pinned);
+        return planner.Plan(overrides.FullDataRoot, bf16 ?? Bf16Support.NotChecked, pinned, fp32Route);
     }
 
-    private RunPlan Plan(string? dataRootOverride, Bf16Support bf16, ComputePrecision? pinned)
+    private RunPlan Plan(string? dataRootOverride, Bf16Support bf16, ComputePrecision? pinned, Fp32ProductRoute? fp32Route)
     {
         var dataRoot = DataRoot(dataRootOverride);
         var model = DescribeModel();
@@ -58,7 +59,7 @@ public sealed class RunPlanner
         return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, effectiveRecipe, studies, metrics, continualMetrics)
         {
             Reference = ReferenceConfiguration(studies),
-            Precision = ComputePrecision.Resolve(Recipe.Training.Precision, bf16, pinned),
+            Precision = ComputePrecision.Resolve(Recipe.Training.Precision, bf16, pinned, fp32Route),
         };
     }
 

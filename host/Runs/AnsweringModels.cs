@@ -38,7 +38,7 @@ public sealed class AnsweringModels(PluginLoader pluginLoader, ExtraPluginFolder
             throw new BadInputException(
                 "--precision bf16: the ONNX engine runs the exported model in fp32; leave --precision out, or use --engine torch for bf16");
         var onnx = new ComputePrecision(requested ?? Precision.Auto, Precision.Fp32, "the ONNX engine runs the exported fp32 model");
-        torch.LogPrecision(onnx);
+        torch.Apply(onnx);
         return onnx;
     }
 }

@@ -97,9 +97,10 @@ public sealed class RunExecution(
         var loaded = RecipeLoader.Load(request.RecipePath);
         var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, loaded));
         var device = torch.Device;
-        var plan = RunPlanner.Plan(loaded, plugins, overrides, torch.Bf16, PinnedPrecision(request, overrides.ApplyTo(loaded.Recipe)));
+        var pinned = PinnedPrecision(request, overrides.ApplyTo(loaded.Recipe));
+        var plan = RunPlanner.Plan(loaded, plugins, overrides, torch.Bf16, pinned, torch.Fp32Route);
         PlanReport.Print(plan, console);
-        torch.LogPrecision(plan.Precision);
+        torch.Apply(plan.Precision);
         var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(loaded.Recipe.Model, loaded.Directory, logger));
         var tasks = TaskDataLoader.Load(plan, tokenizer, logger, cancellation);
         cancellation.ThrowIfCancellationRequested();

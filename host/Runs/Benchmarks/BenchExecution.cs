@@ -45,13 +45,14 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
             logger.LogInformation("Measuring {Step}", what);
         }
 
-        var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, torch.Threads, Measuring);
+        var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, torch.Threads,
+            torch.Fp32Route, Measuring);
         var strategySteps = MeasureStrategies(strategies, request, precision.DType, Measuring);
         double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
         double squadSpeedup = squad is null
             ? double.NaN
             : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, precision.DType, Measuring);
-        return new BenchReport(result, strategySteps, loraStepVsFull, squadSpeedup, precision, CpuFlags.SpeedRelevantHere());
+        return new BenchReport(result, strategySteps, loraStepVsFull, squadSpeedup, precision, torch.Fp32Route, CpuFlags.SpeedRelevantHere());
     }
 
     /// <summary>

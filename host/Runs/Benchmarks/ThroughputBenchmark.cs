@@ -21,14 +21,19 @@ public static class ThroughputBenchmark
     /// <summary>Seeds the random inputs, so every bench, on every machine, times the same ones.</summary>
     private const int InputSeed = 0;
 
+    /// <param name="fp32Route">This host's route for fp32 products: every fp32 figure is taken through it, and
+    /// matmulGflopsFp32Default through libtorch's default kernels.</param>
     public static BenchmarkResult Run(BertForQuestionAnswering model, byte[]? onnxModel, int batch, int length, int iterations, int threads,
-        Action<string> progress)
+        Fp32ProductRoute fp32Route, Action<string> progress)
     {
         var config = model.Config;
         double forwardFlops = ForwardFlopsPerExample(config, length);
 
-        progress("matrix product rates (2048 x 2048, fp32 and bf16)");
-        double fp32Flops = MatmulRate(ScalarType.Float32);
+        progress($"matrix product rates (2048 x 2048, fp32 by the default kernels and by the {fp32Route.Name} route, and bf16)");
+        OneDnnFp32Matmul.Set(false);
+        double fp32DefaultFlops = MatmulRate(ScalarType.Float32);
+        OneDnnFp32Matmul.Set(fp32Route.OneDnn);
+        double fp32Flops = fp32Route.OneDnn ? MatmulRate(ScalarType.Float32) : fp32DefaultFlops;
         double bf16Flops = MatmulRate(ScalarType.BFloat16);
         // MFU against the machine's best route, not the slow default, so it errs low.
         double matmulFlops = Math.Max(fp32Flops, bf16Flops);
@@ -76,7 +81,7 @@ public static class ThroughputBenchmark
         double onnxRate = batch / onnxSeconds;
         double exportedRate = batch / exportedSeconds;
         return new BenchmarkResult(model.Description.BaseModel, batch, length, threads,
-            matmulFlops / 1e9, fp32Flops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9, forwardFlops / 1e9,
+            matmulFlops / 1e9, fp32DefaultFlops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9, forwardFlops / 1e9,
             inferenceRate, attentionDropout, trainingRate, fusedRate, onnxRate,
             inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops,
             fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate, exportedRate, inferenceRate / exportedRate,

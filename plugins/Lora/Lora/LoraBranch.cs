@@ -9,14 +9,18 @@ namespace PeftQa.Plugins.Lora;
 /// fresh pair changes nothing. Plain LoRA adds <c>B A dropout(x) s</c> to the layer's output. With DoRA
 /// (<see cref="Magnitude"/> set) the layer computes <c>m / ||W + s B A|| * (W + s B A) x + b</c>, the norm per output row
 /// and detached from the graph, as Hugging Face PEFT's <c>tuners/lora/dora.py</c> does: the output so far is rescaled
-/// and the LoRA term scaled alike, without a second <c>W x</c>.
+/// and the LoRA term scaled alike, without a second <c>W x</c>. Plain LoRA without dropout changes the weight instead
+/// (<see cref="SingleProduct"/>): one full-width product through <c>W + s B A</c> replaces <c>W x</c> and the two
+/// skinny rank-r products (four more in the backward pass), which CPUs run far below their peak; A's and B's gradients
+/// come from that weight's gradient.
 /// </summary>
 public sealed class LoraBranch : ILinearExtension, IDisposable
 {
     private readonly IAdaptableModel model;
     private readonly double dropout;
 
-    public LoraBranch(IAdaptableModel model, IAdaptableLinear target, int rank, double scaling, double dropout, bool useDora)
+    public LoraBranch(IAdaptableModel model, IAdaptableLinear target, int rank, double scaling, double dropout, bool useDora,
+        bool singleProduct = true)
     {
         this.model = model;
         this.dropout = dropout;
@@ -30,7 +34,11 @@ public sealed class LoraBranch : ILinearExtension, IDisposable
             using var norm = WeightNorm();
             Magnitude = new Parameter(norm.clone());
         }
+        SingleProduct = singleProduct && dropout == 0 && !useDora;
     }
+
+    /// <summary>Whether the layer's product runs through <c>W + s B A</c> (asked for, no dropout, no DoRA).</summary>
+    public bool SingleProduct { get; }
 
     public IAdaptableLinear Target { get; }
 
@@ -46,8 +54,11 @@ public sealed class LoraBranch : ILinearExtension, IDisposable
     /// <summary>Off while merged into the weight or while its adapter is disabled.</summary>
     public bool Enabled { get; set; } = true;
 
+    public Tensor TransformWeight(Tensor weight) => SingleProduct ? weight + B.matmul(A).mul_(Scaling) : weight;
+
     public Tensor TransformOutput(Tensor input, Tensor output)
     {
+        if (SingleProduct) return output;
         var x = dropout > 0 ? nn.functional.dropout(input, dropout, model.IsTraining) : input;
         var lora = nn.functional.linear(nn.functional.linear(x, A.InDTypeOf(x)), B.InDTypeOf(x));
         if (Magnitude is null) return output.add_(lora.mul_(Scaling));

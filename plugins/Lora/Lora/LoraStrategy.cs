@@ -62,7 +62,7 @@ public sealed class LoraStrategy : AdapterStrategy<LoraOptions>
         var branches = new List<LoraBranch>();
         foreach (var target in targets)
         {
-            var branch = new LoraBranch(model, target, options.R, scaling, options.Dropout, options.UseDora);
+            var branch = new LoraBranch(model, target, options.R, scaling, options.Dropout, options.UseDora, options.SingleProduct);
             target.AddExtension(branchName, branch);
             branches.Add(branch);
         }

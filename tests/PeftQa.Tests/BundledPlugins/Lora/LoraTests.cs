@@ -78,6 +78,47 @@ public sealed class LoraTests
         (disabled - original).abs().max().item<float>().Should().BeLessThan(1e-5f);
     }
 
+    /// <summary>
+    /// One product through W + s B A (the default) is the same maths as PEFT's W x + s B (A x): same outputs and same
+    /// A and B gradients, within fp32 rounding; with dropout or DoRA the branch keeps PEFT's products.
+    /// </summary>
+    [Fact]
+    public void The_single_product_matches_pefts_two_products_in_outputs_and_gradients()
+    {
+        using var scope = NewDisposeScope();
+        var (single, singleGrads) = StartLogitsAndGrads(singleProduct: true);
+        var (separate, separateGrads) = StartLogitsAndGrads(singleProduct: false);
+
+        (single - separate).abs().max().item<float>().Should().BeLessThan(1e-5f);
+        singleGrads.Should().HaveCount(separateGrads.Count).And.HaveCountGreaterThan(20);
+        for (int i = 0; i < singleGrads.Count; i++)
+        {
+            double scale = separateGrads[i].abs().max().item<float>();
+            scale.Should().BeGreaterThan(0, "every A and B learns once B is non-zero");
+            (singleGrads[i] - separateGrads[i]).abs().max().item<float>().Should().BeLessThan((float)(1e-4 * scale));
+        }
+        using var model = TinyBert.Model();
+        using var dropout = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions { Dropout = 0.1 });
+        dropout.Branches.Should().OnlyContain(b => !b.SingleProduct);
+        using var dora = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions { UseDora = true });
+        dora.Branches.Should().OnlyContain(b => !b.SingleProduct);
+    }
+
+    private static (Tensor StartLogits, List<Tensor> Gradients) StartLogitsAndGrads(bool singleProduct)
+    {
+        using var model = TinyBert.Model();
+        manual_seed(3);
+        using var adapter = (LoraAdapter)new LoraStrategy().Attach(model, new LoraOptions { TargetModules = ["all-linear"], SingleProduct = singleProduct });
+        Perturb(adapter);
+        adapter.Branches.Should().OnlyContain(b => b.SingleProduct == singleProduct);
+        model.train();
+        var (ids, mask, types) = TinyBert.Batch();
+        var (start, end) = model.Forward(ids, mask, types);
+        (start.square().sum() + end.sum()).backward();
+        var gradients = adapter.Branches.SelectMany(b => new[] { b.A.grad!.clone(), b.B.grad!.clone() }).ToList();
+        return (start.detach().clone(), gradients);
+    }
+
     [Fact]
     public void Several_adapters_on_one_base_can_be_switched_and_deleted()
     {
