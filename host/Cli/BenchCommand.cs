@@ -19,6 +19,12 @@ public static class BenchCommand
         var iterations = new Option<int>("--iterations")
             { Description = "Timed iterations per measure (median reported).", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "Instead of throughput, split each strategy's training step (full, LoRA, --strategies) into forward, backward and " +
+                          "optimizer, and forward and backward into products, attention, casts, norms, dropout and the rest; " +
+                          "in fp32 and bf16, or in --precision only.",
+        };
         var strategies = new Option<string[]>("--strategies")
         {
             Description = "Also time a training step with these adapter strategies (default options; LoRA always r 8 on query and value, " +
@@ -29,13 +35,14 @@ public static class BenchCommand
             "Data root holding squad-v1.1/train.json (default: $PEFTQA_DATA): also measures squadTrainingSpeedup on real SQuAD windows.");
         var precision = new PrecisionOption("auto, the recipe default, for the strategies' training steps and the SQuAD defaults");
         var bench = new Command("bench", "Measure inference and training-step throughput, MFU and the ratio to ONNX Runtime.")
-            { model, batch, length, iterations, json, strategies, dataRoot.Option, precision.Option };
+            { model, batch, length, iterations, json, profile, strategies, dataRoot.Option, precision.Option };
         verbs.Handle(bench, (parse, services, token) =>
         {
-            var report = services.GetRequiredService<BenchExecution>().Measure(new BenchRequest(parse.GetValue(model)!, parse.GetValue(batch),
-                parse.GetValue(length), parse.GetValue(iterations), parse.GetValue(strategies), dataRoot.Read(parse),
-                precision.Read(parse)), token);
-            Print(report, parse.GetValue(json), verbs.Console);
+            var request = new BenchRequest(parse.GetValue(model)!, parse.GetValue(batch), parse.GetValue(length), parse.GetValue(iterations),
+                parse.GetValue(strategies), dataRoot.Read(parse), precision.Read(parse), parse.GetValue(profile));
+            var execution = services.GetRequiredService<BenchExecution>();
+            if (request.Profile) ProfileTable.Print(execution.Profile(request, token), parse.GetValue(json), verbs.Console);
+            else Print(execution.Measure(request, token), parse.GetValue(json), verbs.Console);
             return PeftQaCommandLine.Success;
         });
         return bench;
@@ -67,10 +74,8 @@ public static class BenchCommand
             $"(MFU against {result.MatmulGflops:F1})");
         table.AddRow("model forward", $"{result.ForwardGflopPerExample:F2} GFLOP per example");
         table.AddRow("inference", $"{result.InferenceExamplesPerSecond:F2} examples/s (MFU {result.InferenceMfu:F2})");
-        table.AddRow($"training step (attention dropout {result.AttentionDropout})",
+        table.AddRow($"training step, recipe defaults ({result.TrainingPrecision}, attention dropout {result.TrainingAttentionDropout})",
             $"{result.TrainingExamplesPerSecond:F2} examples/s (MFU {result.TrainingMfu:F2})");
-        table.AddRow("training step (attention dropout 0, fused attention)",
-            $"{result.FusedAttentionTrainingExamplesPerSecond:F2} examples/s (MFU {result.FusedAttentionTrainingMfu:F2})");
         table.AddRow("ONNX Runtime inference",
             double.IsNaN(result.OnnxRuntimeExamplesPerSecond)
                 ? "n/a (not a built-in ONNX model)"

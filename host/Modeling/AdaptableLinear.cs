@@ -47,7 +47,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
 
     public override Tensor forward(Tensor input)
     {
-        var x = InComputeDType(input);
+        var x = OpProfile.Mark(InComputeDType(OpProfile.Mark(input, OpCategory.Rest)), OpCategory.Casts);
         if (extensions.Count == 0) return Product(x, Weight);
         Tensor weight = Weight;
         var productInput = x;
@@ -58,16 +58,20 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>, IAdaptableLinea
             productInput = extension.TransformInput(productInput);
         }
         // An extension that mixes in an fp32 tensor promotes the input; the product still runs in the compute dtype.
-        var output = Product(InComputeDType(productInput), weight);
+        var output = Product(InComputeDType(productInput), OpProfile.Mark(weight, OpCategory.Products));
         foreach (var (_, extension) in extensions)
             if (extension.Enabled) output = extension.TransformOutput(x, output);
-        return output;
+        return OpProfile.Mark(output, OpCategory.Products);
     }
 
-    private Tensor Product(Tensor input, Tensor weight) =>
-        ComputeDType is { } dtype && dtype != weight.dtype
-            ? nn.functional.linear(input, weight.to(dtype), Bias?.to(dtype))
-            : nn.functional.linear(input, weight, Bias);
+    private Tensor Product(Tensor input, Tensor weight)
+    {
+        if (ComputeDType is not { } dtype || dtype == weight.dtype)
+            return OpProfile.Mark(nn.functional.linear(input, weight, Bias), OpCategory.Products);
+        var castWeight = OpProfile.Mark(weight.to(dtype), OpCategory.Casts);
+        var castBias = Bias is { } bias ? OpProfile.Mark(bias.to(dtype), OpCategory.Casts) : null;
+        return OpProfile.Mark(nn.functional.linear(input, castWeight, castBias), OpCategory.Products);
+    }
 
     private Tensor InComputeDType(Tensor tensor) => ComputeDType is { } dtype && tensor.dtype != dtype ? tensor.to(dtype) : tensor;
 

@@ -13,7 +13,6 @@ public sealed class BertEmbeddings : BertModule
     private readonly Embedding positionEmbeddings;
     private readonly Embedding tokenTypeEmbeddings;
     private readonly LayerNorm layerNorm;
-    private readonly Dropout dropout;
 
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
     {
@@ -21,13 +20,15 @@ public sealed class BertEmbeddings : BertModule
         positionEmbeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
         tokenTypeEmbeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
         layerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        HiddenDropout = config.HiddenDropoutProb;
         register_module("word_embeddings", wordEmbeddings);
         register_module("position_embeddings", positionEmbeddings);
         register_module("token_type_embeddings", tokenTypeEmbeddings);
         register_module("LayerNorm", layerNorm);
-        register_module("dropout", dropout);
     }
+
+    /// <summary>Dropout on the embeddings' output while training: hidden_dropout_prob, unless training.hiddenDropout replaces it.</summary>
+    public double HiddenDropout { get; set; }
 
     public Parameter WordEmbeddingWeight => wordEmbeddings.weight!;
 
@@ -50,6 +51,8 @@ public sealed class BertEmbeddings : BertModule
         if (length > MaxPositions)
             throw new ArgumentException($"sequence of {length} tokens exceeds max_position_embeddings ({MaxPositions})");
         var positions = positionEmbeddings.weight!.narrow(0, 0, length);
-        return dropout.forward(layerNorm.forward(words + types + positions));
+        var summed = OpProfile.Mark(words + types + positions, OpCategory.Rest);
+        var normed = OpProfile.Mark(layerNorm.forward(summed), OpCategory.Norms);
+        return OpProfile.Mark(nn.functional.dropout(normed, HiddenDropout, training), OpCategory.Dropout);
     }
 }

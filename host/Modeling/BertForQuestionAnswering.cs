@@ -82,6 +82,17 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
         foreach (var layer in Bert.Encoder.Layers) layer.Attention.Self.AttentionDropout = probability;
     }
 
+    /// <summary>Overrides hidden_dropout_prob for training: the embeddings' dropout and both of every layer's.</summary>
+    public void SetHiddenDropout(double probability)
+    {
+        Bert.Embeddings.HiddenDropout = probability;
+        foreach (var layer in Bert.Encoder.Layers)
+        {
+            layer.Attention.Output.HiddenDropout = probability;
+            layer.Output.HiddenDropout = probability;
+        }
+    }
+
     public Tensor EmbedTokens(Tensor inputIds) => Bert.Embeddings.EmbedWords(inputIds);
 
     /// <summary>Set by whoever loads the model with its vocabulary (the host does).</summary>

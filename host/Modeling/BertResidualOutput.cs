@@ -10,25 +10,27 @@ namespace PeftQa.Host.Modeling;
 public sealed class BertResidualOutput : BertModule
 {
     private readonly LayerNorm layerNorm;
-    private readonly Dropout dropout;
 
     public BertResidualOutput(BertConfig config, int inputSize) : base(nameof(BertResidualOutput))
     {
         Dense = new AdaptableLinear(inputSize, config.HiddenSize);
         layerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        HiddenDropout = config.HiddenDropoutProb;
         register_module("dense", Dense);
         register_module("LayerNorm", layerNorm);
-        register_module("dropout", dropout);
     }
+
+    /// <summary>Dropout on the projection while training: hidden_dropout_prob, unless training.hiddenDropout replaces it.</summary>
+    public double HiddenDropout { get; set; }
 
     public AdaptableLinear Dense { get; }
 
     public Tensor Forward(Tensor input, Tensor residual)
     {
-        var projected = dropout.forward(Dense.forward(input));
+        var projected = OpProfile.Mark(nn.functional.dropout(Dense.forward(input), HiddenDropout, training), OpCategory.Dropout);
         // Under mixed precision the projection comes back in bf16; the residual stream and LayerNorm stay in fp32.
-        if (projected.dtype != residual.dtype) projected = projected.to(residual.dtype);
-        return layerNorm.forward(projected.add_(residual));
+        if (projected.dtype != residual.dtype) projected = OpProfile.Mark(projected.to(residual.dtype), OpCategory.Casts);
+        var summed = OpProfile.Mark(projected.add_(residual), OpCategory.Rest);
+        return OpProfile.Mark(layerNorm.forward(summed), OpCategory.Norms);
     }
 }

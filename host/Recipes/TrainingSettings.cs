@@ -45,6 +45,11 @@ public sealed record TrainingSettings
     [Range(0.0, 0.99)]
     public double? AttentionDropout { get; init; } = 0;
 
+    [Description("Dropout on the embeddings' output and on every layer's two projections while training (null: the model's config, 0.1 " +
+                 "for BERT).")]
+    [Range(0.0, 0.99)]
+    public double? HiddenDropout { get; init; }
+
     [Description("Batch windows of similar length together (Hugging Face group_by_length: seeded mega-batches of up to 50 batches sorted by " +
                  "length, batch order shuffled), so batches carry little padding; false: plain shuffled batches.")]
     public bool GroupByLength { get; init; } = true;

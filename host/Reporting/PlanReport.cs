@@ -10,6 +10,8 @@ namespace PeftQa.Host.Reporting;
 /// <summary>Prints what a run will do: studies, tasks, data, budget.</summary>
 public static class PlanReport
 {
+    private static string Dropout(double? probability) => probability is { } p ? $"{p:0.###}" : "the model's";
+
     public static void Print(RunPlan plan, CliConsole console)
     {
         var terminal = console.Terminal(width: 200);
@@ -17,7 +19,8 @@ public static class PlanReport
         terminal.WriteLine($"Recipe {plan.Recipe.Name} ({plan.RecipePath}): model {plan.Model.BaseModel} " +
                            $"({plan.Model.NumLayers} layers, hidden {plan.Model.HiddenSize}), seed {plan.Recipe.Seed}");
         terminal.WriteLine($"Training: batch {training.BatchSize} x {training.GradientAccumulation}, sequence {training.MaxSequenceLength}, " +
-                           $"stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}; " +
+                           $"stride {training.DocStride}{(training.GroupByLength ? ", grouped by length" : "")}, " +
+                           $"attention dropout {Dropout(training.AttentionDropout)}, hidden dropout {Dropout(training.HiddenDropout)}; " +
                            $"metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
         terminal.WriteLine($"Precision: {plan.Precision}");
         foreach (var task in plan.RetentionTasks)

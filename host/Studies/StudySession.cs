@@ -59,7 +59,10 @@ internal sealed class StudySession : IDisposable
 
     public IContinualLearner Learner { get; }
 
-    /// <summary>The base model, seeded so its fresh QA head is the run's, on the run's device, with the study's attention dropout.</summary>
+    /// <summary>
+    /// The base model, seeded so its fresh QA head is the run's, on the run's device, with the study's attention and
+    /// hidden dropout.
+    /// </summary>
     public static StudySession Start(StudyPlan study, StudyContext context, ILogger logger)
     {
         ProcessMemory.ResetPeak();
@@ -68,6 +71,7 @@ internal sealed class StudySession : IDisposable
         loaded.Model.to(context.Device);
         loaded.Model.UseComputeDType(context.Precision.DType);
         if (study.Tasks[0].Settings.AttentionDropout is { } attentionDropout) loaded.Model.SetAttentionDropout(attentionDropout);
+        if (study.Tasks[0].Settings.HiddenDropout is { } hiddenDropout) loaded.Model.SetHiddenDropout(hiddenDropout);
         return new StudySession(study, context, loaded, logger);
     }
 

@@ -21,6 +21,9 @@ public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<N
     private readonly IReadOnlyList<ParameterGroup> groups = ParameterGroup.Of(trainable);
 
 
+    /// <summary>Told where each step is (for bench --profile); null in training.</summary>
+    public Action<StepPhase>? PhaseReached { get; set; }
+
     /// <summary>The optimizer, whose state checkpoints save and restore.</summary>
     public AdamW Optimizer { get; } = CreateOptimizer(ParameterGroup.Of(trainable), settings);
 
@@ -44,8 +47,10 @@ public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<N
         }
         if (BackwardPenalty() is { } weightPenalty) penalty = (penalty ?? 0) + weightPenalty;
         hooks?.AdjustGradients(step, trainable);
+        PhaseReached?.Invoke(StepPhase.OptimizerBegins);
         if (settings.MaxGradNorm > 0) nn.utils.clip_grad_norm_(trainable.Select(p => p.Parameter), settings.MaxGradNorm);
         Optimizer.step();
+        PhaseReached?.Invoke(StepPhase.StepEnded);
         return new StepOutcome(stepLoss, penalty);
     }
 
@@ -56,6 +61,7 @@ public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<N
     private (double Loss, double? Penalty) ForwardBackward(IReadOnlyList<QaFeature> windows, int microBatch, double share)
     {
         using var scope = NewDisposeScope();
+        PhaseReached?.Invoke(StepPhase.ForwardBegins);
         var withExtra = hooks is null ? windows : [.. windows, .. hooks.ExtraWindows(microBatch)];
         using var batch = FeatureBatch.Collate(withExtra, padId, device);
         // Before the forward pass: a strategy may run the model with other weights to make its term (LwF's teacher).
@@ -65,7 +71,9 @@ public sealed class TrainingStep(BertForQuestionAnswering model, IReadOnlyList<N
         double value = loss.item<float>();
         if (!double.IsFinite(value)) return (value, null);
         var penalty = term?.Invoke(start, end);
+        PhaseReached?.Invoke(StepPhase.BackwardBegins);
         ((penalty is null ? loss : loss + penalty) * share).backward();
+        PhaseReached?.Invoke(StepPhase.BackwardEnded);
         return (value, penalty?.item<float>());
     }
 

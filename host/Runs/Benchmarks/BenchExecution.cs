@@ -23,12 +23,7 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
     /// at the end, so nothing is lost but the figures not yet taken).</exception>
     public BenchReport Measure(BenchRequest request, CancellationToken cancellation)
     {
-        if (request.Batch < 1 || request.Length < 8 || request.Iterations < 1)
-            throw new BadInputException("--batch and --iterations must be at least 1 and --length at least 8");
-        var description = ModelSources.Describe(request.Model, Directory.GetCurrentDirectory(), "--model");
-        if (request.Length > description.MaxPositionEmbeddings)
-            throw new BadInputException($"--length {request.Length}: {request.Model} has {description.MaxPositionEmbeddings} position embeddings, " +
-                                        $"so at most {description.MaxPositionEmbeddings} tokens per example");
+        CheckShape(request);
         var strategies = ResolveStrategies(request);
         var device = torch.Device;
         var squad = ReadSquadWindows(request);
@@ -45,14 +40,59 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
             logger.LogInformation("Measuring {Step}", what);
         }
 
+        var defaults = new TrainingSettings();
+        double attentionDropout = defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb;
+        var training = new TrainingLayout(defaults.GroupByLength, attentionDropout, precision.DType);
         var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, torch.Threads,
-            torch.Fp32Route, Measuring);
+            torch.Fp32Route, training, Measuring);
         var strategySteps = MeasureStrategies(strategies, request, precision.DType, Measuring);
         double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
         double squadSpeedup = squad is null
             ? double.NaN
-            : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, precision.DType, Measuring);
+            : MeasureSquadSpeedup(model, squad.Value.Windows, squad.Value.PadId, training, Measuring);
         return new BenchReport(result, strategySteps, loraStepVsFull, squadSpeedup, precision, torch.Fp32Route, CpuFlags.SpeedRelevantHere());
+    }
+
+    /// <summary>
+    /// <c>--profile</c>: each strategy's training step (LoRA r 8 on query and value, others their defaults) split by phase
+    /// and op, in fp32 and in bf16, or only in --precision's resolution when it is given. Where bf16 is only emulated
+    /// its steps take minutes, so they are profiled once each.
+    /// </summary>
+    /// <exception cref="BadInputException">A bad shape, model or strategy name, found before anything is measured.</exception>
+    public ProfileReport Profile(BenchRequest request, CancellationToken cancellation)
+    {
+        CheckShape(request);
+        var strategies = ResolveStrategies(request);
+        var precisions = (request.Precision is { } asked ? [asked] : new[] { Precision.Fp32, Precision.Bf16 })
+            .Select(p => ComputePrecision.Resolve(p, torch.Bf16, null, torch.Fp32Route)).DistinctBy(p => p.Used).ToList();
+        var steps = new List<StepProfile>();
+        foreach (var precision in precisions)
+        {
+            torch.Apply(precision);
+            int iterations = precision.Slow ? 1 : request.Iterations;
+            foreach (var strategy in strategies)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                logger.LogInformation("Profiling a training step with {Strategy} in {Precision} ({Iterations} profiled)",
+                    strategy.Name, ComputePrecision.Name(precision.Used), iterations);
+                var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
+                using var model = loaded.Model;
+                using var adapter = strategy.Attach(model, BenchOptions(strategy));
+                steps.Add(StepProfiler.Profile(model, adapter.TrainableParameters, strategy.Name, precision.DType, request.Batch, request.Length,
+                    iterations));
+            }
+        }
+        return new ProfileReport(request.Model, request.Batch, request.Length, steps, torch.Fp32Route, CpuFlags.SpeedRelevantHere());
+    }
+
+    private static void CheckShape(BenchRequest request)
+    {
+        if (request.Batch < 1 || request.Length < 8 || request.Iterations < 1)
+            throw new BadInputException("--batch and --iterations must be at least 1 and --length at least 8");
+        var description = ModelSources.Describe(request.Model, Directory.GetCurrentDirectory(), "--model");
+        if (request.Length > description.MaxPositionEmbeddings)
+            throw new BadInputException($"--length {request.Length}: {request.Model} has {description.MaxPositionEmbeddings} position embeddings, " +
+                                        $"so at most {description.MaxPositionEmbeddings} tokens per example");
     }
 
     /// <summary>
@@ -60,11 +100,8 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
     /// dropout 0, auto precision) over the old behaviour (plain shuffled batches, attention dropout 0.1, fp32); NaN without a data root.
     /// </summary>
     private double MeasureSquadSpeedup(
-        BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TorchSharp.torch.ScalarType defaultDType,
-        Action<string> measuring)
+        BertForQuestionAnswering model, IReadOnlyList<QaFeature> windows, int padId, TrainingLayout now, Action<string> measuring)
     {
-        var defaults = new TrainingSettings();
-        var now = new TrainingLayout(defaults.GroupByLength, defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb, defaultDType);
         var before = new TrainingLayout(GroupByLength: false, AttentionDropout: 0.1);
         measuring($"SQuAD training on {windows.Count} windows, before: {before}");
         double old = TrainingSpeedup.WindowsPerSecond(model, windows, padId, before);

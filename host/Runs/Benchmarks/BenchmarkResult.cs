@@ -1,6 +1,8 @@
 namespace PeftQa.Host.Runs.Benchmarks;
 
 /// <summary>Figures printed by <c>peftqa bench</c>.</summary>
+/// <param name="TrainingExamplesPerSecond">The trainer's step with the recipe defaults (attention dropout, auto precision).</param>
+/// <param name="TrainingMfu">Its model FLOP utilisation against the host's best matrix-product route (<see cref="MatmulGflops"/>).</param>
 public sealed record BenchmarkResult(
     string Model,
     int Batch,
@@ -12,13 +14,12 @@ public sealed record BenchmarkResult(
     double MatmulGflopsBf16,
     double ForwardGflopPerExample,
     double InferenceExamplesPerSecond,
-    double AttentionDropout,
+    double TrainingAttentionDropout,
+    string TrainingPrecision,
     double TrainingExamplesPerSecond,
-    double FusedAttentionTrainingExamplesPerSecond,
     double OnnxRuntimeExamplesPerSecond,
     double InferenceMfu,
     double TrainingMfu,
-    double FusedAttentionTrainingMfu,
     double InferenceVsOnnxRuntime,
     double ExportedOnnxExamplesPerSecond,
     double InferenceVsExportedOnnx,

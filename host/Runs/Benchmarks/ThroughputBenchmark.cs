@@ -21,10 +21,11 @@ public static class ThroughputBenchmark
     /// <summary>Seeds the random inputs, so every bench, on every machine, times the same ones.</summary>
     private const int InputSeed = 0;
 
+    /// <param name="training">What the headline training step runs with: the recipe defaults (attention dropout, precision).</param>
     /// <param name="fp32Route">This host's route for fp32 products: every fp32 figure is taken through it, and
     /// matmulGflopsFp32Default through libtorch's default kernels.</param>
     public static BenchmarkResult Run(BertForQuestionAnswering model, byte[]? onnxModel, int batch, int length, int iterations, int threads,
-        Fp32ProductRoute fp32Route, Action<string> progress)
+        Fp32ProductRoute fp32Route, TrainingLayout training, Action<string> progress)
     {
         var config = model.Config;
         double forwardFlops = ForwardFlopsPerExample(config, length);
@@ -50,14 +51,13 @@ public static class ThroughputBenchmark
         double inferenceSeconds = InferenceSeconds(model, ids, mask, types, iterations);
         double bf16InferenceRate = Bf16InferenceRate(model, ids, mask, types, iterations, emulated: bf16Flops < EmulatedBelow, progress);
 
-        double attentionDropout = config.AttentionProbsDropoutProb;
         var trainable = model.NamedParameters.Where(p => p.Parameter.requires_grad).ToList();
-        progress($"training step (the trainer's: forward, backward, clipping, AdamW), batch {batch} x {length}, " +
-                 $"attention dropout {attentionDropout}");
-        double trainingSeconds = TrainingStepSeconds(model, trainable, batch, length, attentionDropout, iterations);
-        progress($"training step with attention dropout 0 (fused attention), batch {batch} x {length}");
-        double fusedSeconds = attentionDropout == 0 ? trainingSeconds : TrainingStepSeconds(model, trainable, batch, length, 0, iterations);
-        model.SetAttentionDropout(attentionDropout);
+        progress($"training step with the recipe defaults (the trainer's: forward, backward, clipping, AdamW), batch {batch} x {length}, " +
+                 $"attention dropout {training.AttentionDropout}, {training.ComputeDType}");
+        model.UseComputeDType(training.ComputeDType);
+        double trainingSeconds = TrainingStepSeconds(model, trainable, batch, length, training.AttentionDropout, iterations);
+        model.UseComputeDType(model.ParameterDType);
+        model.SetAttentionDropout(config.AttentionProbsDropoutProb);
 
         double onnxSeconds = double.NaN;
         if (onnxModel is not null)
@@ -77,14 +77,14 @@ public static class ThroughputBenchmark
 
         double inferenceRate = batch / inferenceSeconds;
         double trainingRate = batch / trainingSeconds;
-        double fusedRate = batch / fusedSeconds;
         double onnxRate = batch / onnxSeconds;
         double exportedRate = batch / exportedSeconds;
         return new BenchmarkResult(model.Description.BaseModel, batch, length, threads,
             matmulFlops / 1e9, fp32DefaultFlops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9, forwardFlops / 1e9,
-            inferenceRate, attentionDropout, trainingRate, fusedRate, onnxRate,
-            inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops,
-            fusedRate * 3 * forwardFlops / matmulFlops, inferenceRate / onnxRate, exportedRate, inferenceRate / exportedRate,
+            inferenceRate, training.AttentionDropout,
+            ComputePrecision.Name(training.ComputeDType == ScalarType.BFloat16 ? Precision.Bf16 : Precision.Fp32),
+            trainingRate, onnxRate, inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops,
+            inferenceRate / onnxRate, exportedRate, inferenceRate / exportedRate,
             bf16InferenceRate, bf16InferenceRate / onnxRate);
     }
 
@@ -135,7 +135,7 @@ public static class ThroughputBenchmark
     }
 
     /// <summary>Windows of random word pieces: [CLS], a question of a quarter of the length, the rest context, answers inside.</summary>
-    private static List<QaFeature> RandomWindows(BertConfig config, int count, int length)
+    internal static List<QaFeature> RandomWindows(BertConfig config, int count, int length)
     {
         var random = new Random(InputSeed);
         int contextStart = length / 4;
@@ -188,7 +188,7 @@ public static class ThroughputBenchmark
     }
 
     /// <summary>Median seconds per call after one warm-up call; tensors made by a call are freed after it.</summary>
-    private static double TimePerIteration(int iterations, Action action)
+    internal static double TimePerIteration(int iterations, Action action)
     {
         using (NewDisposeScope()) action();
         var times = new List<double>();

@@ -78,6 +78,55 @@ public sealed class BertModelTests
         again.allclose(plain, rtol: 1e-5, atol: 1e-6).Should().BeTrue("attention dropout 0 is the plain forward");
     }
 
+    /// <summary>
+    /// Training on a CPU computes attention eagerly (faster to differentiate there), inference with the fused kernel: the
+    /// same outputs and the same gradients.
+    /// </summary>
+    [Fact]
+    public void Training_attention_matches_the_fused_kernel_in_outputs_and_gradients()
+    {
+        using var scope = NewDisposeScope();
+        var (eagerStart, eagerGradients) = StartAndGradients(training: true);
+        var (fusedStart, fusedGradients) = StartAndGradients(training: false);
+
+        (eagerStart - fusedStart).abs().max().item<float>().Should().BeLessThan(1e-5f);
+        for (int i = 0; i < fusedGradients.Count; i++)
+        {
+            float scale = fusedGradients[i].abs().max().item<float>();
+            (eagerGradients[i] - fusedGradients[i]).abs().max().item<float>().Should().BeLessThanOrEqualTo(1e-5f * Math.Max(scale, 1));
+        }
+    }
+
+    /// <summary>Start logits and every gradient, dropout off, in training mode (eager attention) or not (fused).</summary>
+    private static (Tensor Start, List<Tensor> Gradients) StartAndGradients(bool training)
+    {
+        using var model = TinyBert.Model(dropout: 0);
+        model.train(training);
+        var (ids, mask, types) = TinyBert.Batch();
+        var (start, end) = model.Forward(ids, mask, types);
+        (start.square().sum() + end.sum()).backward();
+        return (start.detach().clone(), model.NamedParameters.Select(p => p.Parameter.grad!.clone()).ToList());
+    }
+
+    [Fact]
+    public void Hidden_dropout_can_be_set_for_training_and_0_is_the_plain_forward()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyBert.Model(dropout: 0.3);
+        model.SetAttentionDropout(0);
+        var (ids, mask, types) = TinyBert.Batch();
+        var evaluated = TinyBert.StartLogits(model);
+        model.train();
+        using var noGrad = no_grad();
+
+        var dropped = model.Forward(ids, mask, types).Start;
+        model.SetHiddenDropout(0);
+        var plain = model.Forward(ids, mask, types).Start;
+
+        dropped.allclose(evaluated, rtol: 1e-3, atol: 1e-3).Should().BeFalse("the config's hidden dropout 0.3 applies while training");
+        plain.allclose(evaluated, rtol: 1e-5, atol: 1e-6).Should().BeTrue("hidden dropout 0 (and attention dropout 0) is the plain forward");
+    }
+
     [Fact]
     public void Save_then_load_gives_identical_outputs()
     {

@@ -32,10 +32,43 @@ public sealed class BenchCommandTests
         var defaultDType = PeftQa.Host.Modeling.Bf16Support.Of(TorchSharp.torch.CPU).Native ? "BFloat16" : "Float32";
         withData.Error.Should().Contain("Measuring SQuAD training on 3 windows, before: TrainingLayout { GroupByLength = False, AttentionDropout = 0.1, ComputeDType = Float32 }")
             .And.Contain($"the defaults: TrainingLayout {{ GroupByLength = True, AttentionDropout = 0, ComputeDType = {defaultDType} }}", "the defaults include auto precision");
+        json["trainingPrecision"]!.GetValue<string>().Should().Be(defaultDType == "BFloat16" ? "bf16" : "fp32", "the headline step uses auto");
+        json["trainingAttentionDropout"]!.GetValue<double>().Should().Be(0);
+        json["trainingMfu"]!.GetValue<double>().Should().BePositive();
+        json["fp32Products"]!.GetValue<string>().Should().Be(PeftQa.Host.Modeling.Fp32ProductRoute.Of(TorchSharp.torch.CPU).Name);
         json["bf16InferenceExamplesPerSecond"]!.GetValue<double>().Should().BePositive("bf16 mixed-precision inference is measured too");
         json["bf16InferenceVsOnnxRuntime"].Should().BeNull("no ONNX file of its own to compare with");
         withoutData.ExitCode.Should().Be(0, withoutData.Error);
         JsonNode.Parse(withoutData.Out)!["squadTrainingSpeedup"].Should().BeNull("no data root, no SQuAD windows");
+    }
+
+    [Fact]
+    public async Task Bench_profile_splits_each_strategys_step_into_phases_and_ops()
+    {
+        using var folder = new TemporaryFolder();
+        var model = TinyCheckpoint.Create(folder.Combine("tiny"), TinyRuns.Vocabulary);
+        string[] shape = ["--model", model, "--batch", "2", "--length", "64", "--iterations", "1", "--precision", "fp32", "--device", "cpu"];
+
+        var json = await PeftqaCli.Run(["bench", "--profile", "--json", .. shape]);
+        var table = await PeftqaCli.Run(["bench", "--profile", .. shape]);
+
+        json.ExitCode.Should().Be(0, json.Error);
+        var steps = JsonNode.Parse(json.Out)!["steps"]!.AsArray();
+        steps.Select(s => s!["strategy"]!.GetValue<string>()).Should().Equal("full", "lora");
+        foreach (var step in steps)
+        {
+            step!["precision"]!.GetValue<string>().Should().Be("fp32");
+            foreach (var key in (string[])["stepSeconds", "profiledSeconds", "forwardSeconds", "backwardSeconds", "optimizerSeconds"])
+                step[key]!.GetValue<double>().Should().BePositive(key);
+            var forward = step["forward"]!.AsObject();
+            forward.Select(p => p.Key).Should().Equal("products", "attention", "casts", "norms", "dropout", "rest");
+            foreach (var key in (string[])["products", "attention", "norms", "rest"])
+                forward[key]!.GetValue<double>().Should().BePositive($"the forward pass runs {key}");
+            step["backward"]!["products"]!.GetValue<double>().Should().BePositive();
+            forward.Sum(p => p.Value!.GetValue<double>()).Should().BeApproximately(step["forwardSeconds"]!.GetValue<double>(), 1e-9);
+        }
+        table.ExitCode.Should().Be(0, table.Error);
+        table.Out.Should().Contain("clipping + AdamW").And.Contain("products").And.Contain("fp32 products:");
     }
 
     [Fact]
