@@ -40,12 +40,10 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
             logger.LogInformation("Measuring {Step}", what);
         }
 
-        var defaults = new TrainingSettings();
-        double attentionDropout = defaults.AttentionDropout ?? model.Config.AttentionProbsDropoutProb;
-        var training = new TrainingLayout(defaults.GroupByLength, attentionDropout, precision.DType);
+        var training = TrainingLayout.Defaults(model.Config, precision.DType);
         var result = ThroughputBenchmark.Run(model, onnx, request.Batch, request.Length, request.Iterations, torch.Threads,
             torch.Fp32Route, training, Measuring);
-        var strategySteps = MeasureStrategies(strategies, request, precision.DType, Measuring);
+        var strategySteps = MeasureStrategies(strategies, request, training, Measuring);
         double loraStepVsFull = strategySteps.FirstOrDefault(st => st.Strategy == "lora")?.RelativeToFull ?? double.NaN;
         double squadSpeedup = squad is null
             ? double.NaN
@@ -164,10 +162,10 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
 
     /// <summary>
     /// Training-step time per adapter strategy (LoRA r 8 on query and value, others their defaults), each on a fresh copy
-    /// of the model computing in the default precision.
+    /// of the model laid out as the recipe defaults train (dropouts, auto precision).
     /// </summary>
     private List<StrategyStep> MeasureStrategies(
-        IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TorchSharp.torch.ScalarType dtype, Action<string> measuring)
+        IReadOnlyList<IAdapterStrategy> strategies, BenchRequest request, TrainingLayout layout, Action<string> measuring)
     {
         if (strategies.Count == 0) return [];
         var steps = new List<(string Name, long Trainable, double Percent, double Seconds)>();
@@ -176,12 +174,11 @@ public sealed class BenchExecution(TorchRuntime torch, PluginLoader pluginLoader
             measuring($"a training step with {strategy.Name}");
             var loaded = ModelSources.Load(request.Model, Directory.GetCurrentDirectory(), logger);
             using var model = loaded.Model;
-            model.UseComputeDType(dtype);
             using var adapter = strategy.Attach(model, BenchOptions(strategy));
             long trainable = adapter.TrainableParameters.Sum(p => p.Parameter.numel());
             long total = model.NamedParameters.Sum(p => p.Parameter.numel());
             double seconds = ThroughputBenchmark.TrainingStepSeconds(
-                model, adapter.TrainableParameters, request.Batch, request.Length, 0, request.Iterations);
+                model, adapter.TrainableParameters, request.Batch, request.Length, layout, request.Iterations);
             steps.Add((strategy.Name, trainable, 100.0 * trainable / total, seconds));
         }
         double full = steps[0].Seconds;

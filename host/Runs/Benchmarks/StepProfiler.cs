@@ -18,8 +18,7 @@ public static class StepProfiler
         ScalarType dtype, int batch, int length, int iterations)
     {
         var windows = ThroughputBenchmark.RandomWindows(model.Config, batch, length);
-        model.SetAttentionDropout(new TrainingSettings().AttentionDropout ?? model.Config.AttentionProbsDropoutProb);
-        model.UseComputeDType(dtype);
+        TrainingLayout.Defaults(model.Config, dtype).ApplyTo(model);
         model.train();
         using var step = new TrainingStep(model, trainable, new TrainingSettings { BatchSize = batch }, padId: 0, CPU);
         try
@@ -32,7 +31,7 @@ public static class StepProfiler
         finally
         {
             model.eval();
-            model.UseComputeDType(model.ParameterDType);
+            TrainingLayout.Reset(model);
         }
     }
 

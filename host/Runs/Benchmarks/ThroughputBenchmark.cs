@@ -54,10 +54,7 @@ public static class ThroughputBenchmark
         var trainable = model.NamedParameters.Where(p => p.Parameter.requires_grad).ToList();
         progress($"training step with the recipe defaults (the trainer's: forward, backward, clipping, AdamW), batch {batch} x {length}, " +
                  $"attention dropout {training.AttentionDropout}, {training.ComputeDType}");
-        model.UseComputeDType(training.ComputeDType);
-        double trainingSeconds = TrainingStepSeconds(model, trainable, batch, length, training.AttentionDropout, iterations);
-        model.UseComputeDType(model.ParameterDType);
-        model.SetAttentionDropout(config.AttentionProbsDropoutProb);
+        double trainingSeconds = TrainingStepSeconds(model, trainable, batch, length, training, iterations);
 
         double onnxSeconds = double.NaN;
         if (onnxModel is not null)
@@ -120,18 +117,25 @@ public static class ThroughputBenchmark
     /// <summary>
     /// Seconds per training step of <paramref name="model"/> training <paramref name="trainable"/>: the trainer's own
     /// <see cref="TrainingStep"/> (collation, forward, loss, backward, clipping, AdamW with its weight-decay groups) on
-    /// <paramref name="batch"/> windows of <paramref name="length"/> random tokens, with the recipe defaults otherwise.
+    /// <paramref name="batch"/> windows of <paramref name="length"/> random tokens, laid out as <paramref name="layout"/>
+    /// says (dropouts, compute dtype), with the recipe defaults otherwise.
     /// </summary>
     public static double TrainingStepSeconds(BertForQuestionAnswering model, IReadOnlyList<NamedParameter> trainable, int batch, int length,
-        double attentionDropout, int iterations)
+        TrainingLayout layout, int iterations)
     {
-        model.SetAttentionDropout(attentionDropout);
+        layout.ApplyTo(model);
         model.train();
-        var windows = RandomWindows(model.Config, batch, length);
-        using var step = new TrainingStep(model, trainable, new TrainingSettings { BatchSize = batch }, padId: 0, CPU);
-        double seconds = TimePerIteration(iterations, () => step.Take([windows], 0, 1e-5));
-        model.eval();
-        return seconds;
+        try
+        {
+            var windows = RandomWindows(model.Config, batch, length);
+            using var step = new TrainingStep(model, trainable, new TrainingSettings { BatchSize = batch }, padId: 0, CPU);
+            return TimePerIteration(iterations, () => step.Take([windows], 0, 1e-5));
+        }
+        finally
+        {
+            model.eval();
+            TrainingLayout.Reset(model);
+        }
     }
 
     /// <summary>Windows of random word pieces: [CLS], a question of a quarter of the length, the rest context, answers inside.</summary>

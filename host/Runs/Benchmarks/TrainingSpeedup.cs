@@ -21,8 +21,7 @@ public static class TrainingSpeedup
         var settings = new TrainingSettings { BatchSize = BatchSize, GroupByLength = layout.GroupByLength, MaxSteps = int.MaxValue };
         var trainable = model.NamedParameters.Where(p => p.Parameter.requires_grad).ToList();
         var lengths = windows.Select(w => w.Length).ToArray();
-        model.SetAttentionDropout(layout.AttentionDropout);
-        model.UseComputeDType(layout.ComputeDType);
+        layout.ApplyTo(model);
         model.train();
         try
         {
@@ -38,7 +37,7 @@ public static class TrainingSpeedup
         finally
         {
             model.eval();
-            model.UseComputeDType(model.ParameterDType);
+            TrainingLayout.Reset(model);
         }
     }
 }

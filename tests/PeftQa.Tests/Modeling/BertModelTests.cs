@@ -102,10 +102,7 @@ public sealed class BertModelTests
     {
         using var model = TinyBert.Model(dropout: 0);
         model.train(training);
-        var (ids, mask, types) = TinyBert.Batch();
-        var (start, end) = model.Forward(ids, mask, types);
-        (start.square().sum() + end.sum()).backward();
-        return (start.detach().clone(), model.NamedParameters.Select(p => p.Parameter.grad!.clone()).ToList());
+        return TinyBert.StartAndGradients(model, model.NamedParameters.Select(p => p.Parameter));
     }
 
     [Fact]

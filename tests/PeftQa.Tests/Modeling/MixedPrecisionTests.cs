@@ -135,6 +135,10 @@ public sealed class MixedPrecisionTests(ITestOutputHelper output)
         PrecisionOf(folder.Combine("bf16")).Should().Match<JsonNode>(p => p["used"]!.GetValue<string>() == "bf16" && p["requested"]!.GetValue<string>() == "bf16"
                                                                      && p["slow"]!.GetValue<bool>() == !native);
         PrecisionOf(folder.Combine("fp32"))["used"]!.GetValue<string>().Should().Be("fp32");
+        var route = Fp32ProductRoute.Of(CPU);
+        PrecisionOf(folder.Combine("fp32"))["fp32Products"]!["oneDnn"]!.GetValue<bool>().Should().Be(route.OneDnn, "results.json names the route");
+        fp32.Out.Should().Contain($"fp32 products: {route.Name} ({route.Reason})", "the plan printout names the route");
+        PrecisionOf(folder.Combine("bf16"))["fp32Products"].Should().BeNull("bf16 products take no fp32 route");
         var autoPrecision = PrecisionOf(folder.Combine("auto"));
         autoPrecision["requested"]!.GetValue<string>().Should().Be("auto");
         autoPrecision["used"]!.GetValue<string>().Should().Be(native ? "bf16" : "fp32", "auto follows this CPU's flags");

@@ -33,6 +33,19 @@ public static class TinyBert
         return model.Forward(ids, mask, types).Start;
     }
 
+    /// <summary>
+    /// Start logits on <see cref="Batch"/> and the gradients of <paramref name="parameters"/> after a backward pass of
+    /// a loss that reaches every parameter (sum of squared start logits plus end logits).
+    /// </summary>
+    public static (TorchSharp.torch.Tensor Start, List<TorchSharp.torch.Tensor> Gradients) StartAndGradients(
+        BertForQuestionAnswering model, IEnumerable<TorchSharp.torch.Tensor> parameters)
+    {
+        var (ids, mask, types) = Batch();
+        var (start, end) = model.Forward(ids, mask, types);
+        (start.square().sum() + end.sum()).backward();
+        return (start.detach().clone(), parameters.Select(p => p.grad!.clone()).ToList());
+    }
+
     public static BertForQuestionAnswering Model(int seed = 1, double dropout = 0)
     {
         TorchSharp.torch.manual_seed(seed);

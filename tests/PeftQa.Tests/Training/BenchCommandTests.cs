@@ -29,10 +29,13 @@ public sealed class BenchCommandTests
         json["inferenceVsOnnxRuntime"].Should().BeNull("a folder model has no ONNX file of its own to compare with");
         json["matmulGflops"]!.GetValue<double>().Should().Be(Math.Max(json["matmulGflopsFp32"]!.GetValue<double>(), json["matmulGflopsBf16"]!.GetValue<double>()),
             "MFU is stated against the best route");
-        var defaultDType = PeftQa.Host.Modeling.Bf16Support.Of(TorchSharp.torch.CPU).Native ? "BFloat16" : "Float32";
-        withData.Error.Should().Contain("Measuring SQuAD training on 3 windows, before: TrainingLayout { GroupByLength = False, AttentionDropout = 0.1, ComputeDType = Float32 }")
-            .And.Contain($"the defaults: TrainingLayout {{ GroupByLength = True, AttentionDropout = 0, ComputeDType = {defaultDType} }}", "the defaults include auto precision");
-        json["trainingPrecision"]!.GetValue<string>().Should().Be(defaultDType == "BFloat16" ? "bf16" : "fp32", "the headline step uses auto");
+        var defaultPrecision = PeftQa.Host.Modeling.Bf16Support.Of(TorchSharp.torch.CPU).Native ? "bf16" : "fp32";
+        var defaults = PeftQa.Host.Training.TrainingLayout.Defaults(new PeftQa.Host.Modeling.BertConfig(), TorchSharp.torch.ScalarType.Float32);
+        withData.Error.Should().Contain("Measuring SQuAD training on 3 windows, before: plain shuffled batches, attention dropout 0.1, " +
+                                        "hidden dropout the model's, fp32")
+            .And.Contain($"the defaults: grouped by length, attention dropout 0, hidden dropout {defaults.HiddenDropout?.ToString() ?? "the model's"}, " +
+                         defaultPrecision, "the defaults include auto precision");
+        json["trainingPrecision"]!.GetValue<string>().Should().Be(defaultPrecision, "the headline step uses auto");
         json["trainingAttentionDropout"]!.GetValue<double>().Should().Be(0);
         json["trainingMfu"]!.GetValue<double>().Should().BePositive();
         json["fp32Products"]!.GetValue<string>().Should().Be(PeftQa.Host.Modeling.Fp32ProductRoute.Of(TorchSharp.torch.CPU).Name);

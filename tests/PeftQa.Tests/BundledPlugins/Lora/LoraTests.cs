@@ -112,11 +112,7 @@ public sealed class LoraTests
         Perturb(adapter);
         adapter.Branches.Should().OnlyContain(b => b.SingleProduct == singleProduct);
         model.train();
-        var (ids, mask, types) = TinyBert.Batch();
-        var (start, end) = model.Forward(ids, mask, types);
-        (start.square().sum() + end.sum()).backward();
-        var gradients = adapter.Branches.SelectMany(b => new[] { b.A.grad!.clone(), b.B.grad!.clone() }).ToList();
-        return (start.detach().clone(), gradients);
+        return TinyBert.StartAndGradients(model, adapter.Branches.SelectMany(b => new Tensor[] { b.A, b.B }));
     }
 
     [Fact]
