@@ -29,9 +29,13 @@ public sealed record TrainingLayout(
         model.UseComputeDType(ComputeDType);
     }
 
-    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{(GroupByLength ? "grouped by length" : "plain shuffled batches")}, attention dropout {AttentionDropout}, " +
-        $"hidden dropout {(HiddenDropout is { } hidden ? hidden.ToString(System.Globalization.CultureInfo.InvariantCulture) : "the model's")}, {(ComputeDType == ScalarType.BFloat16 ? "bf16" : "fp32")}");
+    public override string ToString()
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        string hidden = HiddenDropout is { } probability ? probability.ToString(culture) : "the model's";
+        return string.Create(culture, $"{(GroupByLength ? "grouped by length" : "plain shuffled batches")}, " +
+            $"attention dropout {AttentionDropout}, hidden dropout {hidden}, {(ComputeDType == ScalarType.BFloat16 ? "bf16" : "fp32")}");
+    }
 
     /// <summary>Back to the model's config and its parameters' dtype.</summary>
     public static void Reset(BertForQuestionAnswering model)
