@@ -69,9 +69,10 @@ public static class BenchCommand
         table.AddRow("training steps' precision", Markup.Escape(report.Precision.ToString()));
         table.AddRow("model, batch x length, threads", $"{result.Model}, {result.Batch} x {result.Length}, {result.Threads}");
         table.AddRow("fp32 products", Markup.Escape(report.Fp32Products.ToString()));
-        table.AddRow("matmul 2048^3: fp32 default kernels, fp32, bf16",
-            $"{result.MatmulGflopsFp32Default:F1}, {result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s " +
-            $"(MFU against {result.MatmulGflops:F1})");
+        string oneDnn = double.IsNaN(result.MatmulGflopsFp32OneDnn) ? "n/a" : $"{result.MatmulGflopsFp32OneDnn:F1}";
+        table.AddRow("matmul 2048^3: fp32 default kernels, fp32 oneDNN, fp32 as run, bf16",
+            $"{result.MatmulGflopsFp32Default:F1}, {oneDnn}, " +
+            $"{result.MatmulGflopsFp32:F1}, {result.MatmulGflopsBf16:F1} GFLOP/s (MFU against {result.MatmulGflops:F1})");
         table.AddRow("model forward", $"{result.ForwardGflopPerExample:F2} GFLOP per example");
         table.AddRow("inference", $"{result.InferenceExamplesPerSecond:F2} examples/s (MFU {result.InferenceMfu:F2})");
         table.AddRow($"training step, recipe defaults ({result.TrainingPrecision}, attention dropout {result.TrainingAttentionDropout})",

@@ -22,19 +22,22 @@ public static class ThroughputBenchmark
     private const int InputSeed = 0;
 
     /// <param name="training">What the headline training step runs with: the recipe defaults (attention dropout, precision).</param>
-    /// <param name="fp32Route">This host's route for fp32 products: every fp32 figure is taken through it, and
-    /// matmulGflopsFp32Default through libtorch's default kernels.</param>
+    /// <param name="fp32Route">This host's route for fp32 products: every fp32 figure is taken through it,
+    /// matmulGflopsFp32Default through libtorch's default kernels and matmulGflopsFp32OneDnn through oneDNN's where this CPU
+    /// allows them.</param>
     public static BenchmarkResult Run(BertForQuestionAnswering model, byte[]? onnxModel, int batch, int length, int iterations, int threads,
         Fp32ProductRoute fp32Route, TrainingLayout training, Action<string> progress)
     {
         var config = model.Config;
         double forwardFlops = ForwardFlopsPerExample(config, length);
 
-        progress($"matrix product rates (2048 x 2048, fp32 by the default kernels and by the {fp32Route.Name} route, and bf16)");
+        progress("matrix product rates (2048 x 2048: fp32 by the default kernels, by oneDNN's where this CPU allows them, and bf16)");
         OneDnnFp32Matmul.Set(false);
         double fp32DefaultFlops = MatmulRate(ScalarType.Float32);
+        double fp32OneDnnFlops = double.NaN;
+        if (Fp32ProductRoute.OneDnnPossibleHere().Possible && OneDnnFp32Matmul.Set(true)) fp32OneDnnFlops = MatmulRate(ScalarType.Float32);
         OneDnnFp32Matmul.Set(fp32Route.OneDnn);
-        double fp32Flops = fp32Route.OneDnn ? MatmulRate(ScalarType.Float32) : fp32DefaultFlops;
+        double fp32Flops = fp32Route.OneDnn ? fp32OneDnnFlops : fp32DefaultFlops;
         double bf16Flops = MatmulRate(ScalarType.BFloat16);
         // MFU against the machine's best route, not the slow default, so it errs low.
         double matmulFlops = Math.Max(fp32Flops, bf16Flops);
@@ -77,7 +80,7 @@ public static class ThroughputBenchmark
         double onnxRate = batch / onnxSeconds;
         double exportedRate = batch / exportedSeconds;
         return new BenchmarkResult(model.Description.BaseModel, batch, length, threads,
-            matmulFlops / 1e9, fp32DefaultFlops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9, forwardFlops / 1e9,
+            matmulFlops / 1e9, fp32DefaultFlops / 1e9, fp32OneDnnFlops / 1e9, fp32Flops / 1e9, bf16Flops / 1e9, forwardFlops / 1e9,
             inferenceRate, training.AttentionDropout,
             ComputePrecision.Name(training.ComputeDType == ScalarType.BFloat16 ? Precision.Bf16 : Precision.Fp32),
             trainingRate, onnxRate, inferenceRate * forwardFlops / matmulFlops, trainingRate * 3 * forwardFlops / matmulFlops,

@@ -18,40 +18,53 @@ public sealed class Fp32ProductRouteTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(new string[] { "avx2" }, false, "no AVX-512")]
-    [InlineData(new[] { "avx2", "avx512f" }, true, "AVX-512 without AMX")]
-    [InlineData(new[] { "avx2", "avx512f", "avx512_vnni", "avx512_bf16" }, true, "AVX-512 without AMX")]
-    [InlineData(new[] { "avx2", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16" }, false, "AMX")]
-    [InlineData(new[] { "avx2", "avx512f", "amx_tile" }, false, "AMX")]
-    [InlineData(new[] { "avx2", "avx512f", "amx_bf16" }, false, "AMX")]
-    [InlineData(new string[0], false, "no AVX-512")]
-    public void OneDnn_is_chosen_only_for_AVX512_without_AMX(string[] flags, bool oneDnn, string reason)
+    [InlineData(new[] { "avx2", "avx512f" }, true, "PEFTQA_FP32_PRODUCTS=onednn: oneDNN")]
+    [InlineData(new[] { "avx2", "avx512f", "avx512_vnni", "avx512_bf16" }, true, "PEFTQA_FP32_PRODUCTS=onednn: oneDNN")]
+    [InlineData(new[] { "avx2", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16" }, false, "refused: AMX")]
+    [InlineData(new[] { "avx2", "avx512f", "amx_tile" }, false, "refused: AMX")]
+    [InlineData(new[] { "avx2", "avx512f", "amx_bf16" }, false, "refused: AMX")]
+    [InlineData(new string[0], false, "refused: no AVX-512")]
+    public void Asked_for_oneDnn_is_taken_only_on_AVX512_without_AMX(string[] flags, bool oneDnn, string reason)
     {
-        var route = Fp32ProductRoute.Decide(cpu: true, flags.ToHashSet(), variable: null, missing: null);
+        var route = Fp32ProductRoute.Decide(cpu: true, flags.ToHashSet(), variable: "onednn", missing: null);
 
         route.OneDnn.Should().Be(oneDnn);
         route.Name.Should().Be(oneDnn ? "onednn" : "default");
         route.Reason.Should().Contain(reason);
     }
 
-    [Fact]
-    public void The_route_keeps_the_default_off_the_CPU_without_flags_when_asked_or_when_libtorch_lacks_the_switch()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData(" Default ")]
+    public void Unasked_the_default_kernels_compute_and_a_capable_CPU_is_told_how_to_ask(string? variable)
     {
-        var avx512 = new HashSet<string> { "avx2", "avx512f" };
+        var capable = Fp32ProductRoute.Decide(cpu: true, new HashSet<string> { "avx2", "avx512f" }, variable, null);
+        var amx = Fp32ProductRoute.Decide(cpu: true, new HashSet<string> { "avx2", "avx512f", "amx_tile" }, variable, null);
 
-        Fp32ProductRoute.Decide(cpu: false, avx512, null, null).Should().Be(new Fp32ProductRoute(false, "not a CPU: libtorch's own GPU kernels"));
-        Fp32ProductRoute.Decide(cpu: true, null, null, null).Reason.Should().Contain("cannot be read");
-        Fp32ProductRoute.Decide(cpu: true, avx512, " Default ", null).Should().Be(new Fp32ProductRoute(false, "PEFTQA_FP32_PRODUCTS=default"));
-        var missing = Fp32ProductRoute.Decide(cpu: true, avx512, "", "libtorch_cpu does not export X");
-        missing.OneDnn.Should().BeFalse();
-        missing.Reason.Should().Contain("does not export X");
+        capable.Should().Be(new Fp32ProductRoute(false, "libtorch's default; PEFTQA_FP32_PRODUCTS=onednn would take oneDNN's fp32 AVX-512 kernels"));
+        amx.OneDnn.Should().BeFalse();
+        amx.Reason.Should().Contain("AMX");
     }
 
     [Fact]
-    public void A_variable_other_than_default_is_refused_with_its_name()
+    public void The_route_keeps_the_default_off_the_CPU_without_flags_or_when_libtorch_lacks_the_switch()
     {
-        var act = () => Fp32ProductRoute.Decide(cpu: true, new HashSet<string>(), "onednn", null);
+        var avx512 = new HashSet<string> { "avx2", "avx512f" };
 
-        act.Should().Throw<BadInputException>().WithMessage("PEFTQA_FP32_PRODUCTS=onednn: expected default*");
+        Fp32ProductRoute.Decide(cpu: false, avx512, "onednn", null).Should().Be(new Fp32ProductRoute(false, "not a CPU: libtorch's own GPU kernels"));
+        Fp32ProductRoute.Decide(cpu: true, null, "onednn", null).Reason.Should().Contain("cannot be read");
+        var missing = Fp32ProductRoute.Decide(cpu: true, avx512, "onednn", "libtorch_cpu does not export X");
+        missing.OneDnn.Should().BeFalse();
+        missing.Reason.Should().Contain("refused: libtorch_cpu does not export X");
+    }
+
+    [Fact]
+    public void A_variable_other_than_onednn_or_default_is_refused_with_its_name()
+    {
+        var act = () => Fp32ProductRoute.Decide(cpu: true, new HashSet<string>(), "mkl", null);
+
+        act.Should().Throw<BadInputException>().WithMessage("PEFTQA_FP32_PRODUCTS=mkl: expected onednn or default*");
     }
 
     [Fact]
@@ -73,21 +86,21 @@ public sealed class Fp32ProductRouteTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// On a host the route is chosen for, its products must be as accurate as the default's against fp64 (a product
-    /// computed in bf16 would be about a thousand times worse); elsewhere the check still runs, through whatever the
-    /// switch gives there, and the test says which route the host would take.
+    /// On a host that allows the route, its products must be as accurate as the default's against fp64 (a product
+    /// computed in bf16 would be about a thousand times worse); elsewhere the check compares the default with itself,
+    /// and says why.
     /// </summary>
     [Fact]
     public void The_route_computes_fp32_products_with_fp32_accuracy_forward_and_backward()
     {
-        var route = Fp32ProductRoute.Of(CPU);
-        output.WriteLine($"This host's route: {route}; CPU flags: {string.Join(", ", CpuFlags.SpeedRelevantHere())}");
+        var (possible, why) = Fp32ProductRoute.OneDnnPossibleHere();
+        output.WriteLine($"oneDNN route possible here: {possible} ({why}); CPU flags: {string.Join(", ", CpuFlags.SpeedRelevantHere())}");
         bool before = OneDnnFp32Matmul.Enabled;
         try
         {
             OneDnnFp32Matmul.Set(false);
             var (defaultError, defaultGradError) = ProductErrors();
-            OneDnnFp32Matmul.Set(route.OneDnn);
+            OneDnnFp32Matmul.Set(possible);
             var (routeError, routeGradError) = ProductErrors();
             output.WriteLine($"max abs error vs fp64: default {defaultError:E2} (grad {defaultGradError:E2}), " +
                              $"route {routeError:E2} (grad {routeGradError:E2})");

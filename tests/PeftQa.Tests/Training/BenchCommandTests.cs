@@ -39,6 +39,9 @@ public sealed class BenchCommandTests
         json["trainingAttentionDropout"]!.GetValue<double>().Should().Be(0);
         json["trainingMfu"]!.GetValue<double>().Should().BePositive();
         json["fp32Products"]!.GetValue<string>().Should().Be(PeftQa.Host.Modeling.Fp32ProductRoute.Of(TorchSharp.torch.CPU).Name);
+        if (PeftQa.Host.Modeling.Fp32ProductRoute.OneDnnPossibleHere().Possible)
+            json["matmulGflopsFp32OneDnn"]!.GetValue<double>().Should().BePositive("this CPU allows oneDNN's fp32 kernels");
+        else json["matmulGflopsFp32OneDnn"].Should().BeNull("this CPU does not allow oneDNN's fp32 kernels");
         json["bf16InferenceExamplesPerSecond"]!.GetValue<double>().Should().BePositive("bf16 mixed-precision inference is measured too");
         json["bf16InferenceVsOnnxRuntime"].Should().BeNull("no ONNX file of its own to compare with");
         withoutData.ExitCode.Should().Be(0, withoutData.Error);
