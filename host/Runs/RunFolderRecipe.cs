@@ -29,7 +29,8 @@ public static class RunFolderRecipe
 
     /// <summary>
     /// A recipe.json from an earlier version, read as that version ran it: a derived "displayName" (not a recipe field)
-    /// dropped, and fields added since set to what the earlier version did (no grouping by length, fp32).
+    /// dropped, and fields added since set to what the earlier version did (no grouping by length, fp32, the model's
+    /// hidden dropout, LoRA's two rank-r products).
     /// </summary>
     private static string AsThisVersionReadsIt(string json)
     {
@@ -39,10 +40,14 @@ public static class RunFolderRecipe
             foreach (var list in (string[])["adapters", "continual"])
                 foreach (var item in recipe[list] as JsonArray ?? [])
                     (item as JsonObject)?.Remove("displayName");
+            foreach (var adapter in (recipe["adapters"] as JsonArray ?? []).OfType<JsonObject>())
+                if (adapter["strategy"]?.GetValue<string>() == "lora" && adapter["options"] is JsonObject options
+                    && !options.ContainsKey("singleProduct")) options["singleProduct"] = false;
             if (recipe["training"] is JsonObject training)
             {
                 if (!training.ContainsKey("groupByLength")) training["groupByLength"] = false;
                 if (!training.ContainsKey("precision")) training["precision"] = "fp32";
+                if (!training.ContainsKey("hiddenDropout")) training["hiddenDropout"] = null;
             }
             return recipe.ToJsonString();
         }

@@ -94,6 +94,24 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task A_run_from_before_the_hidden_dropout_setting_resumes_only_with_the_models_dropout()
+    {
+        using var folder = new TemporaryFolder();
+        var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
+        var runRecipe = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "recipe.json")))!;
+        runRecipe["training"]!.AsObject().Remove("hiddenDropout"); // as the earlier version wrote it
+        File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
+
+        var newDefault = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"docStride\": 16", "\"docStride\": 16, \"hiddenDropout\": null"));
+        var asBefore = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
+
+        newDefault.ExitCode.Should().Be(2);
+        newDefault.Error.Should().Contain("$.training.hiddenDropout: (absent) -> 0", "the earlier version used the model's dropout");
+        asBefore.ExitCode.Should().Be(0, asBefore.Error);
+    }
+
+    [Fact]
     public async Task Resuming_removes_checkpoints_a_kill_during_cleanup_left_behind()
     {
         using var folder = new TemporaryFolder();
