@@ -41,6 +41,8 @@ public static class SpanLogits
         Action<int>? progress = null,
         CancellationToken cancellation = default)
     {
+        // Evaluation is a phase of its own, with another working set than training: it starts and ends on what is live.
+        NativeMemory.ReturnFreedPages();
         var results = new FeatureLogits[features.Count];
         var order = Enumerable.Range(0, features.Count).OrderBy(i => features[i].Length).ThenBy(i => i).ToArray();
         int done = 0;
@@ -67,6 +69,7 @@ public static class SpanLogits
             done += indices.Length;
             progress?.Invoke(done);
         }
+        NativeMemory.ReturnFreedPages();
         return results;
     }
 }

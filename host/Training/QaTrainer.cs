@@ -16,6 +16,8 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
     public TrainingSummary Train(BertForQuestionAnswering model, TrainingJob job, int padId, Device device, MetricsLog metrics,
         ITrainingObserver observer, CancellationToken cancellation)
     {
+        // Training starts from what is live, not from the peak of the evaluation before it (NativeMemory).
+        NativeMemory.ReturnFreedPages();
         var lengths = job.Features.Select(f => f.Length).ToArray();
         int totalSteps = new BatchCursor(lengths, job.Settings, job.Seed).TotalSteps;
         using var trainingStep = new TrainingStep(model, job.Trainable, job.Settings, padId, device, job.Hooks);
