@@ -75,14 +75,20 @@ public sealed class ResumeTests
         result.Error.Should().Contain("Resume check: $.dataRoot: \"data\" -> \"moved\"");
     }
 
+    /// <summary>Removes a training field from the run folder's recipe.json, as a version from before that field wrote it.</summary>
+    private static void WrittenBeforeTrainingHad(string runFolder, string field)
+    {
+        var runRecipe = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "recipe.json")))!;
+        runRecipe["training"]!.AsObject().Remove(field);
+        File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
+    }
+
     [Fact]
     public async Task A_run_from_before_length_grouping_resumes_only_without_it()
     {
         using var folder = new TemporaryFolder();
         var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
-        var runRecipe = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "recipe.json")))!;
-        runRecipe["training"]!.AsObject().Remove("groupByLength"); // as the earlier version wrote it
-        File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
+        WrittenBeforeTrainingHad(runFolder, "groupByLength");
 
         var grouped = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
         File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"docStride\": 16", "\"docStride\": 16, \"groupByLength\": false"));
@@ -98,9 +104,7 @@ public sealed class ResumeTests
     {
         using var folder = new TemporaryFolder();
         var (recipe, runFolder, _) = await TinyRuns.Finished(folder);
-        var runRecipe = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "recipe.json")))!;
-        runRecipe["training"]!.AsObject().Remove("hiddenDropout"); // as the earlier version wrote it
-        File.WriteAllText(Path.Combine(runFolder, "recipe.json"), runRecipe.ToJsonString());
+        WrittenBeforeTrainingHad(runFolder, "hiddenDropout");
 
         var newDefault = await PeftqaCli.Run("run", recipe, "--out", runFolder, "--resume", "--device", "cpu");
         File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"docStride\": 16", "\"docStride\": 16, \"hiddenDropout\": null"));
