@@ -44,8 +44,9 @@ public sealed class NativeMemoryTests
         NativeMemory.ReturnFreedPages();
 
         long afterPhase = ResidentBytes();
-        (allocated - before).Should().BeGreaterThan(Bytes * 9 / 10, "the tensors' pages were touched");
-        (afterFree - before).Should().BeGreaterThan(Bytes * 9 / 10, "the heap keeps freed activations for the next step");
+        // 3/4, not all: the heap may already hold a few resident free pages that the tensors reuse.
+        (allocated - before).Should().BeGreaterThan(Bytes * 3 / 4, "the tensors' pages were touched");
+        (afterFree - before).Should().BeGreaterThan(Bytes * 3 / 4, "the heap keeps freed activations for the next step");
         (afterPhase - before).Should().BeLessThan(Bytes / 4, "the end of a phase gives the freed pages back");
     }
 
