@@ -1,17 +1,20 @@
 namespace PeftQa.Host.Data;
 
 /// <summary>A task's data, read, validated, limited and turned into windows once per run and shared by every study.</summary>
-/// <param name="Validation">With <c>selection</c>: the paragraphs held out of the training data, on which searched configurations are chosen.</param>
+/// <param name="Validation">With <c>selection</c> or early stopping: the paragraphs held out of the training data, on which searched
+/// configurations are chosen and early stopping decides.</param>
 /// <param name="Train">The training questions; for a retention task, its memory (often none).</param>
 public sealed record TaskData(string Name, QaDataSet Train, IReadOnlyList<QaFeature> TrainFeatures, EvalSet Eval, EvalSet? Validation = null)
 {
     /// <summary>Evaluated at every stage and never trained (a retention task).</summary>
     public bool Retention { get; init; }
 
-    /// <summary>This task as selection sees it: its validation set in place of its evaluation set.</summary>
+    /// <summary>
+    /// This task as selection sees it: its validation set in place of its evaluation set (and still its validation set,
+    /// which early stopping scores, so candidates stop where the studies made from them stop).
+    /// </summary>
     public TaskData ForSelection() => this with
     {
         Eval = Validation ?? throw new InvalidOperationException($"task '{Name}' has no validation set"),
-        Validation = null,
     };
 }

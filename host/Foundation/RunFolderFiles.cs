@@ -103,6 +103,9 @@ public static class RunFolderFiles
     /// <summary>The study's progress (tasks done, where to resume), rewritten after the baseline and each task.</summary>
     public const string StudyStateFile = "study-state.json";
 
+    /// <summary>A selection candidate's validation scores at each halving rung it paused at.</summary>
+    public const string RungScoresFile = "rungs.json";
+
     /// <summary>The study's training curve, one event per line (run folders from before studies had their own hold one for the run).</summary>
     public const string MetricsFile = "metrics.jsonl";
 

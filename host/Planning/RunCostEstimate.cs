@@ -17,6 +17,12 @@ namespace PeftQa.Host.Planning;
 /// </summary>
 public sealed record RunCostEstimate(int Studies, double TrainingWindows, double EvaluationWindows, double GigaflopsPerSecond, TimeSpan Time)
 {
+    /// <summary>The training windows of the same studies and candidates with a grid search, nothing reused and no early stopping.</summary>
+    public double GridTrainingWindows { get; init; }
+
+    /// <summary>Early stopping may end tasks before their budget: the estimate is then an upper bound.</summary>
+    public bool UpperBound { get; init; }
+
     /// <summary>Runs of at least this many studies are warned about before they start.</summary>
     public const int ManyStudies = 40;
 
@@ -35,7 +41,9 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         var candidates = plan.Candidates;
         var studies = plan.Studies.Concat(candidates).ToList();
         var trained = tasks.Where(t => !t.Retention).ToList();
-        double training = studies.Sum(s => TrainingWindowsOf(s, trained));
+        double grid = studies.Sum(s => TrainingWindowsOf(s, trained));
+        double training = plan.Studies.Where(s => !AdoptsWeights(s, plan)).Sum(s => TrainingWindowsOf(s, trained))
+                          + SearchTrainingWindows(plan, trained);
         double evaluation = plan.Studies.Sum(s => EvaluationWindowsOf(s, tasks.Select(t => t.Eval), trained, plan))
             + candidates.Sum(s => EvaluationWindowsOf(s, trained.Select(t => t.Validation ?? t.Eval), trained, plan))
             + tasks.Sum(t => t.Eval.Features.Count + (t.Validation?.Features.Count ?? 0));
@@ -43,7 +51,36 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         double rate = MatmulGigaflops(device, plan.Precision);
         double seconds = (3 * flopsPerWindow * training / TrainingShareOfMatmul + flopsPerWindow * evaluation / EvaluationShareOfMatmul)
             / (rate * 1e9);
-        return new RunCostEstimate(studies.Count, training, evaluation, rate, TimeSpan.FromSeconds(seconds));
+        return new RunCostEstimate(studies.Count, training, evaluation, rate, TimeSpan.FromSeconds(seconds))
+        {
+            GridTrainingWindows = grid,
+            UpperBound = plan.Recipe.Training.EarlyStopping is not null,
+        };
+    }
+
+    /// <summary>A study that adopts the weights of an identical study, or of its method's winning candidate (same seed), trains nothing.</summary>
+    private static bool AdoptsWeights(StudyPlan study, RunPlan plan) =>
+        study.ReusesTrainingOf is not null
+        || (study.ChooseFrom is not null && study.Seed == plan.Recipe.Seed && plan.RetentionTasks.Count == 0);
+
+    /// <summary>Every searched method's candidates: each its whole budget with a grid, the rungs' steps with halving.</summary>
+    private static double SearchTrainingWindows(RunPlan plan, IReadOnlyList<TaskData> trained)
+    {
+        double windows = 0;
+        foreach (var search in plan.Studies.Where(s => s.ChooseFrom is not null).DistinctBy(s => s.Method))
+        {
+            var candidates = search.ChooseFrom!;
+            if (plan.Recipe.Selection is not { Strategy: "halving" } selection)
+            {
+                windows += candidates.Sum(c => TrainingWindowsOf(c, trained));
+                continue;
+            }
+            var settings = candidates[0].Tasks[0].Settings;
+            int budget = new BatchCursor(trained[0].TrainFeatures.Count, settings, candidates[0].Tasks[0].Seed).TotalSteps;
+            windows += (double)HalvingSchedule.For(candidates.Count, selection, budget).TrainedSteps()
+                       * settings.BatchSize * settings.GradientAccumulation;
+        }
+        return windows;
     }
 
     private static double TrainingWindowsOf(StudyPlan study, IReadOnlyList<TaskData> tasks) =>
@@ -62,10 +99,11 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         {
             int steps = new BatchCursor(tasks[i].TrainFeatures.Count, task.Settings, task.Seed).TotalSteps;
             double evals = task.Settings.EvalEvery is { } every ? steps / every * tasks[i].Eval.Features.Count : 0;
+            double validation = task.Settings.EarlyStopping is { } stopping ? steps / stopping.Every * (tasks[i].Validation?.Features.Count ?? 0) : 0;
             double curve = plan.Recipe.Evaluation.Curve is { } c
                 ? steps / c.Every * Math.Min(c.Questions, tasks[i].Eval.Examples.Count) * windowsPerQuestion
                 : 0;
-            return evals + curve;
+            return evals + curve + validation;
         }).Sum();
         return study.Tasks.Count * perStage + during;
     }
@@ -104,7 +142,9 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
     }
 
     public override string ToString() =>
-        $"{Studies} studies, {TrainingWindows:N0} training and {EvaluationWindows:N0} evaluation windows: about {Show(Time)} here " +
+        $"{Studies} studies, {TrainingWindows:N0} training" +
+        (GridTrainingWindows > TrainingWindows + 0.5 ? $" (a grid search training everything: {GridTrainingWindows:N0})" : "") +
+        $" and {EvaluationWindows:N0} evaluation windows: {(UpperBound ? "at most" : "about")} {Show(Time)} here " +
         $"(rough: scaled from this device's matrix-multiply probe, {GigaflopsPerSecond:F0} GFLOP/s, " +
         "by the throughput ratios peftqa bench measured on a 2-core CPU)";
 

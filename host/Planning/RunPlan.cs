@@ -38,9 +38,14 @@ public sealed record RunPlan(
     public IReadOnlyList<StudyPlan> Candidates =>
         Studies.Where(s => s.ChooseFrom is not null).DistinctBy(s => s.Method).SelectMany(s => s.ChooseFrom!).ToList();
 
-    /// <summary>The plan with each study still to choose made from its method's winner.</summary>
+    /// <summary>
+    /// The plan with each study still to choose made from its method's winner; the study with the winner's seed adopts
+    /// the winner's weights, unless retention tasks (which selection leaves out) could have changed how the study trains.
+    /// </summary>
     public RunPlan WithChosen(IReadOnlyDictionary<string, StudyPlan> winnerByMethod) => this with
     {
-        Studies = Studies.Select(s => s.ChooseFrom is null ? s : s.WithChosen(winnerByMethod[s.Method])).ToList(),
+        Studies = StudyReuse.Mark(Studies.Select(s => s.ChooseFrom is null ? s
+            : s.WithChosen(winnerByMethod[s.Method], RetentionTasks.Count == 0 ? StudyReuse.CandidateFolder(winnerByMethod[s.Method]) : null))
+            .ToList()),
     };
 }

@@ -53,10 +53,11 @@ public sealed class RunPlanner
         var studies = PlanStudies(adapters, continual, model is not null);
         var metrics = Require<IMetric>(Recipe.Evaluation.Metrics, "$.evaluation.metrics");
         var continualMetrics = Require<IContinualMetric>(Recipe.Evaluation.ContinualMetrics, "$.evaluation.continualMetrics");
-        if (Recipe.Selection is not null) CheckSelection(Recipe.Selection, tasks);
+        if (Recipe.Selection is not null) CheckSelection(Recipe.Selection, tasks, studies);
+        if (Recipe.Training.EarlyStopping is { } earlyStopping) CheckEarlyStopping(earlyStopping, tasks);
         if (problems.Count > 0) throw new BadInputException(problems);
         var effectiveRecipe = EffectiveRecipe.Of(Recipe, plugins);
-        return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, effectiveRecipe, studies, metrics, continualMetrics)
+        return new RunPlan(Recipe, loaded.DisplayPath, model!, dataRoot, tasks, effectiveRecipe, StudyReuse.Mark(studies), metrics, continualMetrics)
         {
             Reference = ReferenceConfiguration(studies),
             Precision = ComputePrecision.Resolve(Recipe.Training.Precision, bf16, pinned, fp32Route),
@@ -67,15 +68,38 @@ public sealed class RunPlanner
     /// Selection must score a measured metric, and its validation paragraphs (taken from training data) must never be
     /// evaluation data.
     /// </summary>
-    private void CheckSelection(SelectionSettings selection, List<TaskPlan> tasks)
+    private void CheckSelection(SelectionSettings selection, List<TaskPlan> tasks, List<StudyPlan> studies)
     {
-        if (!Recipe.Evaluation.Metrics.Contains(selection.Metric))
-            problems.Add($"{At("$.selection.metric")}: '{selection.Metric}' " +
-                         $"is not one of evaluation.metrics ({string.Join(", ", Recipe.Evaluation.Metrics)})");
+        CheckMetric(selection.Metric, "$.selection.metric");
+        CheckValidationIsNotEvaluation(tasks, "selection");
+        if (selection.Strategy != "halving") return;
+        if (studies.Count > 0 && studies.All(s => s.ChooseFrom is null))
+            problems.Add($"{At("$.selection.strategy")}: halving needs a search of at least two candidates, and no adapter searches any " +
+                         "(give a list, such as \"learningRate\": [1e-4, 3e-4], or use \"grid\")");
+        if (tasks.Count(t => !t.Retention) > 1)
+            problems.Add($"{At("$.selection.strategy")}: halving continues candidates from their checkpoints, which a sequence of " +
+                         $"{tasks.Count(t => !t.Retention)} trained tasks cannot do once the next task started; use \"grid\"");
+    }
+
+    /// <summary>Early stopping scores a measured metric on validation paragraphs held out of the training data, never on evaluation data.</summary>
+    private void CheckEarlyStopping(EarlyStoppingSettings earlyStopping, List<TaskPlan> tasks)
+    {
+        CheckMetric(earlyStopping.Metric, "$.training.earlyStopping.metric");
+        if (Recipe.Selection is null) CheckValidationIsNotEvaluation(tasks, "early stopping");
+    }
+
+    private void CheckMetric(string metric, string path)
+    {
+        if (!Recipe.Evaluation.Metrics.Contains(metric))
+            problems.Add($"{At(path)}: '{metric}' is not one of evaluation.metrics ({string.Join(", ", Recipe.Evaluation.Metrics)})");
+    }
+
+    private void CheckValidationIsNotEvaluation(List<TaskPlan> tasks, string user)
+    {
         for (int i = 0; i < tasks.Count; i++)
             if (!tasks[i].Retention && tasks[i].Train == tasks[i].Eval && tasks[i].Split is null)
                 problems.Add($"{At($"$.tasks[{i}]")}: task '{tasks[i].Name}' trains and evaluates on the same file, " +
-                             "so selection's validation paragraphs would be evaluation questions; give a separate eval file or a split");
+                             $"so {user}'s validation paragraphs would be evaluation questions; give a separate eval file or a split");
     }
 
     /// <summary>compare.reference names a method; a search without selection makes its first combination the reference.</summary>
@@ -235,7 +259,8 @@ public sealed class RunPlanner
             if (Recipe.Selection is not null && configurations.Count > 1)
                 studies.AddRange(Recipe.StudySeeds.Select(seed => configurations[0] with
                 {
-                    Label = Recipe.SeededLabel(method, seed), Seed = seed, Configuration = method, Choices = "", ChooseFrom = configurations,
+                    Label = Recipe.SeededLabel(method, seed), Seed = seed, Configuration = method, Choices = "",
+                    ChooseFrom = configurations.Select(c => c with { KeepsEveryStage = true }).ToList(),
                 }));
             else
                 studies.AddRange(configurations.SelectMany(c => Recipe.StudySeeds.Select(seed =>

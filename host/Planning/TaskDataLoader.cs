@@ -28,15 +28,19 @@ public static class TaskDataLoader
             var train = Limit(trainData, task.MaxTrainExamples, plan.Recipe.Seed);
             var eval = Limit(evalData, task.MaxEvalExamples, plan.Recipe.Seed);
             QaDataSet? validation = null;
-            if (plan.Recipe.Selection is { } selection && !task.Retention)
+            if (ValidationSplit(plan.Recipe) is { } held && !task.Retention && train.Examples.Count > 0)
             {
-                (train, validation) = HoldOutValidation(train, selection, plan.Recipe.Seed);
+                (train, validation) = HoldOutValidation(train, held.Fraction, held.MaxQuestions, plan.Recipe.Seed);
                 logger.LogInformation("Task {Task}: {Validation} validation questions held out of the training data by paragraph (seed {Seed}) " +
-                                      "to choose searched settings; {Train} training questions remain",
-                    task.Name, validation.Examples.Count, plan.Recipe.Seed, train.Examples.Count);
+                                      "for {Users}; {Train} training questions remain",
+                    task.Name, validation.Examples.Count, plan.Recipe.Seed, held.Users, train.Examples.Count);
+                if (train.Examples.Count == 0)
+                    problems.Add($"$.tasks[{Index(plan, task)}].train: task '{task.Name}' has too few training paragraphs to hold out " +
+                                 $"validation questions for {held.Users} and still train (all of {task.Train}'s usable questions " +
+                                 "share one paragraph); give it more training data");
             }
             if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
-            if (train.Examples.Count == 0 && task.Train is not null)
+            if (train.Examples.Count == 0 && task.Train is not null && validation is null)
                 problems.Add($"task '{task.Name}': its {task.TrainField} data ({task.Train}) has no usable questions");
             if (problems.Count > 0) continue;
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -83,14 +87,24 @@ public static class TaskDataLoader
                 data with { Examples = data.Examples.Where(e => held.Contains(Unit(e))).ToList() });
     }
 
+    /// <summary>The validation split a recipe holds out of each trained task: selection's, else early stopping's; null: none.</summary>
+    public static (double Fraction, int? MaxQuestions, string Users)? ValidationSplit(Recipe recipe) =>
+        recipe.Selection is { } selection
+            ? (selection.ValidationFraction, selection.MaxQuestions,
+                recipe.Training.EarlyStopping is null ? "choosing searched settings" : "choosing searched settings and early stopping")
+            : recipe.Training.EarlyStopping is { } stopping ? (stopping.ValidationFraction, stopping.MaxQuestions, "early stopping")
+            : null;
+
+    private static int Index(RunPlan plan, TaskPlan task) => plan.Recipe.Tasks.FindIndex(t => t.Name == task.Name);
+
     /// <summary>
     /// The validation part of a task's training questions: whole paragraphs, seeded (see <see cref="HoldOut"/>), at most
-    /// <see cref="SelectionSettings.MaxQuestions"/> of them. The training part keeps every other paragraph.
+    /// <paramref name="maxQuestions"/> of them. The training part keeps every other paragraph.
     /// </summary>
-    public static (QaDataSet Train, QaDataSet Validation) HoldOutValidation(QaDataSet train, SelectionSettings selection, int seed)
+    public static (QaDataSet Train, QaDataSet Validation) HoldOutValidation(QaDataSet train, double fraction, int? maxQuestions, int seed)
     {
-        var (rest, validation) = HoldOut(train, new HoldOutSplit { EvalFraction = selection.ValidationFraction, By = "paragraph" }, seed);
-        return (rest, Limit(validation, selection.MaxQuestions, seed));
+        var (rest, validation) = HoldOut(train, new HoldOutSplit { EvalFraction = fraction, By = "paragraph" }, seed);
+        return (rest, Limit(validation, maxQuestions, seed));
     }
 
     /// <summary>At most <paramref name="limit"/> questions: a seeded sample across the whole file, kept in file order.</summary>

@@ -141,6 +141,8 @@ public static class RecipeLoader
             if (!TrainingSettings.ReportDestinations.Contains(recipe.Training.ReportTo[i]))
                 yield return $"$.training.reportTo[{i}]: expected one of {string.Join(", ", TrainingSettings.ReportDestinations)}, " +
                              $"got '{recipe.Training.ReportTo[i]}'";
+        if (recipe.Selection is { } selection && !SelectionSettings.Strategies.Contains(selection.Strategy))
+            yield return $"$.selection.strategy: expected one of {string.Join(", ", SelectionSettings.Strategies)}, got '{selection.Strategy}'";
         if (recipe.Training.DocStride >= recipe.Training.MaxSequenceLength)
             yield return $"$.training.docStride: expected less than maxSequenceLength ({recipe.Training.MaxSequenceLength}), " +
                          $"got {recipe.Training.DocStride}";

@@ -19,6 +19,23 @@ public sealed record SelectionSettings
     [Range(1, int.MaxValue)]
     public int? MaxQuestions { get; init; }
 
+    /// <summary>The strategies <see cref="Strategy"/> accepts.</summary>
+    public static readonly IReadOnlyList<string> Strategies = ["grid", "halving"];
+
+    [Description("grid (the default): every candidate trains the whole budget. halving: successive halving: every candidate trains " +
+                 "minSteps, the best 1/eta by validation score go on from their own checkpoints to eta x minSteps, and so on until one " +
+                 "remains, which trains the whole budget (one trained task only).")]
+    public string Strategy { get; init; } = "grid";
+
+    [Description("halving: the share of candidates kept at each rung is 1/eta.")]
+    [Range(2, int.MaxValue)]
+    public int Eta { get; init; } = 3;
+
+    [Description("halving: the steps of the first rung (null: the budget / eta^k, rounded up, with k the halvings that leave one " +
+                 "candidate); must be below the task's budget.")]
+    [Range(1, int.MaxValue)]
+    public int? MinSteps { get; init; }
+
     [Description("The score that chooses: one of evaluation.metrics, averaged over the tasks after the last one is trained.")]
     public string Metric { get; init; } = "f1";
 }

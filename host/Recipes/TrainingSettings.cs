@@ -89,6 +89,11 @@ public sealed record TrainingSettings
                  "per study under tensorboard/ in the run folder; [] (the default) or [\"none\"]: nowhere else.")]
     public List<string> ReportTo { get; init; } = [];
 
+    [Description("Stop a task when its held-out validation score stops improving (null: train the whole budget): " +
+                 "{\"metric\": \"f1\", \"patience\": 3, \"minDelta\": 0.5, \"every\": 500, \"keepBest\": true, " +
+                 "\"validationFraction\": 0.1, \"maxQuestions\": 1000}.")]
+    public EarlyStoppingSettings? EarlyStopping { get; init; }
+
     [Description("How many checkpoints to keep.")]
     [Range(1, int.MaxValue)]
     public int KeepCheckpoints { get; init; } = 2;

@@ -38,12 +38,22 @@ public static class Charts
             var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.Scores[score]).ToArray());
             line.LegendText = severalTasks ? $"{curve.Study} / {curve.Task}" : curve.Study;
             line.LineWidth = 2;
+            MarkEarlyStop(plot, curve, points, x, score, line.Color);
         }
         plot.Axes.Bottom.Label.Text = axis;
         plot.Axes.Left.Label.Text = $"{score} on the curve sample (0-100)";
         plot.Title($"learning curves: {score} against {string.Join(' ', axis.Split(' ').Take(2))}");
         LegendBeside(plot);
         return plot;
+    }
+
+    /// <summary>A cross on the curve's point at the step early stopping stopped the task (the curve is scored there too).</summary>
+    private static void MarkEarlyStop(Plot plot, LearningCurve curve, IReadOnlyList<LearningCurve.Point> points,
+        Func<LearningCurve.Point, double> x, string score, Color color)
+    {
+        if (curve.StoppedAt is not { } stop || points.LastOrDefault(p => p.Step <= stop) is not { } last) return;
+        var marker = plot.Add.Marker(x(last), last.Scores[score], MarkerShape.Cross, 14, color);
+        marker.LegendText = $"{curve.Study}: stopped early at step {stop}";
     }
 
     private static Plot ScoreBars(IReadOnlyList<ComparisonRow> rows, string title)

@@ -23,6 +23,15 @@ public static class PlanReport
                            $"attention dropout {Dropout(training.AttentionDropout)}, hidden dropout {Dropout(training.HiddenDropout)}; " +
                            $"metrics: {string.Join(", ", plan.Metrics.Select(m => m.Name))}");
         terminal.WriteLine($"Precision: {plan.Precision}");
+        if (training.EarlyStopping is { } stopping)
+            terminal.WriteLine($"Early stopping: every {stopping.Every} steps and at a task's last, its validation questions are scored by " +
+                               $"{stopping.Metric}; a task stops after {stopping.Patience} scorings in a row without a rise of more than " +
+                               $"{stopping.MinDelta} over the best" +
+                               (stopping.KeepBest ? ", and the study goes on from the best step's weights" : "") +
+                               (plan.Recipe.Selection is null
+                                   ? $"; validation: {stopping.ValidationFraction * 100:0.#}% of each task's training paragraphs" +
+                                     (stopping.MaxQuestions is { } most ? $", at most {most} questions" : "")
+                                   : "; validation: selection's"));
         foreach (var task in plan.RetentionTasks)
         {
             var evalSample = task.MaxEvalExamples is { } e ? $" (sample of {e})" : "";
@@ -37,10 +46,20 @@ public static class PlanReport
         {
             terminal.WriteLine($"Selection: {candidates.Count} candidates, each trained with seed {plan.Recipe.Seed} on the training data less " +
                                $"{selection.ValidationFraction * 100:0.#}% of its paragraphs and scored there by {selection.Metric}; " +
-                               "each method's best is then run for evaluation");
+                               "each method's best is then run for evaluation" +
+                               (selection.Strategy == "halving"
+                                   ? $"; by successive halving (eta {selection.Eta}, first rung " +
+                                     $"{(selection.MinSteps is { } m ? $"{m} steps" : "the budget / eta^k")}): only the best of each rung train on"
+                                   : "") +
+                               (plan.RetentionTasks.Count == 0
+                                   ? $"; the seed-{plan.Recipe.Seed} study of each method adopts its winner's weights, not training them again"
+                                   : ""));
             terminal.Write(StudyTable(candidates, plan));
         }
         terminal.Write(StudyTable(plan.Studies, plan));
+        foreach (var study in plan.Studies.Where(s => s.ReusesTrainingOf is not null))
+            terminal.WriteLine($"Study {study.Label} trains exactly as {Path.GetFileName(study.ReusesTrainingOf)}: " +
+                               "it adopts that study's weights once trained and only evaluates");
         if (plan.Recipe.Selection is not null && candidates.Count == 0)
             terminal.WriteLine("Selection: nothing is searched, so nothing is chosen; " +
                                "every study still trains without the held-out validation paragraphs");
@@ -53,7 +72,7 @@ public static class PlanReport
             for (int i = 0; i < study.Tasks.Count; i++)
                 table.AddRow([Markup.Escape(study.Label), Markup.Escape(study.Strategy.Name), Markup.Escape(study.Continual.Strategy.Name),
                     i == 0 ? Markup.Escape(Settings(study)) : "", (i + 1).ToString(),
-                    .. TaskColumns(plan.TrainedTasks[i], study, i, plan.Recipe.Selection)]);
+                    .. TaskColumns(plan.TrainedTasks[i], study, i, plan)]);
         return table;
     }
 
@@ -74,7 +93,7 @@ public static class PlanReport
     private static readonly JsonSerializerOptions Compact = new(JsonShapeValidator.SerializerOptions) { WriteIndented = false };
 
     /// <summary>The task's name, the study's effective learning rate and steps for it, and its data.</summary>
-    private static string[] TaskColumns(TaskPlan task, StudyPlan study, int index, SelectionSettings? selection)
+    private static string[] TaskColumns(TaskPlan task, StudyPlan study, int index, RunPlan plan)
     {
         var settings = study.Tasks[index].Settings;
         bool rateChosen = study.ChooseFrom is { } candidates
@@ -83,7 +102,8 @@ public static class PlanReport
             ? "chosen"
             : study.Tasks[index].LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
         string split = task.Split is { } s ? $", {100 * (1 - s.EvalFraction):F0}% of the {s.By}s" : "";
-        if (selection is not null) split += $", less {selection.ValidationFraction * 100:0.#}% of the paragraphs for validation";
+        if (TaskDataLoader.ValidationSplit(plan.Recipe) is { } held)
+            split += $", less {held.Fraction * 100:0.#}% of the paragraphs for validation";
         return [Markup.Escape(task.Name), rate,
             settings.MaxSteps?.ToString() ?? $"{settings.Epochs} epochs",
             Markup.Escape(task.Train + (task.MaxTrainExamples is { } t ? $" (sample of {t}{split})" : split.Length > 0 ? $" ({split[2..]})" : "")),

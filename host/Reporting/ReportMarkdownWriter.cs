@@ -157,6 +157,7 @@ public static class ReportMarkdownWriter
         text.AppendLine($"Adapter {study.Strategy}, continual strategy {study.Continual} ({study.ContinualStrategy}), " +
                         $"evaluation routing: {study.Routing}; " +
                         $"{study.TrainableParameters:N0} trainable parameters of {study.TotalParameters:N0}.").AppendLine();
+        AppendTraining(text, study);
         foreach (var score in scores) AppendMatrix(text, plan, study, score);
         AppendRouting(text, study);
         if (study.AfterTask.Count > 0) AppendCharts(text, study, scores[0], charts);
@@ -178,6 +179,24 @@ public static class ReportMarkdownWriter
         var tasks = study.Tasks.Select((t, j) =>
             $"{t}: " + string.Join(", ", perTask.Select(m => $"{m.Key} {(m.Value.PerTask![j] is { } v ? F(v) : "-")}")));
         text.AppendLine($"Per task ({ScoreName(score)}): " + string.Join("; ", tasks) + ".").AppendLine();
+    }
+
+    /// <summary>Where early stopping ended each task and which weights went on, and whose training the study adopted.</summary>
+    private static void AppendTraining(StringBuilder text, StudyResult study)
+    {
+        if (study.TrainingReusedFrom is { } source)
+            text.AppendLine($"Not trained again: it trains exactly as {source} did, whose weights it adopted " +
+                            "(the training figures are that study's).").AppendLine();
+        for (int i = 0; i < study.Training.Count; i++)
+        {
+            if (study.Training[i].EarlyStopping is not { } stop) continue;
+            var best = stop.BestStep is { } step ? $"best validation {stop.Metric} {F(stop.BestScore ?? 0)} at step {step}" : "no validation";
+            text.AppendLine(stop.Reason == "patience"
+                ? $"Early stopping, {study.Tasks[i]}: **stopped at step {stop.StoppedAt} of {study.Training[i].BudgetSteps}** " +
+                  $"({stop.Explanation}); {best}{(stop.KeptBest ? ", whose weights were kept" : "")}."
+                : $"Early stopping, {study.Tasks[i]}: trained the whole budget of {stop.StoppedAt} steps ({stop.Explanation}); " +
+                  $"{best}{(stop.KeptBest && stop.BestStep != stop.StoppedAt ? ", whose weights were kept" : "")}.").AppendLine();
+        }
     }
 
     private static void AppendRouting(StringBuilder text, StudyResult study)

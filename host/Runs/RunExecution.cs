@@ -104,6 +104,7 @@ public sealed class RunExecution(
         var tokenizer = new BertTokenizer(ModelSources.VocabularyPath(loaded.Recipe.Model, loaded.Directory, logger));
         var tasks = TaskDataLoader.Load(plan, tokenizer, logger, cancellation);
         cancellation.ThrowIfCancellationRequested();
+        HalvingBudgetCheck.Check(plan, tasks);
         LogCost(RunCostEstimate.Of(plan, tasks, device));
         return new PreparedRun(loaded with { Recipe = plan.Recipe }, plugins, plan, device, tokenizer, tasks);
     }

@@ -33,18 +33,51 @@ public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object O
     public IReadOnlyList<StudyPlan>? ChooseFrom { get; init; }
 
     /// <summary>
+    /// An earlier study of the run that trains exactly as this one does (same strategies, options, settings, data and
+    /// seeds), as a folder relative to the run folder: this study adopts its weights after each task, once that study
+    /// has finished, and only evaluates. Null: it trains.
+    /// </summary>
+    public string? ReusesTrainingOf { get; init; }
+
+    /// <summary>
+    /// Keep the continual learner's state after every task, not only the last, because a later study may adopt it
+    /// (<see cref="ReusesTrainingOf"/>).
+    /// </summary>
+    public bool KeepsEveryStage { get; init; }
+
+    /// <summary>
+    /// What decides how the study trains, as one string: two studies with the same key train to the same weights, whatever
+    /// their labels.
+    /// </summary>
+    public string TrainingKey() => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        strategy = Strategy.Name,
+        options = System.Text.Json.JsonSerializer.SerializeToNode(Options, Options.GetType()),
+        continual = Continual.Strategy.Name,
+        continualOptions = System.Text.Json.JsonSerializer.SerializeToNode(Continual.Options, Continual.Options.GetType()),
+        tasks = Tasks.Select(t => new { t.Name, settings = System.Text.Json.JsonSerializer.SerializeToNode(t.Settings), t.LearningRate, t.Seed }),
+        seed = Seed,
+    });
+
+    /// <summary>
     /// The seed task <paramref name="task"/> (from 0) of a study seeded with <paramref name="studySeed"/> trains with (its
     /// data order and dropout): the study's seed plus the task's index, so no two tasks of a study share a stream.
     /// </summary>
     public static int TaskSeed(int studySeed, int task) => studySeed + task;
 
-    /// <summary>This study, as <paramref name="candidate"/>'s configuration run with this study's label and seed.</summary>
-    public StudyPlan WithChosen(StudyPlan candidate) => candidate with
+    /// <summary>
+    /// This study, as <paramref name="candidate"/>'s configuration run with this study's label and seed. With the
+    /// candidate's own seed it trains as the candidate did, so it adopts the candidate's weights when
+    /// <paramref name="candidateFolder"/> (relative to the run folder) is given.
+    /// </summary>
+    public StudyPlan WithChosen(StudyPlan candidate, string? candidateFolder = null) => candidate with
     {
         Label = Label,
         Seed = Seed,
         Tasks = candidate.Tasks.Select((task, i) => task with { Seed = TaskSeed(Seed, i) }).ToList(),
         Configuration = Configuration,
         ChooseFrom = null,
+        KeepsEveryStage = false,
+        ReusesTrainingOf = Seed == candidate.Seed ? candidateFolder : null,
     };
 }

@@ -45,6 +45,12 @@ public sealed record StudyResult(
     /// <summary>Each retention task's scores at the start and after every trained task; null without retention tasks.</summary>
     public IReadOnlyList<RetentionScores>? Retention { get; init; }
 
+    /// <summary>
+    /// The study whose trained weights this one adopted instead of training (a folder relative to the run folder: the
+    /// winning selection candidate, or an earlier identical study); null when it trained.
+    /// </summary>
+    public string? TrainingReusedFrom { get; init; }
+
     /// <summary>Mean over tasks of the scores after the last task (ACC); for one task, its final scores.</summary>
     public IReadOnlyDictionary<string, double> Final =>
         AfterTask.Count == 0 ? new Dictionary<string, double>()

@@ -108,7 +108,7 @@ internal sealed class StudySession : IDisposable
     public void SkipFinishedTask(int task)
     {
         if (task == State.CompletedTasks - 1) Learner.Load(LearnerStateFolder(task));
-        else DeleteLeftover(LearnerStateFolder(task));
+        else if (!Study.KeepsEveryStage) DeleteLeftover(LearnerStateFolder(task));
         DeleteLeftover(CheckpointFolder(task));
         logger.LogInformation("{Study}: task {Task} already done; skipping to the next", Study.Label, Context.Tasks[task].Name);
     }
@@ -126,7 +126,51 @@ internal sealed class StudySession : IDisposable
         State.Save(statePath);
         Context.TensorBoard?.Stage(Study.Label, task + 1, TaskNames, scores);
         if (Directory.Exists(CheckpointFolder(task))) Directory.Delete(CheckpointFolder(task), recursive: true);
-        if (task > 0) DeleteLeftover(LearnerStateFolder(task - 1), quiet: true);
+        if (task > 0 && !Study.KeepsEveryStage) DeleteLeftover(LearnerStateFolder(task - 1), quiet: true);
+    }
+
+    /// <summary>
+    /// Task <paramref name="task"/> trained once already by the study this one reuses (<see cref="StudyPlan.ReusesTrainingOf"/>):
+    /// its learner state after the task is loaded in place of training, its training log lines are copied, and its
+    /// training summary is returned. Null, and the task trains, when there is no such study or it has not finished.
+    /// </summary>
+    public TrainingSummary? AdoptReusedTraining(int task)
+    {
+        if (Study.ReusesTrainingOf is not { } relative) return null;
+        var source = Path.Combine(Context.RunFolder, relative);
+        var learnerState = Path.Combine(source, RunFolderFiles.LearnerStateFolder, RunFolderFiles.AfterTaskFolder(task));
+        var sourceState = File.Exists(Path.Combine(source, RunFolderFiles.StudyResultFile))
+            ? StudyState.LoadOrNew(Path.Combine(source, RunFolderFiles.StudyStateFile))
+            : null;
+        if (sourceState is null || sourceState.Training.Count <= task || !Directory.Exists(learnerState))
+        {
+            logger.LogInformation("{Study}: {Source} trains the same way but has not finished (or kept task {Task}); training it here",
+                Study.Label, source, Context.Tasks[task].Name);
+            return null;
+        }
+        Learner.Load(learnerState);
+        CopyTrainingLog(source, task);
+        State.TrainingReusedFrom = relative;
+        logger.LogInformation("{Study}: task {Task} was trained already, the same way, by {Source}: its weights are reused, not trained again",
+            Study.Label, Context.Tasks[task].Name, source);
+        return sourceState.Training[task];
+    }
+
+    /// <summary>The source study's training lines for the task (loss, validation, early stop), under this study's label.</summary>
+    private void CopyTrainingLog(string source, int task)
+    {
+        var path = Path.Combine(source, RunFolderFiles.MetricsFile);
+        if (!File.Exists(path)) return;
+        Metrics.TruncateAfter(Study.Label, Context.Tasks[task].Name, 0);
+        foreach (var text in File.ReadLines(path))
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is not System.Text.Json.Nodes.JsonObject line
+                || line["task"]?.GetValue<string>() != Context.Tasks[task].Name
+                || line["event"]?.GetValue<string>() is "curve" or "evaluation") continue;
+            line["study"] = Study.Label;
+            line["reused_from"] = Path.GetFileName(source);
+            Metrics.Write(line);
+        }
     }
 
     public StudyResult Result()
@@ -138,6 +182,7 @@ internal sealed class StudySession : IDisposable
             adapterFolders.FirstOrDefault() ?? Folder, modelFolder, ProcessMemory.PeakBytes(), adapterBytes, RoutingName(Learner.Routing),
             State.RoutingAccuracy, AnswersFolder, Study.Configuration, Study.Seed, Study.Choices.Length == 0 ? null : Study.Choices)
         {
+            TrainingReusedFrom = State.TrainingReusedFrom,
             StartedFrom = Context.Model,
             Precision = Context.Precision,
             BaselineAnswersFolder = Evaluation.AnswerFile.BaselineFolder(Context.RunFolder),

@@ -31,6 +31,9 @@ public sealed class StudyState
     /// </summary>
     public List<List<double?>>? RoutingAccuracy { get; set; }
 
+    /// <summary>The study whose weights this one adopted instead of training (a folder relative to the run folder); null: it trained.</summary>
+    public string? TrainingReusedFrom { get; set; }
+
     public int CompletedTasks => AfterTask.Count;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };

@@ -68,14 +68,14 @@ public sealed class BatchCursor
     }
 
     /// <summary>
-    /// The training windows a task's training uses, in order, each as often as used: what the trainer feeds, rebuilt
-    /// from the seed.
+    /// The training windows a task's training used, in order, each as often as used: what the trainer fed in its first
+    /// <paramref name="steps"/> steps (null: the whole budget; fewer where early stopping stopped it), rebuilt from the seed.
     /// </summary>
-    public static IReadOnlyList<int> SeenWindows(IReadOnlyList<int> lengths, TrainingSettings settings, int seed)
+    public static IReadOnlyList<int> SeenWindows(IReadOnlyList<int> lengths, TrainingSettings settings, int seed, int? steps = null)
     {
         var cursor = new BatchCursor(lengths, settings, seed);
         var seen = new List<int>();
-        for (int step = cursor.TotalSteps; step > 0; step--)
+        for (int step = steps ?? cursor.TotalSteps; step > 0; step--)
             foreach (var microBatch in cursor.NextStep()) seen.AddRange(microBatch);
         return seen;
     }

@@ -22,15 +22,19 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
         int totalSteps = new BatchCursor(lengths, job.Settings, job.Seed).TotalSteps;
         using var trainingStep = new TrainingStep(model, job.Trainable, job.Settings, padId, device, job.Hooks);
         var state = StartOrResume(job, trainingStep, totalSteps, metrics);
-        // Killed after its last checkpoint, before the study recorded the task: what the checkpoint says it trained.
-        if (state.Step >= totalSteps)
-            return new TrainingSummary(totalSteps, state.Examples, state.TrainingSeconds,
-                state.Examples / Math.Max(1e-9, state.TrainingSeconds), state.LastLoss, state.Step);
-
         var run = new TrainingRun(job, state, totalSteps, lengths, trainingStep, metrics, observer,
             TrainingCheckpoint.Latest(job.CheckpointFolder), logger);
+        // Killed after its last checkpoint, before the study recorded the task: the loop has nothing left to do.
+        if (!run.Done) TrainSteps(model, run, job, state.Step, totalSteps, observer, cancellation);
+        run.KeepBestWeights();
+        return run.Summary();
+    }
+
+    private static void TrainSteps(BertForQuestionAnswering model, TrainingRun run, TrainingJob job, int fromStep, int totalSteps,
+        ITrainingObserver observer, CancellationToken cancellation)
+    {
         model.train();
-        observer.Started($"{job.Study} / {job.Task}", totalSteps, state.Step);
+        observer.Started($"{job.Study} / {job.Task}", totalSteps, fromStep);
         try
         {
             while (!run.Done)
@@ -40,6 +44,7 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
                 run.TakeStep();
                 run.LogProgress();
                 // Scores before the checkpoint: a run killed between them redoes the step and writes them again.
+                if (run.ValidateIfDue()) model.train();
                 if (run.EvaluateIfDue()) model.train();
                 if (run.ScoreCurveIfDue()) model.train();
                 run.CheckpointIfDue();
@@ -50,7 +55,6 @@ public sealed class QaTrainer(ILogger<QaTrainer> logger)
             model.eval();
             observer.Finished();
         }
-        return run.Summary();
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ namespace PeftQa.Host.Training;
 /// <param name="LossSinceLog">The summed loss of the steps since the last logged line (a checkpoint between two log lines),
 /// so the next line averages the same steps as in an uninterrupted run.</param>
 /// <param name="StepsSinceLog">How many steps <paramref name="LossSinceLog"/> sums.</param>
+/// <param name="EarlyStopping">Early stopping's scorings and best step so far; null without early stopping.</param>
 public sealed record TrainerState(
     int Step,
     int Epoch,
@@ -21,4 +22,5 @@ public sealed record TrainerState(
     double TrainingSeconds = 0,
     long Examples = 0,
     double LossSinceLog = 0,
-    int StepsSinceLog = 0);
+    int StepsSinceLog = 0,
+    EarlyStoppingState? EarlyStopping = null);

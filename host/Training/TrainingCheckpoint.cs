@@ -17,6 +17,8 @@ public static class TrainingCheckpoint
     private const string WeightsFile = "trainable.safetensors";
     private const string OptimizerFile = "optimizer.bin";
     private const string StateFile = "trainer-state.json";
+    private const string BestFolder = "best";
+    private const string BestStepFile = "best-step.json";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -35,6 +37,42 @@ public static class TrainingCheckpoint
         Directory.Move(temporary, final);
         foreach (var old in Complete(folder).SkipLast(keep)) Directory.Delete(old, recursive: true);
         return final;
+    }
+
+    /// <summary>
+    /// Keeps the trainable weights of early stopping's best step in <c>best/</c> beside the checkpoints (written into a
+    /// temporary folder and renamed, like a checkpoint), replacing the earlier best.
+    /// </summary>
+    public static void SaveBest(string folder, int step, IReadOnlyList<NamedParameter> trainable)
+    {
+        Directory.CreateDirectory(folder);
+        var final = Path.Combine(folder, BestFolder);
+        var temporary = Path.Combine(folder, $".{BestFolder}.tmp-{Environment.ProcessId}");
+        if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        Directory.CreateDirectory(temporary);
+        SafeTensors.Save(Path.Combine(temporary, WeightsFile), trainable.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)));
+        File.WriteAllText(Path.Combine(temporary, BestStepFile), JsonSerializer.Serialize(new { step }));
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(temporary, final);
+    }
+
+    /// <summary>Loads the best step's weights into the trainable parameters.</summary>
+    /// <exception cref="BadInputException">They are missing, damaged or of another step than early stopping's record says.</exception>
+    public static void LoadBest(string folder, int step, IReadOnlyList<NamedParameter> trainable)
+    {
+        var best = Path.Combine(folder, BestFolder);
+        try
+        {
+            int saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(best, BestStepFile))).RootElement.GetProperty("step").GetInt32();
+            if (saved != step) throw new InvalidDataException($"it holds step {saved}, not the best step {step}");
+            AdapterFiles.LoadParameters(Path.Combine(best, WeightsFile), trainable.Select(p => (p.Name, p.Parameter)),
+                $"{trainable.Count} trainable tensors", "the weights belong to another recipe or strategy");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new BadInputException($"{best}: early stopping's best weights cannot be loaded ({FirstLine(e.Message)}); " +
+                                        $"delete {folder} and run --resume again to train the task from its start");
+        }
     }
 
     /// <summary>The newest complete checkpoint in <paramref name="folder"/>, or null.</summary>

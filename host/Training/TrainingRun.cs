@@ -21,6 +21,10 @@ internal sealed class TrainingRun
     private readonly BatchCursor cursor;
     private readonly int resumedAt;
 
+    /// <summary>Where training stops this time: the budget, or a halving rung's pause before it.</summary>
+    private readonly int limit;
+    private readonly EarlyStopping? stopping;
+
     /// <summary>What the checkpoint a resumed run starts from had trained, so the summary counts the whole task.</summary>
     private readonly long examplesBefore;
     private readonly Stopwatch watch = Stopwatch.StartNew();
@@ -52,11 +56,20 @@ internal sealed class TrainingRun
         trainingSecondsBefore = state.TrainingSeconds;
         examplesBefore = state.Examples;
         (lossSinceLog, stepsSinceLog) = (state.LossSinceLog, state.StepsSinceLog);
+        limit = Math.Min(totalSteps, job.PauseAt ?? totalSteps);
+        if (job.Settings.EarlyStopping is { } earlyStopping && job.Validate is not null)
+            stopping = new EarlyStopping(earlyStopping, state.EarlyStopping);
     }
 
-    public bool Done => step >= totalSteps;
+    public bool Done => step >= limit || Stopped;
 
-    private bool Last => step == totalSteps;
+    private bool Stopped => stopping?.Stopped == true;
+
+    /// <summary>The task's training ends at this step: its budget is spent or early stopping stopped it.</summary>
+    private bool Last => step == totalSteps || Stopped;
+
+    /// <summary>Stopped at a halving rung, to go on later.</summary>
+    private bool Paused => step < totalSteps && !Stopped;
 
     /// <summary>Seconds spent training so far, evaluations excluded, including the time before a resume.</summary>
     private double TrainingSeconds => trainingSecondsBefore + (watch.Elapsed - evaluationWatch.Elapsed).TotalSeconds;
@@ -109,7 +122,7 @@ internal sealed class TrainingRun
 
     public void CheckpointIfDue()
     {
-        if ((job.Settings.CheckpointEvery is not { } every || step % every != 0) && !Last) return;
+        if ((job.Settings.CheckpointEvery is not { } every || step % every != 0) && !Last && step != limit) return;
         Checkpoint();
     }
 
@@ -128,7 +141,7 @@ internal sealed class TrainingRun
     {
         checkpointedStep = step;
         var saved = new TrainerState(step, cursor.Epoch, cursor.BatchInEpoch, job.Seed, TrainingCheckpoint.EncodeRng(), totalSteps, lastLoss,
-            TrainingSeconds, examplesBefore + examples, lossSinceLog, stepsSinceLog);
+            TrainingSeconds, examplesBefore + examples, lossSinceLog, stepsSinceLog, stopping?.State);
         lastCheckpoint = TrainingCheckpoint.Save(job.CheckpointFolder, saved, job.Trainable, trainingStep.Optimizer, job.Settings.KeepCheckpoints);
         logger.LogDebug("Checkpoint {Checkpoint}", lastCheckpoint);
     }
@@ -139,6 +152,52 @@ internal sealed class TrainingRun
         if (job.Evaluate is null || job.Settings.EvalEvery is not { } evalEvery || step % evalEvery != 0 || Last) return false;
         WriteScores("evaluation", () => job.Evaluate(step), []);
         return true;
+    }
+
+    /// <summary>
+    /// Scores the validation questions when early stopping is due, keeps the weights of a new best and decides whether to
+    /// stop; true if it scored.
+    /// </summary>
+    public bool ValidateIfDue()
+    {
+        if (stopping is null || !stopping.IsDue(step, totalSteps)) return false;
+        var line = new JsonObject { ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "validation" };
+        evaluationWatch.Start();
+        var scores = job.Validate!();
+        evaluationWatch.Stop();
+        foreach (var (name, value) in scores) line[name] = value;
+        var decision = stopping.Observe(step, scores[stopping.Settings.Metric]);
+        line["best_step"] = stopping.State.BestStep;
+        metrics.Write(line);
+        if (decision.IsBest && stopping.Settings.KeepBest) TrainingCheckpoint.SaveBest(job.CheckpointFolder, step, job.Trainable);
+        logger.LogInformation("{Study}/{Task} step {Step}: validation {Metric} {Score:F2} (best {Best:F2} at step {BestStep})",
+            job.Study, job.Task, step, stopping.Settings.Metric, scores[stopping.Settings.Metric], stopping.State.BestScore,
+            stopping.State.BestStep);
+        if (decision.Stop) RecordStop();
+        return true;
+    }
+
+    private void RecordStop()
+    {
+        metrics.Write(new JsonObject
+        {
+            ["study"] = job.Study, ["task"] = job.Task, ["step"] = step, ["event"] = "early_stop",
+            ["best_step"] = stopping!.State.BestStep, ["reason"] = stopping.PatienceReason,
+        });
+        logger.LogInformation("{Study}/{Task}: early stopping at step {Step} of {Total}: {Reason}; best step {BestStep}",
+            job.Study, job.Task, step, totalSteps, stopping.PatienceReason, stopping.State.BestStep);
+    }
+
+    /// <summary>
+    /// At the task's end with <c>keepBest</c>: the weights of the best validation step replace the last step's (nothing
+    /// at a rung's pause, which goes on from the last step).
+    /// </summary>
+    public void KeepBestWeights()
+    {
+        if (Paused || stopping is not { Settings.KeepBest: true } || stopping.State.BestStep is not { } best || best == step) return;
+        TrainingCheckpoint.LoadBest(job.CheckpointFolder, best, job.Trainable);
+        logger.LogInformation("{Study}/{Task}: going on with the weights of step {Best} (validation {Metric} {Score:F2}), not step {Step}",
+            job.Study, job.Task, best, stopping.Settings.Metric, stopping.State.BestScore, step);
     }
 
     /// <summary>Scores the learning curve's sample when its interval says so and at the last step; true if it did.</summary>
@@ -165,6 +224,20 @@ internal sealed class TrainingRun
     {
         double seconds = trainingSecondsBefore + watch.Elapsed.TotalSeconds;
         long total = examplesBefore + examples;
-        return new TrainingSummary(step, total, seconds, total / Math.Max(1e-9, seconds), lastLoss, resumedAt);
+        return new TrainingSummary(step, total, seconds, total / Math.Max(1e-9, seconds), lastLoss, resumedAt)
+        {
+            BudgetSteps = totalSteps,
+            Paused = Paused,
+            EarlyStopping = stopping is null || Paused ? null : Outcome(stopping),
+        };
+    }
+
+    private EarlyStopOutcome Outcome(EarlyStopping early)
+    {
+        var state = early.State;
+        bool kept = early.Settings.KeepBest && state.BestStep is not null;
+        return new EarlyStopOutcome(early.Settings.Metric, step, state.BestStep, state.BestScore, kept,
+            early.Stopped ? "patience" : "budget",
+            early.Stopped ? early.PatienceReason : $"the budget of {totalSteps} steps ran out first", state.Points);
     }
 }

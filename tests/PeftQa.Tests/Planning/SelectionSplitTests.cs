@@ -19,11 +19,9 @@ public sealed class SelectionSplitTests
     public void Validation_takes_whole_paragraphs_of_the_training_data_seeded()
     {
         var train = Data(40);
-        var selection = new SelectionSettings { ValidationFraction = 0.25 };
-
-        var (rest, validation) = TaskDataLoader.HoldOutValidation(train, selection, seed: 3);
-        var again = TaskDataLoader.HoldOutValidation(train, selection, seed: 3);
-        var other = TaskDataLoader.HoldOutValidation(train, selection, seed: 4);
+        var (rest, validation) = TaskDataLoader.HoldOutValidation(train, 0.25, null, seed: 3);
+        var again = TaskDataLoader.HoldOutValidation(train, 0.25, null, seed: 3);
+        var other = TaskDataLoader.HoldOutValidation(train, 0.25, null, seed: 4);
 
         validation.Examples.Select(e => e.Context).Distinct().Should().HaveCount(10, "a quarter of the 40 paragraphs");
         validation.Examples.Should().HaveCount(30, "every question of a held-out paragraph goes with it");
@@ -38,7 +36,7 @@ public sealed class SelectionSplitTests
     {
         var train = Data(40);
 
-        var (rest, validation) = TaskDataLoader.HoldOutValidation(train, new SelectionSettings { ValidationFraction = 0.5, MaxQuestions = 7 }, seed: 1);
+        var (rest, validation) = TaskDataLoader.HoldOutValidation(train, 0.5, 7, seed: 1);
 
         validation.Examples.Should().HaveCount(7);
         rest.Examples.Should().HaveCount(60, "the other 20 paragraphs train; the unsampled held-out questions are not put back");
@@ -51,7 +49,7 @@ public sealed class SelectionSplitTests
         var file = Data(60);
         var (train, eval) = TaskDataLoader.HoldOut(file, new HoldOutSplit { EvalFraction = 0.2 }, seed: 9);
 
-        var (rest, validation) = TaskDataLoader.HoldOutValidation(train, new SelectionSettings { ValidationFraction = 0.1 }, seed: 9);
+        var (rest, validation) = TaskDataLoader.HoldOutValidation(train, 0.1, null, seed: 9);
 
         var evaluated = eval.Examples.Select(e => e.Id).ToHashSet();
         validation.Examples.Should().NotBeEmpty().And.OnlyContain(e => !evaluated.Contains(e.Id));
