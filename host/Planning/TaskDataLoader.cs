@@ -32,11 +32,11 @@ public static class TaskDataLoader
             {
                 (train, validation) = HoldOutValidation(train, held.Fraction, held.MaxQuestions, plan.Recipe.Seed);
                 logger.LogInformation("Task {Task}: {Validation} validation questions held out of the training data by paragraph (seed {Seed}) " +
-                                      "for {Users}; {Train} training questions remain",
+                                      "{Users}; {Train} training questions remain",
                     task.Name, validation.Examples.Count, plan.Recipe.Seed, held.Users, train.Examples.Count);
                 if (train.Examples.Count == 0)
                     problems.Add($"$.tasks[{Index(plan, task)}].train: task '{task.Name}' has too few training paragraphs to hold out " +
-                                 $"validation questions for {held.Users} and still train (all of {task.Train}'s usable questions " +
+                                 $"validation questions ({held.Users}) and still train (all of {task.Train}'s usable questions " +
                                  "share one paragraph); give it more training data");
             }
             if (eval.Examples.Count == 0) problems.Add($"task '{task.Name}': its evaluation data ({task.Eval}) has no usable questions");
@@ -91,8 +91,8 @@ public static class TaskDataLoader
     public static (double Fraction, int? MaxQuestions, string Users)? ValidationSplit(Recipe recipe) =>
         recipe.Selection is { } selection
             ? (selection.ValidationFraction, selection.MaxQuestions,
-                recipe.Training.EarlyStopping is null ? "choosing searched settings" : "choosing searched settings and early stopping")
-            : recipe.Training.EarlyStopping is { } stopping ? (stopping.ValidationFraction, stopping.MaxQuestions, "early stopping")
+                recipe.Training.EarlyStopping is null ? "to choose searched settings" : "to choose searched settings and for early stopping")
+            : recipe.Training.EarlyStopping is { } stopping ? (stopping.ValidationFraction, stopping.MaxQuestions, "for early stopping")
             : null;
 
     private static int Index(RunPlan plan, TaskPlan task) => plan.Recipe.Tasks.FindIndex(t => t.Name == task.Name);

@@ -11,7 +11,7 @@ namespace PeftQa.Tests.Planning;
 public sealed class SelectionRunTests
 {
     /// <summary>A SQuAD file of <paramref name="paragraphs"/> one-question paragraphs, ids "train-N".</summary>
-    private static string TrainingFile(int paragraphs) => JsonSerializer.Serialize(new
+    internal static string TrainingFile(int paragraphs) => JsonSerializer.Serialize(new
     {
         version = "1.1",
         data = new[]
