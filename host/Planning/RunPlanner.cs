@@ -90,7 +90,7 @@ public sealed class RunPlanner
 
     private void CheckMetric(string metric, string path)
     {
-        if (!Recipe.Evaluation.Metrics.Contains(metric))
+        if (!Recipe.Evaluation.Metrics.Contains(metric, StringComparer.OrdinalIgnoreCase))
             problems.Add($"{At(path)}: '{metric}' is not one of evaluation.metrics ({string.Join(", ", Recipe.Evaluation.Metrics)})");
     }
 

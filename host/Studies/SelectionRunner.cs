@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using PeftQa.Host.Evaluation;
 using PeftQa.Host.Foundation;
 using PeftQa.Host.Recipes;
 
@@ -54,8 +55,8 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
             choices.Add(choice);
             Write(context.RunFolder, selection, choices);
             logger.LogInformation("Selection: {Method} uses {Choices} (validation {Metric} {Score:F2}; candidates {All})",
-                search.Method, scores[best].Choices, selection.Metric, scores[best].Validation[selection.Metric],
-                string.Join(", ", scores.Select(s => $"{s.Choices} {s.Validation[selection.Metric]:F2}")));
+                search.Method, scores[best].Choices, selection.Metric, MetricScores.Of(scores[best].Validation, selection.Metric),
+                string.Join(", ", scores.Select(s => $"{s.Choices} {MetricScores.Of(s.Validation, selection.Metric):F2}")));
         }
         return winners;
     }
@@ -101,7 +102,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
                 Write(context.RunFolder, selection, [.. earlier, sofar]);
             }
             bool last = k == schedule.Rungs().Count - 1;
-            alive = entries.Select((e, i) => (Score: e.Validation[selection.Metric], Index: alive[i]))
+            alive = entries.Select((e, i) => (Score: MetricScores.Of(e.Validation, selection.Metric), Index: alive[i]))
                 .OrderByDescending(e => e.Score).ThenBy(e => e.Index)
                 .Take(last ? 1 : HalvingSchedule.Survivors(alive.Count, selection.Eta))
                 .Select(e => e.Index).OrderBy(i => i).ToList();
@@ -152,7 +153,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
     {
         int best = 0;
         for (int i = 1; i < scores.Count; i++)
-            if (scores[i].Validation[metric] > scores[best].Validation[metric]) best = i;
+            if (MetricScores.Of(scores[i].Validation, metric) > MetricScores.Of(scores[best].Validation, metric)) best = i;
         return best;
     }
 
@@ -210,7 +211,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
         foreach (var (rung, k) in choice.Rungs.Select((r, k) => (r, k)))
             foreach (var entry in rung.Candidates)
             {
-                string score = entry.Validation[selection.Metric].ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+                string score = F(MetricScores.Of(entry.Validation, selection.Metric));
                 string stopped = entry.TrainedSteps < rung.Steps ? $"{entry.TrainedSteps} (stopped early)" : $"{entry.TrainedSteps}";
                 text.AppendLine($"| {k + 1} | {rung.Steps} | {entry.Choices} | {stopped} | {score} | {(entry.GoesOn ? "→" : "")} |");
             }
@@ -230,7 +231,7 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
             text.AppendLine($"## {choice.Method}").AppendLine().AppendLine($"| Settings | validation {selection.Metric} |").AppendLine("|---|---:|");
             foreach (var candidate in choice.Candidates)
             {
-                string score = candidate.Validation[selection.Metric].ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+                string score = F(MetricScores.Of(candidate.Validation, selection.Metric));
                 text.AppendLine(candidate.Label == choice.Chosen
                     ? $"| **{candidate.Choices}** | **{score}** |"
                     : $"| {candidate.Choices} | {score} |");
@@ -240,4 +241,6 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
         }
         return text.ToString();
     }
+
+    private static string F(double score) => score.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using PeftQa.Host.Data;
+using PeftQa.Host.Evaluation;
 
 namespace PeftQa.Host.Training;
 
@@ -166,12 +167,13 @@ internal sealed class TrainingRun
         var scores = job.Validate!();
         evaluationWatch.Stop();
         foreach (var (name, value) in scores) line[name] = value;
-        var decision = stopping.Observe(step, scores[stopping.Settings.Metric]);
+        double score = MetricScores.Of(scores, stopping.Settings.Metric);
+        var decision = stopping.Observe(step, score);
         line["best_step"] = stopping.State.BestStep;
         metrics.Write(line);
         if (decision.IsBest && stopping.Settings.KeepBest) TrainingCheckpoint.SaveBest(job.CheckpointFolder, step, job.Trainable);
         logger.LogInformation("{Study}/{Task} step {Step}: validation {Metric} {Score:F2} (best {Best:F2} at step {BestStep})",
-            job.Study, job.Task, step, stopping.Settings.Metric, scores[stopping.Settings.Metric], stopping.State.BestScore,
+            job.Study, job.Task, step, stopping.Settings.Metric, score, stopping.State.BestScore,
             stopping.State.BestStep);
         if (decision.Stop) RecordStop();
         return true;

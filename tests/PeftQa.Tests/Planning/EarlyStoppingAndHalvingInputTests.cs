@@ -55,6 +55,17 @@ public sealed class EarlyStoppingAndHalvingInputTests
     }
 
     [Fact]
+    public async Task The_metric_may_be_named_in_any_case_as_metric_plugins_are_found()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = Recipe(folder, Searched, earlyStopping: """{ "metric": "F1" }""", selection: """{ "metric": "Exact_Match" }""");
+
+        var result = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--dry-run");
+
+        result.ExitCode.Should().Be(0, result.Error);
+    }
+
+    [Fact]
     public async Task Halving_refuses_a_sequence_of_tasks()
     {
         using var folder = new TemporaryFolder();
