@@ -58,7 +58,7 @@ public static class PlanReport
         }
         terminal.Write(StudyTable(plan.Studies, plan));
         foreach (var study in plan.Studies.Where(s => s.ReusesTrainingOf is not null))
-            terminal.WriteLine($"Study {study.Label} trains exactly as {Path.GetFileName(study.ReusesTrainingOf)}: " +
+            terminal.WriteLine($"Study {study.Label} trains exactly as {study.ReusesTrainingOf}: " +
                                "it adopts that study's weights once trained and only evaluates");
         if (plan.Recipe.Selection is not null && candidates.Count == 0)
             terminal.WriteLine("Selection: nothing is searched, so nothing is chosen; " +

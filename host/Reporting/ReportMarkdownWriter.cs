@@ -193,7 +193,7 @@ public static class ReportMarkdownWriter
             var best = stop.BestStep is { } step ? $"best validation {stop.Metric} {F(stop.BestScore ?? 0)} at step {step}" : "no validation";
             text.AppendLine(stop.Reason == "patience"
                 ? $"Early stopping, {study.Tasks[i]}: **stopped at step {stop.StoppedAt} of {study.Training[i].BudgetSteps}** " +
-                  $"({stop.Explanation}); {best}{(stop.KeptBest ? ", whose weights were kept" : "")}."
+                  $"({stop.Explanation}); {best}{(stop.KeptBest && stop.BestStep != stop.StoppedAt ? ", whose weights were kept" : "")}."
                 : $"Early stopping, {study.Tasks[i]}: trained the whole budget of {stop.StoppedAt} steps ({stop.Explanation}); " +
                   $"{best}{(stop.KeptBest && stop.BestStep != stop.StoppedAt ? ", whose weights were kept" : "")}.").AppendLine();
         }

@@ -169,7 +169,7 @@ public sealed class HalvingRunTests
         var plan = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--dry-run");
         var run = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder);
 
-        plan.Out.Should().Contain("Study b trains exactly as a");
+        plan.Out.Should().Contain($"Study b trains exactly as {Path.Combine("studies", "a")}");
         plan.Error.Should().Contain("3 studies, 12 training (a grid search training everything: 18)");
         run.ExitCode.Should().Be(0, run.Error);
         var studies = Studies(runFolder);
