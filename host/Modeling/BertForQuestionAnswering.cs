@@ -17,7 +17,12 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
     private readonly Linear qaOutputs;
     private IReadOnlyDictionary<string, IAdaptableLinear>? linears;
 
-    public BertForQuestionAnswering(BertConfig config, string baseModel = "") : base(nameof(BertForQuestionAnswering))
+    /// <param name="generator">
+    /// Where the initial weights are drawn from; libtorch's process-wide generator when null. A private generator makes
+    /// the weights depend on its seed alone, whatever else draws random numbers meanwhile (another thread, for one).
+    /// </param>
+    public BertForQuestionAnswering(BertConfig config, string baseModel = "", Generator? generator = null)
+        : base(nameof(BertForQuestionAnswering))
     {
         Config = config;
         Bert = new BertModel(config);
@@ -27,7 +32,7 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
         Description = config.Describe(baseModel) with { HeadModuleName = HeadModuleName };
         foreach (var (name, module) in named_modules())
             if (module is AdaptableLinear linear) linear.Name = name;
-        InitializeWeights(this, config);
+        InitializeWeights(this, config, generator);
     }
 
     public BertConfig Config { get; }
@@ -133,14 +138,14 @@ public sealed class BertForQuestionAnswering : BertModule, IAdaptableModel
     }
 
     /// <summary>Hugging Face's BertPreTrainedModel._init_weights: normal(0, initializer_range) weights, zero biases, unit LayerNorms.</summary>
-    internal static void InitializeWeights(nn.Module root, BertConfig config)
+    internal static void InitializeWeights(nn.Module root, BertConfig config, Generator? generator = null)
     {
         using var _ = no_grad();
         foreach (var (name, parameter) in root.named_parameters())
         {
             if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) parameter.fill_(1);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
-            else parameter.normal_(0, config.InitializerRange);
+            else parameter.normal_(0, config.InitializerRange, generator);
             if (name.EndsWith("word_embeddings.weight", StringComparison.Ordinal)) parameter[config.PadTokenId].zero_();
         }
     }

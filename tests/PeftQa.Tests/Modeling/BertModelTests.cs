@@ -78,6 +78,22 @@ public sealed class BertModelTests
         again.allclose(plain, rtol: 1e-5, atol: 1e-6).Should().BeTrue("attention dropout 0 is the plain forward");
     }
 
+    [Fact]
+    public void Weights_from_a_private_generator_ignore_draws_from_the_process_wide_one()
+    {
+        using var scope = NewDisposeScope();
+        using var first = TinyBert.Model(seed: 4);
+        manual_seed(99);
+        using (randn(1000)) { }
+        using var second = TinyBert.Model(seed: 4);
+        using var other = TinyBert.Model(seed: 5);
+
+        foreach (var ((name, a), (_, b)) in first.named_parameters().Zip(second.named_parameters()))
+            a.allclose(b, rtol: 0, atol: 0).Should().BeTrue($"{name} depends on the seed alone");
+        first.named_parameters().Zip(other.named_parameters()).Any(p => !p.First.parameter.allclose(p.Second.parameter, rtol: 0, atol: 0))
+            .Should().BeTrue("another seed gives other weights");
+    }
+
     /// <summary>
     /// Training on a CPU computes attention eagerly (faster to differentiate there), inference with the fused kernel: the
     /// same outputs and the same gradients.

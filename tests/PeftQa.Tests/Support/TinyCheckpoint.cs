@@ -7,9 +7,9 @@ public static class TinyCheckpoint
 {
     public static string Create(string folder, string vocabPath, int seed = 5)
     {
-        TorchSharp.torch.manual_seed(seed);
         var config = TinyBert.Config() with { VocabSize = 30522, MaxPositionEmbeddings = 128, HiddenDropoutProb = 0.1, AttentionProbsDropoutProb = 0.1 };
-        using var model = new BertForQuestionAnswering(config, "tiny");
+        using var generator = new TorchSharp.torch.Generator((ulong)seed);
+        using var model = new BertForQuestionAnswering(config, "tiny", generator);
         Checkpoint.Save(model, vocabPath, folder);
         return folder;
     }
