@@ -19,6 +19,9 @@ public sealed class InferenceModel : IDisposable
         Device = device;
     }
 
+    /// <summary>The seed a base model's random QA head is drawn from (the recipes' default seed).</summary>
+    public const int BaseModelHeadSeed = 42;
+
     public BertForQuestionAnswering Model { get; }
 
     public string VocabPath { get; }
@@ -40,6 +43,8 @@ public sealed class InferenceModel : IDisposable
         bool allowPickle = false,
         bool ignoreMismatched = false)
     {
+        // A base model's head is drawn at random: from a fixed seed, so evaluating it twice gives the same answers.
+        manual_seed(BaseModelHeadSeed);
         var loaded = ModelSources.Load(model, Directory.GetCurrentDirectory(), logger, allowPickle);
         if (loaded.Report.HeadInitialized && adapterFolder is null)
             logger.LogWarning("{Model} has no trained QA head: its answers are random. Pass a fine-tuned model folder or --adapter", model);
