@@ -35,6 +35,7 @@ public static class PeftQaCommandLine
             CompareCommand.Create(verbs), BenchCommand.Create(verbs),
             new Command("data", "Inspect QA data.") { DataCheckCommand.Create(verbs) },
             ScoreCommand.Create(verbs), EvalCommand.Create(verbs), PredictCommand.Create(verbs), ExportCommand.Create(verbs),
+            MergeCommand.Create(verbs),
             new Command("plugins", "Inspect plugins.") { PluginsListCommand.Create(verbs) },
             SchemaCommand.Create(verbs),
         ];

@@ -1,4 +1,5 @@
 using PeftQa.Abstractions;
+using PeftQa.Host.Merging;
 using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Plugins;
@@ -9,6 +10,9 @@ public sealed class PluginCatalog(IReadOnlyList<LoadedPlugin> plugins, IReadOnly
     public IReadOnlyList<LoadedPlugin> Plugins { get; } = plugins;
 
     public IReadOnlyList<PluginLoadFailure> Failures { get; } = failures;
+
+    /// <summary>The bundled merge methods and those of this catalog's merge-method plugins.</summary>
+    public MergeMethods MergeMethods { get; init; } = new();
 
     public IEnumerable<LoadedPlugin> OfType<TContract>() where TContract : IPeftQaPlugin =>
         Plugins.Where(p => p.Instance is TContract);

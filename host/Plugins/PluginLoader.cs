@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
+using PeftQa.Host.Merging;
 using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Plugins;
@@ -43,11 +44,13 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
     {
         var plugins = new List<LoadedPlugin>();
         var failures = new List<PluginLoadFailure>();
+        var mergeMethods = new MergeMethods();
+        var pluginServices = new PluginServices(services, mergeMethods);
         foreach (var folder in roots.SelectMany(PluginFolders).Distinct(StringComparer.Ordinal))
         {
             try
             {
-                plugins.AddRange(LoadFolder(folder));
+                plugins.AddRange(LoadFolder(folder, pluginServices));
             }
             catch (Exception e) when (e is not BadInputException)
             {
@@ -57,9 +60,10 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
             }
         }
         ThrowOnDuplicateNames(plugins);
+        mergeMethods.Add(ThirdPartyMergeMethods(plugins));
         foreach (var plugin in plugins)
             logger.LogDebug("Loaded {Kind} plugin {Name} {Version} from {Path}", plugin.Kind, plugin.Name, plugin.Version, plugin.AssemblyPath);
-        return new PluginCatalog(plugins, failures);
+        return new PluginCatalog(plugins, failures) { MergeMethods = mergeMethods };
     }
 
     private static IEnumerable<string> PluginFolders(string root)
@@ -82,7 +86,19 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
         return described.Count == 1 ? described[0] : null;
     }
 
-    private List<LoadedPlugin> LoadFolder(string folder)
+    /// <summary>The merge-method plugins, refused where one takes a bundled method's name.</summary>
+    private static IEnumerable<IMergeMethod> ThirdPartyMergeMethods(IReadOnlyList<LoadedPlugin> plugins)
+    {
+        var bundled = MergeMethods.Bundled().Select(m => m.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var methods = plugins.Where(p => p.Instance is IMergeMethod).ToList();
+        var clashes = methods.Where(p => bundled.Contains(p.Name)).ToList();
+        if (clashes.Count > 0)
+            throw new BadInputException(clashes.Select(p =>
+                $"the merge-method plugin '{p.Name}' in {p.AssemblyPath} takes the name of a bundled merge method; rename it").ToList());
+        return methods.Select(p => (IMergeMethod)p.Instance);
+    }
+
+    private List<LoadedPlugin> LoadFolder(string folder, IServiceProvider pluginServices)
     {
         var assemblyPath = FindMainAssembly(folder)
             ?? throw new PluginFolderException($"no plugin assembly (expected {Path.GetFileName(folder)}.dll or exactly one *.deps.json)");
@@ -98,7 +114,7 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
         {
             foreach (var contract in Contracts.Where(c => c.IsAssignableFrom(type)))
             {
-                var instance = (IPeftQaPlugin)ActivatorUtilities.CreateInstance(services, type);
+                var instance = (IPeftQaPlugin)ActivatorUtilities.CreateInstance(pluginServices, type);
                 var options = instance is IConfigurablePlugin configurable ? PluginOptionsSchema.Describe(configurable.OptionsType) : [];
                 if (string.IsNullOrWhiteSpace(instance.Name))
                     throw new PluginFolderException($"{type.FullName} has an empty Name");

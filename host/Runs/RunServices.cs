@@ -29,6 +29,7 @@ public static class RunServices
         services.AddTransient<RunExecution>();
         services.AddTransient<AnsweringModels>();
         services.AddTransient<ModelExport>();
+        services.AddTransient<AdapterMerge>();
         services.AddTransient<BenchExecution>();
         services.AddTransient<ClusterSubmission>();
         services.AddTransient<RunComparison>();
