@@ -34,9 +34,12 @@ internal static class StudyOutputs
             Checkpoint.Save(model, vocabPath, modelFolder);
         else if (adapters.All(a => a.SupportsMerge))
         {
-            foreach (var adapter in adapters) adapter.Merge();
+            // A disabled adapter is not part of the model that answers (the merge strategy's adapters: their merge is
+            // already in the weights).
+            var enabled = adapters.Where(a => a.Enabled).ToList();
+            foreach (var adapter in enabled) adapter.Merge();
             Checkpoint.Save(model, vocabPath, modelFolder);
-            foreach (var adapter in adapters.Reverse()) adapter.Unmerge();
+            foreach (var adapter in Enumerable.Reverse(enabled)) adapter.Unmerge();
         }
         else return (folders, null);
         return (folders, modelFolder);

@@ -185,6 +185,42 @@ public sealed class ForgettingStudyTests
             .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "full", "model", "model.safetensors")));
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task A_merge_study_answers_every_task_with_one_merged_model_and_resumes_like_an_uninterrupted_one()
+    {
+        using var folder = new TemporaryFolder();
+        var recipe = folder.WriteFile("study.json", Recipe(TinyModel(folder),
+            """{ "strategy": "merge", "options": { "method": "dare_ties", "density": 0.5 } }""",
+            """{ "strategy": "lora", "options": { "r": 4, "targetModules": ["query", "value"] } }""", maxSteps: 20, extra: """, "checkpointEvery": 5"""));
+        var reference = await PeftQa.Tests.Runs.KillAndResumeTests.RunToEnd("run", recipe, "--out", folder.Combine("reference"));
+        reference.Code.Should().Be(0, reference.Output);
+
+        var killedFolder = folder.Combine("killed");
+        var statePath = Path.Combine(killedFolder, "studies", "lora", "study-state.json");
+        using (var victim = PeftQa.Tests.Runs.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
+        {
+            _ = victim.StandardOutput.ReadToEndAsync();
+            _ = victim.StandardError.ReadToEndAsync();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!(File.Exists(statePath) && CompletedTasks(statePath) >= 1) && !victim.HasExited && DateTime.UtcNow < deadline)
+                await Task.Delay(5);
+            victim.Kill(entireProcessTree: true);
+            await victim.WaitForExitAsync();
+        }
+        File.Exists(Path.Combine(killedFolder, "results.json")).Should().BeFalse("the kill came before the end");
+        var resumed = await PeftQa.Tests.Runs.KillAndResumeTests.RunToEnd("run", recipe, "--out", killedFolder, "--resume");
+        resumed.Code.Should().Be(0, resumed.Output);
+
+        var expected = JsonNode.Parse(File.ReadAllText(folder.Combine("reference", "results.json")))!["studies"]![0]!;
+        var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(killedFolder, "results.json")))!["studies"]![0]!;
+        expected["routing"]!.GetValue<string>().Should().Be("shared", "one merged model answers every task, without task ids");
+        Matrix(expected, "f1").Should().HaveCount(3).And.OnlyContain(row => row.Length == 3);
+        actual["afterTask"]!.ToJsonString().Should().Be(expected["afterTask"]!.ToJsonString(), "the merge is seeded, so a resume merges alike");
+        File.ReadAllBytes(Path.Combine(killedFolder, "studies", "lora", "model", "model.safetensors"))
+            .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "lora", "model", "model.safetensors")));
+    }
+
     private static int CompletedTasks(string statePath)
     {
         try { return JsonNode.Parse(File.ReadAllText(statePath))?["AfterTask"]?.AsArray().Count ?? 0; }
