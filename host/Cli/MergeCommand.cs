@@ -33,11 +33,17 @@ public static class MergeCommand
         var rank = new Option<int?>("--rank") { Description = "svd's rank (default: the largest input rank, or full rank)." };
         var headFrom = new Option<int?>("--head-from")
             { Description = "Take the QA head from this adapter (from 1) instead of merging the heads by the method." };
+        var loraFactors = new Option<bool>("--lora-factors")
+        {
+            Description = "With --method linear on LoRAs of one rank: PEFT's linear, A = sum sqrt(w s) A_i and B likewise (a LoRA of that rank, " +
+                          "with cross terms), instead of the weighted sum of the deltas.",
+        };
         var output = new Option<string>("--out") { Description = "The folder to write (new or empty).", Required = true };
         var allowPickle = new Option<bool>("--allow-pickle") { Description = "Allow a base model's pytorch_model.bin (unpickling can run code)." };
         var merge = new Command("merge",
             "Merge adapters trained on one base model into one model (or one LoRA adapter) with TIES, DARE, SVD or task arithmetic.");
-        foreach (var option in new Option[] { model, adapters, weights, method, density, majority, seed, rank, headFrom, output, allowPickle })
+        Option[] options = [model, adapters, weights, method, density, majority, seed, rank, headFrom, loraFactors, output, allowPickle];
+        foreach (var option in options)
             merge.Options.Add(option);
         verbs.Handle(merge, (parse, services, _) =>
         {
@@ -46,7 +52,7 @@ public static class MergeCommand
             var request = new MergeRequest(
                 parse.GetValue(model)!, parse.GetValue(adapters) ?? [], given, parse.GetValue(method)!,
                 new MergeSettings(parse.GetValue(density), parse.GetValue(majority)!, parse.GetValue(seed), parse.GetValue(rank)),
-                parse.GetValue(headFrom), parse.GetValue(output)!, parse.GetValue(allowPickle));
+                parse.GetValue(headFrom), parse.GetValue(output)!, parse.GetValue(allowPickle), parse.GetValue(loraFactors));
             verbs.Console.Out.WriteLine(services.GetRequiredService<AdapterMerge>().Merge(request));
             return PeftQaCommandLine.Success;
         });

@@ -98,7 +98,7 @@ public sealed class LoraFactors : IDisposable
             var bParts = new List<Tensor>();
             for (int i = 0; i < adapters.Count; i++)
             {
-                long rank = adapters[i].Pairs.Values.FirstOrDefault().A?.shape[0] ?? 1;
+                long rank = Math.Max(adapters[i].Rank, 1);
                 if (adapters[i].Pairs.TryGetValue(module, out var pair))
                 {
                     aParts.Add(pair.A);
@@ -114,6 +114,34 @@ public sealed class LoraFactors : IDisposable
         }
         return result;
     }
+
+    /// <summary>
+    /// PEFT's <c>linear</c> for LoRAs of one rank: A = sum sqrt(w_i s_i) A_i and B = sum sqrt(w_i s_i) B_i at scaling 1.
+    /// Not the weighted sum of the deltas: B A has the cross terms B_i A_j, which PEFT accepts for a LoRA of the same size.
+    /// </summary>
+    public static Dictionary<string, (Tensor A, Tensor B)> CombineFactors(IReadOnlyList<LoraFactors> adapters, IReadOnlyList<double> weights)
+    {
+        var modules = adapters.SelectMany(a => a.Pairs.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var result = new Dictionary<string, (Tensor A, Tensor B)>(StringComparer.Ordinal);
+        foreach (var module in modules)
+        {
+            var template = adapters.First(a => a.Pairs.ContainsKey(module)).Pairs[module];
+            var a = zeros_like(template.A);
+            var b = zeros_like(template.B);
+            for (int i = 0; i < adapters.Count; i++)
+            {
+                if (!adapters[i].Pairs.TryGetValue(module, out var pair)) continue;
+                double root = Math.Sqrt(weights[i] * adapters[i].Scaling);
+                a.add_(pair.A, alpha: root);
+                b.add_(pair.B, alpha: root);
+            }
+            result[module] = (a, b);
+        }
+        return result;
+    }
+
+    /// <summary>The rank of this adapter's pairs (they share one).</summary>
+    public long Rank => Pairs.Values.Select(p => p.A.shape[0]).DefaultIfEmpty(0).Max();
 
     public void Dispose()
     {

@@ -27,6 +27,10 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
     public string Merge(MergeRequest request)
     {
         var plugins = pluginLoader.Load(PluginRoots.For(pluginFolders.Folders, []));
+        // Method names are matched ignoring case, as plugins are; the rest of the merge reads the canonical name.
+        var named = string.Equals(request.Method, CatMethod, StringComparison.OrdinalIgnoreCase) ? CatMethod
+            : ((IMergeMethods)plugins.MergeMethods).Find(request.Method)?.Name ?? request.Method;
+        request = request with { Method = named };
         var method = CheckArguments(request, plugins.MergeMethods);
         if (request.Method == "svd" && request.Settings.Rank is null && LargestLoraRank(request.Adapters) is { } inputRank)
             request = request with { Settings = request.Settings with { Rank = inputRank } };
@@ -42,7 +46,8 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
         var taskVectors = TaskVectors.Of(loaded, request.Adapters, plugins, logger);
         try
         {
-            var lora = request.Method == CatMethod ? ReadLoras(request.Adapters) : null;
+            var lora = request.Method == CatMethod || request.LoraFactors ? ReadLoras(request.Adapters) : null;
+            if (request.LoraFactors) CheckFactorWise(lora!, weights);
             var merged = MergeDeltas(taskVectors, weights, method, request);
             WritableFolder.Ensure(output, "--out");
             string kind = Write(loaded, vocab, merged, lora, weights, request, output);
@@ -74,6 +79,8 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
             problems.Add($"--method: no merge method named '{request.Method}'; available: " +
                          string.Join(", ", methods.All.Select(m => m.Name).Prepend(CatMethod)));
         if (method is not null) problems.AddRange(method.Validate(request.Settings).Select(OptionName));
+        if (request.LoraFactors && request.Method != "linear")
+            problems.Add($"--lora-factors: combines LoRA factors as PEFT's linear does; it goes with --method linear, not {request.Method}");
         if (problems.Count > 0) throw new BadInputException(problems);
         return method;
     }
@@ -89,6 +96,18 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
     {
         var ranks = adapters.Select(LoraFactors.RankOf).ToList();
         return ranks.All(r => r is not null) ? ranks.Max() : null;
+    }
+
+    /// <summary>PEFT's factor-wise linear needs one rank and takes sqrt(weight x scaling).</summary>
+    private static void CheckFactorWise(IReadOnlyList<LoraFactors> loras, IReadOnlyList<double> weights)
+    {
+        var ranks = loras.Select(l => l.Rank).Distinct().ToList();
+        if (ranks.Count > 1)
+            throw new BadInputException(
+                $"--lora-factors: the adapters' ranks differ ({string.Join(", ", loras.Select(l => l.Rank))}); factor-wise linear needs one " +
+                "rank; use cat, svd or linear without --lora-factors");
+        if (weights.Any(w => w < 0))
+            throw new BadInputException("--weights: --lora-factors scales both factors by sqrt(weight x scaling), so weights must not be negative");
     }
 
     private static List<LoraFactors> ReadLoras(IReadOnlyList<string> adapters) =>
@@ -129,7 +148,8 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
         if (lora is not null)
         {
             using var scope = NewDisposeScope();
-            PeftLoraFolder.Write(output, LoraFactors.Concatenate(lora, weights), HeadValues(model, merged), model.Description);
+            var factors = request.LoraFactors ? LoraFactors.CombineFactors(lora, weights) : LoraFactors.Concatenate(lora, weights);
+            PeftLoraFolder.Write(output, factors, HeadValues(model, merged), model.Description);
             return "lora adapter";
         }
         if (request.Method == "svd" && merged.Keys.All(k => BertForQuestionAnswering.IsHeadParameter(k) || IsLinearWeight(model, k)))
@@ -179,6 +199,7 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
                 ["seed"] = request.Settings.Seed,
                 ["rank"] = request.Settings.Rank,
                 ["headFrom"] = request.HeadFrom,
+                ["loraFactors"] = request.LoraFactors,
             },
             ["inputs"] = new JsonArray(request.Adapters.Select((folder, i) => (JsonNode)new JsonObject
             {

@@ -31,7 +31,7 @@ public sealed class MergeCommandTests : IDisposable
     public void Dispose() => folder.Dispose();
 
     /// <summary>What an adapter changes, by parameter name: s B A per targeted weight, and the head's change.</summary>
-    private sealed record HandDeltas(string Folder, Dictionary<string, Tensor> Deltas);
+    private sealed record HandDeltas(string Folder, Dictionary<string, Tensor> Deltas, Dictionary<string, (Tensor A, Tensor B)> Factors);
 
     /// <summary>A LoRA adapter with random factors and a changed head, saved; its deltas computed from the factors.</summary>
     private HandDeltas SaveLora(string name, int seed)
@@ -44,10 +44,11 @@ public sealed class MergeCommandTests : IDisposable
         using (no_grad())
             foreach (var p in adapter.TrainableParameters) p.Parameter.add_(randn(p.Parameter.shape, generator: generator) * 0.1);
         var deltas = adapter.Branches.ToDictionary(b => b.Target.Name + ".weight", b => (Tensor)(b.B.detach().matmul(b.A.detach()) * Scaling));
+        var factors = adapter.Branches.ToDictionary(b => b.Target.Name + ".weight", b => (b.A.detach().clone(), b.B.detach().clone()));
         foreach (var p in loaded.HeadParameters) deltas[p.Name] = p.Parameter.detach() - startHead[p.Name];
         var saved = folder.Combine(name);
         AdapterFolder.Save(adapter, strategy, QueryValue, loaded.Description, saved);
-        return new HandDeltas(saved, deltas);
+        return new HandDeltas(saved, deltas, factors);
     }
 
     /// <summary>The tiny model with <paramref name="deltas"/> added to its parameters.</summary>
@@ -113,6 +114,27 @@ public sealed class MergeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Linear_with_lora_factors_combines_the_factors_as_peft_does_cross_terms_included()
+    {
+        var a = SaveLora("a", 9);
+        var b = SaveLora("b", 10);
+        var output = folder.Combine("factorwise");
+
+        var result = await PeftqaCli.Run("merge", "--model", model, "--adapter", a.Folder, "--adapter", b.Folder, "--weights", "0.5", "0.5",
+            "--method", "linear", "--lora-factors", "--out", output);
+
+        result.ExitCode.Should().Be(0, result.Error);
+        // PEFT's linear for LoRA: A = sum sqrt(w s) A_i, B = sum sqrt(w s) B_i; here sqrt(0.5 x 2) = 1 for both.
+        var expected = a.Deltas.ToDictionary(d => d.Key, d => a.Factors.TryGetValue(d.Key, out var fa)
+            ? (fa.B + b.Factors[d.Key].B).matmul(fa.A + b.Factors[d.Key].A)
+            : (Tensor)((d.Value + b.Deltas[d.Key]) * 0.5));
+        using var byHand = MergedByHand(expected);
+        using var merged = InferenceModel.Load(model, output, Catalog(), CPU, NullLogger.Instance);
+        (TinyBert.StartLogits(merged.Model) - TinyBert.StartLogits(byHand)).abs().max().item<float>().Should().BeLessThan(1e-5f);
+        JsonNode.Parse(File.ReadAllText(Path.Combine(output, "adapter_config.json")))!["r"]!.GetValue<int>().Should().Be(2, "the inputs' rank");
+    }
+
+    [Fact]
     public async Task Svd_at_the_inputs_summed_rank_writes_a_lora_equal_to_linear()
     {
         var a = SaveLora("a", 5);
@@ -147,6 +169,8 @@ public sealed class MergeCommandTests : IDisposable
             ([.. both, "--density", "1.5"], "--density: expected a fraction in (0, 1]"),
             ([.. both, "--method", "median"], "--method: no merge method named 'median'; available: cat, linear, svd, ties"),
             ([.. both, "--head-from", "3"], "--head-from: expected an adapter's place from 1 to 2, got 3"),
+            ([.. both, "--lora-factors"], "--lora-factors: combines LoRA factors as PEFT's linear does; it goes with --method linear, not ties"),
+            ([.. both, "--method", "linear", "--lora-factors", "--weights", "1", "-1"], "--weights: --lora-factors scales both factors"),
             ([.. both[..^2], "--adapter", SavePrompt(), "--out", output], "a soft-prompt adapter (prompt-tuning)"),
             ([.. both[..^2], "--adapter", SaveDeeperLora(), "--out", output], "a model of another shape"),
         };
