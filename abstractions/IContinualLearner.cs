@@ -72,7 +72,11 @@ public interface IContinualLearner : IDisposable
 
     /// <summary>
     /// With routing: makes the model compute as it does for task <paramref name="task"/> (for a task not trained yet, the
-    /// most recent one); null: the base encoder with every adapter disabled. No effect with <see cref="EvaluationRouting.Shared"/>.
+    /// most recent one); null: the base encoder with every adapter disabled. With <see cref="EvaluationRouting.Shared"/>,
+    /// evaluation never calls it; the host calls it while saving a finished study, after the shared model is saved and
+    /// before each adapter is, so a learner whose adapters share parameters with the model (the merge strategy's per-task
+    /// QA heads) can put that task's own values in place; most shared learners leave it empty. While a task trains, the
+    /// host calls it with that task before scoring validation questions: the model as it trains answers then.
     /// </summary>
     void Activate(int? task);
 

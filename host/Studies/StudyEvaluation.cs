@@ -26,7 +26,7 @@ internal sealed class StudyEvaluation(StudySession session, StudyContext context
             bool isRetention = j >= context.Tasks.Count;
             ContentRouter? router = null;
             if (routesByContent) router = new ContentRouter(session.Model, learner, isRetention ? -1 : j);
-            else learner.Activate(isRetention ? null : j);
+            else if (learner.Routing == EvaluationRouting.ByTaskId) learner.Activate(isRetention ? null : j);
             var result = QaEvaluator.Evaluate(session.Model, tasks[j].Eval, context.Metrics, context.Evaluation, context.Tokenizer.PadId,
                 context.Device, cancellation, EvaluationProgress.Logged(logger, $"{session.Study.Label} {stage}, task {tasks[j].Name}"),
                 router is null ? null : router.Forward);

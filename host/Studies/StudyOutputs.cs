@@ -17,6 +17,10 @@ internal static class StudyOutputs
         string vocabPath, BertForQuestionAnswering model, HashSet<Parameter> modelParameters, string folder)
     {
         var adapters = learner.Adapters;
+        // The shared model first: saving an adapter activates its task, which may change what the model computes.
+        var modelFolder = learner.Routing == EvaluationRouting.Shared && adapters.Count > 0
+            ? SaveModel(adapters, vocabPath, model, modelParameters, Path.Combine(folder, RunFolderFiles.ModelFolder))
+            : null;
         var folders = new List<string>();
         for (int i = 0; i < adapters.Count; i++)
         {
@@ -27,21 +31,25 @@ internal static class StudyOutputs
             AdapterFolder.Save(adapters[i], study.Strategy, study.Options, model.Description, adapterFolder);
             folders.Add(adapterFolder);
         }
-        if (learner.Routing != EvaluationRouting.Shared || adapters.Count == 0) return (folders, null);
-
-        var modelFolder = Path.Combine(folder, RunFolderFiles.ModelFolder);
-        if (adapters.All(a => a.TrainableParameters.All(p => modelParameters.Contains(p.Parameter))))
-            Checkpoint.Save(model, vocabPath, modelFolder);
-        else if (adapters.All(a => a.SupportsMerge))
-        {
-            // A disabled adapter is not part of the model that answers (the merge strategy's adapters: their merge is
-            // already in the weights).
-            var enabled = adapters.Where(a => a.Enabled).ToList();
-            foreach (var adapter in enabled) adapter.Merge();
-            Checkpoint.Save(model, vocabPath, modelFolder);
-            foreach (var adapter in Enumerable.Reverse(enabled)) adapter.Unmerge();
-        }
-        else return (folders, null);
         return (folders, modelFolder);
+    }
+
+    /// <summary>The model that answers every task, with its enabled adapters merged in; null where they cannot be merged.</summary>
+    private static string? SaveModel(IReadOnlyList<IAdapter> adapters, string vocabPath, BertForQuestionAnswering model,
+        HashSet<Parameter> modelParameters, string modelFolder)
+    {
+        if (adapters.All(a => a.TrainableParameters.All(p => modelParameters.Contains(p.Parameter))))
+        {
+            Checkpoint.Save(model, vocabPath, modelFolder);
+            return modelFolder;
+        }
+        if (!adapters.All(a => a.SupportsMerge)) return null;
+        // A disabled adapter is not part of the model that answers (the merge strategy's adapters: their merge is
+        // already in the weights).
+        var enabled = adapters.Where(a => a.Enabled).ToList();
+        foreach (var adapter in enabled) adapter.Merge();
+        Checkpoint.Save(model, vocabPath, modelFolder);
+        foreach (var adapter in Enumerable.Reverse(enabled)) adapter.Unmerge();
+        return modelFolder;
     }
 }

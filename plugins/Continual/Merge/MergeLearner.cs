@@ -60,6 +60,22 @@ internal sealed class MergeLearner(ContinualSetup setup, MergeOptions options, I
         return vector;
     }
 
+    /// <summary>
+    /// Evaluation never calls this (one merged model answers every task). Saving a finished study calls it before each
+    /// task's adapter is saved: that task's own model goes in place (the starting parameters plus its task vector), so the
+    /// adapter folder holds the task's own QA head and <c>peftqa merge</c> can merge the folders again. null: the starting
+    /// model. A task not finished yet (the one training, while validation is scored) is left as it is.
+    /// </summary>
+    public override void Activate(int? task)
+    {
+        if (task is { } unfinished && unfinished >= taskVectors.Count) return;
+        RestoreStart();
+        if (task is not { } finished) return;
+        var parameters = Setup.Model.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
+        using var _ = no_grad();
+        foreach (var (name, delta) in taskVectors[finished]) parameters[name].add_(delta);
+    }
+
     /// <summary>Puts the starting parameters back, then adds the merge of every task vector so far.</summary>
     private void ApplyMerge()
     {
@@ -89,7 +105,7 @@ internal sealed class MergeLearner(ContinualSetup setup, MergeOptions options, I
 
     private void RestoreStart()
     {
-        if (applied.Count == 0 && taskVectors.Count == 0) return;
+        if (start.Count == 0) return;
         using var _ = no_grad();
         foreach (var p in Setup.Model.NamedParameters.Where(p => start.ContainsKey(p.Name))) p.Parameter.copy_(start[p.Name]);
         foreach (var merged in applied.Values) merged.Dispose();

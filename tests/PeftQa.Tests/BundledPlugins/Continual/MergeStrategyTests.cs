@@ -88,6 +88,13 @@ public sealed class MergeStrategyTests
         learner.EndTask(1, new Samples(1, 30));
         ShouldHold(model, start, [first, second], Ties);
 
+        learner.Activate(0);
+        ShouldHold(model, start, [first], (_, deltas) => deltas[0]); // saving task 1's adapter: its own model, its own head
+        learner.Activate(1);
+        ShouldHold(model, start, [second], (_, deltas) => deltas[0]);
+        learner.Activate(null);
+        ShouldHold(model, start, [], Ties);
+
         using var folder = new TemporaryFolder();
         learner.Save(folder.Path);
         using var fresh = TinyBert.Model();
