@@ -46,9 +46,12 @@ public static class TaskVectors
             throw new BadInputException(
                 $"--adapter {folder}: a soft-prompt adapter ({adapter.StrategyName}) adds virtual tokens or attention prefixes instead of " +
                 "changing weights, so it has no weight delta to merge");
-        if (!adapter.SupportsMerge)
+        // Full fine-tuning trains the model's own parameters: loading it put its weights in place, nothing to merge.
+        var own = model.NamedParameters.Select(p => (TorchSharp.torch.Tensor)p.Parameter).ToHashSet(ReferenceEqualityComparer.Instance);
+        bool inPlace = adapter.TrainableParameters.All(p => own.Contains(p.Parameter));
+        if (!inPlace && !adapter.SupportsMerge)
             throw new BadInputException($"--adapter {folder}: the {adapter.StrategyName} adapter cannot be merged into the weights");
-        adapter.Merge();
+        if (!inPlace) adapter.Merge();
         var vector = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         using (no_grad())
             foreach (var p in model.NamedParameters.Where(p => start.ContainsKey(p.Name)))
@@ -57,7 +60,7 @@ public static class TaskVectors
                 var delta = p.Parameter.detach() - start[p.Name];
                 if (delta.abs().max().item<float>() > 0) vector[p.Name] = delta.MoveToOuterDisposeScope();
             }
-        adapter.Unmerge();
+        if (!inPlace) adapter.Unmerge();
         return vector;
     }
 

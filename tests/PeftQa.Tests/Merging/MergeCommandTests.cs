@@ -5,6 +5,7 @@ using PeftQa.Abstractions;
 using PeftQa.Host.Merging;
 using PeftQa.Host.Modeling;
 using PeftQa.Host.Plugins;
+using PeftQa.Plugins.FullFineTune;
 using PeftQa.Plugins.Lora;
 using PeftQa.Plugins.SoftPrompt;
 using PeftQa.Tests.Support;
@@ -152,6 +153,35 @@ public sealed class MergeCommandTests : IDisposable
         linearModel.eval();
         (TinyBert.StartLogits(svdModel.Model) - TinyBert.StartLogits(linearModel)).abs().max().item<float>().Should().BeLessThan(1e-4f);
     }
+
+    [Fact]
+    public async Task Full_fine_tuning_adapters_merge_as_their_weights_minus_the_base()
+    {
+        var strategy = new FullFineTuneStrategy();
+        var options = new FullFineTuneOptions();
+        var finals = new List<Dictionary<string, Tensor>>();
+        foreach (var (name, seed) in new[] { ("full-a", 11), ("full-b", 12) })
+        {
+            using var loaded = Checkpoint.Load(model, NullLogger.Instance).Model;
+            using var adapter = strategy.Attach(loaded, options);
+            using var generator = new Generator((ulong)seed);
+            using (no_grad())
+                foreach (var p in adapter.TrainableParameters) p.Parameter.add_(randn(p.Parameter.shape, generator: generator) * 0.01);
+            finals.Add(Snapshot(loaded));
+            AdapterFolder.Save(adapter, strategy, options, loaded.Description, folder.Combine(name));
+        }
+
+        var result = await PeftqaCli.Run("merge", "--model", model, "--adapter", folder.Combine("full-a"), "--adapter", folder.Combine("full-b"),
+            "--weights", "0.5", "0.5", "--method", "linear", "--out", folder.Combine("averaged"));
+
+        result.ExitCode.Should().Be(0, result.Error);
+        using var averaged = Checkpoint.Load(folder.Combine("averaged"), NullLogger.Instance).Model;
+        foreach (var (name, parameter) in averaged.named_parameters())
+            (parameter - (finals[0][name] + finals[1][name]) / 2).abs().max().item<float>().Should().BeLessThan(1e-6f, name);
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(BertForQuestionAnswering loaded) =>
+        loaded.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
     [Fact]
     public async Task Bad_arguments_exit_2_naming_the_argument_and_write_nothing()

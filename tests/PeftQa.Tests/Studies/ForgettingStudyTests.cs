@@ -158,16 +158,7 @@ public sealed class ForgettingStudyTests
 
         var killedFolder = folder.Combine("killed");
         var statePath = Path.Combine(killedFolder, "studies", "full", "study-state.json");
-        using (var victim = PeftQa.Tests.Runs.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
-        {
-            _ = victim.StandardOutput.ReadToEndAsync();
-            _ = victim.StandardError.ReadToEndAsync();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (!(File.Exists(statePath) && CompletedTasks(statePath) >= 1) && !victim.HasExited && DateTime.UtcNow < deadline)
-                await Task.Delay(5);
-            victim.Kill(entireProcessTree: true);
-            await victim.WaitForExitAsync();
-        }
+        await KillOnceATaskIsDone(recipe, killedFolder, statePath);
         File.Exists(Path.Combine(killedFolder, "results.json")).Should().BeFalse("the kill came before the end");
         int finished = CompletedTasks(statePath);
         finished.Should().BeInRange(1, 2);
@@ -198,16 +189,7 @@ public sealed class ForgettingStudyTests
 
         var killedFolder = folder.Combine("killed");
         var statePath = Path.Combine(killedFolder, "studies", "lora", "study-state.json");
-        using (var victim = PeftQa.Tests.Runs.KillAndResumeTests.Start("run", recipe, "--out", killedFolder))
-        {
-            _ = victim.StandardOutput.ReadToEndAsync();
-            _ = victim.StandardError.ReadToEndAsync();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (!(File.Exists(statePath) && CompletedTasks(statePath) >= 1) && !victim.HasExited && DateTime.UtcNow < deadline)
-                await Task.Delay(5);
-            victim.Kill(entireProcessTree: true);
-            await victim.WaitForExitAsync();
-        }
+        await KillOnceATaskIsDone(recipe, killedFolder, statePath);
         File.Exists(Path.Combine(killedFolder, "results.json")).Should().BeFalse("the kill came before the end");
         var resumed = await PeftQa.Tests.Runs.KillAndResumeTests.RunToEnd("run", recipe, "--out", killedFolder, "--resume");
         resumed.Code.Should().Be(0, resumed.Output);
@@ -219,6 +201,19 @@ public sealed class ForgettingStudyTests
         actual["afterTask"]!.ToJsonString().Should().Be(expected["afterTask"]!.ToJsonString(), "the merge is seeded, so a resume merges alike");
         File.ReadAllBytes(Path.Combine(killedFolder, "studies", "lora", "model", "model.safetensors"))
             .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "lora", "model", "model.safetensors")));
+    }
+
+    /// <summary>Starts the run in its own process and kills it as soon as its study state records a finished task.</summary>
+    private static async Task KillOnceATaskIsDone(string recipe, string killedFolder, string statePath)
+    {
+        using var victim = PeftQa.Tests.Runs.KillAndResumeTests.Start("run", recipe, "--out", killedFolder);
+        _ = victim.StandardOutput.ReadToEndAsync();
+        _ = victim.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(File.Exists(statePath) && CompletedTasks(statePath) >= 1) && !victim.HasExited && DateTime.UtcNow < deadline)
+            await Task.Delay(5);
+        victim.Kill(entireProcessTree: true);
+        await victim.WaitForExitAsync();
     }
 
     private static int CompletedTasks(string statePath)
