@@ -17,11 +17,6 @@ internal sealed class MergeLearner(ContinualSetup setup, MergeOptions options, I
     private readonly List<Dictionary<string, Tensor>> taskVectors = [];
     private readonly List<long> trainedWindows = [];
 
-    /// <summary>The parameter names the merged model changes, with the merged deltas added to them now.</summary>
-    private readonly Dictionary<string, Tensor> applied = new(StringComparer.Ordinal);
-
-    public IReadOnlyList<IReadOnlyDictionary<string, Tensor>> TaskVectors => taskVectors;
-
     public override IReadOnlyList<NamedParameter> BeginTask(int task)
     {
         if (start.Count == 0)
@@ -91,16 +86,23 @@ internal sealed class MergeLearner(ContinualSetup setup, MergeOptions options, I
             using var generator = new Generator(settings.SeedFor(name));
             var merged = method.Merge(deltas, weights, settings, generator);
             using (no_grad()) parameters[name].add_(merged);
-            applied[name] = merged.MoveToOuterDisposeScope();
         }
     }
 
-    /// <summary>Each task's weight: 1 each, or proportional to its trained windows with mean 1; times the scale.</summary>
+    /// <summary>
+    /// Each task's weight, times the scale: 1 each (equal), 1/n each for the n tasks so far (mean), or proportional to its
+    /// distinct trained windows with mean 1 (by-data).
+    /// </summary>
     private double[] Weights()
     {
         double total = trainedWindows.Sum();
-        return trainedWindows.Select(n => options.Scale * (options.Weights == "by-data" && total > 0 ? n * trainedWindows.Count / total : 1))
-            .ToArray();
+        int n = trainedWindows.Count;
+        return trainedWindows.Select(windows => options.Scale * options.Weights switch
+        {
+            "mean" => 1.0 / n,
+            "by-data" when total > 0 => windows * n / total,
+            _ => 1.0,
+        }).ToArray();
     }
 
     private void RestoreStart()
@@ -108,8 +110,6 @@ internal sealed class MergeLearner(ContinualSetup setup, MergeOptions options, I
         if (start.Count == 0) return;
         using var _ = no_grad();
         foreach (var p in Setup.Model.NamedParameters.Where(p => start.ContainsKey(p.Name))) p.Parameter.copy_(start[p.Name]);
-        foreach (var merged in applied.Values) merged.Dispose();
-        applied.Clear();
     }
 
     protected override void SaveExtra(string directory)
@@ -153,9 +153,8 @@ internal sealed class MergeLearner(ContinualSetup setup, MergeOptions options, I
 
     private void ClearTaskState()
     {
-        foreach (var tensor in taskVectors.SelectMany(v => v.Values).Concat(applied.Values)) tensor.Dispose();
+        foreach (var tensor in taskVectors.SelectMany(v => v.Values)) tensor.Dispose();
         taskVectors.Clear();
-        applied.Clear();
         trainedWindows.Clear();
     }
 }

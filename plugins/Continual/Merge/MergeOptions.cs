@@ -14,11 +14,11 @@ public sealed class MergeOptions
     [Description("How ties and dare_ties elect each entry's sign: total (sign of the sum) or frequency (most common sign).")]
     public string MajoritySign { get; set; } = "total";
 
-    [Description("Each task's weight: equal (1 each) or by-data (proportional to the windows it trained on, 1 on average).")]
+    [Description("Each task's weight: equal (1 each: ties, dare_ties), mean (1/n each for the n tasks merged so far: task " +
+                 "arithmetic's average, for linear) or by-data (proportional to the windows it trained on, 1 on average).")]
     public string Weights { get; set; } = "equal";
 
-    [Description("Multiplies every weight (task arithmetic's lambda): 1 for ties and dare_ties, whose mean already averages; " +
-                 "about 1/tasks for linear, whose sum grows with each task.")]
+    [Description("Multiplies every weight (task arithmetic's lambda).")]
     public double Scale { get; set; } = 1;
 
     [Description("The rank svd truncates each merged matrix to; 0: full rank.")]

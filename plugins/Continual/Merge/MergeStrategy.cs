@@ -11,7 +11,7 @@ namespace PeftQa.Plugins.Continual;
 /// </summary>
 public sealed class MergeStrategy(IMergeMethods methods) : ContinualStrategy<MergeOptions>
 {
-    public static readonly IReadOnlyList<string> WeightModes = ["equal", "by-data"];
+    public static readonly IReadOnlyList<string> WeightModes = ["equal", "mean", "by-data"];
 
     public override string Name => "merge";
 

@@ -122,6 +122,21 @@ public sealed class MergeStrategyTests
     }
 
     [Fact]
+    public void Mean_weights_average_the_task_vectors_merged_so_far()
+    {
+        using var model = TinyBert.Model();
+        var start = Snapshot(model);
+        using var learner = Strategy().Start(Setup(model, new LoraStrategy(), Lora), new MergeOptions { Method = "linear", Weights = "mean" });
+
+        var first = Train(learner, model, start, 0, 5);
+        learner.EndTask(0, new Samples(0, 10));
+        ShouldHold(model, start, [first], (_, deltas) => deltas[0]);
+        var second = Train(learner, model, start, 1, 6);
+        learner.EndTask(1, new Samples(1, 30));
+        ShouldHold(model, start, [first, second], (_, deltas) => (deltas[0] + deltas[1]) / 2);
+    }
+
+    [Fact]
     public void Bad_options_and_pairings_are_refused_by_name()
     {
         var lora = new LoraStrategy().Traits(Lora) with { Strategy = "lora" };
@@ -133,7 +148,7 @@ public sealed class MergeStrategyTests
         strategy.Validate(new MergeOptions { Method = "median" }, lora).Should().ContainSingle().Which.Should()
             .StartWith("method: no merge method named 'median'; available: linear, svd, ties");
         strategy.Validate(new MergeOptions { Density = 0 }, lora).Should().ContainSingle().Which.Should().StartWith("density: expected a fraction in (0, 1]");
-        strategy.Validate(new MergeOptions { Weights = "loss" }, lora).Should().ContainSingle().Which.Should().StartWith("weights: expected one of equal, by-data");
+        strategy.Validate(new MergeOptions { Weights = "loss" }, lora).Should().ContainSingle().Which.Should().StartWith("weights: expected one of equal, mean, by-data");
         strategy.Validate(new MergeOptions { Scale = 0 }, lora).Should().ContainSingle().Which.Should().StartWith("scale: expected a positive number");
         strategy.Validate(new MergeOptions(), full).Should().ContainSingle().Which.Should().Contain("trains the base encoder's own weights");
         strategy.Validate(new MergeOptions(), prompt).Should().Contain(p => p.Contains("has no weight delta to merge"));
