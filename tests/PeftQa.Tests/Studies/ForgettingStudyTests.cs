@@ -201,6 +201,17 @@ public sealed class ForgettingStudyTests
         actual["afterTask"]!.ToJsonString().Should().Be(expected["afterTask"]!.ToJsonString(), "the merge is seeded, so a resume merges alike");
         File.ReadAllBytes(Path.Combine(killedFolder, "studies", "lora", "model", "model.safetensors"))
             .Should().Equal(File.ReadAllBytes(folder.Combine("reference", "studies", "lora", "model", "model.safetensors")));
+
+        // Each task's adapter folder holds its own adapter and head, so peftqa merge of them gives the study's model again.
+        var studyFolder = folder.Combine("reference", "studies", "lora");
+        string[] adapters = [.. Tasks.SelectMany((task, i) => new[] { "--adapter", Path.Combine(studyFolder, $"adapter-{i + 1}-{task}") })];
+        var remerged = await PeftqaCli.Run(["merge", "--model", folder.Combine("tiny-model"), .. adapters,
+            "--method", "dare_ties", "--density", "0.5", "--seed", "11", "--out", folder.Combine("remerged")]);
+        remerged.ExitCode.Should().Be(0, remerged.Error);
+        using var merged = Checkpoint.Load(Path.Combine(studyFolder, "model"), NullLogger.Instance).Model;
+        using var again = Checkpoint.Load(folder.Combine("remerged"), NullLogger.Instance).Model;
+        foreach (var ((name, a), (_, b)) in merged.named_parameters().Zip(again.named_parameters()))
+            a.allclose(b, rtol: 0, atol: 0).Should().BeTrue($"{name} is the same merge of the same task vectors");
     }
 
     /// <summary>Starts the run in its own process and kills it as soon as its study state records a finished task.</summary>
