@@ -21,6 +21,7 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
 {
     public const string RecordFile = "merge.json";
     public const string CatMethod = "cat";
+    public const string StagingSuffix = ".merging";
 
     /// <returns>The folder written, as a full path.</returns>
     /// <exception cref="BadInputException">A bad argument, model or adapter; nothing is written then.</exception>
@@ -36,6 +37,7 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
             request = request with { Settings = request.Settings with { Rank = inputRank } };
         var weights = request.Weights ?? Enumerable.Repeat(1.0, request.Adapters.Count).ToList();
         var output = WritableFolder.FullPath(request.Out, "--out");
+        if (File.Exists(output)) throw new BadInputException($"--out {output}: is a file; give a folder");
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
             throw new BadInputException($"--out {output}: the folder exists and is not empty; give a new folder");
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -49,9 +51,14 @@ public sealed class AdapterMerge(PluginLoader pluginLoader, ExtraPluginFolders p
             var lora = request.Method == CatMethod || request.LoraFactors ? ReadLoras(request.Adapters) : null;
             if (request.LoraFactors) CheckFactorWise(lora!, weights);
             var merged = MergeDeltas(taskVectors, weights, method, request);
-            WritableFolder.Ensure(output, "--out");
-            string kind = Write(loaded, vocab, merged, lora, weights, request, output);
-            WriteRecord(request, weights, kind, output);
+            // Written beside the target and moved into place whole: a merge killed while writing leaves no half folder
+            // at --out, only the staging folder, which the next merge into the same --out replaces.
+            var staging = WritableFolder.Ensure(output + StagingSuffix, "--out");
+            foreach (var stale in Directory.EnumerateFileSystemEntries(staging)) File.Delete(stale);
+            string kind = Write(loaded, vocab, merged, lora, weights, request, staging);
+            WriteRecord(request, weights, kind, staging);
+            if (Directory.Exists(output)) Directory.Delete(output);
+            Directory.Move(staging, output);
             logger.LogInformation("Merged {Count} adapters with {Method} into {Output} ({Kind}) in {Seconds:F1} s",
                 request.Adapters.Count, request.Method, output, kind, started.Elapsed.TotalSeconds);
             foreach (var tensor in merged.Values) tensor.Dispose();

@@ -184,6 +184,28 @@ public sealed class MergeCommandTests : IDisposable
         loaded.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
     [Fact]
+    public async Task A_second_merge_into_the_same_folder_is_refused_and_a_killed_merges_staging_folder_is_replaced()
+    {
+        var a = SaveLora("a", 13);
+        var b = SaveLora("b", 14);
+        var output = folder.Combine("once");
+        string[] merge = ["merge", "--model", model, "--adapter", a.Folder, "--adapter", b.Folder, "--method", "linear", "--out", output];
+        // What a merge killed while writing leaves: a half-written staging folder beside --out, nothing at --out.
+        Directory.CreateDirectory(output + ".merging");
+        File.WriteAllText(Path.Combine(output + ".merging", "model.safetensors"), "half");
+
+        var first = await PeftqaCli.Run(merge);
+        var written = File.ReadAllBytes(Path.Combine(output, "model.safetensors"));
+        var second = await PeftqaCli.Run(merge);
+
+        first.ExitCode.Should().Be(0, first.Error);
+        Directory.Exists(output + ".merging").Should().BeFalse("the staging folder is moved into place");
+        second.ExitCode.Should().Be(2);
+        second.Error.Should().Contain("the folder exists and is not empty; give a new folder");
+        File.ReadAllBytes(Path.Combine(output, "model.safetensors")).Should().Equal(written, "the first merge is kept");
+    }
+
+    [Fact]
     public async Task Bad_arguments_exit_2_naming_the_argument_and_write_nothing()
     {
         var a = SaveLora("a", 7);
