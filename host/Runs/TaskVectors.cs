@@ -52,14 +52,7 @@ public static class TaskVectors
         if (!inPlace && !adapter.SupportsMerge)
             throw new BadInputException($"--adapter {folder}: the {adapter.StrategyName} adapter cannot be merged into the weights");
         if (!inPlace) adapter.Merge();
-        var vector = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        using (no_grad())
-            foreach (var p in model.NamedParameters.Where(p => start.ContainsKey(p.Name)))
-            {
-                using var scope = NewDisposeScope();
-                var delta = p.Parameter.detach() - start[p.Name];
-                if (delta.abs().max().item<float>() > 0) vector[p.Name] = delta.MoveToOuterDisposeScope();
-            }
+        var vector = TaskVector.Since(model, start);
         if (!inPlace) adapter.Unmerge();
         return vector;
     }

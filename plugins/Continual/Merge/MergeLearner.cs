@@ -40,16 +40,9 @@ internal sealed class MergeLearner(ContinualSetup setup, MergeOptions options, I
     /// <summary>The adapter's merged weights minus the starting model's, for the parameters it changes.</summary>
     private Dictionary<string, Tensor> TaskVectorOf(IAdapter adapter)
     {
-        var vector = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         adapter.Enabled = true;
         adapter.Merge();
-        using (no_grad())
-            foreach (var p in Setup.Model.NamedParameters.Where(p => start.ContainsKey(p.Name)))
-            {
-                using var scope = NewDisposeScope();
-                var delta = p.Parameter.detach() - start[p.Name];
-                if (delta.abs().max().item<float>() > 0) vector[p.Name] = delta.MoveToOuterDisposeScope();
-            }
+        var vector = TaskVector.Since(Setup.Model, start);
         adapter.Unmerge();
         adapter.Enabled = false;
         return vector;
