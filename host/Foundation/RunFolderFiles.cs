@@ -83,6 +83,13 @@ public static class RunFolderFiles
     /// <summary>The side-by-side comparison of the studies, as a chart.</summary>
     public const string CompareChartFile = "compare.png";
 
+    /// <summary>A training-size sweep's report (score against training questions per method): markdown, JSON and chart.</summary>
+    public const string DataSizeMarkdownFile = "data-size.md";
+
+    public const string DataSizeJsonFile = "data-size.json";
+
+    public const string DataSizeChartFile = "data-size.png";
+
     /// <summary>In <see cref="ChartsFolder"/>: a study's matrix R[i][j] as a heatmap.</summary>
     public static string HeatmapChartFile(string study) => $"heatmap-{FolderNames.For(study)}.png";
 

@@ -21,7 +21,7 @@ public static class HalvingBudgetCheck
         foreach (var search in plan.Studies.Where(s => s.ChooseFrom is not null).DistinctBy(s => s.Method))
         {
             var task = search.ChooseFrom![0].Tasks[0];
-            int budget = new BatchCursor(trained[0].TrainFeatures.Count, task.Settings, task.Seed).TotalSteps;
+            int budget = new BatchCursor(trained[0].WithSample(task.Sample).TrainFeatures.Count, task.Settings, task.Seed).TotalSteps;
             var schedule = HalvingSchedule.For(search.ChooseFrom.Count, selection, budget);
             if (schedule.MinSteps >= budget)
                 problems.Add(selection.MinSteps is not null

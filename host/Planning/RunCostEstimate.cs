@@ -76,7 +76,8 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
                 continue;
             }
             var settings = candidates[0].Tasks[0].Settings;
-            int budget = new BatchCursor(trained[0].TrainFeatures.Count, settings, candidates[0].Tasks[0].Seed).TotalSteps;
+            int budget = new BatchCursor(trained[0].WithSample(candidates[0].Tasks[0].Sample).TrainFeatures.Count, settings,
+                candidates[0].Tasks[0].Seed).TotalSteps;
             windows += (double)HalvingSchedule.For(candidates.Count, selection, budget).TrainedSteps()
                        * settings.BatchSize * settings.GradientAccumulation;
         }
@@ -84,7 +85,8 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
     }
 
     private static double TrainingWindowsOf(StudyPlan study, IReadOnlyList<TaskData> tasks) =>
-        study.Tasks.Select((plan, i) => (double)new BatchCursor(tasks[i].TrainFeatures.Count, plan.Settings, plan.Seed).TotalSteps
+        study.Tasks.Select((plan, i) =>
+            (double)new BatchCursor(tasks[i].WithSample(plan.Sample).TrainFeatures.Count, plan.Settings, plan.Seed).TotalSteps
             * plan.Settings.BatchSize * plan.Settings.GradientAccumulation).Sum();
 
     /// <summary>
@@ -97,7 +99,7 @@ public sealed record RunCostEstimate(int Studies, double TrainingWindows, double
         double windowsPerQuestion = tasks.Average(t => (double)t.Eval.Features.Count / Math.Max(1, t.Eval.Examples.Count));
         double during = study.Tasks.Select((task, i) =>
         {
-            int steps = new BatchCursor(tasks[i].TrainFeatures.Count, task.Settings, task.Seed).TotalSteps;
+            int steps = new BatchCursor(tasks[i].WithSample(task.Sample).TrainFeatures.Count, task.Settings, task.Seed).TotalSteps;
             double evals = task.Settings.EvalEvery is { } every ? steps / every * tasks[i].Eval.Features.Count : 0;
             double validation = task.Settings.EarlyStopping is { } stopping ? steps / stopping.Every * (tasks[i].Validation?.Features.Count ?? 0) : 0;
             double curve = plan.Recipe.Evaluation.Curve is { } c

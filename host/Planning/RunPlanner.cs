@@ -146,9 +146,36 @@ public sealed class RunPlanner
             var train = task.TrainingData is null ? null : Try(() => DataSources.Resolve(task.TrainingData, dataRoot, At($"$.tasks[{i}].{field}")));
             var eval = Try(() => DataSources.Resolve(task.Eval, dataRoot, At($"$.tasks[{i}].eval")));
             if ((train is not null || task.TrainingData is null) && eval is not null)
-                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples, task.MaxEvalExamples, task.Split, task.Retention));
+                tasks.Add(new TaskPlan(task.Name, train, eval, task.MaxTrainExamples is { IsSearch: false } limit ? limit.Values[0] : null,
+                    task.MaxEvalExamples, task.Split, task.Retention)
+                {
+                    TrainingSizes = task.MaxTrainExamples is { IsSearch: true } sizes ? sizes.Values : null,
+                    Augment = PlanAugmentations(task, i, dataRoot),
+                });
         }
         return tasks;
+    }
+
+    /// <summary>
+    /// A task's augmentations: each plugin found, its options bound and checked by the plugin (the files they name
+    /// included), so a bad augmentation fails before any work.
+    /// </summary>
+    private List<PlannedAugmentation> PlanAugmentations(TaskSpec task, int index, string? dataRoot)
+    {
+        var planned = new List<PlannedAugmentation>();
+        for (int k = 0; k < (task.Augment?.Count ?? 0); k++)
+        {
+            var spec = task.Augment![k];
+            string path = $"$.tasks[{index}].augment[{k}]";
+            if (Try(() => (object)plugins.Require<IDataAugmentation>(spec.Strategy, At($"{path}.strategy"))) is not IDataAugmentation augmentation
+                || BindOptions(augmentation, spec.Options, $"{path}.options") is not { } options)
+                continue;
+            var setup = new AugmentationSetup(file => Path.GetFullPath(file, dataRoot ?? loaded.Directory), $"{path}.options");
+            var found = augmentation.Validate(options, setup);
+            problems.AddRange(found.Select(p => $"{At($"{path}.options")}.{p}"));
+            if (found.Count == 0) planned.Add(new PlannedAugmentation(augmentation, options, setup, path));
+        }
+        return planned;
     }
 
     /// <summary>One configuration of an adapter entry: a combination of its search (the entry itself when it searches nothing).</summary>
@@ -263,7 +290,7 @@ public sealed class RunPlanner
                     ChooseFrom = configurations.Select(c => c with { KeepsEveryStage = true }).ToList(),
                 }));
             else
-                studies.AddRange(configurations.SelectMany(c => Recipe.StudySeeds.Select(seed =>
+                studies.AddRange(configurations.SelectMany(WithTrainingSizes).SelectMany(c => Recipe.StudySeeds.Select(seed =>
                     c with { Label = Recipe.SeededLabel(c.Configuration, seed), Seed = seed, Tasks = PlanStudyTasks(c.Tasks, seed) })));
         }
         if (problems.Count == 0 && studies.Count == 0)
@@ -295,7 +322,11 @@ public sealed class RunPlanner
                               ?? adapter.Strategy.RecommendedLearningRate ?? TrainingSettings.FallbackLearningRate;
         var settings = Recipe.Training with { LearningRate = learningRate };
         var tasks = Recipe.Tasks.Where(task => !task.Retention)
-            .Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, learningRate, 0))
+            .Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, learningRate, 0)
+            {
+                // An augmented task's questions are the task's sample, augmented once with the recipe's seed and shared by every study.
+                Sample = task.Augment is { Count: > 0 } ? new TrainingSample(null, Recipe.Seed) : null,
+            })
             .ToList();
         return new StudyPlan(
             label, adapter.Strategy, adapter.Options, PlanStudyTasks(tasks, Recipe.Seed), strategy.Plan, adapter.Spec.DisplayName, Recipe.Seed)
@@ -304,9 +335,35 @@ public sealed class RunPlanner
         };
     }
 
-    /// <summary>Task i's data order is seeded with <see cref="StudyPlan.TaskSeed"/>.</summary>
+    /// <summary>
+    /// Task i's data order is seeded with <see cref="StudyPlan.TaskSeed"/>; a size of a training-size sweep is drawn with the
+    /// study's seed, so each seed trains on its own sample.
+    /// </summary>
     private static List<StudyTaskPlan> PlanStudyTasks(IReadOnlyList<StudyTaskPlan> tasks, int seed) =>
-        tasks.Select((task, i) => task with { Seed = StudyPlan.TaskSeed(seed, i) }).ToList();
+        tasks.Select((task, i) => task with
+        {
+            Seed = StudyPlan.TaskSeed(seed, i),
+            Sample = task.Sample is { Size: not null } sample ? sample with { Seed = seed } : task.Sample,
+        }).ToList();
+
+    /// <summary>
+    /// A configuration once per size of the recipe's training-size sweep ("lora n=64"), in the order the list gives; the
+    /// configuration itself without a sweep.
+    /// </summary>
+    private IEnumerable<StudyPlan> WithTrainingSizes(StudyPlan configuration)
+    {
+        var swept = Recipe.Tasks.Where(t => !t.Retention).Select((task, i) => (task, i))
+            .FirstOrDefault(t => t.task.MaxTrainExamples is { IsSearch: true });
+        if (swept.task is null) return [configuration];
+        return swept.task.MaxTrainExamples!.Values.Select(size => configuration with
+        {
+            Label = $"{configuration.Configuration} n={size}",
+            Configuration = $"{configuration.Configuration} n={size}",
+            TrainingSize = size,
+            Tasks = configuration.Tasks
+                .Select((task, i) => i == swept.i ? task with { Sample = new TrainingSample(size, Recipe.Seed) } : task).ToList(),
+        });
+    }
 
     private List<TMetric> Require<TMetric>(IReadOnlyList<string> names, string path) where TMetric : class, IPeftQaPlugin
     {

@@ -26,6 +26,7 @@ public static class TaskDataLoader
                     task.Name, task.Train, split.By, plan.Recipe.Seed, trainData.Examples.Count, evalData.Examples.Count);
             }
             var train = Limit(trainData, task.MaxTrainExamples, plan.Recipe.Seed);
+            bool swept = task.TrainingSizes is not null;
             var eval = Limit(evalData, task.MaxEvalExamples, plan.Recipe.Seed);
             QaDataSet? validation = null;
             if (ValidationSplit(plan.Recipe) is { } held && !task.Retention && train.Examples.Count > 0)
@@ -44,7 +45,8 @@ public static class TaskDataLoader
                 problems.Add($"task '{task.Name}': its {task.TrainField} data ({task.Train}) has no usable questions");
             if (problems.Count > 0) continue;
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var trainFeatures = builder.Build(train.Examples, cancellation);
+            // A sweep's studies each train on a sample of the pool (their training sets, below); the pool itself is never trained on whole.
+            var trainFeatures = swept ? [] : builder.Build(train.Examples, cancellation);
             var evalFeatures = builder.Build(eval.Examples, cancellation);
             logger.LogInformation("Task {Task}: {Train} training questions -> {TrainFeatures} windows, " +
                                   "{Eval} evaluation questions -> {EvalFeatures} windows ({Seconds:F1} s)",
@@ -52,13 +54,37 @@ public static class TaskDataLoader
             var validationSet = validation is null
                 ? null
                 : new EvalSet($"{task.Name} (validation)", validation.Examples, builder.Build(validation.Examples, cancellation));
+            // A task that trains on its evaluation file (no split) has no held-out questions to protect among those it trains on.
+            var trainIds = train.Examples.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+            var heldOut = new HeldOutQuestions(eval.Examples.Concat(validation?.Examples ?? [])
+                .Where(e => !trainIds.Contains(e.Id))
+                .Select(e => (e.Id, e.Question, e.Context)));
+            var sets = new TrainingSetBuilder(task, Index(plan, task), train, train, heldOut, builder, plan.RecipePath);
             result.Add(new TaskData(task.Name, train, trainFeatures, new EvalSet(task.Name, eval.Examples, evalFeatures), validationSet)
             {
                 Retention = task.Retention,
+                TrainingSets = SamplesOf(plan, task).ToDictionary(sample => sample, sample => sets.Build(sample, cancellation)),
             });
+            LogTrainingSets(result[^1], logger);
         }
         if (problems.Count > 0) throw new BadInputException(problems.Select(p => $"{plan.RecipePath}: {p}").ToList());
         return result;
+    }
+
+    /// <summary>Every sample of <paramref name="task"/> some study or candidate of the plan trains on, in plan order.</summary>
+    private static IEnumerable<TrainingSample> SamplesOf(RunPlan plan, TaskPlan task) =>
+        plan.Studies.SelectMany(s => (s.ChooseFrom ?? []).Append(s))
+            .SelectMany(s => s.Tasks.Where(t => t.Name == task.Name && t.Sample is not null).Select(t => t.Sample!))
+            .Distinct();
+
+    private static void LogTrainingSets(TaskData task, ILogger logger)
+    {
+        foreach (var (sample, set) in task.TrainingSets)
+            logger.LogInformation("Task {Task}, {Sample}: {Sampled} sampled questions{Augmented} -> {Windows} windows",
+                task.Name, sample, set.SampledQuestions,
+                set.Augmentation.Count == 0 ? "" : $", {set.Train.Examples.Count} after augmentation (" +
+                    string.Join(", ", set.Augmentation.Select(a => $"{a.Strategy}: +{a.Added}, {a.Changed} changed, {a.Seconds:F2} s")) + ")",
+                set.Features.Count);
     }
 
     private static QaDataSet Read(string source, RunPlan plan, ILogger logger)

@@ -8,6 +8,12 @@ namespace PeftQa.Host.Planning;
 public sealed record TaskPlan(
     string Name, string? Train, string Eval, int? MaxTrainExamples, int? MaxEvalExamples, HoldOutSplit? Split = null, bool Retention = false)
 {
+    /// <summary>The sizes of a training-size sweep, in the recipe's order; null without one (<see cref="MaxTrainExamples"/> then applies).</summary>
+    public IReadOnlyList<int>? TrainingSizes { get; init; }
+
+    /// <summary>The task's data augmentations, in order, each bound and checked.</summary>
+    public IReadOnlyList<PlannedAugmentation> Augment { get; init; } = [];
+
     /// <summary>The recipe field the training side comes from.</summary>
     public string TrainField => Retention ? "memory" : "train";
 }

@@ -59,6 +59,7 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
                 logger.LogWarning("{Failure}", failure.ToString());
             }
         }
+        plugins.AddRange(BundledAugmentations());
         ThrowOnDuplicateNames(plugins);
         mergeMethods.Add(ThirdPartyMergeMethods(plugins));
         foreach (var plugin in plugins)
@@ -84,6 +85,18 @@ public sealed class PluginLoader(IServiceProvider services, ILogger<PluginLoader
             .Where(File.Exists)
             .ToList();
         return described.Count == 1 ? described[0] : null;
+    }
+
+    /// <summary>
+    /// The data augmentations the host brings, listed and found as plugins are (a third party's of the same name clashes
+    /// with one of them, as two plugins of one name do).
+    /// </summary>
+    private static IEnumerable<LoadedPlugin> BundledAugmentations()
+    {
+        var host = typeof(PluginLoader).Assembly;
+        var version = host.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+        return Augmentation.BundledAugmentations.All().Select(a => new LoadedPlugin(
+            a.Name, KindOf(typeof(IDataAugmentation)), version, host.Location, a.Description, PluginOptionsSchema.Describe(a.OptionsType), a));
     }
 
     /// <summary>The merge-method plugins, refused where one takes a bundled method's name.</summary>

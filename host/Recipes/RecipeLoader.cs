@@ -112,6 +112,7 @@ public static class RecipeLoader
                 if (!adapterLabels.Contains(label))
                     yield return $"$.continual[{i}].adapters[{k}]: no adapter labelled '{label}'; " +
                                  $"the adapters are {string.Join(", ", adapterLabels)}";
+        foreach (var problem in TrainingSizeProblems(recipe)) yield return problem;
         for (int i = 0; i < recipe.Tasks.Count; i++)
         {
             foreach (var problem in RetentionProblems(recipe.Tasks[i], $"$.tasks[{i}]")) yield return problem;
@@ -148,6 +149,36 @@ public static class RecipeLoader
                          $"got {recipe.Training.DocStride}";
     }
 
+    /// <summary>
+    /// A training-size sweep (a list in maxTrainExamples) expands studies by size; each size once, on one trained task, and not
+    /// with selection, which would have to choose settings per size.
+    /// </summary>
+    private static IEnumerable<string> TrainingSizeProblems(Recipe recipe)
+    {
+        var swept = new List<int>();
+        for (int i = 0; i < recipe.Tasks.Count; i++)
+        {
+            if (recipe.Tasks[i].MaxTrainExamples is not { IsSearch: true } sizes) continue;
+            string at = $"$.tasks[{i}].maxTrainExamples";
+            if (recipe.Tasks[i].Retention)
+            {
+                yield return $"{at}: task '{recipe.Tasks[i].Name}' is a retention task, which is never trained; give one number (its memory's " +
+                             "sample), not a list of training sizes";
+                continue;
+            }
+            swept.Add(i);
+            for (int k = 1; k < sizes.Values.Count; k++)
+                if (sizes.Values.Take(k).ToList().IndexOf(sizes.Values[k]) is var earlier and >= 0)
+                    yield return $"{at}[{k}]: the training size {sizes.Values[k]} is given twice (also at [{earlier}])";
+        }
+        if (swept.Count > 1)
+            yield return $"$.tasks[{swept[1]}].maxTrainExamples: only one task may sweep training sizes (task {swept[0]} already does); " +
+                         "give the other tasks one number";
+        if (swept.Count > 0 && recipe.Selection is not null)
+            yield return $"$.tasks[{swept[0]}].maxTrainExamples: a training-size sweep is not chosen by selection and cannot be combined with " +
+                         "it (each size would need its own choice); remove selection, or run one recipe per size";
+    }
+
     /// <summary>A retention task is evaluated only, so it has no train; memory belongs to retention tasks alone.</summary>
     private static IEnumerable<string> RetentionProblems(TaskSpec task, string at)
     {
@@ -157,6 +188,9 @@ public static class RecipeLoader
                          "remove train (name the data strategies may remember in memory)";
         if (!task.Retention && task.Train is null)
             yield return $"{at}.train: task '{task.Name}' needs training data (or set \"retention\": true for a task that is only evaluated)";
+        if (task.Retention && task.Augment is { Count: > 0 })
+            yield return $"{at}.augment: task '{task.Name}' is a retention task, which is never trained, so it has no training questions to " +
+                         "augment; remove augment";
         if (!task.Retention && task.Memory is not null)
             yield return $"{at}.memory: only a retention task has memory (task '{task.Name}' is trained on its train data); " +
                          "remove memory or set \"retention\": true";

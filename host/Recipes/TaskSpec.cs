@@ -15,9 +15,16 @@ public sealed class TaskSpec
     [Description("Evaluation data, same forms as train.")]
     public required string Eval { get; init; }
 
-    [Description("Use at most this many training questions (null: all).")]
+    [Description("Use at most this many training questions (null: all): a seeded sample shared by every study. A list sweeps training " +
+                 "sizes (few-shot, FewshotQA's protocol): one study per size, labelled \"lora n=64\", each seed drawing its own sample, the " +
+                 "smaller samples of a seed inside its larger ones.")]
     [Range(1, int.MaxValue)]
-    public int? MaxTrainExamples { get; init; }
+    public Searchable<int>? MaxTrainExamples { get; init; }
+
+    [Description("Data augmentations applied to this task's training questions after sampling, in order: [{\"strategy\": " +
+                 "\"question-synonyms\", \"options\": {...}}] (see peftqa plugins list). Never applied to evaluation or validation " +
+                 "questions; null or []: none.")]
+    public List<AugmentSpec>? Augment { get; init; }
 
     [Description("Use at most this many evaluation questions (null: all).")]
     [Range(1, int.MaxValue)]

@@ -32,6 +32,11 @@ public sealed record TrainingSettings
     [Range(1, int.MaxValue)]
     public int? MaxSteps { get; init; }
 
+    [Description("Train at least this many optimizer steps when the steps come from epochs (FewshotQA's max(10 epochs, 200 steps) for " +
+                 "small training sets); null: no floor. Ignored when maxSteps is set.")]
+    [Range(1, int.MaxValue)]
+    public int? MinSteps { get; init; }
+
     [Description("Share of the steps spent warming the learning rate up linearly from 0.")]
     [Range(0.0, 1.0)]
     public double WarmupRatio { get; init; }

@@ -65,6 +65,31 @@ public static class PlanReport
                                "every study still trains without the held-out validation paragraphs");
     }
 
+    /// <summary>
+    /// Once the data is read: every training set some study trains on (each size and seed of a sweep, each augmented set)
+    /// with its questions, windows and the steps its first study takes there.
+    /// </summary>
+    public static void PrintTrainingSets(RunPlan plan, IReadOnlyList<Data.TaskData> tasks, CliConsole console)
+    {
+        var trained = tasks.Where(t => !t.Retention).ToList();
+        if (trained.All(t => t.TrainingSets.Count == 0)) return;
+        var table = new Table().AddColumns("Task", "Sample", "Questions", "Augmentation", "Windows", "Steps", "Studies");
+        foreach (var (task, index) in trained.Select((t, i) => (t, i)))
+            foreach (var (sample, set) in task.TrainingSets)
+            {
+                var users = plan.Studies.Where(s => s.Tasks[index].Sample == sample).ToList();
+                var settings = users.Count > 0 ? users[0].Tasks[index] : null;
+                int? steps = settings is null ? null : new Training.BatchCursor(set.Features.Count, settings.Settings, settings.Seed).TotalSteps;
+                table.AddRow(Markup.Escape(task.Name), Markup.Escape(sample.ToString()), $"{set.SampledQuestions} -> {set.Train.Examples.Count}",
+                    Markup.Escape(set.Augmentation.Count == 0 ? "none" : string.Join(", ", set.Augmentation.Select(a => $"{a.Strategy} +{a.Added}"))),
+                    set.Features.Count.ToString(), steps?.ToString() ?? "-", users.Count.ToString());
+            }
+        var terminal = console.Terminal(width: 200);
+        terminal.WriteLine("Training sets (each sample of a training-size sweep is drawn with its study's seed; a seed's smaller samples " +
+                           "are inside its larger ones):");
+        terminal.Write(table);
+    }
+
     private static Table StudyTable(IReadOnlyList<StudyPlan> studies, RunPlan plan)
     {
         var table = new Table().AddColumns("Study", "Strategy", "Continual", "Settings", "Step", "Task", "LR", "Steps", "Train", "Eval");
@@ -104,9 +129,12 @@ public static class PlanReport
         string split = task.Split is { } s ? $", {100 * (1 - s.EvalFraction):F0}% of the {s.By}s" : "";
         if (TaskDataLoader.ValidationSplit(plan.Recipe) is { } held)
             split += $", less {held.Fraction * 100:0.#}% of the paragraphs for validation";
+        string sample = study.Tasks[index].Sample is { Size: { } size } drawn ? $" (sample of {size} with seed {drawn.Seed}{split})"
+            : task.MaxTrainExamples is { } t ? $" (sample of {t}{split})" : split.Length > 0 ? $" ({split[2..]})" : "";
+        if (task.Augment.Count > 0) sample += $", augmented by {string.Join(", then ", task.Augment.Select(a => a.Name))}";
         return [Markup.Escape(task.Name), rate,
-            settings.MaxSteps?.ToString() ?? $"{settings.Epochs} epochs",
-            Markup.Escape(task.Train + (task.MaxTrainExamples is { } t ? $" (sample of {t}{split})" : split.Length > 0 ? $" ({split[2..]})" : "")),
+            settings.MaxSteps?.ToString() ?? $"{settings.Epochs} epochs" + (settings.MinSteps is { } floor ? $", at least {floor}" : ""),
+            Markup.Escape(task.Train + sample),
             Markup.Escape(task.Eval + (task.MaxEvalExamples is { } e ? $" (sample of {e})" : ""))];
     }
 }

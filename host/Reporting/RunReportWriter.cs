@@ -21,5 +21,20 @@ public static class RunReportWriter
                 $"{plan.Recipe.Name}: strategy comparison",
                 LearningCurve.ReadRun(runFolder, results.Select(r => r.Label)),
                 SeedSummary.Of(results, plan.Metrics.Select(m => m.Name)));
+        WriteDataSize(runFolder, plan, results, statistics);
+    }
+
+    /// <summary>With a training-size sweep: data-size.md/json/png, and the same section at the end of compare.md.</summary>
+    private static void WriteDataSize(string runFolder, RunPlan plan, IReadOnlyList<StudyResult> results, StudyStatistics statistics)
+    {
+        var metric = plan.Metrics.Any(m => m.Name == "f1") ? "f1" : plan.Metrics[0].Name;
+        var reference = plan.Studies.FirstOrDefault(s => s.Configuration == plan.Reference)?.Method;
+        var points = DataSizeReport.Points(results, metric, reference, statistics);
+        if (points.Count == 0) return;
+        DataSizeReport.Write(runFolder, points, metric, $"{plan.Recipe.Name}: training size");
+        var compare = Path.Combine(runFolder, Foundation.RunFolderFiles.CompareMarkdownFile);
+        if (File.Exists(compare))
+            Foundation.AtomicFile.WriteAllText(compare, File.ReadAllText(compare) + Environment.NewLine +
+                                                        DataSizeReport.Markdown(points, metric, "Training size"));
     }
 }

@@ -88,6 +88,39 @@ public sealed class StudyStatistics(
     }
 
     /// <summary>
+    /// The score of several studies' answers taken together (one configuration's seeds, each question once per seed), with
+    /// its 95% interval over (seed, question) pairs; null when one of them kept no answers.
+    /// </summary>
+    public ScoreInterval? Pooled(IReadOnlyList<StudyResult> studies, string metricName) =>
+        metrics.FirstOrDefault(m => m.Name == metricName) is { } metric && Pool(studies) is { } pooled
+            ? Bootstrap.Interval(pooled, metric, seed, resamples)
+            : null;
+
+    /// <summary>
+    /// <paramref name="studies"/> minus <paramref name="references"/> taken together, study i paired with reference i (the
+    /// same seed) on the same resampled (seed, question) pairs; null without answers or when they answered different questions.
+    /// </summary>
+    public ScoreDifference? PooledDifference(IReadOnlyList<StudyResult> studies, IReadOnlyList<StudyResult> references, string metricName)
+    {
+        if (metrics.FirstOrDefault(m => m.Name == metricName) is not { } metric || studies.Count != references.Count
+            || Pool(studies) is not { } ours || Pool(references) is not { } theirs)
+            return null;
+        try { return Bootstrap.Difference(ours, theirs, metric, seed, resamples); }
+        catch (ArgumentException) { return null; }
+    }
+
+    /// <summary>Per task, every study's answers one after another, each question id prefixed with the study's place.</summary>
+    private IReadOnlyList<IReadOnlyList<AnswerPair>>? Pool(IReadOnlyList<StudyResult> studies)
+    {
+        var all = studies.Select(AnswersOf).ToList();
+        if (all.Count == 0 || all.Any(a => a is null) || all.Select(a => a!.Count).Distinct().Count() > 1) return null;
+        return Enumerable.Range(0, all[0]!.Count)
+            .Select(t => (IReadOnlyList<AnswerPair>)all
+                .SelectMany((a, k) => a![t].Select(p => p with { QuestionId = $"{k}/{p.QuestionId}" })).ToList())
+            .ToList();
+    }
+
+    /// <summary>
     /// Intervals of every R and b entry, continual metric and retention change of <paramref name="study"/> under <paramref name="metric"/>
     /// (or of its difference from <paramref name="reference"/>, on the same resampled questions); null when the answers of
     /// some stage were not kept (runs from before), the metric is not a mean over questions, or the two answered different questions.

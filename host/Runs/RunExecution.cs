@@ -105,6 +105,7 @@ public sealed class RunExecution(
         var tasks = TaskDataLoader.Load(plan, tokenizer, logger, cancellation);
         cancellation.ThrowIfCancellationRequested();
         HalvingBudgetCheck.Check(plan, tasks);
+        PlanReport.PrintTrainingSets(plan, tasks, console);
         LogCost(RunCostEstimate.Of(plan, tasks, device));
         return new PreparedRun(loaded with { Recipe = plan.Recipe }, plugins, plan, device, tokenizer, tasks);
     }

@@ -131,7 +131,8 @@ public sealed class SelectionRunner(StudyRunner studyRunner, ILogger<SelectionRu
 
     /// <summary>The steps of the candidate's one task: its maxSteps, else its epochs over the task's windows.</summary>
     public static int BudgetSteps(StudyPlan candidate, StudyContext context) =>
-        new Training.BatchCursor(context.Tasks[0].TrainFeatures.Count, candidate.Tasks[0].Settings, candidate.Tasks[0].Seed).TotalSteps;
+        new Training.BatchCursor(
+            context.ForStudy(candidate).Tasks[0].TrainFeatures.Count, candidate.Tasks[0].Settings, candidate.Tasks[0].Seed).TotalSteps;
 
     /// <summary>
     /// The run's context as selection sees it: its own folder, each task's validation set in place of its evaluation

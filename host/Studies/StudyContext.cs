@@ -31,6 +31,12 @@ public sealed record StudyContext(string RunFolder, string RecipeDirectory, bool
     /// <summary>What the studies compute in (decided by the plan): every model is set to it when loaded.</summary>
     public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
 
+    /// <summary>The run's tasks as <paramref name="study"/> trains them: each trained task with the study's sample of its questions.</summary>
+    public StudyContext ForStudy(StudyPlan study) => this with
+    {
+        Tasks = Tasks.Select((task, i) => i < study.Tasks.Count && study.Tasks[i].Sample is { } sample ? task.WithSample(sample) : task).ToList(),
+    };
+
     /// <summary>Every task evaluated at a stage: the trained tasks in order, then the retention tasks.</summary>
     public IReadOnlyList<TaskData> EvaluatedTasks => [.. Tasks, .. Retention];
 }

@@ -26,6 +26,9 @@ public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object O
     /// <summary>The searched settings this study uses, such as "r=8 lr=0.001"; empty without a search.</summary>
     public string Choices { get; init; } = "";
 
+    /// <summary>The training questions of a training-size sweep this study trains on (<c>lora n=64</c>); null without a sweep.</summary>
+    public int? TrainingSize { get; init; }
+
     /// <summary>
     /// Set while the study's configuration is still to be chosen on validation data: the candidates, each planned in full
     /// with the recipe's seed. <see cref="WithChosen"/> makes the study from the winner.
@@ -55,7 +58,10 @@ public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object O
         options = System.Text.Json.JsonSerializer.SerializeToNode(Options, Options.GetType()),
         continual = Continual.Strategy.Name,
         continualOptions = System.Text.Json.JsonSerializer.SerializeToNode(Continual.Options, Continual.Options.GetType()),
-        tasks = Tasks.Select(t => new { t.Name, settings = System.Text.Json.JsonSerializer.SerializeToNode(t.Settings), t.LearningRate, t.Seed }),
+        tasks = Tasks.Select(t => new
+        {
+            t.Name, settings = System.Text.Json.JsonSerializer.SerializeToNode(t.Settings), t.LearningRate, t.Seed, sample = t.Sample?.ToString(),
+        }),
         seed = Seed,
     });
 

@@ -39,6 +39,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
 
     private RungOutcome RunUntil(StudyPlan study, StudyContext context, int? pauseAt, CancellationToken cancellation)
     {
+        context = context.ForStudy(study);
         if (context.Resume && StudyFolder.LoadResult(context.RunFolder, study.Label) is { } finished)
         {
             logger.LogInformation("{Study}: already finished ({File})",
@@ -120,6 +121,12 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
                 session.Model, sample, context.Metrics, context.Evaluation, context.Tokenizer.PadId, context.Device, cancellation).Scores);
     }
 
+    private static TrainingDataUsed? DataUsed(TaskData task, StudyTaskPlan plan) =>
+        task.Sample is { } set && plan.Sample is { } sample
+            ? new TrainingDataUsed(sample.Size, sample.Seed, set.SampledQuestions, set.Train.Examples.Count, set.Features.Count, set.Augmentation,
+                sample.Size is null ? null : set.SampledIds)
+            : null;
+
     private TrainingSummary TrainTask(
         StudySession session, int i, IReadOnlyList<NamedParameter> trainable, int? pauseAt, CancellationToken cancellation)
     {
@@ -136,7 +143,8 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
             Validate = plan.Settings.EarlyStopping is null || task.Validation is null ? null : () => ValidationScores(session, i, cancellation),
             PauseAt = pauseAt,
         };
-        var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, session.Metrics, context.Observer, cancellation);
+        var summary = trainer.Train(session.Model, job, context.Tokenizer.PadId, context.Device, session.Metrics, context.Observer, cancellation)
+            with { Data = DataUsed(task, plan) };
         if (summary.Paused) return summary;
         logger.LogInformation("{Study}: trained on {Task}: {Steps} steps, {Examples:N0} windows in {Seconds:F0} s " +
                               "({Rate:F1} windows/s), last loss {Loss:F3}",

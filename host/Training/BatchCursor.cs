@@ -45,9 +45,9 @@ public sealed class BatchCursor
 
     public int MicroBatchesPerEpoch => (windows + settings.BatchSize - 1) / settings.BatchSize;
 
-    /// <summary>Optimizer steps of the task: maxSteps, else epochs over the windows.</summary>
-    public int TotalSteps => settings.MaxSteps
-        ?? (int)Math.Ceiling(settings.Epochs * ((MicroBatchesPerEpoch + settings.GradientAccumulation - 1) / settings.GradientAccumulation));
+    /// <summary>Optimizer steps of the task: maxSteps, else epochs over the windows but at least minSteps.</summary>
+    public int TotalSteps => settings.MaxSteps ?? Math.Max(settings.MinSteps ?? 0,
+        (int)Math.Ceiling(settings.Epochs * ((MicroBatchesPerEpoch + settings.GradientAccumulation - 1) / settings.GradientAccumulation)));
 
     /// <summary>The micro-batches (window indices) of the next optimizer step; moves to the next epoch when this one is used up.</summary>
     public List<int[]> NextStep()

@@ -12,7 +12,20 @@ public sealed record TrainingSummary(int Steps, long Examples, double Seconds, d
 
     /// <summary>Training stopped at a halving rung, to be continued from its checkpoint.</summary>
     public bool Paused { get; init; }
+
+    /// <summary>The sample and augmentation the task trained on; null when it trained on the task's data as loaded.</summary>
+    public TrainingDataUsed? Data { get; init; }
 }
+
+/// <summary>Which training questions a task trained on: a sweep's sample, augmentation, and what came of them.</summary>
+/// <param name="Size">The sweep's training size; null for the task's questions as the recipe limits them.</param>
+/// <param name="Seed">The seed the sample (and augmentation) was drawn with.</param>
+/// <param name="SampledQuestions">Questions sampled, before augmentation.</param>
+/// <param name="Questions">Questions trained on, after augmentation.</param>
+/// <param name="SampledIds">For a sweep's sample, the ids of the questions sampled (file order); null otherwise.</param>
+public sealed record TrainingDataUsed(
+    int? Size, int Seed, int SampledQuestions, int Questions, int Windows, IReadOnlyList<Data.AugmentationRecord> Augmentation,
+    IReadOnlyList<string>? SampledIds = null);
 
 /// <summary>How early stopping ended a task.</summary>
 /// <param name="StoppedAt">The step training ended at.</param>

@@ -1,0 +1,11 @@
+namespace PeftQa.Host.Data;
+
+/// <summary>
+/// Which training questions of a task a study trains on: a seeded sample of <see cref="Size"/> questions (null: the task's
+/// questions as the recipe limits them), drawn with <see cref="Seed"/>. The samples of one seed are nested: the first
+/// questions of one seeded order, so a seed's 16 questions are among its 64.
+/// </summary>
+public sealed record TrainingSample(int? Size, int Seed)
+{
+    public override string ToString() => Size is { } size ? $"n={size} seed {Seed}" : $"seed {Seed}";
+}
