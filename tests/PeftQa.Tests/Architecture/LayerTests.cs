@@ -13,7 +13,10 @@ public sealed partial class LayerTests
 {
     /// <summary>Lowest first.</summary>
     public static readonly string[] Layers =
-        ["Foundation", "Recipes", "Merging", "Plugins", "Data", "Modeling", "Evaluation", "Training", "Studies", "Planning", "Reporting", "Runs", "Cli"];
+    [
+        "Foundation", "Recipes", "Merging", "Augmentation", "Plugins", "Data", "Modeling", "Evaluation", "Training", "Studies",
+        "Planning", "Reporting", "Runs", "Cli",
+    ];
 
     [Fact]
     public void No_layer_of_the_host_references_a_higher_one()
