@@ -18,7 +18,9 @@ public sealed record TaskData(string Name, QaDataSet Train, IReadOnlyList<QaFeat
 
     /// <summary>This task as a study that trains on <paramref name="sample"/> sees it: that sample's questions and windows.</summary>
     public TaskData WithSample(TrainingSample? sample) =>
-        sample is not null && TrainingSets.TryGetValue(sample, out var set) ? this with { Train = set.Train, TrainFeatures = set.Features, Sample = set } : this;
+        sample is not null && TrainingSets.TryGetValue(sample, out var set)
+            ? this with { Train = set.Train, TrainFeatures = set.Features, Sample = set }
+            : this;
 
     /// <summary>The training set this task holds, when it was made for one study's sample (<see cref="WithSample"/>).</summary>
     public TrainingSet? Sample { get; init; }

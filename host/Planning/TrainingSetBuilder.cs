@@ -31,7 +31,10 @@ internal sealed class TrainingSetBuilder(
             records.Add(record with { Seconds = watch.Elapsed.TotalSeconds });
         }
         var train = sampled with { Examples = questions.Select(ToExample).ToList() };
-        return new TrainingSet(train, features.Build(train.Examples, cancellation), records) { SampledIds = sampled.Examples.Select(e => e.Id).ToList() };
+        return new TrainingSet(train, features.Build(train.Examples, cancellation), records)
+        {
+            SampledIds = sampled.Examples.Select(e => e.Id).ToList(),
+        };
     }
 
     private QaDataSet Sample(TrainingSample sample)

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PeftQa.Abstractions;
+using PeftQa.Host.Augmentation;
 using PeftQa.Host.Merging;
 using PeftQa.Host.Foundation;
 
