@@ -5,7 +5,9 @@ namespace PeftQa.Host.Data;
 /// questions as the recipe limits them), drawn with <see cref="Seed"/>. The samples of one seed are nested: the first
 /// questions of one seeded order, so a seed's 16 questions are among its 64.
 /// </summary>
-public sealed record TrainingSample(int? Size, int Seed)
+/// <param name="Augmentation">Which of the task's augmentation pipelines the study's questions go through (0 without a comparison).</param>
+public sealed record TrainingSample(int? Size, int Seed, int Augmentation = 0)
 {
-    public override string ToString() => Size is { } size ? $"n={size} seed {Seed}" : $"seed {Seed}";
+    public override string ToString() =>
+        (Size is { } size ? $"n={size} seed {Seed}" : $"seed {Seed}") + (Augmentation > 0 ? $" augmentation {Augmentation}" : "");
 }

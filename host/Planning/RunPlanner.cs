@@ -20,6 +20,7 @@ public sealed class RunPlanner
     private readonly RecipeLoader.LoadedRecipe loaded;
     private readonly PluginCatalog plugins;
     private readonly List<string> problems = [];
+    private List<TaskPlan> plannedTasks = [];
 
     private RunPlanner(RecipeLoader.LoadedRecipe loaded, PluginCatalog plugins)
     {
@@ -47,7 +48,7 @@ public sealed class RunPlanner
     {
         var dataRoot = DataRoot(dataRootOverride);
         var model = DescribeModel();
-        var tasks = PlanTasks(dataRoot);
+        var tasks = plannedTasks = PlanTasks(dataRoot);
         var adapters = PlanAdapters(model);
         var continual = PlanContinualStrategies();
         var studies = PlanStudies(adapters, continual, model is not null);
@@ -150,7 +151,8 @@ public sealed class RunPlanner
                     task.MaxEvalExamples, task.Split, task.Retention)
                 {
                     TrainingSizes = task.MaxTrainExamples is { IsSearch: true } sizes ? sizes.Values : null,
-                    Augment = PlanAugmentations(task, i, dataRoot),
+                    AugmentVariants = task.AugmentVariants
+                        .Select((pipeline, v) => PlanAugmentations(pipeline, i, v, task.Augment?.IsSearch ?? false, dataRoot)).ToList(),
                 });
         }
         return tasks;
@@ -160,13 +162,13 @@ public sealed class RunPlanner
     /// A task's augmentations: each plugin found, its options bound and checked by the plugin (the files they name
     /// included), so a bad augmentation fails before any work.
     /// </summary>
-    private List<PlannedAugmentation> PlanAugmentations(TaskSpec task, int index, string? dataRoot)
+    private IReadOnlyList<PlannedAugmentation> PlanAugmentations(List<AugmentSpec> pipeline, int index, int variant, bool compared, string? dataRoot)
     {
         var planned = new List<PlannedAugmentation>();
-        for (int k = 0; k < (task.Augment?.Count ?? 0); k++)
+        for (int k = 0; k < pipeline.Count; k++)
         {
-            var spec = task.Augment![k];
-            string path = $"$.tasks[{index}].augment[{k}]";
+            var spec = pipeline[k];
+            string path = compared ? $"$.tasks[{index}].augment[{variant}][{k}]" : $"$.tasks[{index}].augment[{k}]";
             if (Try(() => (object)plugins.Require<IDataAugmentation>(spec.Strategy, At($"{path}.strategy"))) is not IDataAugmentation augmentation
                 || BindOptions(augmentation, spec.Options, $"{path}.options") is not { } options)
                 continue;
@@ -290,7 +292,8 @@ public sealed class RunPlanner
                     ChooseFrom = configurations.Select(c => c with { KeepsEveryStage = true }).ToList(),
                 }));
             else
-                studies.AddRange(configurations.SelectMany(WithTrainingSizes).SelectMany(c => Recipe.StudySeeds.Select(seed =>
+                studies.AddRange(configurations.SelectMany(WithAugmentations).SelectMany(WithTrainingSizes)
+                    .SelectMany(c => Recipe.StudySeeds.Select(seed =>
                     c with { Label = Recipe.SeededLabel(c.Configuration, seed), Seed = seed, Tasks = PlanStudyTasks(c.Tasks, seed) })));
         }
         if (problems.Count == 0 && studies.Count == 0)
@@ -325,7 +328,7 @@ public sealed class RunPlanner
             .Select(task => new StudyTaskPlan(task.Name, task.MaxSteps is { } steps ? settings with { MaxSteps = steps } : settings, learningRate, 0)
             {
                 // An augmented task's questions are the task's sample, augmented once with the recipe's seed and shared by every study.
-                Sample = task.Augment is { Count: > 0 } ? new TrainingSample(null, Recipe.Seed) : null,
+                Sample = task.AugmentVariants.Any(v => v.Count > 0) ? new TrainingSample(null, Recipe.Seed) : null,
             })
             .ToList();
         return new StudyPlan(
@@ -361,7 +364,28 @@ public sealed class RunPlanner
             Configuration = $"{configuration.Configuration} n={size}",
             TrainingSize = size,
             Tasks = configuration.Tasks
-                .Select((task, i) => i == swept.i ? task with { Sample = new TrainingSample(size, Recipe.Seed) } : task).ToList(),
+                .Select((task, i) => i != swept.i ? task
+                    : task with { Sample = (task.Sample ?? new TrainingSample(null, Recipe.Seed)) with { Size = size } }).ToList(),
+        });
+    }
+
+    /// <summary>
+    /// A configuration once per augmentation list of a task that compares several ("lora aug=question-synonyms"), each
+    /// compared with the first; the configuration itself otherwise.
+    /// </summary>
+    private IEnumerable<StudyPlan> WithAugmentations(StudyPlan configuration)
+    {
+        var trained = plannedTasks.Where(t => !t.Retention).ToList();
+        int index = trained.FindIndex(t => t.AugmentVariants.Count > 1);
+        if (index < 0) return [configuration];
+        var task = trained[index];
+        string Label(int k) => $"{configuration.Configuration} aug={task.VariantName(k)}";
+        return Enumerable.Range(0, task.AugmentVariants.Count).Select(k => configuration with
+        {
+            Label = Label(k),
+            Configuration = Label(k),
+            ComparedWith = k == 0 ? null : Label(0),
+            Tasks = configuration.Tasks.Select((t, i) => i == index ? t with { Sample = new TrainingSample(null, Recipe.Seed, k) } : t).ToList(),
         });
     }
 

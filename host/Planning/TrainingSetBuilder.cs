@@ -24,10 +24,11 @@ internal sealed class TrainingSetBuilder(
         var sampled = Sample(sample);
         var questions = sampled.Examples.Select(ToQuestion).ToList();
         var records = new List<AugmentationRecord>();
-        for (int k = 0; k < task.Augment.Count; k++)
+        var pipeline = task.AugmentVariants[sample.Augmentation];
+        for (int k = 0; k < pipeline.Count; k++)
         {
             var watch = Stopwatch.StartNew();
-            (questions, var record) = Apply(task.Augment[k], k, questions, sample.Seed);
+            (questions, var record) = Apply(pipeline[k], k, questions, sample.Seed);
             records.Add(record with { Seconds = watch.Elapsed.TotalSeconds });
         }
         var train = sampled with { Examples = questions.Select(ToExample).ToList() };

@@ -101,10 +101,13 @@ public static class JsonShapeValidator
             .Select(f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(f.Name))
             .ToList();
 
-    /// <summary>A <see cref="Searchable{T}"/>: one value, or a non-empty list of values of one JSON kind.</summary>
+    /// <summary>
+    /// A <see cref="Searchable{T}"/>: one value, or a non-empty list of values of one JSON kind (a list of lists where the
+    /// value is itself a list).
+    /// </summary>
     private static void CheckSearchable(JsonElement element, Type itemType, string path, List<string> errors)
     {
-        if (element.ValueKind != JsonValueKind.Array)
+        if (!SearchableConverterFactory.IsSearchList(element, itemType))
         {
             Check(element, itemType, allowNull: false, path, errors);
             return;

@@ -174,6 +174,13 @@ public static class RecipeLoader
         if (swept.Count > 1)
             yield return $"$.tasks[{swept[1]}].maxTrainExamples: only one task may sweep training sizes (task {swept[0]} already does); " +
                          "give the other tasks one number";
+        var compared = recipe.Tasks.Select((t, i) => (t, i)).Where(x => x.t.Augment is { IsSearch: true }).Select(x => x.i).ToList();
+        if (compared.Count > 1)
+            yield return $"$.tasks[{compared[1]}].augment: only one task may compare augmentation lists (task {compared[0]} already does); " +
+                         "give the other tasks one list";
+        if (compared.Count > 0 && recipe.Selection is not null)
+            yield return $"$.tasks[{compared[0]}].augment: a comparison of augmentation lists cannot be combined with selection; remove " +
+                         "selection, or give one list";
         if (swept.Count > 0 && recipe.Selection is not null)
             yield return $"$.tasks[{swept[0]}].maxTrainExamples: a training-size sweep is not chosen by selection and cannot be combined with " +
                          "it (each size would need its own choice); remove selection, or run one recipe per size";
@@ -188,7 +195,7 @@ public static class RecipeLoader
                          "remove train (name the data strategies may remember in memory)";
         if (!task.Retention && task.Train is null)
             yield return $"{at}.train: task '{task.Name}' needs training data (or set \"retention\": true for a task that is only evaluated)";
-        if (task.Retention && task.Augment is { Count: > 0 })
+        if (task.Retention && task.AugmentVariants.Any(v => v.Count > 0))
             yield return $"{at}.augment: task '{task.Name}' is a retention task, which is never trained, so it has no training questions to " +
                          "augment; remove augment";
         if (!task.Retention && task.Memory is not null)

@@ -27,6 +27,17 @@ public sealed class Searchable<T>
 /// <summary>Reads and writes <see cref="Searchable{T}"/>: a value or a JSON array of values.</summary>
 public sealed class SearchableConverterFactory : JsonConverterFactory
 {
+    /// <summary>
+    /// Whether <paramref name="element"/> is a search list for a <see cref="Searchable{T}"/> of <paramref name="valueType"/>:
+    /// any array for a single value; for a value that is itself a list, only a list of lists (a list of objects is one value).
+    /// </summary>
+    public static bool IsSearchList(JsonElement element, Type valueType)
+    {
+        if (element.ValueKind != JsonValueKind.Array) return false;
+        bool valueIsList = valueType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(valueType);
+        return !valueIsList || (element.GetArrayLength() > 0 && element.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Array));
+    }
+
     public override bool CanConvert(Type typeToConvert) =>
         typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(Searchable<>);
 
@@ -35,10 +46,13 @@ public sealed class SearchableConverterFactory : JsonConverterFactory
 
     private sealed class SearchableConverter<T> : JsonConverter<Searchable<T>>
     {
-        public override Searchable<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.StartArray
-                ? new Searchable<T>(JsonSerializer.Deserialize<List<T>>(ref reader, options)!)
-                : new Searchable<T>(JsonSerializer.Deserialize<T>(ref reader, options)!);
+        public override Searchable<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var element = JsonElement.ParseValue(ref reader);
+            return IsSearchList(element, typeof(T))
+                ? new Searchable<T>(element.Deserialize<List<T>>(options)!)
+                : new Searchable<T>(element.Deserialize<T>(options)!);
+        }
 
         public override void Write(Utf8JsonWriter writer, Searchable<T> value, JsonSerializerOptions options)
         {

@@ -23,8 +23,13 @@ public sealed class TaskSpec
 
     [Description("Data augmentations applied to this task's training questions after sampling, in order: [{\"strategy\": " +
                  "\"question-synonyms\", \"options\": {...}}] (see peftqa plugins list). Never applied to evaluation or validation " +
-                 "questions; null or []: none.")]
-    public List<AugmentSpec>? Augment { get; init; }
+                 "questions; null or []: none. A list of such lists compares them: one study per list, labelled \"lora aug=none\", " +
+                 "\"lora aug=question-synonyms\", each compared with the first.")]
+    public Searchable<List<AugmentSpec>>? Augment { get; init; }
+
+    /// <summary>The augmentation pipelines the task's studies train with: one (perhaps empty) without a comparison.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<List<AugmentSpec>> AugmentVariants => Augment?.Values ?? [[]];
 
     [Description("Use at most this many evaluation questions (null: all).")]
     [Range(1, int.MaxValue)]

@@ -8,9 +8,10 @@ namespace PeftQa.Host.Reporting;
 /// </summary>
 /// <param name="Pooled">Null when the studies kept no answers.</param>
 /// <param name="Reference">The reference method at this size; null for the reference itself.</param>
+/// <param name="Evaluation">The evaluation set: null for the trained tasks (their mean), else a retention task's name.</param>
 public sealed record DataSizePoint(
     string Method, int Size, IReadOnlyList<int> Seeds, IReadOnlyList<double> SeedScores, ScoreInterval? Pooled, string? Reference,
-    ScoreDifference? FromReference)
+    ScoreDifference? FromReference, string? Evaluation = null)
 {
     public double Mean => SeedScores.Average();
 

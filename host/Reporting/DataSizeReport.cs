@@ -17,24 +17,31 @@ public static class DataSizeReport
 {
     /// <summary>The points of every swept study in <paramref name="studies"/>, by method then size; empty without a sweep.</summary>
     /// <param name="referenceMethod">The method every other is compared with at each size (null: the first method).</param>
-    public static IReadOnlyList<DataSizePoint> Points(
-        IReadOnlyList<StudyResult> studies, string metric, string? referenceMethod, StudyStatistics statistics)
+    /// <param name="comparedWith">A method compared with another than the reference (an augmentation with the same method
+    /// without it); null: the reference.</param>
+    /// <param name="evaluation">A retention task to score (its answers after the last task); null: the trained tasks' mean.</param>
+    public static IReadOnlyList<DataSizePoint> Points(IReadOnlyList<StudyResult> studies, string metric, string? referenceMethod,
+        StudyStatistics statistics, IReadOnlyDictionary<string, string>? comparedWith = null, string? evaluation = null)
     {
-        var swept = studies.Where(s => SizeOf(s) is not null && s.Final.ContainsKey(metric)).ToList();
+        double? ScoreOf(StudyResult s) => evaluation is null ? s.Final.GetValueOrDefault(metric, double.NaN)
+            : statistics.Pooled([s], metric, evaluation)?.Mean;
+        var swept = studies.Where(s => SizeOf(s) is not null && ScoreOf(s) is { } v && !double.IsNaN(v)).ToList();
         if (swept.Count == 0) return [];
         var methods = swept.Select(MethodOf).Distinct().ToList();
-        string reference = methods.FirstOrDefault(m => m == referenceMethod) ?? methods[0];
+        string globalReference = methods.FirstOrDefault(m => m == referenceMethod) ?? methods[0];
         var groups = swept.GroupBy(s => (Method: MethodOf(s), Size: SizeOf(s)!.Value))
             .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Seed ?? 0).ToList());
         var points = new List<DataSizePoint>();
         foreach (var ((method, size), seeds) in groups.OrderBy(g => methods.IndexOf(g.Key.Method)).ThenBy(g => g.Key.Size))
         {
-            var references = method == reference ? null : groups.GetValueOrDefault((reference, size));
+            string reference = comparedWith?.GetValueOrDefault(method) ?? globalReference;
+            var references = method == reference || comparedWith?.Values.Contains(method) == true ? null
+                : groups.GetValueOrDefault((reference, size));
             var paired = references?.Where(r => seeds.Any(s => s.Seed == r.Seed)).ToList();
             var ours = paired is null ? null : seeds.Where(s => paired.Any(r => r.Seed == s.Seed)).ToList();
-            points.Add(new DataSizePoint(method, size, seeds.Select(s => s.Seed ?? 0).ToList(), seeds.Select(s => s.Final[metric]).ToList(),
-                statistics.Pooled(seeds, metric), references is null ? null : reference,
-                ours is { Count: > 0 } ? statistics.PooledDifference(ours, paired!, metric) : null));
+            points.Add(new DataSizePoint(method, size, seeds.Select(s => s.Seed ?? 0).ToList(), seeds.Select(s => ScoreOf(s)!.Value).ToList(),
+                statistics.Pooled(seeds, metric, evaluation), references is null ? null : reference,
+                ours is { Count: > 0 } ? statistics.PooledDifference(ours, paired!, metric, evaluation) : null, evaluation));
         }
         return points;
     }
@@ -48,17 +55,29 @@ public static class DataSizeReport
             ? study.ConfigurationLabel[..^$" n={size}".Length]
             : study.ConfigurationLabel;
 
-    public static void Write(string folder, IReadOnlyList<DataSizePoint> points, string metric, string title)
+    /// <summary>
+    /// data-size.json (every point), data-size.md (a section per evaluation set) and a chart per evaluation set:
+    /// data-size.png for the trained tasks, data-size-&lt;task&gt;.png for each retention task.
+    /// </summary>
+    public static void Write(string folder, IReadOnlyList<DataSizePoint> points, string metric, string title, string trainedName)
     {
         AtomicFile.WriteAllText(Path.Combine(folder, RunFolderFiles.DataSizeJsonFile),
             new JsonArray(points.Select(p => (JsonNode?)Json(p)).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(Path.Combine(folder, RunFolderFiles.DataSizeMarkdownFile), Markdown(points, metric, title));
-        Chart(points, metric, title).SavePng(Path.Combine(folder, RunFolderFiles.DataSizeChartFile), 900, 540);
+        AtomicFile.WriteAllText(Path.Combine(folder, RunFolderFiles.DataSizeMarkdownFile), Sections(points, metric, title, trainedName));
+        foreach (var set in points.GroupBy(p => p.Evaluation))
+            Chart(set.ToList(), metric, $"{title}, {set.Key ?? trainedName}").SavePng(Path.Combine(folder, set.Key is null
+                ? RunFolderFiles.DataSizeChartFile
+                : $"{Path.GetFileNameWithoutExtension(RunFolderFiles.DataSizeChartFile)}-{set.Key}.png"), 900, 540);
     }
+
+    /// <summary>One markdown section per evaluation set, the trained tasks' first.</summary>
+    public static string Sections(IReadOnlyList<DataSizePoint> points, string metric, string title, string trainedName) =>
+        string.Concat(points.GroupBy(p => p.Evaluation).Select(set =>
+            Markdown(set.ToList(), metric, set.Key is null ? $"{title}: {trainedName}" : $"{title}: {set.Key} (evaluated only)")));
 
     private static JsonObject Json(DataSizePoint point) => new()
     {
-        ["method"] = point.Method, ["trainingQuestions"] = point.Size,
+        ["method"] = point.Method, ["trainingQuestions"] = point.Size, ["evaluation"] = point.Evaluation,
         ["seeds"] = new JsonArray(point.Seeds.Select(s => (JsonNode?)s).ToArray()),
         ["seedScores"] = new JsonArray(point.SeedScores.Select(s => (JsonNode?)s).ToArray()),
         ["mean"] = point.Mean, ["sd"] = point.StandardDeviation, ["pooled"] = point.Pooled?.ToJson(),

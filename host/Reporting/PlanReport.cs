@@ -80,7 +80,8 @@ public static class PlanReport
                 var users = plan.Studies.Where(s => s.Tasks[index].Sample == sample).ToList();
                 var settings = users.Count > 0 ? users[0].Tasks[index] : null;
                 int? steps = settings is null ? null : new Training.BatchCursor(set.Features.Count, settings.Settings, settings.Seed).TotalSteps;
-                table.AddRow(Markup.Escape(task.Name), Markup.Escape(sample.ToString()), $"{set.SampledQuestions} -> {set.Train.Examples.Count}",
+                table.AddRow(Markup.Escape(task.Name), Markup.Escape((sample with { Augmentation = 0 }).ToString()),
+                    $"{set.SampledQuestions} -> {set.Train.Examples.Count}",
                     Markup.Escape(set.Augmentation.Count == 0 ? "none" : string.Join(", ", set.Augmentation.Select(a => $"{a.Strategy} +{a.Added}"))),
                     set.Features.Count.ToString(), steps?.ToString() ?? "-", users.Count.ToString());
             }
@@ -131,7 +132,8 @@ public static class PlanReport
             split += $", less {held.Fraction * 100:0.#}% of the paragraphs for validation";
         string sample = study.Tasks[index].Sample is { Size: { } size } drawn ? $" (sample of {size} with seed {drawn.Seed}{split})"
             : task.MaxTrainExamples is { } t ? $" (sample of {t}{split})" : split.Length > 0 ? $" ({split[2..]})" : "";
-        if (task.Augment.Count > 0) sample += $", augmented by {string.Join(", then ", task.Augment.Select(a => a.Name))}";
+        var pipeline = task.AugmentVariants[study.Tasks[index].Sample?.Augmentation ?? 0];
+        if (pipeline.Count > 0) sample += $", augmented by {string.Join(", then ", pipeline.Select(a => a.Name))}";
         return [Markup.Escape(task.Name), rate,
             settings.MaxSteps?.ToString() ?? $"{settings.Epochs} epochs" + (settings.MinSteps is { } floor ? $", at least {floor}" : ""),
             Markup.Escape(task.Train + sample),

@@ -29,12 +29,17 @@ public static class RunReportWriter
     {
         var metric = plan.Metrics.Any(m => m.Name == "f1") ? "f1" : plan.Metrics[0].Name;
         var reference = plan.Studies.FirstOrDefault(s => s.Configuration == plan.Reference)?.Method;
-        var points = DataSizeReport.Points(results, metric, reference, statistics);
+        var comparedWith = plan.Studies.Where(s => s.ComparedWith is not null)
+            .GroupBy(s => s.TrainingSize is { } n ? s.Configuration[..^$" n={n}".Length] : s.Configuration)
+            .ToDictionary(g => g.Key, g => g.First().ComparedWith!);
+        var points = new string?[] { null }.Concat(plan.RetentionTasks.Select(t => t.Name))
+            .SelectMany(evaluation => DataSizeReport.Points(results, metric, reference, statistics, comparedWith, evaluation)).ToList();
         if (points.Count == 0) return;
-        DataSizeReport.Write(runFolder, points, metric, $"{plan.Recipe.Name}: training size");
+        string trainedName = string.Join(" + ", plan.TrainedTasks.Select(t => t.Name));
+        DataSizeReport.Write(runFolder, points, metric, $"{plan.Recipe.Name}: training size", trainedName);
         var compare = Path.Combine(runFolder, Foundation.RunFolderFiles.CompareMarkdownFile);
         if (File.Exists(compare))
             Foundation.AtomicFile.WriteAllText(compare, File.ReadAllText(compare) + Environment.NewLine +
-                                                        DataSizeReport.Markdown(points, metric, "Training size"));
+                                                        DataSizeReport.Sections(points, metric, "Training size", trainedName));
     }
 }

@@ -91,8 +91,9 @@ public sealed class StudyStatistics(
     /// The score of several studies' answers taken together (one configuration's seeds, each question once per seed), with
     /// its 95% interval over (seed, question) pairs; null when one of them kept no answers.
     /// </summary>
-    public ScoreInterval? Pooled(IReadOnlyList<StudyResult> studies, string metricName) =>
-        metrics.FirstOrDefault(m => m.Name == metricName) is { } metric && Pool(studies) is { } pooled
+    /// <param name="task">One evaluated task (a retention task too) to score; null: the mean over the trained tasks.</param>
+    public ScoreInterval? Pooled(IReadOnlyList<StudyResult> studies, string metricName, string? task = null) =>
+        metrics.FirstOrDefault(m => m.Name == metricName) is { } metric && Pool(studies, task) is { } pooled
             ? Bootstrap.Interval(pooled, metric, seed, resamples)
             : null;
 
@@ -100,19 +101,20 @@ public sealed class StudyStatistics(
     /// <paramref name="studies"/> minus <paramref name="references"/> taken together, study i paired with reference i (the
     /// same seed) on the same resampled (seed, question) pairs; null without answers or when they answered different questions.
     /// </summary>
-    public ScoreDifference? PooledDifference(IReadOnlyList<StudyResult> studies, IReadOnlyList<StudyResult> references, string metricName)
+    public ScoreDifference? PooledDifference(
+        IReadOnlyList<StudyResult> studies, IReadOnlyList<StudyResult> references, string metricName, string? task = null)
     {
         if (metrics.FirstOrDefault(m => m.Name == metricName) is not { } metric || studies.Count != references.Count
-            || Pool(studies) is not { } ours || Pool(references) is not { } theirs)
+            || Pool(studies, task) is not { } ours || Pool(references, task) is not { } theirs)
             return null;
         try { return Bootstrap.Difference(ours, theirs, metric, seed, resamples); }
         catch (ArgumentException) { return null; }
     }
 
     /// <summary>Per task, every study's answers one after another, each question id prefixed with the study's place.</summary>
-    private IReadOnlyList<IReadOnlyList<AnswerPair>>? Pool(IReadOnlyList<StudyResult> studies)
+    private IReadOnlyList<IReadOnlyList<AnswerPair>>? Pool(IReadOnlyList<StudyResult> studies, string? task)
     {
-        var all = studies.Select(AnswersOf).ToList();
+        var all = studies.Select(s => task is null ? AnswersOf(s) : AnswersOf(s, task)).ToList();
         if (all.Count == 0 || all.Any(a => a is null) || all.Select(a => a!.Count).Distinct().Count() > 1) return null;
         return Enumerable.Range(0, all[0]!.Count)
             .Select(t => (IReadOnlyList<AnswerPair>)all
@@ -161,6 +163,10 @@ public sealed class StudyStatistics(
                             "marked * when its interval excludes 0";
 
     private static string Key(StudyResult study) => study.AnswersFolder ?? study.Label;
+
+    /// <summary>One evaluated task's answers after the last task, as a list of one task; null when not kept.</summary>
+    private static IReadOnlyList<IReadOnlyList<AnswerPair>>? AnswersOf(StudyResult study, string task) =>
+        study.AnswersFolder is { } folder && AnswerFile.Load(AnswerFile.PathFor(folder, task)) is { Count: > 0 } answers ? [answers] : null;
 
     private IReadOnlyList<IReadOnlyList<AnswerPair>>? AnswersOf(StudyResult study)
     {

@@ -30,6 +30,12 @@ public sealed record StudyPlan(string Label, IAdapterStrategy Strategy, object O
     public int? TrainingSize { get; init; }
 
     /// <summary>
+    /// In a comparison of augmentations, the configuration (without a sweep's size) this one is compared with: the same
+    /// method with the first augmentation list ("lora aug=none"); null otherwise.
+    /// </summary>
+    public string? ComparedWith { get; init; }
+
+    /// <summary>
     /// Set while the study's configuration is still to be chosen on validation data: the candidates, each planned in full
     /// with the recipe's seed. <see cref="WithChosen"/> makes the study from the winner.
     /// </summary>
