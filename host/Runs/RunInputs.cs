@@ -26,6 +26,8 @@ public static class RunInputs
             if (task.Train is not null)
                 data.Add(new JsonObject { ["path"] = $"$.tasks[{i}].{task.TrainField}", ["task"] = task.Name, ["file"] = Fingerprint(task.Train) });
             data.Add(new JsonObject { ["path"] = $"$.tasks[{i}].eval", ["task"] = task.Name, ["file"] = Fingerprint(task.Eval) });
+            foreach (var (path, file) in AugmentationFiles(task))
+                data.Add(new JsonObject { ["path"] = path, ["task"] = task.Name, ["file"] = Fingerprint(file) });
         }
         var model = new JsonArray();
         if (!plan.Recipe.Model.StartsWith(ModelSources.BuiltinPrefix, StringComparison.OrdinalIgnoreCase))
@@ -37,6 +39,17 @@ public static class RunInputs
         else model.Add(new JsonObject { ["name"] = plan.Recipe.Model.ToLowerInvariant() });
         return new JsonObject { ["recipe"] = Path.GetFullPath(plan.RecipePath), ["data"] = data, ["model"] = model };
     }
+
+    /// <summary>
+    /// The files a task's augmentations read, found as the string options that name an existing file (from-file's path;
+    /// a folder such as WordNet's is a system package, not pinned).
+    /// </summary>
+    private static IEnumerable<(string Path, string File)> AugmentationFiles(TaskPlan task) =>
+        from augmentation in task.AugmentVariants.SelectMany(v => v)
+        from option in augmentation.Options.GetType().GetProperties().Where(p => p.PropertyType == typeof(string))
+        let value = option.GetValue(augmentation.Options) as string
+        where !string.IsNullOrEmpty(value) && File.Exists(augmentation.Setup.ResolvePath(value))
+        select ($"{augmentation.Path}.options.{JsonNamingPolicy.CamelCase.ConvertName(option.Name)}", augmentation.Setup.ResolvePath(value));
 
     public static void Write(string runFolder, JsonObject inputs) =>
         AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), inputs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

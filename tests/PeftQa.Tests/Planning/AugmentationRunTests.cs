@@ -117,6 +117,27 @@ public sealed class AugmentationRunTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public async Task A_from_file_augmentation_pins_its_file_so_resume_refuses_a_changed_one()
+    {
+        using var folder = new TemporaryFolder();
+        var extra = folder.WriteFile("extra.json", SquadFile("Rome is the capital of Italy.", "What is the capital of Italy?", "Rome", 0));
+        var recipe = Recipe(folder, $$"""[{ "strategy": "from-file", "options": { "path": "{{extra}}" } }]""", sizes: "[4]");
+        var runFolder = folder.Combine("run");
+        (await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder)).ExitCode.Should().Be(0);
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json")))!;
+        var data = results["studies"]![0]!["training"]![0]!["data"]!;
+        data["questions"]!.GetValue<int>().Should().Be(5, "four sampled questions and the file's one");
+        data["augmentation"]![0]!["added"]!.GetValue<int>().Should().Be(1);
+
+        File.WriteAllText(extra, SquadFile("Rome is the capital of Italy.", "Which city is Italy's capital?", "Rome", 0));
+        var resumed = await PeftqaCli.Run("run", recipe, "--device", "cpu", "--out", runFolder, "--resume");
+
+        resumed.ExitCode.Should().Be(2, resumed.Error);
+        resumed.Error.Should().Contain("$.tasks[0].augment[0].options.path (task 'capitals'): the data changed since the run started");
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_comparison_of_augmentations_trains_each_on_its_own_questions_and_reports_the_difference_from_none()
     {
         using var folder = new TemporaryFolder();
