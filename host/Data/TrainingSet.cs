@@ -8,6 +8,9 @@ public sealed record TrainingSet(QaDataSet Train, IReadOnlyList<QaFeature> Featu
     public IReadOnlyList<string> SampledIds { get; init; } = Train.Examples.Select(e => e.Id).ToList();
 
     public int SampledQuestions => SampledIds.Count;
+
+    /// <summary>Seconds spent cutting the set's questions into windows (with augmentation, the augmented questions too).</summary>
+    public double WindowSeconds { get; init; }
 }
 
 /// <summary>What one augmentation did to one training set, for results.json and the dry run.</summary>

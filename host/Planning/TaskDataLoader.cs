@@ -80,11 +80,11 @@ public static class TaskDataLoader
     private static void LogTrainingSets(TaskData task, ILogger logger)
     {
         foreach (var (sample, set) in task.TrainingSets)
-            logger.LogInformation("Task {Task}, {Sample}: {Sampled} sampled questions{Augmented} -> {Windows} windows",
+            logger.LogInformation("Task {Task}, {Sample}: {Sampled} sampled questions{Augmented} -> {Windows} windows ({Seconds:F2} s)",
                 task.Name, sample, set.SampledQuestions,
                 set.Augmentation.Count == 0 ? "" : $", {set.Train.Examples.Count} after augmentation (" +
                     string.Join(", ", set.Augmentation.Select(a => $"{a.Strategy}: +{a.Added}, {a.Changed} changed, {a.Seconds:F2} s")) + ")",
-                set.Features.Count);
+                set.Features.Count, set.WindowSeconds);
     }
 
     private static QaDataSet Read(string source, RunPlan plan, ILogger logger)

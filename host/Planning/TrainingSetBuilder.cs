@@ -27,14 +27,17 @@ internal sealed class TrainingSetBuilder(
         var pipeline = task.AugmentVariants[sample.Augmentation];
         for (int k = 0; k < pipeline.Count; k++)
         {
-            var watch = Stopwatch.StartNew();
+            var started = Stopwatch.StartNew();
             (questions, var record) = Apply(pipeline[k], k, questions, sample.Seed);
-            records.Add(record with { Seconds = watch.Elapsed.TotalSeconds });
+            records.Add(record with { Seconds = started.Elapsed.TotalSeconds });
         }
         var train = sampled with { Examples = questions.Select(ToExample).ToList() };
-        return new TrainingSet(train, features.Build(train.Examples, cancellation), records)
+        var watch = Stopwatch.StartNew();
+        var windows = features.Build(train.Examples, cancellation);
+        return new TrainingSet(train, windows, records)
         {
             SampledIds = sampled.Examples.Select(e => e.Id).ToList(),
+            WindowSeconds = watch.Elapsed.TotalSeconds,
         };
     }
 

@@ -38,6 +38,7 @@ public static class CompareFilesWriter
         ["study"] = row.Study,
         ["configuration"] = row.Configuration,
         ["seed"] = row.Seed,
+        ["trainingQuestions"] = row.TrainingQuestions,
         ["strategy"] = row.Strategy,
         ["trainablePercent"] = row.TrainablePercent,
         ["trainableParameters"] = row.TrainableParameters,

@@ -25,6 +25,9 @@ public sealed record ComparisonRow(
     /// <summary>The (adapter, continual strategy) configuration the study is one seed of.</summary>
     public string? Configuration { get; init; }
 
+    /// <summary>The training questions of a training-size sweep the study trained on; null outside a sweep.</summary>
+    public int? TrainingQuestions { get; init; }
+
     /// <summary>The study's seed; null in runs from before studies recorded it.</summary>
     public int? Seed { get; init; }
 
@@ -42,6 +45,7 @@ public sealed record ComparisonRow(
         return studies.Select(study => (Study: study, Reference: statistics.ReferenceFor(study, studies))).Select(s => Of(s.Study) with
         {
             Configuration = s.Study.ConfigurationLabel,
+            TrainingQuestions = DataSizeReport.SizeOf(s.Study),
             Seed = s.Study.Seed,
             Intervals = statistics.Final(s.Study),
             Reference = s.Reference?.Label,

@@ -65,9 +65,9 @@ public static class DataSizeReport
             new JsonArray(points.Select(p => (JsonNode?)Json(p)).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllText(Path.Combine(folder, RunFolderFiles.DataSizeMarkdownFile), Sections(points, metric, title, trainedName));
         foreach (var set in points.GroupBy(p => p.Evaluation))
-            Chart(set.ToList(), metric, $"{title}, {set.Key ?? trainedName}").SavePng(Path.Combine(folder, set.Key is null
+            Chart(set.ToList(), metric, set.Key ?? trainedName).SavePng(Path.Combine(folder, set.Key is null
                 ? RunFolderFiles.DataSizeChartFile
-                : $"{Path.GetFileNameWithoutExtension(RunFolderFiles.DataSizeChartFile)}-{set.Key}.png"), 900, 540);
+                : $"{Path.GetFileNameWithoutExtension(RunFolderFiles.DataSizeChartFile)}-{set.Key}.png"), 1000, 540);
     }
 
     /// <summary>One markdown section per evaluation set, the trained tasks' first.</summary>
@@ -97,7 +97,8 @@ public static class DataSizeReport
         foreach (var point in points.OrderBy(p => p.Size))
             text.AppendLine($"| {point.Size} | {point.Method} | {point.Pooled?.Format() ?? "-"} | " +
                             string.Join(", ", point.SeedScores.Select(v => v.ToString("F2", CultureInfo.InvariantCulture))) +
-                            FormattableString.Invariant($" | {point.Mean:F2} ± {point.StandardDeviation:F2} | ") +
+                            (point.SeedScores.Count > 1 ? FormattableString.Invariant($" | {point.Mean:F2} ± {point.StandardDeviation:F2} | ")
+                                : " | one seed | ") +
                             (point.FromReference is { } d ? $"{d.Format()} vs {point.Reference}" : point.Reference is null ? "reference" : "-") +
                             " |");
         text.AppendLine();
@@ -139,7 +140,8 @@ public static class DataSizeReport
         points.First(p => p.Method == method && p.Size == size) is var p ? p.Pooled?.Mean ?? p.Mean : 0;
 
     /// <summary>Score against training questions on a log axis: a line per method, its pooled interval as a band, seeds as points.</summary>
-    public static Plot Chart(IReadOnlyList<DataSizePoint> points, string metric, string title)
+    /// <param name="evaluation">What the score was measured on, for the title.</param>
+    public static Plot Chart(IReadOnlyList<DataSizePoint> points, string metric, string evaluation)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -169,7 +171,7 @@ public static class DataSizeReport
             sizes.Select(n => new Tick(Math.Log10(n), n.ToString(CultureInfo.InvariantCulture))).ToArray());
         plot.Axes.Bottom.Label.Text = "training questions (log scale)";
         plot.Axes.Left.Label.Text = $"{metric} (0-100)";
-        plot.Title($"{title}: {metric} against training questions (bands: 95% intervals; points: seeds)");
+        plot.Title($"{evaluation}: {metric} against training questions (bands: 95% intervals, points: seeds)");
         plot.ShowLegend(Edge.Right);
         return plot;
     }

@@ -124,7 +124,7 @@ public sealed class StudyRunner(QaTrainer trainer, ILogger<StudyRunner> logger)
     private static TrainingDataUsed? DataUsed(TaskData task, StudyTaskPlan plan) =>
         task.Sample is { } set && plan.Sample is { } sample
             ? new TrainingDataUsed(sample.Size, sample.Seed, set.SampledQuestions, set.Train.Examples.Count, set.Features.Count, set.Augmentation,
-                sample.Size is null ? null : set.SampledIds)
+                sample.Size is null ? null : set.SampledIds, set.WindowSeconds)
             : null;
 
     private TrainingSummary TrainTask(

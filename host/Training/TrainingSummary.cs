@@ -23,9 +23,10 @@ public sealed record TrainingSummary(int Steps, long Examples, double Seconds, d
 /// <param name="SampledQuestions">Questions sampled, before augmentation.</param>
 /// <param name="Questions">Questions trained on, after augmentation.</param>
 /// <param name="SampledIds">For a sweep's sample, the ids of the questions sampled (file order); null otherwise.</param>
+/// <param name="WindowSeconds">Seconds spent cutting the questions (augmented ones too) into windows, before training.</param>
 public sealed record TrainingDataUsed(
     int? Size, int Seed, int SampledQuestions, int Questions, int Windows, IReadOnlyList<Data.AugmentationRecord> Augmentation,
-    IReadOnlyList<string>? SampledIds = null);
+    IReadOnlyList<string>? SampledIds = null, double WindowSeconds = 0);
 
 /// <summary>How early stopping ended a task.</summary>
 /// <param name="StoppedAt">The step training ended at.</param>

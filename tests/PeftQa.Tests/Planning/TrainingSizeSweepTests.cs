@@ -112,5 +112,7 @@ public sealed class TrainingSizeSweepTests
         var markdown = File.ReadAllText(Path.Combine(runFolder, "data-size.md"));
         markdown.Should().Contain("| 8 | lora |").And.Contain("- n=2: ").And.Contain("- n=8: ");
         File.ReadAllText(Path.Combine(runFolder, "compare.md")).Should().Contain("## Training size");
+        JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "compare.json")))!.AsArray()
+            .Single(r => (string)r!["study"]! == "lora n=4 seed 8")!["trainingQuestions"]!.GetValue<int>().Should().Be(4);
     }
 }
