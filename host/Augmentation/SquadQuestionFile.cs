@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PeftQa.Abstractions;
+using PeftQa.Host.Foundation;
 
 namespace PeftQa.Host.Augmentation;
 
@@ -66,12 +67,13 @@ public sealed record SquadQuestionFile(IReadOnlyList<TrainingQuestion> Questions
                     string qAt = $"{at}.qas[{q++}]";
                     if (qa.ValueKind != JsonValueKind.Object || Text(qa, "id") is not { } id || Text(qa, "question") is not { } question)
                         return Failed($"{layout}: {qAt} has no \"id\" and \"question\" strings");
-                    if (Answers(qa) is not { } answers)
+                    if (Answers(qa, context) is not { } answers)
                         return Failed($"{layout}: {qAt} (question {id}) has no \"answers\" array of {{\"text\", \"answer_start\"}}");
                     if (!ids.Add(id)) bad.Add($"question {id}: the id is used before in the file");
                     if (answers.Count == 0) bad.Add($"question {id} has no answers");
                     foreach (var answer in answers.Where(x => !PointsAtText(context, x)))
-                        bad.Add($"question {id}: answer \"{answer.Text}\" is not at answer_start {answer.Start} of its context");
+                        bad.Add($"question {id}: answer \"{answer.Text}\" is not at answer_start " +
+                                $"{CodePoints.CodePointIndex(context, answer.Start)} of its context");
                     questions.Add(new TrainingQuestion(id, title, context, question, answers));
                 }
             }
@@ -88,7 +90,8 @@ public sealed record SquadQuestionFile(IReadOnlyList<TrainingQuestion> Questions
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static List<AnswerSpan>? Answers(JsonElement qa)
+    /// <summary>The answers, each start turned from SQuAD's code points into a UTF-16 index of <paramref name="context"/>.</summary>
+    private static List<AnswerSpan>? Answers(JsonElement qa, string context)
     {
         if (!qa.TryGetProperty("answers", out var answers) || answers.ValueKind != JsonValueKind.Array) return null;
         var spans = new List<AnswerSpan>();
@@ -96,7 +99,7 @@ public sealed record SquadQuestionFile(IReadOnlyList<TrainingQuestion> Questions
         {
             if (answer.ValueKind != JsonValueKind.Object || Text(answer, "text") is not { } text) return null;
             if (!answer.TryGetProperty("answer_start", out var start) || !start.TryGetInt32(out int offset)) return null;
-            spans.Add(new AnswerSpan(text, offset));
+            spans.Add(new AnswerSpan(text, CodePoints.Utf16Index(context, offset)));
         }
 
         return spans;

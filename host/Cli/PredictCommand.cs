@@ -125,8 +125,8 @@ public sealed class PredictCommand(AnsweringModels answering, CliConsole console
         return AnswerExtractor.Extract(examples, features, logits, answers.NBestSize, answers.MaxAnswerLength, allowNoAnswer: false)
             .Select((answer, i) => answer with
             {
-                Start = SquadReader.CodePointIndex(examples[i].Context, answer.Start),
-                End = SquadReader.CodePointIndex(examples[i].Context, answer.End),
+                Start = CodePoints.CodePointIndex(examples[i].Context, answer.Start),
+                End = CodePoints.CodePointIndex(examples[i].Context, answer.End),
             }).ToArray();
     }
 }

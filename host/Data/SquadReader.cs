@@ -102,10 +102,10 @@ public static class SquadReader
                                 Problem($"{q.Id}: an answer lacks text or answer_start");
                                 continue;
                             }
-                            int start = Utf16Index(paragraph.Context, codePointStart);
+                            int start = CodePoints.Utf16Index(paragraph.Context, codePointStart);
                             if (start < 0 || start + a.Text.Length > paragraph.Context.Length)
                             {
-                                var length = CodePointIndex(paragraph.Context, paragraph.Context.Length);
+                                var length = CodePoints.CodePointIndex(paragraph.Context, paragraph.Context.Length);
                                 Problem($"{q.Id}: answer \"{Shorten(a.Text)}\" at {codePointStart} lies outside its context " +
                                         $"({length} characters); fix answer_start");
                                 continue;
@@ -145,27 +145,6 @@ public static class SquadReader
         return new QaDataSet(examples, summary);
     }
 
-    /// <summary>
-    /// SQuAD's answer_start counts characters as Python does (code points); .NET strings index UTF-16 units. They differ
-    /// after any character outside the Basic Multilingual Plane.
-    /// </summary>
-    public static int Utf16Index(string text, int codePointIndex)
-    {
-        if (codePointIndex < 0) return codePointIndex;
-        int utf16 = 0, codePoints = 0;
-        for (; codePoints < codePointIndex && utf16 < text.Length; codePoints++)
-            utf16 += char.IsSurrogatePair(text, utf16) ? 2 : 1;
-        return utf16 + (codePointIndex - codePoints); // past the end stays past the end
-    }
-
-    /// <summary>The inverse of <see cref="Utf16Index"/>: the code points (Python's characters) before a UTF-16 index.</summary>
-    public static int CodePointIndex(string text, int utf16Index)
-    {
-        int codePoints = 0;
-        for (int utf16 = 0; utf16 < utf16Index; codePoints++)
-            utf16 += char.IsSurrogatePair(text, utf16) ? 2 : 1;
-        return codePoints;
-    }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
 

@@ -46,6 +46,20 @@ public sealed class FromFileTests : IDisposable
         new FromFile().Augment([Given], options, new AugmentationContext("task", new Random(seed), [], Setup));
 
     [Fact]
+    public void Answer_starts_count_code_points_as_squad_does_so_text_after_an_emoji_is_found()
+    {
+        // "\U0001F600" is one code point (Python's len 1) but two UTF-16 units: SQuAD's answer_start for Paris is 2.
+        Squad("emoji.json", ("Emoji", "\U0001F600 Paris is the capital.", [("e1", "What is the capital?", [("Paris", 2)])]));
+        var options = new FromFileOptions { Path = "emoji.json" };
+
+        new FromFile().Validate(options, Setup).Should().BeEmpty();
+        var answer = Augment(options).Single().Answers.Single();
+
+        answer.Start.Should().Be(3, "the UTF-16 index of Paris");
+        "\U0001F600 Paris is the capital."[answer.Start..answer.End].Should().Be("Paris");
+    }
+
+    [Fact]
     public void Every_question_of_the_file_is_returned_with_its_id_title_and_answers()
     {
         GoodFile();
